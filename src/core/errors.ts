@@ -1,0 +1,68 @@
+/**
+ * Typed errors. Every error the library throws on purpose is a {@link LaserTrimMLError} with a stable `code`, and
+ * its message says what to do about it.
+ *
+ * @module
+ */
+
+/** Stable machine-readable error codes. */
+export type LaserTrimMLErrorCode =
+  | 'INVALID_INPUT'
+  | 'INSUFFICIENT_DATA'
+  | 'NOT_TRAINED'
+  | 'STATE_VERSION'
+  | 'SCHEMA_MISSING'
+  | 'SCHEMA_MAPPING'
+  | 'BUSY'
+  | 'ABORTED'
+  | 'STORAGE';
+
+/** Base class of every error the library throws on purpose. */
+export class LaserTrimMLError extends Error {
+  readonly code: LaserTrimMLErrorCode;
+  constructor(code: LaserTrimMLErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad arguments or data passed to an API (empty arrays, NaN, mismatched lengths, unknown options). */
+export class InvalidInputError extends LaserTrimMLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_INPUT', message, options);
+  }
+}
+
+/** Not enough usable data to learn something; the caller falls back (e.g. to the formula threshold). */
+export class InsufficientDataError extends LaserTrimMLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INSUFFICIENT_DATA', message, options);
+  }
+}
+
+/** A learner or model was used before it was trained or loaded. */
+export class NotTrainedError extends LaserTrimMLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOT_TRAINED', message, options);
+  }
+}
+
+/** A persisted JSON state has an unknown kind or version. */
+export class StateVersionError extends LaserTrimMLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STATE_VERSION', message, options);
+  }
+}
+
+/** The operation was cancelled through its `AbortSignal`. Nothing half-done was saved. */
+export class AbortedError extends LaserTrimMLError {
+  constructor(message = 'Operation aborted by its AbortSignal; nothing partial was saved. Run it again to complete.') {
+    super('ABORTED', message);
+  }
+}
+
+/** Throws {@link AbortedError} when the signal is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError();
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildTrainingSet,
+  chooseLabelSource,
+  createRng,
+  exclusionReason,
+  extractFeatures,
+  formulaThreshold,
+  severityWeight,
+  type TrainingRecord,
+} from '../../src/index.js';
+
+function rec(over: Partial<TrainingRecord> = {}, i = 0): TrainingRecord {
+  return {
+    trackResultId: i + 1,
+    trimResultId: i + 1,
+    model: '8340-1',
+    serial: `S${i}`,
+    trackId: 'default',
+    fileDate: new Date(Date.UTC(2025, 0, 1 + i)),
+    status: 'PASS',
+    sigmaGradient: 0.0003,
+    linearitySpec: 0.01,
+    linearityError: 0.005,
+    linearityFailPoints: 0,
+    linearityPass: true,
+    optimalOffset: -0.002,
+    travelLength: 240,
+    unitLength: 240,
+    untrimmedResistance: 10000,
+    trimmedResistance: 10500,
+    finalTest: null,
+    ...over,
+  };
+}
+
+describe('formulaThreshold', () => {
+  it('matches the plant formula by hand', () => {
+    // 0.01 / (24 * 2.4) = 0.01 / 57.6
+    expect(formulaThreshold({ linearitySpec: 0.01, travelLength: 240 })).toBeCloseTo(0.000173611111, 12);
+    // travel < 100 -> max(1, .) = 1: 0.05 / 24
+    expect(formulaThreshold({ linearitySpec: 0.05, travelLength: 2 })).toBeCloseTo(0.00208333333, 10);
+    // floored at 1e-4: 0.01 / (24 * 3.6) = 1.157e-4 stays; 0.005/(24*3.6)=5.8e-5 floors
+    expect(formulaThreshold({ linearitySpec: 0.005, travelLength: 360 })).toBe(0.0001);
+    expect(formulaThreshold({ linearitySpec: 0, travelLength: 240 })).toBe(0.001);
+    expect(formulaThreshold({ linearitySpec: 0.01, travelLength: null })).toBe(0.001);
+  });
+});
+
+describe('features and hygiene', () => {
+  it('derives the design features', () => {
+    const f = extractFeatures(rec());
+    expect(f.resistance_change).toBeCloseTo(0.05, 12);
+    expect(f.sigma_to_spec_ratio).toBeCloseTo(0.03, 12);
+    expect(f.error_to_spec_ratio).toBeCloseTo(0.5, 12);
+    expect(f.offset_magnitude).toBeCloseTo(0.002, 12);
+  });
+  it('maps missing and zero travel to null', () => {
+    const f = extractFeatures(rec({ travelLength: 0, unitLength: null, trimmedResistance: null }));
+    expect(f.travel_length).toBeNull();
+    expect(f.unit_length).toBeNull();
+    expect(f.resistance_change).toBeNull();
+  });
+  it('names the reason for every excluded row', () => {
+    expect(exclusionReason(rec({ status: 'ERROR' }))).toBe('status_error');
+    expect(exclusionReason(rec({ sigmaGradient: 999.999 }))).toBe('placeholder_sigma');
+    expect(exclusionReason(rec({ sigmaGradient: null }))).toBe('missing_sigma');
+    expect(exclusionReason(rec({ sigmaGradient: Number.NaN }))).toBe('invalid_sigma');
+    expect(exclusionReason(rec({ sigmaGradient: 0 }))).toBe('invalid_sigma');
+    expect(exclusionReason(rec({ sigmaGradient: -1e-4 }))).toBe('invalid_sigma');
+    expect(exclusionReason(rec({ linearitySpec: 0 }))).toBe('invalid_spec');
+    expect(exclusionReason(rec())).toBeNull();
+  });
+});
+
+describe('labels, leakage and severity', () => {
+  it('uses trim linearity without the defining features when Final Test is scarce', () => {
+    const records = Array.from({ length: 40 }, (_, i) =>
+      rec(i % 4 === 0 ? { linearityPass: false, linearityFailPoints: 5, linearityError: 0.02 } : {}, i),
+    );
+    const set = buildTrainingSet(records);
+    expect(set.label.source).toBe('trim');
+    expect(set.featureNames).not.toContain('linearity_fail_points');
+    expect(set.featureNames).not.toContain('linearity_error');
+    expect(set.featureNames).not.toContain('error_to_spec_ratio');
+    expect(set.rows).toBe(40);
+    expect(set.failures).toBe(10);
+  });
+  it('uses Final Test with every feature when enough linked outcomes exist', () => {
+    const records = Array.from({ length: 40 }, (_, i) =>
+      rec(
+        {
+          finalTest: {
+            finalTestId: i,
+            testDate: new Date(Date.UTC(2025, 1, 1 + i)),
+            linearityPass: i % 5 !== 0,
+            failPoints: i % 5 !== 0 ? 0 : 3,
+            linearityError: null,
+          },
+        },
+        i,
+      ),
+    );
+    const choice = chooseLabelSource(records);
+    expect(choice.source).toBe('final_test');
+    expect(choice.finalTestOutcomes).toBe(40);
+    expect(choice.finalTestFailures).toBe(8);
+    const set = buildTrainingSet(records);
+    expect(set.featureNames).toContain('linearity_fail_points');
+    // severity of a 3-point FT failure: 1 + log2(4) = 3
+    expect(set.severity[0]).toBe(3);
+  });
+  it('counts excluded rows and imputes with the per-model median', () => {
+    const records = [
+      rec({ travelLength: 100 }, 0),
+      rec({ travelLength: 200 }, 1),
+      rec({ travelLength: null }, 2),
+      rec({ travelLength: 400 }, 3),
+      rec({ status: 'ERROR' }, 4),
+      rec({ sigmaGradient: 999.999 }, 5),
+      rec({ linearityPass: null }, 6),
+      rec({}, 0), // exact duplicate of row 0? no: row 0 has travel 100, same key (model, serial, track, date, sigma)
+    ];
+    const set = buildTrainingSet(records);
+    expect(set.excluded.status_error).toBe(1);
+    expect(set.excluded.placeholder_sigma).toBe(1);
+    expect(set.excluded.missing_outcome).toBe(1);
+    expect(set.excluded.duplicate).toBe(1);
+    expect(set.rows).toBe(4);
+    const j = set.featureNames.indexOf('travel_length');
+    // median of 100, 200, 400 = 200
+    expect(set.X[2 * set.featureNames.length + j]).toBe(200);
+    expect(set.imputer.toState().missingCounts.travel_length).toBe(1);
+  });
+  it('weights severity as documented', () => {
+    expect(severityWeight(0, 0)).toBe(1);
+    expect(severityWeight(1, 1)).toBe(2);
+    expect(severityWeight(1, 3)).toBe(3);
+    expect(severityWeight(1, 7)).toBe(4);
+    expect(severityWeight(1, 63)).toBe(7);
+    expect(severityWeight(1, 10_000)).toBe(9);
+    expect(severityWeight(1, null)).toBe(2);
+  });
+});
+
+describe('rng', () => {
+  it('is deterministic per seed and uniform enough', () => {
+    const a = createRng(7);
+    const b = createRng(7);
+    const xs = Array.from({ length: 10_000 }, () => a.next());
+    expect(xs).toEqual(Array.from({ length: 10_000 }, () => b.next()));
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    // mean of U(0,1) is 0.5 with sd 1/sqrt(12*10000) = 0.0029
+    expect(Math.abs(mean - 0.5)).toBeLessThan(0.012);
+    expect(createRng(8).next()).not.toBe(createRng(7).next());
+    const n = createRng(1);
+    const zs = Array.from({ length: 20_000 }, () => n.nextNormal());
+    const zm = zs.reduce((s, x) => s + x, 0) / zs.length;
+    const zv = zs.reduce((s, x) => s + (x - zm) ** 2, 0) / (zs.length - 1);
+    expect(Math.abs(zm)).toBeLessThan(0.03);
+    expect(Math.abs(zv - 1)).toBeLessThan(0.04);
+  });
+});
