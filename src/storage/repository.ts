@@ -1,0 +1,222 @@
+/**
+ * The storage seam: everything {@link MLManager} reads and writes goes through {@link MLRepository}, so the library
+ * fits any host database. Implementations: the in-memory repository (tests, the custom-adapter example) and the
+ * Kysely adapters for SQLite and PostgreSQL.
+ *
+ * Contract every implementation honours (the shared behavioural test suite checks it):
+ * - Reads are streamed in batches (bounded memory at millions of tracks); batch sizes are hints.
+ * - Every write method is one transaction: a batch is fully written or not at all.
+ * - Model names are opaque strings (quotes, slashes, spaces, unicode round-trip unchanged).
+ *
+ * @module
+ */
+import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../core/types.js';
+
+/** Risk category written to each track next to its failure probability. */
+export type RiskCategory = 'low' | 'medium' | 'high';
+
+/** One track's ML results, as apply writes them. */
+export interface TrackResultWrite {
+  readonly trackResultId: number;
+  /** The threshold used for this track: learned where the model has one, else the formula. */
+  readonly sigmaThreshold: number;
+  /** `sigma_gradient <= sigmaThreshold`; `null` when the track has no usable sigma. */
+  readonly sigmaPass: boolean | null;
+  /** Probability (0..1) that the unit fails Final Test; `null` where no predictor could score it. */
+  readonly failureProbability: number | null;
+  readonly riskCategory: RiskCategory | null;
+  /** Which trained state produced the values (`ModelMLState.stateVersion`), or `'formula'`. */
+  readonly mlModelVersion: string;
+}
+
+/** Drift direction of log(sigma). */
+export type DriftDirection = 'up' | 'down';
+
+/**
+ * Per-model persisted state: every column of the design's `model_ml_state` table, plus what the components need to
+ * restore themselves exactly (`componentsJson`) and a version id.
+ */
+export interface ModelMLState {
+  readonly model: ModelName;
+  // Training metadata
+  readonly isTrained: boolean;
+  readonly trainingDate: Date | null;
+  readonly trainingSamples: number;
+  readonly trimSamples: number;
+  readonly finalTestSamples: number;
+  // Learned threshold
+  readonly sigmaThreshold: number | null;
+  readonly thresholdConfidence: number | null;
+  // Predictor metrics (out-of-sample)
+  readonly predictorAccuracy: number | null;
+  readonly predictorPrecision: number | null;
+  readonly predictorRecall: number | null;
+  readonly predictorF1: number | null;
+  readonly predictorAuc: number | null;
+  /** Feature name → importance. */
+  readonly featureImportance: Record<string, number> | null;
+  // Profile statistics
+  readonly sigmaMean: number | null;
+  readonly sigmaStd: number | null;
+  readonly sigmaP5: number | null;
+  readonly sigmaP50: number | null;
+  readonly sigmaP95: number | null;
+  readonly errorMean: number | null;
+  readonly errorStd: number | null;
+  readonly passRate: number | null;
+  readonly failRate: number | null;
+  readonly avgFailPoints: number | null;
+  readonly trackCorrelation: number | null;
+  readonly specMargin: number | null;
+  readonly difficultyScore: number | null;
+  // Drift baselines and running state
+  readonly driftBaselineMean: number | null;
+  readonly driftBaselineStd: number | null;
+  readonly driftBaselineP95: number | null;
+  readonly cusumPos: number;
+  readonly cusumNeg: number;
+  readonly ewmaValue: number | null;
+  readonly isDrifting: boolean;
+  readonly driftDirection: DriftDirection | null;
+  // Library extras
+  /** `final_test` or `trim`: the label the learners used. */
+  readonly labelSource: 'final_test' | 'trim' | null;
+  /** Identifies this trained state (written to every track apply touches). */
+  readonly stateVersion: string;
+  /** JSON of the components' states (profile, threshold, drift, predictor summary); the forest is an artifact. */
+  readonly componentsJson: string;
+  /** Last error of a failed training, per model (`null` when the last training succeeded). */
+  readonly lastError: string | null;
+  readonly createdDate: Date;
+  readonly updatedDate: Date;
+}
+
+/** A larger persisted object of a model, such as the forest JSON. */
+export interface Artifact {
+  readonly model: ModelName;
+  /** e.g. `predictor`. */
+  readonly kind: string;
+  /** The `stateVersion` it belongs to. */
+  readonly version: string;
+  /** The serialized content (JSON text). */
+  readonly content: string;
+  readonly createdDate: Date;
+}
+
+/** One alert per model per drift episode. */
+export interface DriftAlert {
+  /** Assigned by the repository. */
+  readonly id?: number;
+  readonly model: ModelName;
+  readonly direction: DriftDirection;
+  /** Date of the sample where the signalling statistic last left zero (the estimated start). */
+  readonly onsetDate: Date;
+  /** Date of the sample that raised the alarm. */
+  readonly detectedDate: Date;
+  /** Shift size in baseline σ of log(sigma). */
+  readonly sizeSigma: number;
+  /** Which chart signalled. */
+  readonly statistic: 'cusum' | 'ewma' | 'both';
+  readonly acknowledged: boolean;
+  readonly createdDate: Date;
+}
+
+/** A held lock; release it in `finally`. */
+export interface LockHandle {
+  release(): Promise<void>;
+}
+
+/** Options for batched reads. */
+export interface BatchReadOptions {
+  /** Rows per batch (a hint). Default 5,000. */
+  readonly batchSize?: number;
+}
+
+/** Options for {@link MLRepository.readTracksForApply}. */
+export interface ApplyReadOptions extends BatchReadOptions {
+  /** Resume after this track id (exclusive). */
+  readonly afterTrackResultId?: number;
+}
+
+/** Options for {@link MLRepository.readTrainingRecords}. */
+export interface TrainingReadOptions extends BatchReadOptions {
+  /** Only records with `fileDate` strictly after this date. */
+  readonly after?: Date;
+}
+
+/** The storage interface the manager needs. */
+export interface MLRepository {
+  /** Every model with its counts (trim tracks, linked FT outcomes, date range), by model name. */
+  listModels(): Promise<ModelSummary[]>;
+  /**
+   * One model's trim tracks with their linked Final Test outcome (the newest linked FT track of the same track id,
+   * or `null`), ordered by `fileDate` then `trackResultId`, in batches.
+   */
+  readTrainingRecords(model: ModelName, options?: TrainingReadOptions): AsyncIterable<TrainingRecord[]>;
+  /** One model's trim tracks in `trackResultId` order, in batches, for apply. */
+  readTracksForApply(model: ModelName, options?: ApplyReadOptions): AsyncIterable<TrimTrack[]>;
+  /** Writes one batch of track results in one transaction. */
+  writeTrackResults(batch: readonly TrackResultWrite[]): Promise<void>;
+
+  /** Saves a model's state and its artifacts atomically (one transaction), replacing the previous ones. */
+  saveModel(state: ModelMLState, artifacts: readonly Omit<Artifact, 'createdDate'>[]): Promise<void>;
+  /** Updates only the drift running state columns of a model (after apply). */
+  updateDriftState(
+    model: ModelName,
+    drift: Pick<ModelMLState, 'cusumPos' | 'cusumNeg' | 'ewmaValue' | 'isDrifting' | 'driftDirection' | 'componentsJson'>,
+  ): Promise<void>;
+  loadModelState(model: ModelName): Promise<ModelMLState | null>;
+  listModelStates(): Promise<ModelMLState[]>;
+  /** The newest artifact of that kind for the model (or of that exact version when given). */
+  loadArtifact(model: ModelName, kind: string, version?: string): Promise<Artifact | null>;
+
+  /**
+   * Stores alerts, skipping any whose (model, direction, onsetDate) already exists; returns how many were new.
+   */
+  saveDriftAlerts(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number>;
+  listDriftAlerts(filter?: { model?: ModelName; unacknowledgedOnly?: boolean }): Promise<DriftAlert[]>;
+  acknowledgeDriftAlert(id: number): Promise<void>;
+
+  /**
+   * Takes the named lock (`train` or `apply`) or throws `BusyError` naming the holder. Released by the handle, and
+   * automatically when the holder dies (PostgreSQL advisory lock; an expiring lock row on SQLite).
+   */
+  acquireLock(name: 'train' | 'apply', owner: string): Promise<LockHandle>;
+
+  /** Releases connections the repository opened itself (not a host-provided Kysely instance). */
+  close(): Promise<void>;
+}
+
+/** One track of a trim run, as the host's processing would insert it. */
+export type HostTrackInput = Omit<TrimTrack, 'trackResultId' | 'trimResultId' | 'model' | 'serial' | 'fileDate'>;
+
+/** One trim run (file) with its tracks. */
+export interface HostTrimRunInput {
+  readonly model: ModelName;
+  readonly serial: string;
+  readonly fileDate: Date;
+  /** `A` (two tracks) / `B` (one track), as the host stores it. */
+  readonly system: string | null;
+  readonly tracks: readonly HostTrackInput[];
+}
+
+/** One Final Test record with its tracks. */
+export interface HostFinalTestInput {
+  readonly model: ModelName;
+  readonly serial: string;
+  readonly testDate: Date;
+  /** The trim run it belongs to, where the host knows it (index into the ids `insertTrimRuns` returned is resolved by the caller). */
+  readonly linkedTrimId: number | null;
+  readonly tracks: readonly (Omit<FinalTestOutcome, 'finalTestId' | 'testDate'> & { readonly trackId: string })[];
+}
+
+/**
+ * Writes host data (what the host app's processing does). Used by the demo, the synthetic generator, tests and
+ * benchmarks; hosts never need it.
+ */
+export interface HostDataWriter {
+  /** Inserts trim runs and their tracks in one transaction; returns the new trim run ids in input order. */
+  insertTrimRuns(runs: readonly HostTrimRunInput[]): Promise<number[]>;
+  /** Inserts Final Test records and their tracks in one transaction. */
+  insertFinalTests(tests: readonly HostFinalTestInput[]): Promise<void>;
+}
