@@ -66,3 +66,34 @@ export class AbortedError extends LaserTrimMLError {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError();
 }
+
+/** Another process holds the train or apply lock of this database. */
+export class BusyError extends LaserTrimMLError {
+  /** Who holds the lock, as they identified themselves. */
+  readonly holder: string;
+  constructor(message: string, holder: string) {
+    super('BUSY', message);
+    this.holder = holder;
+  }
+}
+
+/** The library's tables are missing: run the migrations (`laser-trim-ml migrate` or `migrateToLatest()`). */
+export class SchemaMissingError extends LaserTrimMLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SCHEMA_MISSING', message, options);
+  }
+}
+
+/** A schema mapping names a table or column the database does not have. */
+export class SchemaMappingError extends LaserTrimMLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SCHEMA_MAPPING', message, options);
+  }
+}
+
+/** A database operation failed; `cause` holds the driver's error. */
+export class StorageError extends LaserTrimMLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORAGE', message, options);
+  }
+}
