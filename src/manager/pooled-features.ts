@@ -1,0 +1,96 @@
+/**
+ * Unit-free features for the pooled forest: one forest trained on the Final Test outcomes of every model, serving
+ * each model from its first unit (most models are small; a per-model forest on a few dozen units overfits). Every
+ * feature is a ratio to the model's own spec or typical sigma, so rotary (volts/degree) and linear (volts/inch) parts
+ * share one scale.
+ *
+ * @module
+ */
+import { extractFeatures } from '../core/features.js';
+import type { TrimTrack } from '../core/types.js';
+
+/** Columns of the pooled forest, in order. */
+export const POOLED_FEATURE_NAMES = [
+  /** ln(sigma / the model's median sigma): how unusual the unit is for its own model. */
+  'log_sigma_rel_model',
+  /** ln(sigma / spec). */
+  'log_sigma_to_spec',
+  /** linearity_error / spec (trim). */
+  'error_to_spec_ratio',
+  /** ln(1 + trim fail points). */
+  'log1p_fail_points',
+  /** |optimal_offset| / spec. */
+  'offset_to_spec',
+  /** (trimmed − untrimmed) / untrimmed. */
+  'resistance_change',
+  /** log10(spec). */
+  'log10_spec',
+] as const;
+
+/** A pooled feature name. */
+export type PooledFeatureName = (typeof POOLED_FEATURE_NAMES)[number];
+
+/** What the pooled features need to know about a track's model (learned at training, stored in its state). */
+export interface ModelContext {
+  /** Median of ln(sigma) over the model's clean tracks (numpy median). */
+  readonly medianLogSigma: number;
+  /** Clean tracks the median came from. */
+  readonly samples: number;
+}
+
+/** Median of ln(sigma) over positive finite values; `null` when there are none. */
+export function medianLogSigma(sigmas: Iterable<number | null>): number | null {
+  const logs: number[] = [];
+  for (const s of sigmas) if (s !== null && Number.isFinite(s) && s > 0 && s !== 999.999) logs.push(Math.log(s));
+  if (logs.length === 0) return null;
+  logs.sort((a, b) => a - b);
+  const m = logs.length >> 1;
+  return logs.length % 2 ? logs[m]! : (logs[m - 1]! + logs[m]!) / 2;
+}
+
+/**
+ * Writes the pooled features of one track into `out` (NaN where a value is missing; the pooled imputer fills them).
+ * Returns `false` when the track cannot be scored at all (no usable sigma).
+ */
+export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float64Array, offset = 0): boolean {
+  const f = extractFeatures(track);
+  const sigma = f.sigma_gradient;
+  if (sigma === null || sigma <= 0 || sigma === 999.999) return false;
+  const spec = f.linearity_spec;
+  const logSigma = Math.log(sigma);
+  out[offset] = logSigma - ctx.medianLogSigma;
+  out[offset + 1] = spec !== null ? logSigma - Math.log(spec) : Number.NaN;
+  out[offset + 2] = f.error_to_spec_ratio ?? Number.NaN;
+  out[offset + 3] = f.linearity_fail_points !== null && f.linearity_fail_points >= 0 ? Math.log1p(f.linearity_fail_points) : Number.NaN;
+  out[offset + 4] = f.offset_magnitude !== null && spec !== null ? f.offset_magnitude / spec : Number.NaN;
+  out[offset + 5] = f.resistance_change ?? Number.NaN;
+  out[offset + 6] = spec !== null ? Math.log10(spec) : Number.NaN;
+  return true;
+}
+
+/** Column medians (numpy median) ignoring NaN; 0 for a column with no value at all (documented: such a column is constant). */
+export function columnMedians(data: Float64Array, columns: number): number[] {
+  const rows = Math.floor(data.length / columns);
+  const medians: number[] = [];
+  const buf = new Float64Array(rows);
+  for (let j = 0; j < columns; j++) {
+    let n = 0;
+    for (let i = 0; i < rows; i++) {
+      const v = data[i * columns + j]!;
+      if (!Number.isNaN(v)) buf[n++] = v;
+    }
+    if (n === 0) {
+      medians.push(0);
+      continue;
+    }
+    const s = buf.subarray(0, n).sort();
+    const m = n >> 1;
+    medians.push(n % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2);
+  }
+  return medians;
+}
+
+/** Replaces NaN in place by the column's median. */
+export function imputeInPlace(data: Float64Array, columns: number, medians: readonly number[]): void {
+  for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i]!)) data[i] = medians[i % columns]!;
+}

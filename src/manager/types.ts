@@ -1,0 +1,182 @@
+/**
+ * Public option, progress and result types of {@link MLManager}.
+ *
+ * @module
+ */
+import type { FormulaThresholdFn } from '../core/formula.js';
+import type { LabelOptions, LabelChoice } from '../core/labels.js';
+import type { ExclusionCounts } from '../core/features.js';
+import type { LabelSource, ModelName } from '../core/types.js';
+import type { DriftDirection, RiskCategory } from '../storage/repository.js';
+
+/** Which predictor serves a model's failure probabilities. */
+export type PredictorKind = 'own' | 'pooled' | 'none';
+
+/** Minimum data each component needs; a model below a minimum keeps the fallback for that component. */
+export interface ComponentMinimums {
+  /** Clean samples a model needs to be trained at all (the design's `min_samples`). Default 50. */
+  readonly minSamples?: number;
+  /** Clean samples for the model's own forest (below it, the pooled forest serves the model). Default 200. */
+  readonly minOwnPredictorSamples?: number;
+  /** Failures (and passes) for the model's own forest. Default 20. */
+  readonly minOwnPredictorClassCount?: number;
+  /** Samples in the drift baseline. Default 30. */
+  readonly minDriftBaseline?: number;
+}
+
+/** Options of the manager, fixed at construction. */
+export interface MLManagerOptions extends ComponentMinimums {
+  /** Seed of every random choice (forests, bootstraps): the same data and seed train the same state. Default 42. */
+  readonly seed?: number;
+  /** Label choice rules (when Final Test is the label). */
+  readonly labelOptions?: LabelOptions;
+  /** The threshold used where no learned one exists. Default: the plant formula. */
+  readonly formulaThreshold?: FormulaThresholdFn;
+  /** Number of trees of every forest. Default 100. */
+  readonly trees?: number;
+  /** Probability cut-offs of the risk categories: `low` below `medium`, `high` at or above `high`. Default 0.2 / 0.5. */
+  readonly riskCutoffs?: { readonly medium: number; readonly high: number };
+  /** Forests kept parsed in memory at most (least recently used are evicted). Default 64. */
+  readonly maxCachedPredictors?: number;
+  /** Name recorded as lock holder (default: `laser-trim-ml pid <pid> on <host>`). */
+  readonly owner?: string;
+}
+
+/** A progress event of a long operation. */
+export interface ProgressEvent {
+  readonly operation: 'train' | 'apply';
+  /** What is happening now. */
+  readonly phase: 'planning' | 'reading' | 'pooled' | 'training' | 'saving' | 'applying' | 'drift' | 'done';
+  /** The model being worked on, when there is one. */
+  readonly model?: ModelName;
+  readonly modelsDone: number;
+  readonly modelsTotal: number;
+  /** Apply: track records written so far / in all (when known). */
+  readonly recordsDone?: number;
+  readonly recordsTotal?: number;
+  /** Milliseconds since the operation started. */
+  readonly elapsedMs: number;
+}
+
+/** Callback receiving {@link ProgressEvent}s. */
+export type ProgressCallback = (event: ProgressEvent) => void;
+
+/** Options of {@link MLManager.trainAllModels}. */
+export interface TrainAllOptions {
+  /** Overrides the manager's `minSamples` for this run. */
+  readonly minSamples?: number;
+  /** Worker threads for per-model training. Default: the number of cores; 1 trains in this thread. */
+  readonly concurrency?: number;
+  readonly onProgress?: ProgressCallback;
+  /** Cancels cleanly: models already saved stay saved (each model is saved in one transaction), nothing is half-saved. */
+  readonly signal?: AbortSignal;
+  /** Only these models (default: every model in the repository). */
+  readonly models?: readonly ModelName[];
+}
+
+/** The outcome of training one model. */
+export interface TrainingResult {
+  readonly model: ModelName;
+  /** `trained`: state saved; `skipped`: not enough data (state saved as untrained with the reason); `failed`: an error, reported here. */
+  readonly status: 'trained' | 'skipped' | 'failed';
+  /** Why it was skipped or failed, or notes on fallbacks. */
+  readonly message: string;
+  /** The error, when `status` is `failed`. */
+  readonly error?: Error;
+  /** Rows read before hygiene. */
+  readonly rowsRead: number;
+  /** Clean, labelled samples. */
+  readonly samples: number;
+  readonly excluded: ExclusionCounts | null;
+  readonly label: LabelChoice | null;
+  /** Learned sigma threshold (`null`: the formula stays). */
+  readonly sigmaThreshold: number | null;
+  readonly thresholdConfidence: number | null;
+  readonly predictorKind: PredictorKind;
+  /** Out-of-sample AUC of the predictor serving this model, on this model's units. */
+  readonly predictorAuc: number | null;
+  readonly driftBaselineSamples: number;
+  readonly durationMs: number;
+}
+
+/** Summary of a {@link MLManager.trainAllModels} run. */
+export interface TrainAllResult {
+  readonly results: TrainingResult[];
+  readonly trained: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** The pooled forest's training summary (`null` when it could not be trained). */
+  readonly pooled: { readonly samples: number; readonly auc: number | null; readonly brier: number | null } | null;
+  readonly durationMs: number;
+}
+
+/** Options of {@link MLManager.applyToDatabase}. */
+export interface ApplyOptions {
+  /** Tracks per read/write batch (one transaction each). Default 5,000. */
+  readonly batchSize?: number;
+  readonly onProgress?: ProgressCallback;
+  /** Cancels between batches; every written batch is complete, and rerunning completes the job. */
+  readonly signal?: AbortSignal;
+  /** Only these models (default: every model in the repository). */
+  readonly models?: readonly ModelName[];
+}
+
+/** Per-model outcome of apply. */
+export interface ApplyModelResult {
+  readonly model: ModelName;
+  readonly tracks: number;
+  /** Tracks that got the learned threshold (the rest the formula). */
+  readonly learnedThresholdTracks: number;
+  readonly formulaThresholdTracks: number;
+  /** Tracks that got a failure probability. */
+  readonly probabilityTracks: number;
+  readonly predictorKind: PredictorKind;
+  /** New drift alerts raised (episodes already stored are not raised again). */
+  readonly newDriftAlerts: number;
+  readonly isDrifting: boolean;
+  readonly driftDirection: DriftDirection | null;
+  readonly error?: Error;
+}
+
+/** Summary of {@link MLManager.applyToDatabase}. */
+export interface ApplyResult {
+  readonly models: ApplyModelResult[];
+  readonly tracks: number;
+  readonly learnedThresholdTracks: number;
+  readonly formulaThresholdTracks: number;
+  readonly probabilityTracks: number;
+  readonly newDriftAlerts: number;
+  readonly failedModels: number;
+  readonly durationMs: number;
+}
+
+/** One row of the design's settings-page table. */
+export interface TrainingStatusRow {
+  readonly model: ModelName;
+  readonly samples: number;
+  readonly sigmaThreshold: number | null;
+  /** Out-of-sample accuracy of the predictor serving the model. */
+  readonly accuracy: number | null;
+  readonly auc: number | null;
+  readonly predictorKind: PredictorKind;
+  readonly labelSource: LabelSource | null;
+  /** `trained`, `need N more`, `drifting`, `failed`, `untrained`. */
+  readonly status: string;
+  readonly trainingDate: Date | null;
+}
+
+/** The settings-page summary: counts and rows. */
+export interface TrainingStatus {
+  readonly rows: TrainingStatusRow[];
+  readonly trained: number;
+  readonly needMoreData: number;
+  readonly drifting: number;
+  readonly failed: number;
+  readonly lastTrained: Date | null;
+}
+
+/** Risk category for a probability with the manager's cut-offs. */
+export function riskCategoryOf(p: number | null, cutoffs: { medium: number; high: number }): RiskCategory | null {
+  if (p === null || !Number.isFinite(p)) return null;
+  return p >= cutoffs.high ? 'high' : p >= cutoffs.medium ? 'medium' : 'low';
+}
