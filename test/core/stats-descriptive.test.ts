@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  averageRanks,
+  mean,
+  meanMovingRange,
+  pearsonCorrelation,
+  quantileLinear,
+  quantilesLinear,
+  sampleStd,
+  sampleVariance,
+  spearmanCorrelation,
+} from '../../src/core/stats/descriptive.js';
+
+describe('mean / sampleVariance / sampleStd (ddof = 1)', () => {
+  it('matches hand arithmetic', () => {
+    // 2,4,4,4,5,5,7,9: sum 40, mean 5; squared deviations 9+1+1+1+0+0+4+16 = 32; /7
+    expect(mean([2, 4, 4, 4, 5, 5, 7, 9])).toBe(5);
+    expect(sampleVariance([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(32 / 7, 14);
+    expect(sampleStd([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(2.138089935, 9);
+  });
+  it('is null where undefined, never NaN', () => {
+    expect(mean([])).toBeNull();
+    expect(sampleVariance([3])).toBeNull();
+    expect(sampleStd([])).toBeNull();
+    expect(sampleStd([4, 4, 4])).toBe(0);
+  });
+});
+
+describe('quantilesLinear (numpy linear, R type 7)', () => {
+  it('interpolates at h = (n − 1)p', () => {
+    // n = 4: p5 → h = 0.15 → 1 + 0.15·1; p50 → h = 1.5 → 2.5; p95 → h = 2.85 → 3 + 0.85·1
+    const q = quantilesLinear([4, 1, 3, 2], [0.05, 0.5, 0.95]);
+    expect(q[0]).toBeCloseTo(1.15, 12);
+    expect(q[1]).toBeCloseTo(2.5, 12);
+    expect(q[2]).toBeCloseTo(3.85, 12);
+    // numpy.percentile([10, 20, 30], 95) = 29.0
+    expect(quantileLinear([30, 10, 20], 0.95)).toBeCloseTo(29, 12);
+    expect(quantileLinear([7], 0.05)).toBe(7);
+  });
+  it('is null on empty input and rejects percents', () => {
+    expect(quantilesLinear([], [0.5, 0.95])).toEqual([null, null]);
+    expect(() => quantileLinear([1, 2], 95)).toThrow(RangeError);
+  });
+});
+
+describe('pearsonCorrelation / phi', () => {
+  it('matches hand arithmetic', () => {
+    // x̄ = 2, ȳ = 13/3; Σdxdy = 5, Σdx² = 2, Σdy² = 38/3 → 5 / √(76/3)
+    expect(pearsonCorrelation([1, 2, 3], [2, 4, 7])).toBeCloseTo(5 / Math.sqrt(76 / 3), 12);
+  });
+  it('is the phi coefficient on 0/1 indicators', () => {
+    // 2×2 table a=1 (0,0), b=0, c=1 (0,1), d=2 (1,1): phi = (ad − bc)/√((a+b)(c+d)(a+c)(b+d)) = 2/√(1·3·2·2) = 1/√3
+    expect(pearsonCorrelation([0, 1, 0, 1], [0, 1, 1, 1])).toBeCloseTo(1 / Math.sqrt(3), 12);
+  });
+  it('is null with fewer than 2 values or zero variance', () => {
+    expect(pearsonCorrelation([1], [2])).toBeNull();
+    expect(pearsonCorrelation([1, 1, 1], [1, 2, 3])).toBeNull();
+    expect(() => pearsonCorrelation([1, 2], [1])).toThrow(RangeError);
+  });
+});
+
+describe('averageRanks / spearmanCorrelation', () => {
+  it('averages tied ranks', () => {
+    expect(averageRanks([10, 20, 10, 30])).toEqual([1.5, 3, 1.5, 4]);
+    expect(averageRanks([5, 5, 5])).toEqual([2, 2, 2]);
+  });
+  it('is monotone-invariant and handles ties', () => {
+    expect(spearmanCorrelation([1, 10, 100], [3, 2, 1])).toBeCloseTo(-1, 12);
+    // ranks x: [1.5, 1.5, 3], y: [1, 2, 3]; dx = (−.5, −.5, 1), dy = (−1, 0, 1): Σdxdy = 1.5, Σdx² = 1.5, Σdy² = 2
+    expect(spearmanCorrelation([1, 1, 2], [1, 2, 3])).toBeCloseTo(1.5 / Math.sqrt(3), 12);
+    expect(spearmanCorrelation([2, 2, 2], [1, 2, 3])).toBeNull();
+  });
+});
+
+describe('meanMovingRange', () => {
+  it('averages |x[i] − x[i−1]| in the given order', () => {
+    expect(meanMovingRange([10, 12, 11, 13])).toBeCloseTo(5 / 3, 12);
+    expect(meanMovingRange([1])).toBeNull();
+  });
+});
