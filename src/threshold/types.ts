@@ -1,0 +1,198 @@
+/**
+ * Public input, option and result types of {@link ModelThresholdOptimizer}.
+ *
+ * @module
+ */
+import type { LabelSource, ModelName } from '../core/types.js';
+
+/**
+ * One model's units, column-wise. All arrays have one entry per unit, in the same order.
+ */
+export interface ThresholdData {
+  /** `sigma_gradient` of each unit; finite and > 0 (the caller's hygiene has removed placeholders and zeros). */
+  readonly sigma: Float64Array;
+  /** 1 = the outcome failed, 0 = it passed. */
+  readonly fail: Uint8Array;
+  /** Which outcome `fail` is: Final Test where linked, trim linearity otherwise (the caller decides). */
+  readonly labelSource: LabelSource;
+  /**
+   * Fail points of the outcome (NaN where unknown; ignored for passes). Turned into weights with the core
+   * `severityWeight`. Ignored when `severity` is given. When neither is given every failure weighs
+   * `severityWeight(1, null)` = 2, i.e. the threshold is unweighted.
+   */
+  readonly failPoints?: Float64Array;
+  /** Precomputed severity weight of each unit (finite, > 0), e.g. `TrainingSet.severity`. Takes precedence over `failPoints`. */
+  readonly severity?: Float64Array;
+  /** The plant formula threshold of each unit (core `formulaThreshold`), the baseline of the held-out comparison. Finite, > 0. */
+  readonly formulaThreshold: Float64Array;
+  /** Date of each unit (trim `file_date`). When given, the hold-out is the latest units; otherwise a seeded stratified draw. */
+  readonly dates?: readonly Date[];
+}
+
+/**
+ * How the expected cost of a threshold is normalised.
+ * - `class-totals`: escapes are divided by the total severity of all failures and false rejects by the number of
+ *   passes, so the per-model pass rate (anywhere from 0 to 100 %) does not decide the threshold. With `costRatio = 1`
+ *   the cost is `2 × (1 − severity-weighted balanced accuracy)` and its minimum is the severity-weighted Youden point.
+ * - `none`: raw sums, i.e. cost per unit produced; the majority class dominates.
+ */
+export type CostNormalization = 'class-totals' | 'none';
+
+/** The objective parameters of the threshold search (see {@link ModelThresholdOptimizer}). */
+export interface ThresholdObjective {
+  /** `costEscape / costReject`: what one severity unit of a failure passed by the threshold costs, in false rejects. */
+  readonly costRatio: number;
+  readonly normalization: CostNormalization;
+}
+
+/** Options of {@link ModelThresholdOptimizer}, fixed at construction. */
+export interface ThresholdOptions {
+  /** `costEscape / costReject`. Default 1 (with `class-totals`: severity-weighted balanced accuracy). */
+  readonly costRatio?: number;
+  /** Default `class-totals`. */
+  readonly normalization?: CostNormalization;
+  /** Units needed to learn a threshold. Default 30. */
+  readonly minSamples?: number;
+  /** Failures needed to learn a threshold. Default 5. */
+  readonly minFailures?: number;
+  /** Passes needed to learn a threshold. Default 5. */
+  readonly minPasses?: number;
+  /**
+   * Minimum relative cost reduction of the best threshold against the better of "pass everything" and
+   * "reject everything" (in-sample). Default 0.05. Not a significance test: it only refuses thresholds that move a
+   * handful of units for nothing; the evidence of real separation is `confidence` and the held-out comparison.
+   */
+  readonly minCostReduction?: number;
+  /** A threshold is learned only when the severity-weighted AUC of sigma (fail vs pass) exceeds this. Default 0.5. */
+  readonly minAuc?: number;
+  /** Bootstrap resamples for the confidence and the threshold's interval. Default 200; at least 20. */
+  readonly bootstrapResamples?: number;
+  /** Fraction of units held out for the comparison with the formula. Default 0.3. */
+  readonly heldOutFraction?: number;
+  /**
+   * Scale of the stability term of the confidence, in natural-log units of the threshold: a 90 % bootstrap interval
+   * of ±`spreadScale` (half-width of `ln p95 − ln p5`) gives stability `e^−1`. Default `ln 1.5` ≈ 0.405 (±50 %).
+   */
+  readonly spreadScale?: number;
+  /** Seed of the bootstrap and the stratified split. Default 42. */
+  readonly seed?: number;
+}
+
+/** Resolved options (every default filled in). */
+export type ResolvedThresholdOptions = Required<ThresholdOptions>;
+
+/** Why no threshold was learned (the caller keeps the formula). */
+export type ThresholdNotLearnedReason =
+  | 'too_few_samples'
+  | 'no_failures'
+  | 'no_passes'
+  | 'too_few_failures'
+  | 'too_few_passes'
+  | 'constant_sigma'
+  | 'no_separation';
+
+/** `learned`, or why not. */
+export type ThresholdReason = 'learned' | ThresholdNotLearnedReason;
+
+/** Counts of the data a threshold was computed from. */
+export interface ThresholdCounts {
+  readonly n: number;
+  readonly failures: number;
+  readonly passes: number;
+  readonly distinctSigma: number;
+}
+
+/** The cost-minimising search on one data set (in-sample). */
+export interface CostSearch {
+  /** Geometric middle of the optimal plateau. */
+  readonly threshold: number;
+  /** Cost of the threshold under the objective. */
+  readonly cost: number;
+  /** Cost of a threshold above every sigma (every failure escapes). */
+  readonly costPassAll: number;
+  /** Cost of a threshold below every sigma (every pass is rejected). */
+  readonly costRejectAll: number;
+  /** The optimal plateau: every threshold in the open interval (low, high) has the minimal cost. */
+  readonly plateauLow: number;
+  readonly plateauHigh: number;
+  /** Candidate thresholds evaluated (distinct sigma values − 1). */
+  readonly candidates: number;
+}
+
+/** Accuracy figures of one threshold on a set of units ("fail" is the positive class; predicted fail = sigma > threshold). */
+export interface ThresholdAccuracy {
+  /** (TP + TN) / n. */
+  readonly accuracy: number;
+  /** (TPR + TNR) / 2. */
+  readonly balancedAccuracy: number;
+  /** TP / (TP + FN): failures the threshold rejects (sensitivity). */
+  readonly tpr: number;
+  /** TN / (TN + FP): passes the threshold passes (specificity). */
+  readonly tnr: number;
+}
+
+/** How the hold-out was drawn. */
+export type HeldOutSplit = 'time' | 'stratified';
+
+/** The design's "threshold accuracy" metric: the learned threshold against the formula on held-out units. */
+export type HeldOutComparison =
+  | {
+      readonly evaluated: true;
+      readonly split: HeldOutSplit;
+      readonly trainN: number;
+      readonly heldOutN: number;
+      readonly heldOutFailures: number;
+      /** The threshold learned on the training part only (the one evaluated). */
+      readonly trainThreshold: number;
+      readonly learned: ThresholdAccuracy;
+      /** Each held-out unit against its own formula threshold. */
+      readonly formula: ThresholdAccuracy;
+      /** `learned.balancedAccuracy > formula.balancedAccuracy` (strictly). */
+      readonly betterThanFormula: boolean;
+    }
+  | {
+      readonly evaluated: false;
+      readonly split: HeldOutSplit;
+      readonly trainN: number;
+      readonly heldOutN: number;
+      /** Why the comparison could not be made (e.g. the training part learns no threshold). */
+      readonly reason: 'train_not_learned' | 'held_out_single_class';
+      readonly message: string;
+    };
+
+/** Percentiles (linear interpolation between order statistics, numpy's default) of the bootstrap thresholds. */
+export interface BootstrapSummary {
+  /** Resamples drawn. */
+  readonly resamples: number;
+  /** Resamples that had at least two distinct sigma values (the others give no threshold and are left out). */
+  readonly valid: number;
+  readonly p5: number;
+  readonly p50: number;
+  readonly p95: number;
+  /** `(ln p95 − ln p5) / 2`: half-width of the 90 % interval in natural-log units. */
+  readonly logHalfWidth: number;
+}
+
+/** Everything {@link ModelThresholdOptimizer.calculateThreshold} found. Plain JSON (no NaN, no Infinity). */
+export interface ThresholdResult {
+  readonly modelName: ModelName;
+  readonly learned: boolean;
+  /** The learned threshold (> 0), or `null`: the caller keeps the formula. */
+  readonly threshold: number | null;
+  /** In [0, 1]; `null` when no threshold was learned. See {@link thresholdConfidence}. */
+  readonly confidence: number | null;
+  readonly reason: ThresholdReason;
+  /** A sentence for the user. */
+  readonly message: string;
+  readonly labelSource: LabelSource;
+  readonly objective: ThresholdObjective;
+  readonly counts: ThresholdCounts;
+  /** The search on all units; `null` when the data could not be searched (one class missing, constant sigma, ...). */
+  readonly search: CostSearch | null;
+  /** Severity-weighted AUC of sigma, failures against passes; `null` when a class is missing. */
+  readonly auc: number | null;
+  /** `null` when no threshold was learned on all units. */
+  readonly bootstrap: BootstrapSummary | null;
+  /** `null` when no threshold was learned on all units. */
+  readonly heldOut: HeldOutComparison | null;
+}
