@@ -1,0 +1,257 @@
+/**
+ * A random forest classifier for binary labels (0 = pass, 1 = fail) on typed arrays, in the style of
+ * scikit-learn's `RandomForestClassifier`: parameters validated in the constructor, `fit` / `predictProba`, fitted
+ * state kept apart from the parameters.
+ *
+ * Algorithm (Breiman 2001, as scikit-learn): each tree is grown on a bootstrap sample (n draws with replacement),
+ * every split examines `maxFeatures` randomly drawn non-constant features and takes the threshold maximising the
+ * weighted Gini decrease; weights = sample weight × bootstrap count × class weight. Features are binned once per fit
+ * into ≤ 256 quantile bins so a split search is a histogram scan; thresholds are stored as real values (midpoints
+ * between adjacent training values). A tree predicts the weighted class-1 fraction of its leaf; the forest the mean
+ * over trees.
+ *
+ * @module
+ */
+import { InvalidInputError, NotTrainedError } from '../../core/errors.js';
+import { createRng } from '../../core/rng.js';
+import { binFeatures } from './binning.js';
+import { type RandomForestJSON, checkForestJSON, treeFromJSON, treeToJSON } from './forest-json.js';
+import { type MatrixInput, type RowMajorMatrix, toRowMajor } from './matrix.js';
+import { type RandomForestParams, featuresPerSplit, resolveForestParams } from './params.js';
+import { type TreeArrays, predictTreeRow } from './tree.js';
+import { TreeBuilder } from './tree-builder.js';
+
+/** What `fit` learned. */
+interface FittedForest {
+  readonly trees: TreeArrays[];
+  readonly nFeatures: number;
+  readonly nTrainingRows: number;
+  readonly impurityImportance: Float64Array;
+  /** Only after `fit` in this process (not persisted). */
+  readonly oobProba: Float64Array | null;
+}
+
+function checkLabels(y: ArrayLike<number>, n: number): Uint8Array {
+  if (y.length !== n) throw new InvalidInputError(`RandomForestClassifier.fit: X has ${n} rows but y has ${y.length} labels; pass one label per row.`);
+  const out = new Uint8Array(n);
+  let ones = 0;
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    if (v !== 0 && v !== 1) throw new InvalidInputError(`RandomForestClassifier.fit: y[${i}] is ${String(v)}; labels must be 0 (pass) or 1 (fail).`);
+    out[i] = v;
+    ones += v;
+  }
+  if (ones === 0 || ones === n) {
+    throw new InvalidInputError(
+      `RandomForestClassifier.fit: every label is ${ones === 0 ? 0 : 1}; a classifier needs both classes. Collect rows of the other class, or use the observed rate (${ones === 0 ? 0 : 1}) as the probability instead of a model.`,
+    );
+  }
+  return out;
+}
+
+function checkWeights(w: ArrayLike<number> | undefined, n: number): Float64Array {
+  if (w === undefined) return new Float64Array(n).fill(1);
+  if (w.length !== n) throw new InvalidInputError(`RandomForestClassifier.fit: X has ${n} rows but sampleWeight has ${w.length}; pass one weight per row.`);
+  const out = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[i]!;
+    if (!Number.isFinite(v) || v < 0) throw new InvalidInputError(`RandomForestClassifier.fit: sampleWeight[${i}] is ${v}; weights must be finite and >= 0.`);
+    out[i] = v;
+    sum += v;
+  }
+  if (!(sum > 0)) throw new InvalidInputError('RandomForestClassifier.fit: every sample weight is 0; give some rows a positive weight.');
+  return out;
+}
+
+/**
+ * Random forest classifier (binary, label 1 = fail). Same seed and data → the same forest bit for bit.
+ *
+ * @example
+ * ```ts
+ * const rf = new RandomForestClassifier({ nEstimators: 100, maxDepth: 10, minSamplesLeaf: 3, seed: 42 });
+ * rf.fit([[0.1, 3], [0.9, 1], [0.2, 2], [0.8, 5]], [0, 1, 0, 1]);
+ * rf.predictProba([[0.85, 2]]);                 // Float64Array [P(fail)]
+ * const copy = RandomForestClassifier.fromJSON(JSON.parse(JSON.stringify(rf.toJSON())));
+ * ```
+ */
+export class RandomForestClassifier {
+  /** The validated parameters. */
+  readonly params: RandomForestParams;
+  private fitted: FittedForest | null = null;
+
+  /** Validates and stores the parameters; throws {@link InvalidInputError} on a bad one. */
+  constructor(params: Partial<RandomForestParams> = {}) {
+    this.params = resolveForestParams(params);
+  }
+
+  /** Whether `fit` (or `fromJSON`) has run. */
+  get isFitted(): boolean {
+    return this.fitted !== null;
+  }
+
+  private state(what: string): FittedForest {
+    if (this.fitted === null) throw new NotTrainedError(`RandomForestClassifier.${what}: the forest is not fitted; call fit(X, y) or RandomForestClassifier.fromJSON() first.`);
+    return this.fitted;
+  }
+
+  /** Number of features seen in `fit`. */
+  get nFeatures(): number {
+    return this.state('nFeatures').nFeatures;
+  }
+
+  /** The fitted trees (read-only views). */
+  get trees(): readonly TreeArrays[] {
+    return this.state('trees').trees;
+  }
+
+  /**
+   * Fits the forest. `y` holds 0/1 labels (both must occur); `sampleWeight` (≥ 0, default 1) multiplies into the
+   * split weights and leaf fractions. Replaces any previous fit.
+   */
+  fit(x: MatrixInput, y: ArrayLike<number>, sampleWeight?: ArrayLike<number>): this {
+    const m = toRowMajor(x, 'RandomForestClassifier.fit');
+    const { rows: n, cols: d } = m;
+    const labels = checkLabels(y, n);
+    const sw = checkWeights(sampleWeight, n);
+    const p = this.params;
+    const mtry = featuresPerSplit(p.maxFeatures, d);
+    const classWeight = [1, 1];
+    if (p.classWeight === 'balanced') {
+      let ones = 0;
+      for (let i = 0; i < n; i++) ones += labels[i]!;
+      classWeight[0] = n / (2 * (n - ones));
+      classWeight[1] = n / (2 * ones);
+    }
+    const base = new Float64Array(n);
+    for (let i = 0; i < n; i++) base[i] = sw[i]! * classWeight[labels[i]!]!;
+
+    const binned = binFeatures(m, p.maxBins);
+    const builder = new TreeBuilder(binned, labels, {
+      maxDepth: p.maxDepth ?? Number.POSITIVE_INFINITY,
+      minSamplesSplit: p.minSamplesSplit,
+      minSamplesLeaf: p.minSamplesLeaf,
+      featuresPerSplit: mtry,
+    });
+    const master = createRng(p.seed);
+    const weight = new Float64Array(n);
+    const counts = new Uint32Array(n);
+    const treeImp = new Float64Array(d);
+    const impSum = new Float64Array(d);
+    let treesWithSplits = 0;
+    const oobSum = new Float64Array(n);
+    const oobCount = new Uint32Array(n);
+    const trees: TreeArrays[] = [];
+    for (let t = 0; t < p.nEstimators; t++) {
+      // One independent stream per tree, derived from the seed: tree t depends only on (seed, t, data).
+      const rng = createRng(master.nextInt(4294967296));
+      if (p.bootstrap) {
+        counts.fill(0);
+        for (let k = 0; k < n; k++) {
+          const r = rng.nextInt(n);
+          counts[r] = counts[r]! + 1;
+        }
+        for (let i = 0; i < n; i++) weight[i] = base[i]! * counts[i]!;
+      } else {
+        weight.set(base);
+      }
+      treeImp.fill(0);
+      const tree = builder.grow(weight, rng, treeImp);
+      trees.push(tree);
+      let s = 0;
+      for (let f = 0; f < d; f++) s += treeImp[f]!;
+      if (s > 0) {
+        treesWithSplits++;
+        for (let f = 0; f < d; f++) impSum[f] = impSum[f]! + treeImp[f]! / s;
+      }
+      if (p.bootstrap) {
+        for (let i = 0; i < n; i++) {
+          if (counts[i] === 0) {
+            oobSum[i] = oobSum[i]! + predictTreeRow(tree, m.data, d, i);
+            oobCount[i] = oobCount[i]! + 1;
+          }
+        }
+      }
+    }
+    const impurityImportance = new Float64Array(d);
+    if (treesWithSplits > 0) {
+      let s = 0;
+      for (let f = 0; f < d; f++) s += impSum[f]!;
+      for (let f = 0; f < d; f++) impurityImportance[f] = impSum[f]! / s;
+    }
+    const oobProba = new Float64Array(n);
+    for (let i = 0; i < n; i++) oobProba[i] = oobCount[i]! > 0 ? oobSum[i]! / oobCount[i]! : Number.NaN;
+    this.fitted = { trees, nFeatures: d, nTrainingRows: n, impurityImportance, oobProba };
+    return this;
+  }
+
+  /**
+   * P(label 1) of each row: the mean over trees of the weighted class-1 fraction of the leaf the row reaches.
+   * (Only the class-1 column of scikit-learn's `predict_proba`; P(0) = 1 − P(1).)
+   */
+  predictProba(x: MatrixInput): Float64Array {
+    const f = this.state('predictProba');
+    const m = toRowMajor(x, 'RandomForestClassifier.predictProba');
+    if (m.cols !== f.nFeatures) {
+      throw new InvalidInputError(`RandomForestClassifier.predictProba: X has ${m.cols} columns but the forest was fitted on ${f.nFeatures}; pass the same columns in the same order.`);
+    }
+    return this.predictUnchecked(m);
+  }
+
+  private predictUnchecked(m: RowMajorMatrix): Float64Array {
+    const { trees } = this.state('predictProba');
+    const out = new Float64Array(m.rows);
+    for (const tree of trees) for (let i = 0; i < m.rows; i++) out[i] = out[i]! + predictTreeRow(tree, m.data, m.cols, i);
+    const T = trees.length;
+    for (let i = 0; i < m.rows; i++) out[i] = out[i]! / T;
+    return out;
+  }
+
+  /**
+   * Out-of-bag P(label 1) of each training row: the mean over the trees whose bootstrap sample left the row out;
+   * `NaN` where no tree did (always `NaN` with `bootstrap: false`). Available after `fit` only, not after `fromJSON`.
+   */
+  get oobProba(): Float64Array {
+    const f = this.state('oobProba');
+    if (f.oobProba === null) throw new NotTrainedError('RandomForestClassifier.oobProba: out-of-bag probabilities exist only right after fit(), not in a forest loaded with fromJSON().');
+    return f.oobProba;
+  }
+
+  /**
+   * Impurity importance (mean decrease in weighted Gini, "MDI"): per tree the weighted impurity decreases of the
+   * splits on each feature, normalised to sum 1; averaged over trees that split; normalised to sum 1 (as
+   * scikit-learn's `feature_importances_`). Measured on the training data, so it favours features with many
+   * distinct values; prefer {@link permutationImportance} on held-out rows to judge a feature.
+   */
+  featureImportances(): Float64Array {
+    return this.state('featureImportances').impurityImportance.slice();
+  }
+
+  /** The compact versioned JSON form (plain data; `JSON.stringify` it freely). */
+  toJSON(): RandomForestJSON {
+    const f = this.state('toJSON');
+    return {
+      kind: 'RandomForestClassifier',
+      version: 1,
+      params: { ...this.params },
+      nFeatures: f.nFeatures,
+      nTrainingRows: f.nTrainingRows,
+      impurityImportance: Array.from(f.impurityImportance),
+      trees: f.trees.map(treeToJSON),
+    };
+  }
+
+  /** Restores a forest from {@link toJSON}; predictions are bit-identical. Throws StateVersionError / InvalidInputError. */
+  static fromJSON(json: RandomForestJSON): RandomForestClassifier {
+    const params = checkForestJSON(json);
+    const rf = new RandomForestClassifier(params);
+    rf.fitted = {
+      trees: json.trees.map((t, i) => treeFromJSON(t, json.nFeatures, i)),
+      nFeatures: json.nFeatures,
+      nTrainingRows: json.nTrainingRows,
+      impurityImportance: Float64Array.from(json.impurityImportance),
+      oobProba: null,
+    };
+    return rf;
+  }
+}
