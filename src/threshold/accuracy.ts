@@ -1,5 +1,5 @@
 /**
- * Accuracy of a sigma threshold against outcomes, and the percentile used for bootstrap summaries.
+ * Accuracy of a sigma threshold against outcomes.
  *
  * @module
  */
@@ -45,22 +45,4 @@ export function thresholdAccuracy(
   const tpr = tp / (tp + fn);
   const tnr = tn / (tn + fp);
   return { accuracy: (tp + tn) / units.length, balancedAccuracy: (tpr + tnr) / 2, tpr, tnr };
-}
-
-/**
- * The `p`-quantile of ascending-sorted values by linear interpolation between order statistics (Hyndman & Fan
- * type 7, numpy's default): position `h = (n − 1) · p`, value `x[⌊h⌋] + (h − ⌊h⌋) · (x[⌊h⌋+1] − x[⌊h⌋])`.
- *
- * @example
- * ```ts
- * quantileSorted([1, 2, 3, 4], 0.05); // h = 0.15 → 1.15
- * ```
- */
-export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('quantileSorted: no values');
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }

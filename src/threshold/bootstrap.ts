@@ -4,7 +4,7 @@
  * @module
  */
 import type { Rng } from '../core/rng.js';
-import { quantileSorted } from './accuracy.js';
+import { quantilesLinear } from '../core/stats/descriptive.js';
 import { searchCostOptimalThreshold } from './cost-search.js';
 import { groupBySigma } from './sigma-groups.js';
 import type { BootstrapSummary, ThresholdObjective } from './types.js';
@@ -13,7 +13,7 @@ import type { BootstrapSummary, ThresholdObjective } from './types.js';
  * Draws `resamples` stratified bootstrap resamples (failures resampled with replacement among the failures,
  * passes among the passes, so each resample keeps the class counts) and recomputes the cost-optimal threshold of
  * each. Resamples with a single distinct sigma value give no threshold and are left out (`valid` counts the rest).
- * p5 / p50 / p95 are type-7 quantiles of the valid thresholds. Returns `null` when no resample is valid.
+ * p5 / p50 / p95 are numpy-linear (type 7) percentiles (core `quantilesLinear`) of the valid thresholds. Returns `null` when no resample is valid.
  *
  * @param order - indices of the units used, ascending by sigma.
  * @example
@@ -45,14 +45,12 @@ export function bootstrapThreshold(
     if (search) thresholds.push(search.threshold);
   }
   if (thresholds.length === 0) return null;
-  thresholds.sort((a, b) => a - b);
-  const p5 = quantileSorted(thresholds, 0.05);
-  const p95 = quantileSorted(thresholds, 0.95);
+  const [p5, p50, p95] = quantilesLinear(thresholds, [0.05, 0.5, 0.95]) as [number, number, number];
   return {
     resamples,
     valid: thresholds.length,
     p5,
-    p50: quantileSorted(thresholds, 0.5),
+    p50,
     p95,
     logHalfWidth: (Math.log(p95) - Math.log(p5)) / 2,
   };

@@ -26,6 +26,48 @@ import type { CostSearch, ThresholdObjective } from './types.js';
 
 const REL_TIE = 1e-12;
 
+/** The cost of every candidate cut: `cut k` lies between `values[k]` and `values[k + 1]` of the groups. */
+export interface CostCurve {
+  /** Geometric midpoint `√(values[k] · values[k + 1])` of each cut. */
+  readonly thresholds: Float64Array;
+  readonly costs: Float64Array;
+  readonly costPassAll: number;
+  readonly costRejectAll: number;
+}
+
+/**
+ * The cost (see the module comment) of every candidate cut, for inspection and plots. Returns `null` when there is
+ * no candidate (fewer than two distinct sigma values) or a class has zero weight.
+ *
+ * @example
+ * ```ts
+ * const sigma = Float64Array.from([1, 2, 4]);
+ * const curve = costCurve(groupBySigma(sigma, Uint8Array.from([0, 1, 1]), Float64Array.from([1, 2, 2]), sortBySigma(sigma)),
+ *   { costRatio: 1, normalization: 'class-totals' });
+ * // cuts √2 and √8: costs [0, 0.5]
+ * ```
+ */
+export function costCurve(groups: SigmaGroups, objective: ThresholdObjective): CostCurve | null {
+  const { values, failWeight, passWeight, totalFail, totalPass } = groups;
+  const G = values.length;
+  if (G < 2 || totalFail <= 0 || totalPass <= 0) return null;
+  const c = objective.costRatio;
+  const norm = objective.normalization === 'class-totals';
+  const escapeUnit = norm ? c / totalFail : c;
+  const rejectUnit = norm ? 1 / totalPass : 1;
+  const costs = new Float64Array(G - 1);
+  const thresholds = new Float64Array(G - 1);
+  let escapes = 0;
+  let rejects = totalPass;
+  for (let k = 0; k < G - 1; k++) {
+    escapes += failWeight[k]!;
+    rejects -= passWeight[k]!;
+    costs[k] = escapeUnit * escapes + rejectUnit * rejects;
+    thresholds[k] = Math.sqrt(values[k]!) * Math.sqrt(values[k + 1]!);
+  }
+  return { thresholds, costs, costPassAll: escapeUnit * totalFail, costRejectAll: rejectUnit * totalPass };
+}
+
 /**
  * Finds the cost-minimising threshold (see the module comment for the objective and the tie rule). Returns `null`
  * when there is no candidate (fewer than two distinct sigma values) or a class has zero weight.
@@ -39,24 +81,13 @@ const REL_TIE = 1e-12;
  * ```
  */
 export function searchCostOptimalThreshold(groups: SigmaGroups, objective: ThresholdObjective): CostSearch | null {
-  const { values, failWeight, passWeight, totalFail, totalPass } = groups;
+  const curve = costCurve(groups, objective);
+  if (curve === null) return null;
+  const { values } = groups;
   const G = values.length;
-  if (G < 2 || totalFail <= 0 || totalPass <= 0) return null;
-  const c = objective.costRatio;
-  const norm = objective.normalization === 'class-totals';
-  const escapeUnit = norm ? c / totalFail : c;
-  const rejectUnit = norm ? 1 / totalPass : 1;
-  const costs = new Float64Array(G - 1);
-  let escapes = 0;
-  let rejects = totalPass;
+  const { costs } = curve;
   let best = Number.POSITIVE_INFINITY;
-  for (let k = 0; k < G - 1; k++) {
-    escapes += failWeight[k]!;
-    rejects -= passWeight[k]!;
-    const cost = escapeUnit * escapes + rejectUnit * rejects;
-    costs[k] = cost;
-    if (cost < best) best = cost;
-  }
+  for (const cost of costs) if (cost < best) best = cost;
   const tol = REL_TIE * Math.max(1, Math.abs(best));
   let bestLow = 0;
   let bestHigh = 0;
@@ -82,8 +113,8 @@ export function searchCostOptimalThreshold(groups: SigmaGroups, objective: Thres
   return {
     threshold: Math.sqrt(bestLow) * Math.sqrt(bestHigh),
     cost: best,
-    costPassAll: escapeUnit * totalFail,
-    costRejectAll: rejectUnit * totalPass,
+    costPassAll: curve.costPassAll,
+    costRejectAll: curve.costRejectAll,
     plateauLow: bestLow,
     plateauHigh: bestHigh,
     candidates: G - 1,
