@@ -167,6 +167,11 @@ export interface MLRepository {
   ): Promise<void>;
   loadModelState(model: ModelName): Promise<ModelMLState | null>;
   listModelStates(): Promise<ModelMLState[]>;
+  /**
+   * Saves one artifact that belongs to no single model's state (the pooled forest is stored as model `*`, kind
+   * `pooled_predictor`), replacing any previous artifact of the same (model, kind), in one transaction.
+   */
+  saveArtifact(artifact: Omit<Artifact, 'createdDate'>): Promise<void>;
   /** The newest artifact of that kind for the model (or of that exact version when given). */
   loadArtifact(model: ModelName, kind: string, version?: string): Promise<Artifact | null>;
 
