@@ -1,0 +1,96 @@
+/**
+ * Value mapping between the engines and the domain types. SQLite has no boolean or date type and PostgreSQL returns
+ * `bigint` (e.g. `count(*)`) as a string, so every value read goes through one of these.
+ *
+ * **Dates on SQLite** are stored by the library as ISO 8601 UTC text (`2024-05-01T08:30:00.000Z`): it sorts
+ * correctly as text, is readable in any SQLite tool, and is what most host apps already store. Reading accepts ISO
+ * text (a value without a zone, such as SQLAlchemy's `2024-05-01 08:30:00.000000`, is read as UTC) and numbers
+ * (epoch milliseconds). On PostgreSQL dates are `timestamptz`.
+ *
+ * @module
+ */
+import { StorageError } from '../../core/errors.js';
+
+/** The two supported engines. */
+export type Engine = 'sqlite' | 'postgres';
+
+/** A number, or null for NULL; numeric strings (PostgreSQL `bigint` / `numeric`) are parsed. */
+export function toNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') {
+    const n = Number(v);
+    if (v.trim() !== '' && !Number.isNaN(n)) return n;
+  }
+  throw new StorageError(`Expected a number from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
+}
+
+/** Like {@link toNumber} for NOT NULL columns. */
+export function toNumberRequired(v: unknown, what: string): number {
+  const n = toNumber(v);
+  if (n === null) throw new StorageError(`Unexpected NULL in ${what}: check the schema mapping.`);
+  return n;
+}
+
+/** A boolean from SQLite 0/1, PostgreSQL boolean or the text forms `true`/`false`/`t`/`f`/`1`/`0`. */
+export function toBool(v: unknown): boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === 'true' || s === 't' || s === '1' || s === 'yes') return true;
+    if (s === 'false' || s === 'f' || s === '0' || s === 'no') return false;
+  }
+  throw new StorageError(`Expected a boolean from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
+}
+
+const ZONE = /(Z|[+-]\d{2}:?\d{2})$/u;
+
+/** A Date from a `Date`, ISO text (zone-less text is read as UTC) or epoch milliseconds. */
+export function toDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  let d: Date;
+  if (v instanceof Date) d = v;
+  else if (typeof v === 'number' || typeof v === 'bigint') d = new Date(Number(v));
+  else if (typeof v === 'string') {
+    let s = v.trim();
+    if (/^\d+$/u.test(s)) d = new Date(Number(s));
+    else {
+      if (/^\d{4}-\d{2}-\d{2}$/u.test(s)) s += 'T00:00:00';
+      s = s.replace(' ', 'T');
+      // JavaScript Date handles at most milliseconds; trim microseconds.
+      s = s.replace(/(\.\d{3})\d+/u, '$1');
+      d = new Date(ZONE.test(s) ? s : `${s}Z`);
+    }
+  } else d = new Date(Number.NaN);
+  if (Number.isNaN(d.getTime())) {
+    throw new StorageError(`Expected a date from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
+  }
+  return d;
+}
+
+/** Like {@link toDate} for NOT NULL columns. */
+export function toDateRequired(v: unknown, what: string): Date {
+  const d = toDate(v);
+  if (d === null) throw new StorageError(`Unexpected NULL in ${what}: check the schema mapping.`);
+  return d;
+}
+
+/** Text, or null. */
+export function toText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? v : String(v);
+}
+
+/** How a date is bound as a parameter: ISO text on SQLite, a Date on PostgreSQL. */
+export function dateParam(engine: Engine, d: Date): string | Date {
+  return engine === 'sqlite' ? d.toISOString() : d;
+}
+
+/** How a boolean is bound: 0/1 on SQLite, a boolean on PostgreSQL. */
+export function boolParam(engine: Engine, b: boolean | null): number | boolean | null {
+  if (b === null) return null;
+  return engine === 'sqlite' ? (b ? 1 : 0) : b;
+}

@@ -1,0 +1,72 @@
+/**
+ * Engine detection and the column types each engine uses for the library's DDL.
+ *
+ * @module
+ */
+import { type Kysely, PostgresAdapter, SqliteAdapter, sql } from 'kysely';
+import { InvalidInputError } from '../../core/errors.js';
+import type { Engine } from './codec.js';
+
+/**
+ * Internal: any Kysely instance. The library addresses tables by (mapped) name through `sql` templates, so it needs no
+ * database type; public functions take `Kysely<DB>` generically and cast once (Kysely's own `Migration` uses
+ * `Kysely<any>`). Not exported from the package.
+ */
+export type AnyKysely = Kysely<any>;
+
+/** Casts a host's typed Kysely instance to the internal untyped one. */
+export function untyped<DB>(db: Kysely<DB>): AnyKysely {
+  return db as unknown as AnyKysely;
+}
+
+/**
+ * The engine behind a Kysely instance, from its adapter (Kysely's `PostgresAdapter` / `SqliteAdapter` or a subclass).
+ *
+ * @example
+ * ```ts
+ * detectEngine(new Kysely({ dialect: new SqliteDialect({ database: new Database(':memory:') }) })); // 'sqlite'
+ * ```
+ */
+export function detectEngine<DB>(db: Kysely<DB>): Engine {
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof PostgresAdapter) return 'postgres';
+  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  const name = adapter.constructor.name.toLowerCase();
+  if (name.includes('postgres')) return 'postgres';
+  if (name.includes('sqlite')) return 'sqlite';
+  throw new InvalidInputError(
+    `Unsupported Kysely dialect (${adapter.constructor.name}): laser-trim-ml supports SQLite and PostgreSQL.`,
+  );
+}
+
+/** DDL column types per engine. SQLite: dates as ISO text, booleans as 0/1 integers. */
+export function ddlTypes(engine: Engine) {
+  const pg = engine === 'postgres';
+  return {
+    id: pg ? sql`serial` : sql`integer`,
+    date: pg ? sql`timestamptz` : sql`text`,
+    bool: pg ? sql`boolean` : sql`integer`,
+    float: sql`double precision`,
+    bigint: sql`bigint`,
+    int: sql`integer`,
+    text: sql`text`,
+  } as const;
+}
+
+/** Column names of a table (empty when the table does not exist). Prefers the `public` schema on PostgreSQL. */
+export async function tableColumns(db: AnyKysely, table: string): Promise<string[] | null> {
+  const tables = await db.introspection.getTables();
+  const matches = tables.filter((t) => t.name === table);
+  const best = matches.find((t) => t.schema === undefined || t.schema === 'public') ?? matches[0];
+  return best === undefined ? null : best.columns.map((c) => c.name);
+}
+
+/** Every table name with its columns. */
+export async function allTables(db: AnyKysely): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const t of await db.introspection.getTables()) {
+    if (out.has(t.name) && t.schema !== 'public') continue;
+    out.set(t.name, new Set(t.columns.map((c) => c.name)));
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * The host-data reads of the Kysely adapters: model summaries, training records (with their Final Test outcome) and
+ * tracks for apply. All reads are keyset-paginated (one bounded query per batch), so a consumer may write between
+ * batches on the same connection (a streaming cursor would hold SQLite's only connection).
+ *
+ * @module
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../core/types.js';
+import type { ApplyReadOptions, TrainingReadOptions } from '../repository.js';
+import { batchSizeOf } from '../options.js';
+import { toDate, toNumberRequired } from './codec.js';
+import { type RepoContext, col, tableAs } from './context.js';
+import { type RawRow, finalTestSelect, rowToOutcome, rowToTrack, trackSelect } from './rows.js';
+import { serialOutcomes } from './serial-linking.js';
+
+/** `track_results t JOIN trim_results r`. */
+function trackFrom(ctx: RepoContext): RawBuilder<unknown> {
+  return sql`${tableAs(ctx, 'track_results', 't')} JOIN ${tableAs(ctx, 'trim_results', 'r')}
+    ON ${col(ctx, 'trim_results', 'r', 'id')} = ${col(ctx, 'track_results', 't', 'trim_result_id')}`;
+}
+
+/** The id of the newest Final Test track linked (by `linked_trim_id`) to the current `r`/`t` row, same track id. */
+function newestLinkedFinalTest(ctx: RepoContext): RawBuilder<unknown> {
+  return sql`(SELECT ${col(ctx, 'final_test_tracks', 'ft2', 'id')}
+    FROM ${tableAs(ctx, 'final_test_tracks', 'ft2')} JOIN ${tableAs(ctx, 'final_test_results', 'fr2')}
+      ON ${col(ctx, 'final_test_results', 'fr2', 'id')} = ${col(ctx, 'final_test_tracks', 'ft2', 'final_test_id')}
+    WHERE ${col(ctx, 'final_test_results', 'fr2', 'linked_trim_id')} = ${col(ctx, 'trim_results', 'r', 'id')}
+      AND ${col(ctx, 'final_test_tracks', 'ft2', 'track_id')} = ${col(ctx, 'track_results', 't', 'track_id')}
+    ORDER BY ${col(ctx, 'final_test_results', 'fr2', 'test_date')} DESC, ${col(ctx, 'final_test_tracks', 'ft2', 'id')} DESC
+    LIMIT 1)`;
+}
+
+/** Every model with counts and date range, sorted by name in UTF-16 code-unit order (engine collations differ). */
+export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
+  const linkedExpr =
+    ctx.linking === 'linkedTrimId' ? sql`SUM(CASE WHEN ${newestLinkedFinalTest(ctx)} IS NOT NULL THEN 1 ELSE 0 END)` : sql`0`;
+  const { rows } = await sql<RawRow>`SELECT ${col(ctx, 'trim_results', 'r', 'model')} AS model, COUNT(*) AS n,
+      MIN(${col(ctx, 'trim_results', 'r', 'file_date')}) AS first_date, MAX(${col(ctx, 'trim_results', 'r', 'file_date')}) AS last_date,
+      ${linkedExpr} AS linked
+    FROM ${trackFrom(ctx)} GROUP BY ${col(ctx, 'trim_results', 'r', 'model')}`.execute(ctx.db);
+  const out: ModelSummary[] = [];
+  for (const row of rows) {
+    const model = String(row['model']);
+    const linked =
+      ctx.linking === 'linkedTrimId' ? toNumberRequired(row['linked'], 'linked count') : (await serialOutcomes(ctx, model)).size;
+    out.push({
+      model, trimTracks: toNumberRequired(row['n'], 'count'), finalTestLinked: linked,
+      firstDate: toDate(row['first_date']), lastDate: toDate(row['last_date']),
+    });
+  }
+  return out.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+}
+
+/** One model's training records in (fileDate, trackResultId) order, keyset-paginated. */
+export async function* readTrainingRecords(
+  ctx: RepoContext,
+  model: ModelName,
+  options: TrainingReadOptions = {},
+): AsyncIterable<TrainingRecord[]> {
+  const size = batchSizeOf(options.batchSize);
+  const r = (c: 'model' | 'file_date') => col(ctx, 'trim_results', 'r', c);
+  const tId = col(ctx, 'track_results', 't', 'id');
+  const serial = ctx.linking === 'serial' ? await serialOutcomes(ctx, model) : null;
+  const ftJoin =
+    serial === null
+      ? sql`LEFT JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')} ON ${col(ctx, 'final_test_tracks', 'ft', 'id')} = ${newestLinkedFinalTest(ctx)}
+         LEFT JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${col(ctx, 'final_test_results', 'fr', 'id')} = ${col(ctx, 'final_test_tracks', 'ft', 'final_test_id')}`
+      : sql``;
+  const ftCols = serial === null ? sql`, ${finalTestSelect(ctx)}` : sql``;
+  // `after`: PostgreSQL compares dates natively; SQLite date text (ISO with 'T' or ' ') is bounded by its day in SQL
+  // and compared exactly in JavaScript, so both text forms work.
+  const after = options.after;
+  const afterSql =
+    after === undefined
+      ? sql``
+      : ctx.engine === 'postgres'
+        ? sql`AND ${r('file_date')} > ${after}`
+        : sql`AND ${r('file_date')} >= ${after.toISOString().slice(0, 10)}`;
+  let cursor: { key: unknown; id: number } | null = null;
+  for (;;) {
+    const keyset: RawBuilder<unknown> =
+      cursor === null ? sql`` : sql`AND (${r('file_date')} > ${cursor.key} OR (${r('file_date')} = ${cursor.key} AND ${tId} > ${cursor.id}))`;
+    const { rows }: { rows: RawRow[] } = await sql<RawRow>`SELECT ${trackSelect(ctx)} ${ftCols} FROM ${trackFrom(ctx)} ${ftJoin}
+      WHERE ${r('model')} = ${model} ${afterSql} ${keyset}
+      ORDER BY ${r('file_date')}, ${tId} LIMIT ${size}`.execute(ctx.db);
+    const last: RawRow | undefined = rows[rows.length - 1];
+    if (last === undefined) return;
+    cursor = { key: last['file_date_key'], id: toNumberRequired(last['track_result_id'], 'track id') };
+    const batch: TrainingRecord[] = [];
+    for (const row of rows) {
+      const track = rowToTrack(row);
+      if (after !== undefined && !(track.fileDate > after)) continue;
+      const finalTest: FinalTestOutcome | null = serial === null ? rowToOutcome(row) : (serial.get(track.trackResultId) ?? null);
+      batch.push({ ...track, finalTest });
+    }
+    if (batch.length > 0) yield batch;
+    if (rows.length < size) return;
+  }
+}
+
+/** One model's tracks in id order after `afterTrackResultId`, keyset-paginated. */
+export async function* readTracksForApply(
+  ctx: RepoContext,
+  model: ModelName,
+  options: ApplyReadOptions = {},
+): AsyncIterable<TrimTrack[]> {
+  const size = batchSizeOf(options.batchSize);
+  const tId = col(ctx, 'track_results', 't', 'id');
+  let after = options.afterTrackResultId ?? null;
+  for (;;) {
+    const from = after === null ? sql`` : sql`AND ${tId} > ${after}`;
+    const { rows } = await sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
+      WHERE ${col(ctx, 'trim_results', 'r', 'model')} = ${model} ${from} ORDER BY ${tId} LIMIT ${size}`.execute(ctx.db);
+    if (rows.length === 0) return;
+    const batch = rows.map(rowToTrack);
+    yield batch;
+    after = batch[batch.length - 1]?.trackResultId ?? after;
+    if (rows.length < size) return;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The library's migrations, as code (they ship in the bundle): run through Kysely's `Migrator` with an in-code
+ * provider, recorded in their own table `laser_trim_ml_migration` so they never mix with the host's migrations.
+ * They create only the library's tables and add the result columns to the host's track table where absent; host data
+ * is never touched otherwise.
+ *
+ * @module
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, NO_MIGRATIONS, sql } from 'kysely';
+import { SchemaMappingError, StorageError } from '../../core/errors.js';
+import type { Engine } from './codec.js';
+import { type AnyKysely, ddlTypes, detectEngine, tableColumns, untyped } from './engine.js';
+import { createLibraryTables, dropLibraryTables } from './library-tables.js';
+import { RESULT_COLUMNS, type ResolvedSchema, type SchemaMapping, resolveSchema } from './mapping.js';
+
+/** Options of {@link migrateToLatest} / {@link migrateDown}. */
+export interface MigrationOptions {
+  /** The host's table/column names (the result columns are added to the mapped track table). */
+  readonly schema?: SchemaMapping;
+}
+
+/** What a migration run did. */
+export interface MigrationReport {
+  /** Names of the migrations run in this call (empty when already up to date). */
+  readonly applied: string[];
+}
+
+/** Name of the table where Kysely records the library's migrations. */
+export const MIGRATION_TABLE = 'laser_trim_ml_migration';
+
+function resultColumnTypes(engine: Engine): Record<(typeof RESULT_COLUMNS)[number], ReturnType<typeof sql>> {
+  const t = ddlTypes(engine);
+  return {
+    sigma_threshold: t.float, sigma_pass: t.bool, failure_probability: t.float,
+    risk_category: sql`varchar(10)`, ml_model_version: t.text,
+  };
+}
+
+function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migration> {
+  const trackTable = schema.tables.track_results;
+  return {
+    '0001_library_tables': {
+      async up(db: AnyKysely) {
+        const existing = await tableColumns(db, trackTable);
+        if (existing === null) {
+          throw new SchemaMappingError(
+            `The track table "${trackTable}" does not exist. Create the host tables first (createReferenceSchema() for a ` +
+              'new database) or map your own with schema.tables.track_results.',
+          );
+        }
+        await createLibraryTables(db, engine);
+        const types = resultColumnTypes(engine);
+        for (const ref of RESULT_COLUMNS) {
+          const col = schema.columns.track_results[ref];
+          if (col === null || existing.includes(col)) continue;
+          await db.schema.alterTable(trackTable).addColumn(col, types[ref]).execute();
+          await db.insertInto('ml_schema_changes').values({ table_name: trackTable, column_name: col }).execute();
+        }
+      },
+      async down(db: AnyKysely) {
+        // Remove only the columns this migration added, then the library's own tables.
+        const added = await db.selectFrom('ml_schema_changes').select(['table_name', 'column_name']).execute();
+        for (const row of added as { table_name: string; column_name: string }[]) {
+          if ((await tableColumns(db, row.table_name))?.includes(row.column_name)) {
+            await db.schema.alterTable(row.table_name).dropColumn(row.column_name).execute();
+          }
+        }
+        await dropLibraryTables(db);
+      },
+    },
+  };
+}
+
+function migrator(db: AnyKysely, options: MigrationOptions): Migrator {
+  const list = migrations(resolveSchema(options.schema), detectEngine(db));
+  const provider: MigrationProvider = { getMigrations: async () => list };
+  return new Migrator({
+    db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+  });
+}
+
+async function run(
+  what: string,
+  go: () => Promise<{ error?: unknown; results?: readonly { migrationName: string; status: string }[] }>,
+): Promise<MigrationReport> {
+  const { error, results } = await go();
+  if (error !== undefined) {
+    if (error instanceof SchemaMappingError) throw error;
+    const msg = error instanceof Error ? error.message : String(error);
+    throw new StorageError(`laser-trim-ml ${what} failed: ${msg}. Nothing of the failed migration was kept where the engine allows.`, {
+      cause: error,
+    });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/**
+ * Brings the library's tables up to date. Idempotent: a second call applies nothing. Same as `laser-trim-ml migrate`.
+ *
+ * @example
+ * ```ts
+ * await migrateToLatest(db);                                                   // reference names
+ * await migrateToLatest(db, { schema: { tables: { track_results: 'tracks' } } }); // a host's own track table
+ * ```
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrationOptions = {}): Promise<MigrationReport> {
+  const m = migrator(untyped(db), options);
+  return run('migrate', () => m.migrateToLatest());
+}
+
+/**
+ * Reverts the library's migrations: drops its tables and the result columns it added (not ones the host already had).
+ *
+ * @example
+ * ```ts
+ * await migrateDown(db); // back to the host's schema as it was
+ * ```
+ */
+export async function migrateDown<DB>(db: Kysely<DB>, options: MigrationOptions = {}): Promise<MigrationReport> {
+  const m = migrator(untyped(db), options);
+  return run('migrate down', () => m.migrateTo(NO_MIGRATIONS));
+}

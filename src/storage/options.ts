@@ -1,0 +1,50 @@
+/**
+ * Options shared by every repository implementation.
+ *
+ * @module
+ */
+import { InvalidInputError } from '../core/errors.js';
+import type { TrackResultWrite } from './repository.js';
+
+/**
+ * How a Final Test track finds its trim track:
+ * - `linkedTrimId`: only through the host's `final_test_results.linked_trim_id` (plus the same track id).
+ * - `serial`: the host's link where it has one, else by model + normalised serial + track id, trim at most 60 days
+ *   before the test, newest first (see {@link linkFinalTests}). The default when the host has no `linked_trim_id`.
+ */
+export type FinalTestLinking = 'linkedTrimId' | 'serial';
+
+/** Default rows per read batch. */
+export const DEFAULT_BATCH_SIZE = 5_000;
+
+/** A positive integer batch size from a hint. */
+export function batchSizeOf(hint: number | undefined): number {
+  if (hint === undefined) return DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(hint) || hint < 1) {
+    throw new InvalidInputError(`batchSize must be a positive integer, got ${hint}.`);
+  }
+  return hint;
+}
+
+/**
+ * Validates a write batch before anything is written: no duplicate ids, probabilities in [0, 1] or null, known
+ * risk categories, a finite threshold. Throws {@link InvalidInputError} naming the offending row.
+ */
+export function validateTrackResults(batch: readonly TrackResultWrite[]): void {
+  const seen = new Set<number>();
+  for (const [i, r] of batch.entries()) {
+    const where = `track result ${i} (trackResultId ${r.trackResultId})`;
+    if (!Number.isInteger(r.trackResultId)) throw new InvalidInputError(`${where}: trackResultId must be an integer.`);
+    if (seen.has(r.trackResultId)) throw new InvalidInputError(`${where}: duplicate trackResultId in one batch.`);
+    seen.add(r.trackResultId);
+    if (!Number.isFinite(r.sigmaThreshold)) throw new InvalidInputError(`${where}: sigmaThreshold must be finite.`);
+    const p = r.failureProbability;
+    if (p !== null && !(p >= 0 && p <= 1)) throw new InvalidInputError(`${where}: failureProbability must be in [0, 1] or null.`);
+    if (r.riskCategory !== null && !['low', 'medium', 'high'].includes(r.riskCategory)) {
+      throw new InvalidInputError(`${where}: riskCategory must be low, medium, high or null.`);
+    }
+  }
+}
+
+/** The lock row expiry on engines without session locks, and the heartbeat that renews it (a third of it). */
+export const DEFAULT_LOCK_TTL_MS = 60_000;
