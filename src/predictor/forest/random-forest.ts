@@ -29,6 +29,8 @@ interface FittedForest {
   readonly impurityImportance: Float64Array;
   /** Only after `fit` in this process (not persisted). */
   readonly oobProba: Float64Array | null;
+  /** Per training row, how many trees left it out of their bootstrap sample (only after `fit`). */
+  readonly oobTreeCounts: Uint32Array | null;
 }
 
 function checkLabels(y: ArrayLike<number>, n: number): Uint8Array {
@@ -181,7 +183,7 @@ export class RandomForestClassifier {
     }
     const oobProba = new Float64Array(n);
     for (let i = 0; i < n; i++) oobProba[i] = oobCount[i]! > 0 ? oobSum[i]! / oobCount[i]! : Number.NaN;
-    this.fitted = { trees, nFeatures: d, nTrainingRows: n, impurityImportance, oobProba };
+    this.fitted = { trees, nFeatures: d, nTrainingRows: n, impurityImportance, oobProba, oobTreeCounts: oobCount };
     return this;
   }
 
@@ -215,6 +217,13 @@ export class RandomForestClassifier {
     const f = this.state('oobProba');
     if (f.oobProba === null) throw new NotTrainedError('RandomForestClassifier.oobProba: out-of-bag probabilities exist only right after fit(), not in a forest loaded with fromJSON().');
     return f.oobProba;
+  }
+
+  /** Per training row, the number of trees whose bootstrap sample left it out (0 ⇔ `oobProba` is NaN). After `fit` only. */
+  get oobTreeCounts(): Uint32Array {
+    const f = this.state('oobTreeCounts');
+    if (f.oobTreeCounts === null) throw new NotTrainedError('RandomForestClassifier.oobTreeCounts: exists only right after fit(), not in a forest loaded with fromJSON().');
+    return f.oobTreeCounts;
   }
 
   /**
@@ -251,6 +260,7 @@ export class RandomForestClassifier {
       nTrainingRows: json.nTrainingRows,
       impurityImportance: Float64Array.from(json.impurityImportance),
       oobProba: null,
+      oobTreeCounts: null,
     };
     return rf;
   }
