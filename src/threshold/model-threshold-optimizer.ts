@@ -50,9 +50,10 @@ const SPLIT_SEED_SALT = 0x2545f491;
  * has `learned: false`, `threshold: null`, a machine `reason` and a human `message`; the caller keeps the formula.
  * No other formula is ever substituted.
  *
- * **Confidence** (see {@link thresholdConfidence}): `max(0, (AUC − 0.5)/0.5) × exp(−w / spreadScale)`, with the
- * severity-weighted AUC of sigma and `w` the log half-width of the 90 % interval of a seeded, stratified bootstrap
- * (`bootstrapResamples`, default 200) of the threshold.
+ * **Confidence** (see {@link thresholdConfidence}):
+ * `max(0, (AUC − 0.5)/0.5) × exp(−w / spreadScale) × m / (m + supportScale)`, with the severity-weighted AUC of
+ * sigma, `w` the log half-width of the 90 % interval of a seeded, stratified bootstrap (`bootstrapResamples`,
+ * default 200) of the threshold, and `m = min(failures, passes)`.
  *
  * **Held-out comparison** (the design's "threshold accuracy"): the units are split (latest `heldOutFraction` by
  * date when `dates` are given, else a seeded stratified draw), a threshold is learned on the training part with the
@@ -120,7 +121,10 @@ export class ModelThresholdOptimizer {
       result = { ...base, learned: false, threshold: null, confidence: null, reason: fit.reason, bootstrap: null, heldOut: null };
     } else {
       const bootstrap = bootstrapThreshold(d.sigma, d.fail, d.severity, fit.order, this.objective, o.bootstrapResamples, createRng(o.seed));
-      const confidence = bootstrap ? thresholdConfidence(fit.auc, bootstrap.logHalfWidth, o.spreadScale) : 0;
+      const minorityCount = Math.min(fit.counts.failures, fit.counts.passes);
+      const confidence = bootstrap
+        ? thresholdConfidence({ auc: fit.auc, logHalfWidth: bootstrap.logHalfWidth, minorityCount }, o)
+        : 0;
       result = {
         ...base,
         learned: true,

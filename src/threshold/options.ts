@@ -22,6 +22,7 @@ export const DEFAULT_THRESHOLD_OPTIONS: ResolvedThresholdOptions = {
   bootstrapResamples: 200,
   heldOutFraction: 0.3,
   spreadScale: Math.log(1.5),
+  supportScale: 10,
   seed: 42,
 };
 
@@ -55,6 +56,7 @@ export function resolveThresholdOptions(options: ThresholdOptions = {}): Resolve
   if (!(Number.isInteger(o.bootstrapResamples) && o.bootstrapResamples >= 20)) bad('bootstrapResamples', 'must be an integer ≥ 20');
   if (!(o.heldOutFraction > 0 && o.heldOutFraction < 1)) bad('heldOutFraction', 'must be in (0, 1)');
   if (!(Number.isFinite(o.spreadScale) && o.spreadScale > 0)) bad('spreadScale', 'must be a finite number > 0');
+  if (!(Number.isFinite(o.supportScale) && o.supportScale >= 0)) bad('supportScale', 'must be a finite number ≥ 0');
   if (!Number.isFinite(o.seed)) bad('seed', 'must be a finite number');
   return o;
 }

@@ -74,6 +74,11 @@ export interface ThresholdOptions {
    * of ±`spreadScale` (half-width of `ln p95 − ln p5`) gives stability `e^−1`. Default `ln 1.5` ≈ 0.405 (±50 %).
    */
   readonly spreadScale?: number;
+  /**
+   * Scale of the support term of the confidence: `min(failures, passes) / (min(failures, passes) + supportScale)`.
+   * Default 10 (5 failures → 0.33, 20 → 0.67, 100 → 0.91); 0 switches the term off.
+   */
+  readonly supportScale?: number;
   /** Seed of the bootstrap and the stratified split. Default 42. */
   readonly seed?: number;
 }
