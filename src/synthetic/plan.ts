@@ -1,0 +1,244 @@
+/**
+ * Plans a synthetic plant: resolves the options, draws every model's specification (sizes, spec, geometry, sigma
+ * level and spread, difficulty, special roles, drift) from the plant seed. The plan is small (one object per model),
+ * so a million-track plant is planned instantly and then generated model by model (see `generatePlantBatches`).
+ *
+ * @module
+ */
+import { InvalidInputError } from '../core/errors.js';
+import { createRng, type Rng } from '../core/rng.js';
+import { clamp, deriveSeed, normal, normalCdf, pickOne, pickWeighted, uniform } from './distributions.js';
+import { modelNames } from './names.js';
+import type { SyntheticModelRole, SyntheticModelSpec, SyntheticPlantOptions } from './types.js';
+import { TRIM_LATENT_SD } from './unit.js';
+
+/** The options with every default filled in. */
+export type ResolvedPlantOptions = Required<SyntheticPlantOptions>;
+
+/** A planned plant: its resolved options and its models. */
+export interface PlantPlan {
+  readonly options: ResolvedPlantOptions;
+  readonly models: readonly SyntheticModelSpec[];
+}
+
+/** Spec values and their weights in the plant (0.01 most common), from `shared/domain.md`. */
+export const SPEC_VALUES = [0.01, 0.015, 0.02, 0.025, 0.03, 0.05, 0.1, 0.2, 0.5] as const;
+const SPEC_WEIGHTS = [40, 8, 12, 7, 8, 10, 8, 4, 3];
+/** Weighted mean of log10(spec / 0.01) over the spec mix: the sigma-spec coupling is centred on it. */
+const SPEC_LOG_MEAN = SPEC_VALUES.reduce((a, v, i) => a + (SPEC_WEIGHTS[i] ?? 0) * Math.log10(v / 0.01), 0) / SPEC_WEIGHTS.reduce((a, b) => a + b, 0);
+/** Plant median sigma (domain.md): the centre of the model medians. */
+export const PLANT_MEDIAN_SIGMA = 3.5e-4;
+const POINTS = [61, 63, 65, 67, 69, 101, 131, 157, 157, 157, 171, 331, 340, 354];
+const POINTS_WEIGHTS = [3, 3, 4, 3, 3, 8, 8, 20, 10, 10, 8, 5, 5, 5];
+const UNIT_LENGTHS = [240, 340, 300, 270, 320, 180, 120, 355];
+const RESISTANCES = [1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
+const DAY_MS = 86_400_000;
+
+function resolve(o: SyntheticPlantOptions): ResolvedPlantOptions {
+  const r: ResolvedPlantOptions = {
+    seed: o.seed,
+    models: o.models ?? 300,
+    tracks: o.tracks ?? 80_000,
+    startDate: o.startDate ?? new Date(Date.UTC(2023, 0, 1)),
+    days: o.days ?? 730,
+    linkRate: o.linkRate ?? 0.34,
+    serialOnlyLinkFraction: o.serialOnlyLinkFraction ?? 0.15,
+    orphanFinalTestRate: o.orphanFinalTestRate ?? 0.05,
+    garbageRate: o.garbageRate ?? 0.02,
+    duplicateRate: o.duplicateRate ?? 0.003,
+    retrimRate: o.retrimRate ?? 0.08,
+    driftModelFraction: o.driftModelFraction ?? 0.1,
+    driftMinUnits: o.driftMinUnits ?? 120,
+    driftSizes: o.driftSizes ?? [0.5, 1, 2],
+    dualTrackFraction: o.dualTrackFraction ?? 0.07,
+    linearFraction: o.linearFraction ?? 0.1,
+    trimPassRate: o.trimPassRate ?? 0.64,
+    specialModels: o.specialModels ?? true,
+  };
+  if (!Number.isInteger(r.seed)) throw new InvalidInputError(`generatePlant: seed must be an integer, got ${r.seed}.`);
+  if (!Number.isInteger(r.models) || r.models < 1) throw new InvalidInputError(`generatePlant: models must be a positive integer, got ${r.models}.`);
+  if (r.specialModels && r.models < 10) {
+    throw new InvalidInputError(`generatePlant: ${r.models} models is too few for the special garbage models; use ≥ 10 or specialModels: false.`);
+  }
+  if (!Number.isFinite(r.tracks) || r.tracks < 5 * r.models) {
+    throw new InvalidInputError(`generatePlant: tracks (${r.tracks}) must be at least 5 per model (${5 * r.models}).`);
+  }
+  if (!(r.startDate instanceof Date) || Number.isNaN(r.startDate.getTime())) throw new InvalidInputError('generatePlant: startDate must be a valid Date.');
+  if (!Number.isFinite(r.days) || r.days < 30) throw new InvalidInputError(`generatePlant: days must be ≥ 30, got ${r.days}.`);
+  const rates: (keyof ResolvedPlantOptions)[] = [
+    'linkRate', 'serialOnlyLinkFraction', 'orphanFinalTestRate', 'garbageRate', 'duplicateRate', 'retrimRate',
+    'driftModelFraction', 'dualTrackFraction', 'linearFraction',
+  ];
+  for (const k of rates) {
+    const v = r[k] as number;
+    if (!(v >= 0 && v <= 1)) throw new InvalidInputError(`generatePlant: ${k} must be a fraction in [0, 1], got ${v}.`);
+  }
+  if (!(r.trimPassRate > 0.05 && r.trimPassRate < 0.95)) throw new InvalidInputError(`generatePlant: trimPassRate must be in (0.05, 0.95), got ${r.trimPassRate}.`);
+  if (r.driftSizes.length === 0 || r.driftSizes.some((s) => !(s > 0))) throw new InvalidInputError('generatePlant: driftSizes must be positive numbers (σ units).');
+  return r;
+}
+
+/** Track budgets from lognormal(σ = 1.5) weights: a few runners with thousands of tracks, a long tail with 5–50. */
+function modelSizes(rng: Rng, o: ResolvedPlantOptions): number[] {
+  const w = Array.from({ length: o.models }, () => Math.exp(1.5 * rng.nextNormal()));
+  // No single runner above 6 % of the plant (clamp, renormalise, repeat), so plant statistics stay stable.
+  let sum = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    sum = w.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < w.length; i++) w[i] = Math.min(w[i] as number, 0.06 * sum);
+  }
+  sum = w.reduce((a, b) => a + b, 0);
+  // Re-trims and duplicates add runs on top of the units: budget for them so the total lands near `tracks`.
+  const extra = 1 + o.retrimRate * (1 - o.trimPassRate) + o.duplicateRate;
+  return w.map((x) => Math.max(5, Math.round(((x / sum) * o.tracks) / extra)));
+}
+
+/** Model indices given each special role, taken from the small end (never the runners). */
+function assignRoles(sizes: readonly number[], o: ResolvedPlantOptions): SyntheticModelRole[] {
+  const roles: SyntheticModelRole[] = sizes.map(() => 'normal');
+  if (!o.specialModels) return roles;
+  const bySize = sizes.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const pick = (rank: number): number => (bySize[Math.min(rank, bySize.length - 1)] as readonly [number, number])[1];
+  const mid = Math.floor(sizes.length * 0.6);
+  roles[pick(0)] = 'single_sample';
+  roles[pick(1)] = 'single_sample';
+  roles[pick(mid)] = 'all_fail';
+  roles[pick(mid + 1)] = 'all_pass';
+  roles[pick(mid + 2)] = 'zero_sigma';
+  return roles;
+}
+
+interface Draft extends Omit<SyntheticModelSpec, 'expectedTrimPassRate' | 'drift'> {
+  baseDifficulty: number;
+}
+
+type Geometry = 'dual' | 'linear' | 'rotary';
+
+/** Exactly round(fraction · models) dual-track and linear models, at shuffled positions (never single-sample). */
+function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], o: ResolvedPlantOptions): Geometry[] {
+  const out: Geometry[] = roles.map(() => 'rotary');
+  const pool = roles.map((_, i) => i).filter((i) => roles[i] !== 'single_sample');
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    [pool[i], pool[j]] = [pool[j] as number, pool[i] as number];
+  }
+  const nDual = Math.round(o.dualTrackFraction * roles.length);
+  const nLinear = Math.round(o.linearFraction * roles.length);
+  pool.forEach((m, k) => {
+    out[m] = k < nDual ? 'dual' : k < nDual + nLinear ? 'linear' : 'rotary';
+  });
+  return out;
+}
+
+function draftModel(rng: Rng, o: ResolvedPlantOptions, index: number, name: string, trackBudget: number, role: SyntheticModelRole, geometry: Geometry): Draft {
+  const dual = geometry === 'dual';
+  const linear = geometry === 'linear';
+  const units = role === 'single_sample' ? 1 : Math.max(role === 'normal' ? 3 : 20, Math.round(trackBudget / (dual ? 2 : 1)));
+  const spec = pickWeighted(rng, SPEC_VALUES, SPEC_WEIGHTS);
+  const travel = linear ? Math.round(uniform(rng, 0.5, 3.9) * 1000) / 1000 : 0;
+  const unitLength = linear ? Math.round(travel * 8) / 8 || 0.125 : pickOne(rng, UNIT_LENGTHS);
+  const rotaryTravel = Math.round(clamp(unitLength * uniform(rng, 0.93, 1.02), 100, 360) * 10) / 10;
+  const m = rng.next();
+  const missing = m < 0.7 ? 0 : m < 0.92 ? uniform(rng, 0.1, 0.5) : 1;
+  // Model medians: 0.5 decades between models, higher for wider specs; linear (inch) parts 10–100× higher. The
+  // rotary centre sits 0.08 decades below the plant median so that the plant median, linear parts included, lands on it.
+  const log10Median =
+    Math.log10(PLANT_MEDIAN_SIGMA) - 0.08 + 0.45 * (Math.log10(spec / 0.01) - SPEC_LOG_MEAN) + normal(rng, 0, 0.5) + (linear ? uniform(rng, 1, 2) : 0);
+  const span = o.days * DAY_MS;
+  const frac = units >= 500 ? 1 : uniform(rng, 0.35, 1);
+  const first = o.startDate.getTime() + uniform(rng, 0, 1 - frac) * span;
+  const baseDifficulty = role === 'all_fail' ? 8 * TRIM_LATENT_SD : role === 'all_pass' ? -8 * TRIM_LATENT_SD : normal(rng, 0, 1) * TRIM_LATENT_SD;
+  return {
+    index,
+    name,
+    role,
+    units,
+    tracksPerRun: dual ? 2 : 1,
+    kind: linear ? 'linear' : 'rotary',
+    linearitySpec: spec,
+    travelLength: linear ? travel : rotaryTravel,
+    unitLength,
+    unitLengthMissingFraction: missing,
+    pointsPerTrack: pickWeighted(rng, POINTS, POINTS_WEIGHTS),
+    log10SigmaMedian: log10Median,
+    log10SigmaSpread: uniform(rng, 0.15, 0.2),
+    trackCorrelation: dual ? uniform(rng, 0.6, 0.85) : 0,
+    trimDifficulty: baseDifficulty,
+    baseDifficulty,
+    assemblyDifficulty: normal(rng, 0, 0.8),
+    nominalResistance: pickOne(rng, RESISTANCES),
+    resistanceChangeMean: uniform(rng, 0.035, 0.11),
+    offsetBias: spec * normal(rng, 0, 0.05),
+    firstDate: new Date(first),
+    lastDate: new Date(first + frac * span),
+  };
+}
+
+/**
+ * Shifts the normal models' difficulties by one constant so the expected track-weighted trim pass rate,
+ * Σ tracks·Φ(−a/sd) / Σ tracks, equals the target (bisection on the shift; special models keep theirs).
+ */
+function calibrate(drafts: Draft[], target: number): number {
+  const rate = (shift: number): number => {
+    let pass = 0;
+    let n = 0;
+    for (const d of drafts) {
+      const a = d.role === 'normal' ? d.baseDifficulty + shift : d.baseDifficulty;
+      const t = d.units * d.tracksPerRun;
+      pass += t * normalCdf(-a / TRIM_LATENT_SD);
+      n += t;
+    }
+    return pass / n;
+  };
+  let lo = -10;
+  let hi = 10;
+  for (let i = 0; i < 80; i++) {
+    const mid = (lo + hi) / 2;
+    if (rate(mid) > target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Plans a plant from its options: resolved defaults and every model's specification, drift included.
+ *
+ * @example
+ * ```ts
+ * const plan = planPlant({ seed: 7 });
+ * plan.models.length;                       // 300
+ * plan.models.filter((m) => m.drift).length; // the drifting models
+ * ```
+ */
+export function planPlant(options: SyntheticPlantOptions): PlantPlan {
+  const o = resolve(options);
+  const rng = createRng(deriveSeed(o.seed, 0, 0));
+  const names = modelNames(rng, o.models);
+  const sizes = modelSizes(rng, o);
+  const roles = assignRoles(sizes, o);
+  const geometry = assignGeometry(rng, roles, o);
+  const drafts = names.map((name, i) => {
+    return draftModel(rng, o, i, name, sizes[i] ?? 5, roles[i] ?? 'normal', geometry[i] ?? 'rotary');
+  });
+  const shift = calibrate(drafts, o.trimPassRate);
+  const eligible = drafts.filter((d) => d.role === 'normal' && d.units >= o.driftMinUnits).map((d) => d.index);
+  const nDrift = o.driftModelFraction > 0 && eligible.length > 0 ? Math.max(1, Math.round(o.driftModelFraction * eligible.length)) : 0;
+  // Partial Fisher-Yates: the first nDrift of a shuffled eligible list drift.
+  for (let i = 0; i < nDrift; i++) {
+    const j = i + rng.nextInt(eligible.length - i);
+    [eligible[i], eligible[j]] = [eligible[j] as number, eligible[i] as number];
+  }
+  const drifting = new Set(eligible.slice(0, nDrift));
+  const models = drafts.map(({ baseDifficulty, ...d }): SyntheticModelSpec => {
+    const trimDifficulty = d.role === 'normal' ? baseDifficulty + shift : baseDifficulty;
+    const drift = drifting.has(d.index)
+      ? {
+          onsetIndex: Math.floor(d.units * uniform(rng, 0.4, 0.75)),
+          sizeSigma: pickOne(rng, o.driftSizes),
+          direction: rng.next() < 0.5 ? ('up' as const) : ('down' as const),
+        }
+      : null;
+    return { ...d, trimDifficulty, expectedTrimPassRate: normalCdf(-trimDifficulty / TRIM_LATENT_SD), drift };
+  });
+  return { options: o, models };
+}

@@ -1,0 +1,200 @@
+/**
+ * Public types of the synthetic plant: options, the per-model specification (the model-level ground truth), the
+ * generated runs and Final Test records (shaped for {@link HostDataWriter}) with their per-run ground truth, and the
+ * plant summary.
+ *
+ * @module
+ */
+import type { ModelName } from '../core/types.js';
+import type { DriftDirection, HostFinalTestInput, HostTrimRunInput } from '../storage/repository.js';
+
+/** Options of a synthetic plant. Every field but `seed` has a default matching `shared/domain.md`. */
+export interface SyntheticPlantOptions {
+  /** Seed of everything (an integer; treated as 32-bit). The same seed gives the same plant bit for bit. */
+  readonly seed: number;
+  /** Number of models. Default 300. */
+  readonly models?: number;
+  /** Total trim tracks, approximately (±1 %). Default 80,000. */
+  readonly tracks?: number;
+  /** First possible file date. Default 2023-01-01T00:00:00Z. */
+  readonly startDate?: Date;
+  /** Length of the plant history in days. Default 730. */
+  readonly days?: number;
+  /** Fraction of units whose Final Test record is written (linked). Default 0.34. */
+  readonly linkRate?: number;
+  /** Of the written FT records, the fraction stored without `linkedTrimId` (serial match only). Default 0.15. */
+  readonly serialOnlyLinkFraction?: number;
+  /** Extra FT records whose serial matches no trim run, as a fraction of written FT records. Default 0.05. */
+  readonly orphanFinalTestRate?: number;
+  /** Fraction of runs carrying one per-run garbage defect (ERROR status, placeholder sigma, …). Default 0.02. */
+  readonly garbageRate?: number;
+  /** Fraction of runs inserted twice, identically. Default 0.003. */
+  readonly duplicateRate?: number;
+  /** Fraction of trim-failing units that are trimmed again (a re-trim: a second, valid run). Default 0.08. */
+  readonly retrimRate?: number;
+  /** Fraction of eligible models (≥ `driftMinUnits` units) given a step drift in log(sigma). Default 0.1. */
+  readonly driftModelFraction?: number;
+  /** Minimum units for a model to be eligible for drift. Default 120. */
+  readonly driftMinUnits?: number;
+  /** Drift sizes to choose from, in within-model σ of log(sigma). Default [0.5, 1, 2]. */
+  readonly driftSizes?: readonly number[];
+  /** Fraction of models with two tracks (`TRK1`/`TRK2`, system `A`). Default 0.07. */
+  readonly dualTrackFraction?: number;
+  /** Fraction of models with inch-based linear travel. Default 0.1. */
+  readonly linearFraction?: number;
+  /** Target plant-wide (track-weighted) trim pass rate the per-model difficulties are calibrated to. Default 0.64. */
+  readonly trimPassRate?: number;
+  /** Add the special garbage models (1-sample models, all-fail, all-pass, zero-sigma). Default true. */
+  readonly specialModels?: boolean;
+}
+
+/** The role of a model in the plant's deliberate garbage. */
+export type SyntheticModelRole = 'normal' | 'single_sample' | 'all_fail' | 'all_pass' | 'zero_sigma';
+
+/** A planned step drift of a model's log(sigma). */
+export interface SyntheticDriftPlan {
+  /** Index (0-based, in time order) of the first drifted unit among the model's units. */
+  readonly onsetIndex: number;
+  /** Shift size in within-model σ of log(sigma) (the model's `log10SigmaSpread`). */
+  readonly sizeSigma: number;
+  readonly direction: DriftDirection;
+}
+
+/** One model's specification: the model-level ground truth. */
+export interface SyntheticModelSpec {
+  readonly index: number;
+  readonly name: ModelName;
+  readonly role: SyntheticModelRole;
+  /** Units (distinct serials) the model trims; re-trims and duplicates add runs on top. */
+  readonly units: number;
+  /** 1 (`default`, system `B`) or 2 (`TRK1`/`TRK2`, system `A`). */
+  readonly tracksPerRun: 1 | 2;
+  readonly kind: 'rotary' | 'linear';
+  /** The model's one linearity spec (volts). */
+  readonly linearitySpec: number;
+  /** Nominal travel: degrees (rotary) or inches (linear). */
+  readonly travelLength: number;
+  /** Nominal electrical angle (rotary) or length (linear); stored as `null` on the model's oldest files (below). */
+  readonly unitLength: number;
+  /** Fraction of the model's history (from its start) whose files lack `unit_length` (old files). */
+  readonly unitLengthMissingFraction: number;
+  /** Points per track (caps the fail points). */
+  readonly pointsPerTrack: number;
+  /** Median of log10(sigma) before any drift. */
+  readonly log10SigmaMedian: number;
+  /** Within-model standard deviation of log10(sigma) (decades); the unit of drift sizes. */
+  readonly log10SigmaSpread: number;
+  /** Correlation of the two tracks' log-sigma deviations (dual-track models; 0 otherwise). */
+  readonly trackCorrelation: number;
+  /** Trim latent mean: a unit fails trim when `trimDifficulty + 0.5·z + e > 0` (z, e standard normal). */
+  readonly trimDifficulty: number;
+  /** Expected trim pass rate before drift, Φ(−trimDifficulty / √1.25). */
+  readonly expectedTrimPassRate: number;
+  /** Per-model assembly difficulty: added to the Final Test failure log-odds. */
+  readonly assemblyDifficulty: number;
+  readonly nominalResistance: number;
+  /** Mean relative resistance change of trimming, (trimmed − untrimmed) / untrimmed. */
+  readonly resistanceChangeMean: number;
+  /** Signed mean optimal offset (volts). */
+  readonly offsetBias: number;
+  readonly firstDate: Date;
+  readonly lastDate: Date;
+  readonly drift: SyntheticDriftPlan | null;
+}
+
+/** A per-run defect deliberately injected. */
+export type SyntheticGarbageKind =
+  | 'error_status'
+  | 'placeholder_sigma'
+  | 'null_pass'
+  | 'zero_spec'
+  | 'zero_travel'
+  | 'null_values'
+  | 'negative_resistance';
+
+/** How (and whether) a unit's Final Test reaches the database. */
+export type SyntheticFtLinkMode = 'trim_id' | 'serial' | 'none';
+
+/** Ground truth of one track of a run. */
+export interface SyntheticTrackTruth {
+  readonly trackId: string;
+  /** The unit's log10(sigma) deviation in within-model σ, drift included (`(log10 σ − median) / spread`). */
+  readonly sigmaZ: number;
+  /** The true sigma before any garbage overwrote the stored value. */
+  readonly sigma: number;
+  /** True trim outcome (before garbage). */
+  readonly trimPass: boolean;
+  /** True probability that this track fails Final Test, given everything observable. */
+  readonly ftFailProbability: number;
+  /** True Final Test outcome of the track (known even where no FT record is written). */
+  readonly ftPass: boolean;
+  readonly ftFailPoints: number;
+}
+
+/** Ground truth of one run. */
+export interface SyntheticRunTruth {
+  readonly model: ModelName;
+  /** Index of the unit (serial) within its model, in time order. */
+  readonly unitIndex: number;
+  /** This run is the re-trim of a serial trimmed before. */
+  readonly retrim: boolean;
+  /** A later re-trim of the same serial exists (this run's FT never happens). */
+  readonly superseded: boolean;
+  /** Exact copy of the previous run (inserted twice). */
+  readonly duplicate: boolean;
+  /** This run is at or after its model's drift onset. */
+  readonly drifted: boolean;
+  readonly garbage: SyntheticGarbageKind | null;
+  readonly ftLink: SyntheticFtLinkMode;
+  readonly tracks: readonly SyntheticTrackTruth[];
+}
+
+/** One generated trim run: the host input and its truth. */
+export interface SyntheticRun {
+  readonly input: HostTrimRunInput;
+  readonly truth: SyntheticRunTruth;
+}
+
+/** One generated Final Test record. */
+export interface SyntheticFinalTest {
+  /** `linkedTrimId` is `null` here; {@link writePlant} fills it for `link: 'trim_id'` from the inserted run ids. */
+  readonly input: HostFinalTestInput;
+  /** Index into the batch's `runs` of the run it belongs to; `null` for orphans. */
+  readonly runIndex: number | null;
+  /** `trim_id`: written with the id; `serial`: only a matching (possibly differently formatted) serial; `orphan`: no trim run. */
+  readonly link: 'trim_id' | 'serial' | 'orphan';
+}
+
+/** A chunk of one model's runs (never splitting a unit's runs) with the FT records of those runs. */
+export interface SyntheticBatch {
+  readonly model: SyntheticModelSpec;
+  readonly runs: SyntheticRun[];
+  readonly finalTests: SyntheticFinalTest[];
+  /** True for the model's last chunk. */
+  readonly lastOfModel: boolean;
+}
+
+/** Ground truth of a drift as it landed in the data. */
+export interface SyntheticDriftTruth extends SyntheticDriftPlan {
+  readonly model: ModelName;
+  /** File date of the first drifted unit. */
+  readonly onsetDate: Date;
+  /** Shift of log10(sigma): `±sizeSigma · log10SigmaSpread`. */
+  readonly shiftLog10: number;
+  readonly log10SigmaSpread: number;
+  readonly unitsBefore: number;
+  readonly unitsAfter: number;
+}
+
+/** Counts of what was generated. */
+export interface SyntheticPlantSummary {
+  readonly models: number;
+  readonly units: number;
+  readonly runs: number;
+  readonly tracks: number;
+  readonly retrims: number;
+  readonly duplicates: number;
+  readonly finalTests: { readonly trimId: number; readonly serial: number; readonly orphan: number };
+  readonly garbage: Readonly<Record<SyntheticGarbageKind, number>>;
+  readonly drifts: readonly SyntheticDriftTruth[];
+}
