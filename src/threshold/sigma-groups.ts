@@ -19,7 +19,15 @@ export interface SigmaGroups {
   readonly totalPass: number;
 }
 
-/** Indices of `sigma` (or of the `subset` of indices) sorted by ascending sigma; stable. */
+/**
+ * Indices of `sigma` (or of the `subset` of indices) sorted by ascending sigma; ties keep index order.
+ *
+ * @example
+ * ```ts
+ * sortBySigma(Float64Array.from([3, 1, 2]));         // Int32Array [1, 2, 0]
+ * sortBySigma(Float64Array.from([3, 1, 2]), [0, 2]); // Int32Array [2, 0]
+ * ```
+ */
 export function sortBySigma(sigma: Float64Array, subset?: ArrayLike<number>): Int32Array {
   const n = subset ? subset.length : sigma.length;
   const order = new Int32Array(n);
@@ -93,7 +101,8 @@ export function groupBySigma(
  * @example
  * ```ts
  * // failures at 3 and 1, passes at 2 and 1 (all weight 1): pairs (3>2, 3>1, 1<2, 1=1) → (1 + 1 + 0 + 0.5) / 4
- * weightedAuc(groups); // 0.625
+ * const sigma = Float64Array.from([3, 1, 2, 1]);
+ * weightedAuc(groupBySigma(sigma, Uint8Array.from([1, 1, 0, 0]), Float64Array.from([1, 1, 1, 1]), sortBySigma(sigma))); // 0.625
  * ```
  */
 export function weightedAuc(groups: SigmaGroups): number | null {

@@ -45,6 +45,15 @@ describe('ModelThresholdOptimizer: the learned threshold', () => {
     expect(r.threshold).toBeCloseTo(Math.sqrt(20), 12);
   });
 
+  it('costRatio is a parameter: escapes costing 3× move the cut below the failure at 5', () => {
+    // cost = 3·escapes/12 + rejects/6: 4|5 → 2/6 = 0.333; 7|8 → 3·2/12 = 0.5; 3|4 → 0.5; 5|6 → 0.833 → 4|5
+    const r = new ModelThresholdOptimizer('m', { ...small, costRatio: 3 }).calculateThreshold(data(sigma, fail, fail.map((f) => (f ? 1 : 0))));
+    expect(r.threshold).toBeCloseTo(Math.sqrt(20), 12);
+    expect(r.search!.cost).toBeCloseTo(2 / 6, 12);
+    expect(r.search!.costPassAll).toBe(3);
+    expect(r.objective.costRatio).toBe(3);
+  });
+
   it('precomputed severity takes precedence over fail points; unknown fail points weigh as one', () => {
     const sev = fail.map((f, i) => (f ? (i === 4 ? 9 : 2) : 1));
     const d = { ...data(sigma, fail, fail.map(() => Number.NaN)), severity: Float64Array.from(sev) };
