@@ -101,7 +101,7 @@ export function computeDifficultyScores(profiles: readonly ModelProfile[], optio
       const reason =
         p.samples < minSamples
           ? `Only ${p.samples} clean samples (fewer than ${minSamples}): not ranked for difficulty.`
-          : mine === undefined
+          : mine === undefined && eligible.length >= 2
             ? 'No difficulty component (fail rate, error vs spec, sigma vs spec) can be compared with other models.'
             : 'Fewer than 2 models can be ranked: difficulty is relative to other models.';
       return { model: p.model, score: null, info: null, reason };

@@ -198,8 +198,8 @@ export function generateInsights(p: ModelProfile, overrides: Partial<InsightThre
       'few_linked_final_test',
       'info',
       ft.outcomes === 0
-        ? `No unit has a linked Final Test outcome (${ft.linked} linked records): only trim linearity describes this model.`
-        : `Only ${ft.outcomes} units have a linked Final Test outcome (fewer than ${t.fewLinkedFinalTest}, the default needed to learn from Final Test): Final Test rates are uncertain.`,
+        ? `No track has a linked Final Test outcome (${ft.linked} linked records): only trim linearity describes this model.`
+        : `Only ${ft.outcomes} tracks have a linked Final Test outcome (fewer than ${t.fewLinkedFinalTest}, the default needed to learn from Final Test): Final Test rates are uncertain.`,
       { finalTestOutcomes: ft.outcomes, linked: ft.linked, threshold: t.fewLinkedFinalTest },
     );
   }
@@ -209,8 +209,8 @@ export function generateInsights(p: ModelProfile, overrides: Partial<InsightThre
       add(
         'final_test_escapes',
         'warning',
-        `Final Test fail rate ${pct(ft.failRate)} (${ft.failures} of ${ft.outcomes} linked units) is ${Math.round(gap * 1000) / 10} points above the trim fail rate ${pct(trim.failRate)}; ` +
-          `${ft.escapes} of ${ft.trimPassedWithOutcome} units that passed trim failed Final Test (escapes).`,
+        `Final Test fail rate ${pct(ft.failRate)} (${ft.failures} of ${ft.outcomes} linked tracks) is ${Math.round(gap * 1000) / 10} percentage points above the trim fail rate ${pct(trim.failRate)}; ` +
+          `${ft.escapes} of ${ft.trimPassedWithOutcome} tracks that passed trim failed Final Test (escapes).`,
         { finalTestFailRate: ft.failRate, trimFailRate: trim.failRate, gap, escapes: ft.escapes, trimPassedWithOutcome: ft.trimPassedWithOutcome },
       );
     }
