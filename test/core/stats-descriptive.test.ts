@@ -78,3 +78,12 @@ describe('meanMovingRange', () => {
     expect(meanMovingRange([1])).toBeNull();
   });
 });
+
+describe('constant data', () => {
+  it('has exactly zero spread and no correlation', () => {
+    const c = Array.from({ length: 10 }, () => 1e-4);
+    expect(mean(c)).toBe(1e-4);
+    expect(sampleStd(c)).toBe(0);
+    expect(pearsonCorrelation(c, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toBeNull();
+  });
+});

@@ -10,7 +10,7 @@
 import { quantileSorted } from 'simple-statistics';
 
 /**
- * Arithmetic mean, `Σx / n`; `null` for an empty input.
+ * Arithmetic mean, `Σx / n` (computed as `x₀ + Σ(x − x₀) / n`); `null` for an empty input.
  *
  * @example
  * ```ts
@@ -19,10 +19,13 @@ import { quantileSorted } from 'simple-statistics';
  * ```
  */
 export function mean(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
+  const first = values[0];
+  if (first === undefined) return null;
+  // Shifted by the first value: exact for constant data (so a constant sample has std exactly 0, not 1e-20,
+  // and a correlation with it is null, not noise), and more accurate for data far from 0.
   let s = 0;
-  for (const v of values) s += v;
-  return s / values.length;
+  for (const v of values) s += v - first;
+  return first + s / values.length;
 }
 
 /**
