@@ -1,0 +1,6 @@
+/**
+ * Small numeric helpers shared by the components.
+ *
+ * @module
+ */
+export * from './normal.js';

@@ -1,0 +1,13 @@
+/**
+ * Per-model drift detection: ARL calculators, chart design and the {@link ModelDriftDetector}.
+ *
+ * @module
+ */
+export * from './arl.js';
+export * from './design.js';
+export * from './quadrature.js';
+export * from './linear-solve.js';
+export * from './student-t.js';
+export * from './baseline.js';
+export * from './types.js';
+export * from './model-drift-detector.js';
