@@ -45,6 +45,7 @@ export async function serialLinking(
       testDate: toDateRequired(row['ft_test_date'], 'test_date'),
       linkedTrimId: toNumber(row['linked_trim_id']),
     })),
+    { serialFallback: ctx.linking === 'serial' },
   );
   const byId = new Map<number, FinalTestOutcome>();
   for (const row of tests.rows) {

@@ -1,0 +1,144 @@
+/**
+ * The engine-independent part of the SQLite and PostgreSQL adapters: an {@link MLRepository} + {@link HostDataWriter}
+ * over any Kysely instance, with the engine-specific bulk write and lock plugged in.
+ *
+ * @module
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { InvalidInputError, LaserTrimMLError, StorageError } from '../../core/errors.js';
+import type { HostDataWriter, LockHandle, MLRepository } from '../repository.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { DEFAULT_LOCK_TTL_MS, type FinalTestLinking, validateTrackResults } from '../options.js';
+import type { Engine } from './codec.js';
+import type { RepoContext } from './context.js';
+import type { AnyKysely } from './engine.js';
+import { listModels, readTrainingRecords, readTracksForApply } from './host-reads.js';
+import { insertFinalTests, insertTrimRuns } from './host-writer.js';
+import { acquirePostgresLock, acquireRowLock } from './locks.js';
+import { type SchemaMapping, resolveSchema } from './mapping.js';
+import { migrateToLatest } from './migrations.js';
+import { type LinkCounts } from '../linking/link-final-tests.js';
+import { serialLinking } from './serial-linking.js';
+import { acknowledge, insertAlerts, loadArtifact, putArtifactRow, selectAlerts, selectStates, upsertState } from './state-store.js';
+import { validateSchema } from './validate.js';
+import { writeWithStatement, writeWithUnnest, writeWithValues } from './bulk-update.js';
+import { boolParam, dateParam } from './codec.js';
+
+/** Options shared by {@link createSqliteRepository} and {@link createPostgresRepository}. */
+export interface KyselyRepositoryOptions {
+  /** The host's table / column names where they differ from the reference schema. */
+  readonly schema?: SchemaMapping;
+  /**
+   * How Final Test tracks find their trim track. Default: `linkedTrimId` when the host has that column, `serial`
+   * when it is mapped to `null`.
+   */
+  readonly finalTestLinking?: FinalTestLinking;
+  /** Keep artifacts here instead of the `ml_artifacts` table (e.g. {@link createFileArtifactStore}). */
+  readonly artifacts?: ArtifactStore;
+  /** Run the migrations when opening (convenient for demos and new databases). Default `false`. */
+  readonly migrate?: boolean;
+  /** SQLite lock row lifetime, renewed by a heartbeat every third of it. Default 60,000 ms. */
+  readonly lockTtlMs?: number;
+}
+
+/** A Kysely-backed repository: both interfaces, plus Final Test linking counts. */
+export interface KyselyRepository extends MLRepository, HostDataWriter {
+  /** The engine behind it. */
+  readonly engine: Engine;
+  /**
+   * Links one model's Final Test tracks by the configured rule ({@link linkFinalTests}) and returns the counts (linked by `linked_trim_id`, by
+   * serial, unmatched). Read-only: links are computed on the fly, never written to host tables.
+   */
+  finalTestLinkCounts(model: string): Promise<LinkCounts>;
+}
+
+/** Internal: what a factory hands to {@link openKyselyRepository}. */
+export interface KyselyOpenInput {
+  readonly db: AnyKysely;
+  readonly engine: Engine;
+  /** The repository's own better-sqlite3 handle (SQLite, `{ file }` only): enables the prepared-statement bulk path. */
+  readonly sqliteHandle?: BetterSqlite3.Database;
+  /** Destroys what the factory opened; `undefined` for a host-provided instance (close() leaves it open). */
+  readonly destroy?: () => Promise<void>;
+}
+
+/** Internal: validates (after migrating if asked) and returns the repository. */
+export async function openKyselyRepository(input: KyselyOpenInput, options: KyselyRepositoryOptions): Promise<KyselyRepository> {
+  const schema = resolveSchema(options.schema);
+  const hasLink = schema.columns.final_test_results.linked_trim_id !== null;
+  const linking = options.finalTestLinking ?? (hasLink ? 'linkedTrimId' : 'serial');
+  if (linking === 'linkedTrimId' && !hasLink) {
+    throw new InvalidInputError('finalTestLinking "linkedTrimId" needs final_test_results.linked_trim_id; use "serial" linking.');
+  }
+  const ctx: RepoContext = { db: input.db, engine: input.engine, schema, linking };
+  const store = options.artifacts;
+  const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  try {
+    if (options.migrate === true) await migrateToLatest(input.db, { schema: options.schema ?? {} });
+    await validateSchema(input.db, schema);
+  } catch (e) {
+    await input.destroy?.();
+    if (e instanceof LaserTrimMLError) throw e;
+    throw new StorageError(
+      `Could not open the ${input.engine} database: ${(e as Error).message}. Check the connection / file and that the server is running.`,
+      { cause: e },
+    );
+  }
+
+  return {
+    engine: input.engine,
+    listModels: () => listModels(ctx),
+    readTrainingRecords: (model, opts) => readTrainingRecords(ctx, model, opts),
+    readTracksForApply: (model, opts) => readTracksForApply(ctx, model, opts),
+    async writeTrackResults(batch) {
+      validateTrackResults(batch);
+      if (batch.length === 0) return;
+      const handle = input.sqliteHandle;
+      if (handle !== undefined) {
+        // Hold Kysely's connection mutex so no Kysely transaction interleaves with the raw one.
+        await input.db.connection().execute(async () => writeWithStatement(ctx, handle, batch));
+        return;
+      }
+      await input.db.transaction().execute((trx) =>
+        input.engine === 'postgres' ? writeWithUnnest(ctx, trx, batch) : writeWithValues(ctx, trx, batch),
+      );
+    },
+    async saveModel(state, artifacts) {
+      if (store !== undefined) for (const a of artifacts) await store.save(a);
+      await input.db.transaction().execute(async (trx) => {
+        await upsertState(ctx, trx, state);
+        if (store === undefined) for (const a of artifacts) await putArtifactRow(ctx, trx, a);
+      });
+    },
+    async saveArtifact(artifact) {
+      if (store !== undefined) await store.save(artifact);
+      else await putArtifactRow(ctx, input.db, artifact);
+    },
+    async updateDriftState(model, drift) {
+      const res = await input.db
+        .updateTable('model_ml_state')
+        .set({
+          cusum_pos: drift.cusumPos, cusum_neg: drift.cusumNeg, ewma_value: drift.ewmaValue,
+          is_drifting: boolParam(input.engine, drift.isDrifting), drift_direction: drift.driftDirection,
+          components_json: drift.componentsJson, updated_date: dateParam(input.engine, new Date()),
+        })
+        .where('model', '=', model)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new StorageError(`No saved state for model ${JSON.stringify(model)}: train it first.`);
+    },
+    loadModelState: async (model) => (await selectStates(ctx, model))[0] ?? null,
+    listModelStates: () => selectStates(ctx),
+    loadArtifact: (model, kind, version) => loadArtifact(ctx, store, model, kind, version),
+    saveDriftAlerts: (alerts) => insertAlerts(ctx, alerts),
+    listDriftAlerts: (filter) => selectAlerts(ctx, filter),
+    acknowledgeDriftAlert: (id) => acknowledge(ctx, id),
+    acquireLock: (name, owner): Promise<LockHandle> =>
+      input.engine === 'postgres' ? acquirePostgresLock(ctx, name, owner) : acquireRowLock(ctx, name, owner, ttl),
+    insertTrimRuns: (runs) => insertTrimRuns(ctx, runs),
+    insertFinalTests: (tests) => insertFinalTests(ctx, tests),
+    finalTestLinkCounts: async (model) => (await serialLinking(ctx, model)).counts,
+    async close() {
+      await input.destroy?.();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The train / apply lock.
+ * - PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) on a connection pinned for the lock's lifetime; it
+ *   dies with the connection, so a crashed holder releases it. The holder's name is recorded in `ml_locks` for the
+ *   error message only.
+ * - SQLite: a row in `ml_locks` with an expiry, renewed by a heartbeat (a third of the TTL); a crashed holder's row
+ *   expires. Taking the lock is one atomic upsert that only overwrites an expired row.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { BusyError } from '../../core/errors.js';
+import type { LockHandle } from '../repository.js';
+import type { RepoContext } from './context.js';
+
+/** Advisory lock class id: 'LTML' as an int4. */
+const LOCK_CLASS = 0x4c544d4c;
+const LOCK_KEYS = { train: 1, apply: 2 } as const;
+
+async function busy(ctx: RepoContext, name: string): Promise<BusyError> {
+  const row = await ctx.db.selectFrom('ml_locks').select(['holder', 'acquired_at']).where('name', '=', name).executeTakeFirst();
+  const holder = row === undefined ? 'another process' : String(row['holder']);
+  const since = row === undefined ? '' : ` since ${new Date(Number(row['acquired_at'])).toISOString()}`;
+  return new BusyError(`The ${name} lock is held by "${holder}"${since}; wait for it to finish and try again.`, holder);
+}
+
+async function recordHolder(ctx: RepoContext, name: string, owner: string, token: string, now: number, expires: number): Promise<void> {
+  const row = { name, holder: owner, token, acquired_at: now, expires_at: expires };
+  await ctx.db
+    .insertInto('ml_locks')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doUpdateSet({ holder: owner, token, acquired_at: now, expires_at: expires }))
+    .execute();
+}
+
+/** PostgreSQL advisory lock on a pinned connection. */
+export async function acquirePostgresLock(ctx: RepoContext, name: 'train' | 'apply', owner: string): Promise<LockHandle> {
+  const token = randomUUID();
+  let unlock: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => {
+    unlock = resolve;
+  });
+  let held: Promise<void> = Promise.resolve();
+  const ok = await new Promise<boolean>((resolve, reject) => {
+    held = ctx.db
+      .connection()
+      .execute(async (conn) => {
+        const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4) AS ok`.execute(conn);
+        const got = rows[0]?.ok === true;
+        resolve(got);
+        if (!got) return;
+        await released; // keep the connection (and so the session lock) until release
+        await sql`SELECT pg_advisory_unlock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4)`.execute(conn);
+      })
+      .catch((e: unknown) => reject(e));
+  });
+  if (!ok) throw await busy(ctx, name);
+  const now = Date.now();
+  try {
+    await recordHolder(ctx, name, owner, token, now, 0);
+  } catch (e) {
+    unlock();
+    await held;
+    throw e;
+  }
+  let done = false;
+  return {
+    async release() {
+      if (done) return;
+      done = true;
+      await ctx.db.deleteFrom('ml_locks').where('name', '=', name).where('token', '=', token).execute();
+      unlock();
+      await held;
+    },
+  };
+}
+
+/** SQLite lock row with expiry and heartbeat. */
+export async function acquireRowLock(ctx: RepoContext, name: 'train' | 'apply', owner: string, ttlMs: number): Promise<LockHandle> {
+  const token = randomUUID();
+  const now = Date.now();
+  // One atomic statement: insert, or take over an expired row; a live row of another holder stays.
+  await sql`INSERT INTO ml_locks (name, holder, token, acquired_at, expires_at)
+    VALUES (${name}, ${owner}, ${token}, ${now}, ${now + ttlMs})
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token,
+      acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+    WHERE ml_locks.expires_at < ${now}`.execute(ctx.db);
+  const row = await ctx.db.selectFrom('ml_locks').select('token').where('name', '=', name).executeTakeFirst();
+  if (row === undefined || row['token'] !== token) throw await busy(ctx, name);
+  const heartbeat = setInterval(() => {
+    const t = Date.now();
+    ctx.db
+      .updateTable('ml_locks')
+      .set({ expires_at: t + ttlMs })
+      .where('name', '=', name)
+      .where('token', '=', token)
+      .execute()
+      .catch(() => undefined); // a failed beat only shortens the lease; the next beat retries
+  }, Math.max(10, Math.floor(ttlMs / 3)));
+  heartbeat.unref();
+  let done = false;
+  return {
+    async release() {
+      if (done) return;
+      done = true;
+      clearInterval(heartbeat);
+      await ctx.db.deleteFrom('ml_locks').where('name', '=', name).where('token', '=', token).execute();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The PostgreSQL adapter: pg + pg-cursor through Kysely's `PostgresDialect` (with `cursor` so `.stream()` works), or
+ * the host's own Kysely instance.
+ *
+ * @module
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import { InvalidInputError, StorageError } from '../../core/errors.js';
+import { detectEngine, untyped } from './engine.js';
+import { type KyselyRepository, type KyselyRepositoryOptions, openKyselyRepository } from './kysely-repository.js';
+
+/** Where the PostgreSQL database is: a connection string (the repository owns a pool) or the host's Kysely instance. */
+export type PostgresSource<DB = unknown> =
+  | { readonly connectionString: string; /** Pool size, default 10. */ readonly poolSize?: number }
+  | { readonly db: Kysely<DB> };
+
+async function loadDrivers() {
+  try {
+    const pg = await import('pg');
+    const cursor = await import('pg-cursor');
+    const Pool = (pg.default ?? pg).Pool;
+    const Cursor = (cursor as { default?: unknown }).default ?? cursor;
+    return { Pool, Cursor: Cursor as typeof import('pg-cursor') };
+  } catch (e) {
+    throw new StorageError(
+      'createPostgresRepository({ connectionString }) needs the pg and pg-cursor packages: run `npm install pg pg-cursor` ' +
+        '(or pass your own Kysely instance as { db }).',
+      { cause: e },
+    );
+  }
+}
+
+/**
+ * Opens a PostgreSQL repository. With `{ connectionString }` it owns a `pg` pool (closed by `close()`); with `{ db }`
+ * it uses the host's Kysely instance. The lock holds one pooled connection while held. The schema is validated
+ * before the promise resolves ({@link SchemaMappingError} / {@link SchemaMissingError}).
+ *
+ * @example
+ * ```ts
+ * const repo = await createPostgresRepository({ connectionString: process.env.DATABASE_URL! }, { migrate: true });
+ * ```
+ */
+export async function createPostgresRepository<DB>(
+  source: PostgresSource<DB>,
+  options: KyselyRepositoryOptions = {},
+): Promise<KyselyRepository> {
+  if ('db' in source) {
+    if (detectEngine(source.db) !== 'postgres') {
+      throw new InvalidInputError('createPostgresRepository got a non-PostgreSQL Kysely instance; use createSqliteRepository.');
+    }
+    return openKyselyRepository({ db: untyped(source.db), engine: 'postgres' }, options);
+  }
+  if (typeof source.connectionString !== 'string' || source.connectionString === '') {
+    throw new InvalidInputError('createPostgresRepository needs { connectionString: "postgres://..." } or { db: kysely }.');
+  }
+  const { Pool, Cursor } = await loadDrivers();
+  const pool = new Pool({ connectionString: source.connectionString, max: source.poolSize ?? 10 });
+  const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  return openKyselyRepository({ db: untyped(db), engine: 'postgres', destroy: () => db.destroy() }, options);
+}
