@@ -5,7 +5,7 @@
  */
 export * from './forest/index.js';
 export { rocAuc, brierScore, confusionMetrics, type ConfusionMetrics } from './metrics.js';
-export { fitPlatt, applyPlatt, type PlattCalibration } from './calibration.js';
+export { fitPlatt, applyPlatt, probabilityLogit, LOGIT_CLIP, type PlattCalibration } from './calibration.js';
 export { ModelPredictor, type PredictorFeatures } from './model-predictor.js';
 export {
   PREDICTOR_FOREST_DEFAULTS,

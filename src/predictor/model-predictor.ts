@@ -10,7 +10,7 @@
  * @module
  */
 import { InvalidInputError, NotTrainedError, StateVersionError } from '../core/errors.js';
-import { type PlattCalibration, applyPlatt, checkPlattCalibration, fitPlatt } from './calibration.js';
+import { type PlattCalibration, applyPlatt, checkPlattCalibration, fitPlatt, probabilityLogit } from './calibration.js';
 import { RandomForestClassifier } from './forest/random-forest.js';
 import { brierScore, confusionMetrics, rocAuc } from './metrics.js';
 import {
@@ -95,9 +95,21 @@ export class ModelPredictor {
   }
 
   /**
+   * Calibrated out-of-bag probabilities of the training rows, in training-row order (NaN where a row was in every
+   * tree's bootstrap sample); `null` when untrained or restored with `fromState` (bootstrap samples are not persisted).
+   * The manager compares these with the pooled forest's on the same units.
+   */
+  get oobProbabilities(): Float64Array | null {
+    const f = this.fitted;
+    if (f === null || !f.forest.hasOob) return null;
+    return Float64Array.from(f.forest.oobProba, (p) => (Number.isNaN(p) ? Number.NaN : applyPlatt(f.calibration, probabilityLogit(p))));
+  }
+
+  /**
    * Trains on one model's rows. `severity` is the per-row sample weight ({@link severityWeight}: 1 for a pass, 2–9 for
-   * a failure); class weights are balanced on top by default. The forest's out-of-bag scores are calibrated with
-   * Platt scaling (unweighted, so probabilities are frequencies of real outcomes) and the metrics are computed on
+   * a failure); class weights are balanced on top by default. The logits of the forest's out-of-bag probabilities
+   * are calibrated with Platt scaling (unweighted, so probabilities are frequencies of real outcomes; rows never out
+   * of bag are left out) and the metrics are computed on
    * the calibrated out-of-bag probabilities. Too little data returns `{ trained: false, reason }` and leaves the
    * predictor untrained (a previous model is discarded).
    */
@@ -147,7 +159,7 @@ export class ModelPredictor {
     const ys: number[] = [];
     for (let i = 0; i < n; i++) {
       if (!Number.isNaN(oob[i]!)) {
-        scores.push(oob[i]!);
+        scores.push(probabilityLogit(oob[i]!));
         ys.push(labels[i]!);
       }
     }
@@ -206,7 +218,7 @@ export class ModelPredictor {
     const d = f.featureNames.length;
     if (data.length % d !== 0) throw new InvalidInputError(`ModelPredictor.predictMany: ${data.length} values is not a whole number of rows of ${d} features.`);
     const raw = f.forest.predictProba({ data, rows: data.length / d, cols: d });
-    for (let i = 0; i < raw.length; i++) raw[i] = applyPlatt(f.calibration, raw[i]!);
+    for (let i = 0; i < raw.length; i++) raw[i] = applyPlatt(f.calibration, probabilityLogit(raw[i]!));
     return raw;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, StateVersionError } from '../../src/core/errors.js';
-import { applyPlatt, checkPlattCalibration, fitPlatt } from '../../src/predictor/calibration.js';
+import { applyPlatt, checkPlattCalibration, fitPlatt, probabilityLogit } from '../../src/predictor/calibration.js';
 
 describe('fitPlatt', () => {
   it('reproduces the smoothed target mean of each of two score levels', () => {
@@ -42,5 +42,14 @@ describe('fitPlatt', () => {
     expect(checkPlattCalibration(JSON.parse(JSON.stringify(cal)))).toEqual(cal);
     expect(() => checkPlattCalibration({ ...cal, version: 2 as 1 })).toThrow(StateVersionError);
     expect(() => checkPlattCalibration({ ...cal, a: -1 })).toThrow(InvalidInputError);
+  });
+});
+
+describe('probabilityLogit', () => {
+  it('is log(s/(1−s)) with s clipped to [0.001, 0.999]', () => {
+    expect(probabilityLogit(0.5)).toBe(0);
+    expect(probabilityLogit(0.75)).toBeCloseTo(Math.log(3), 15);
+    expect(probabilityLogit(0)).toBeCloseTo(Math.log(0.001 / 0.999), 15);
+    expect(probabilityLogit(1)).toBeCloseTo(Math.log(0.999 / 0.001), 12);
   });
 });

@@ -209,6 +209,11 @@ export class RandomForestClassifier {
     return out;
   }
 
+  /** Whether out-of-bag probabilities are available (right after `fit` with bootstrap; not after `fromJSON`). */
+  get hasOob(): boolean {
+    return this.fitted !== null && this.fitted.oobProba !== null;
+  }
+
   /**
    * Out-of-bag P(label 1) of each training row: the mean over the trees whose bootstrap sample left the row out;
    * `NaN` where no tree did (always `NaN` with `bootstrap: false`). Available after `fit` only, not after `fromJSON`.

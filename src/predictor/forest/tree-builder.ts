@@ -125,8 +125,6 @@ export class TreeBuilder {
       let bestScore = parentProxy + 1e-12 * W;
       let bestF = -1;
       let bestB = -1;
-      let bestL0 = 0;
-      let bestL1 = 0;
       let visited = 0;
       for (let j = 0; j < d && visited < featuresPerSplit; j++) {
         if (shuffle) {
@@ -191,8 +189,6 @@ export class TreeBuilder {
               bestScore = score;
               bestF = f;
               bestB = b;
-              bestL0 = l0;
-              bestL1 = l1;
             }
           }
         }
@@ -207,16 +203,30 @@ export class TreeBuilder {
 
       // Partition idx[start, end) so rows with bin <= bestB come first.
       const base = bestF * n;
+      // Child class weights are summed afresh (not parent − left) so no cancellation error reaches a leaf value.
       let lo = start;
       let hi = end - 1;
+      let l0 = 0;
+      let l1 = 0;
+      let r0 = 0;
+      let r1 = 0;
       while (lo <= hi) {
-        if (codes[base + idx[lo]!]! <= bestB) lo++;
-        else {
+        const i = idx[lo]!;
+        if (codes[base + i]! <= bestB) {
+          if (y[i] === 1) l1 += weight[i]!;
+          else l0 += weight[i]!;
+          lo++;
+        } else {
           const t = idx[lo]!;
           idx[lo] = idx[hi]!;
           idx[hi] = t;
           hi--;
         }
+      }
+      for (let k = lo; k < end; k++) {
+        const i = idx[k]!;
+        if (y[i] === 1) r1 += weight[i]!;
+        else r0 += weight[i]!;
       }
       importance[bestF] = importance[bestF]! + (bestScore - parentProxy);
       const left = nodes++;
@@ -226,8 +236,8 @@ export class TreeBuilder {
       this.nLeft[node] = left;
       this.nRight[node] = right;
       // Push right first so the left subtree is grown first.
-      this.push(sp++, right, lo, end, depth + 1, p0 - bestL0, p1 - bestL1);
-      this.push(sp++, left, start, lo, depth + 1, bestL0, bestL1);
+      this.push(sp++, right, lo, end, depth + 1, r0, r1);
+      this.push(sp++, left, start, lo, depth + 1, l0, l1);
     }
     return {
       feature: this.nFeature.slice(0, nodes),
