@@ -5,17 +5,31 @@
  */
 import { finiteOrNull } from '../core/features.js';
 import { mean, quantileLinear, quantilesLinear, sampleStd } from '../core/stats/descriptive.js';
-import type { TrainingRecord } from '../core/types.js';
+import type { TrainingRecord, TrimTrack } from '../core/types.js';
 import type { ErrorSummary, SigmaSummary } from './types.js';
 
-/** The record's spec when it is finite and > 0, else `null`. */
-export function validSpec(r: TrainingRecord): number | null {
+/**
+ * The record's spec when it is finite and > 0, else `null`.
+ *
+ * @example
+ * ```ts
+ * validSpec(track); // 0.01, or null for a spec of 0 / NULL / NaN
+ * ```
+ */
+export function validSpec(r: Pick<TrimTrack, 'linearitySpec'>): number | null {
   const s = finiteOrNull(r.linearitySpec);
   return s !== null && s > 0 ? s : null;
 }
 
-/** The record's linearity error when it is finite and ≥ 0 (a max-abs error cannot be negative), else `null`. */
-export function validError(r: TrainingRecord): number | null {
+/**
+ * The record's linearity error when it is finite and ≥ 0 (a max-abs error cannot be negative), else `null`.
+ *
+ * @example
+ * ```ts
+ * validError(track); // 0.004, or null when missing or negative
+ * ```
+ */
+export function validError(r: Pick<TrimTrack, 'linearityError'>): number | null {
   const e = finiteOrNull(r.linearityError);
   return e !== null && e >= 0 ? e : null;
 }
