@@ -1,0 +1,252 @@
+/**
+ * The CLI's commands. Each returns an exit code; output goes to the given streams.
+ *
+ * @module
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { InvalidInputError, LaserTrimMLError } from '../core/errors.js';
+import { MLManager } from '../manager/ml-manager.js';
+import { buildCrossModelInsights } from '../manager/insights.js';
+import type { TrainingStatus } from '../manager/types.js';
+import { writePlant } from '../synthetic/index.js';
+import { EXIT, type CliArgs } from './args.js';
+import { openRepository } from './open.js';
+import { createProgressReporter } from './progress.js';
+import { fmtDate, fmtPct, fmtSig, renderTable } from './table.js';
+
+/** Where a command writes. */
+export interface CliIO {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly signal: AbortSignal;
+}
+
+function out(io: CliIO, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function json(io: CliIO, value: unknown): void {
+  out(io, JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v), 2));
+}
+
+/** The status table as text. */
+export function statusTable(status: TrainingStatus): string {
+  const table = renderTable(status.rows, [
+    { header: 'Model', value: (r) => r.model },
+    { header: 'Samples', value: (r) => String(r.samples), align: 'right' },
+    { header: 'Threshold', value: (r) => fmtSig(r.sigmaThreshold), align: 'right' },
+    { header: 'Accuracy', value: (r) => fmtPct(r.accuracy), align: 'right' },
+    { header: 'AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
+    { header: 'Predictor', value: (r) => r.predictorKind },
+    { header: 'Label', value: (r) => r.labelSource ?? '-' },
+    { header: 'Status', value: (r) => r.status },
+  ]);
+  const head = `Status: ${status.trained} models trained, ${status.needMoreData} need more data, ${status.drifting} drifting, ${status.failed} failed\nLast trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}`;
+  return `${head}\n\n${table}`;
+}
+
+async function withManager<T>(args: CliArgs, fn: (ml: MLManager) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  const repo = await openRepository(args.db, { migrate: opts.migrate ?? false });
+  try {
+    return await fn(new MLManager(repo, args.seed !== undefined ? { seed: args.seed } : {}));
+  } finally {
+    await repo.close();
+  }
+}
+
+async function train(args: CliArgs, io: CliIO): Promise<number> {
+  const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
+  return withManager(args, async (ml) => {
+    const r = await ml.trainAllModels({
+      ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      ...(args.models ? { models: args.models } : {}),
+      onProgress: (e) => progress.update(e),
+      signal: io.signal,
+    });
+    progress.done();
+    if (args.json) json(io, r);
+    else {
+      out(io, `Trained ${r.trained} models, ${r.skipped} need more data, ${r.failed} failed, in ${(r.durationMs / 1000).toFixed(1)} s.`);
+      if (r.pooled) out(io, `Pooled forest: ${r.pooled.samples} Final Test units, out-of-bag AUC ${fmtSig(r.pooled.auc)}, Brier ${fmtSig(r.pooled.brier)}.`);
+      for (const f of r.results.filter((x) => x.status === 'failed')) out(io, `  failed: ${JSON.stringify(f.model)}: ${f.message}`);
+    }
+    return r.failed > 0 ? EXIT.data : EXIT.ok;
+  });
+}
+
+async function apply(args: CliArgs, io: CliIO): Promise<number> {
+  const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
+  return withManager(args, async (ml) => {
+    const r = await ml.applyToDatabase({
+      ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
+      ...(args.models ? { models: args.models } : {}),
+      onProgress: (e) => progress.update(e),
+      signal: io.signal,
+    });
+    progress.done();
+    if (args.json) json(io, r);
+    else {
+      out(
+        io,
+        `Applied to ${r.tracks.toLocaleString('en-US')} tracks of ${r.models.length} models in ${(r.durationMs / 1000).toFixed(1)} s: ` +
+          `${r.learnedThresholdTracks.toLocaleString('en-US')} with a learned threshold, ${r.formulaThresholdTracks.toLocaleString('en-US')} with the formula, ` +
+          `${r.probabilityTracks.toLocaleString('en-US')} with a failure probability; ${r.newDriftAlerts} new drift alerts.`,
+      );
+      for (const f of r.models.filter((m) => m.error)) out(io, `  failed: ${JSON.stringify(f.model)}: ${f.error!.message}`);
+    }
+    return r.failedModels > 0 ? EXIT.data : EXIT.ok;
+  });
+}
+
+async function status(args: CliArgs, io: CliIO): Promise<number> {
+  return withManager(args, async (ml) => {
+    const s = await ml.getTrainingStatus();
+    if (args.json) json(io, s);
+    else out(io, statusTable(s));
+    return EXIT.ok;
+  });
+}
+
+async function insights(args: CliArgs, io: CliIO): Promise<number> {
+  const model = args.positionals[0];
+  if (model === undefined) throw new InvalidInputError('insights needs a model name: laser-trim-ml insights <model>');
+  return withManager(args, async (ml) => {
+    const i = await ml.getModelInsights(model);
+    if (!i) {
+      io.stderr.write(`No trained state for model ${JSON.stringify(model)}. Run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`);
+      return EXIT.data;
+    }
+    if (args.json) {
+      json(io, i);
+      return EXIT.ok;
+    }
+    const s = i.state;
+    out(io, `Model ${s.model}: ${s.trainingSamples} samples (${s.finalTestSamples} with Final Test), label ${s.labelSource ?? '-'}`);
+    out(io, `Threshold: ${s.sigmaThreshold !== null ? `${fmtSig(s.sigmaThreshold)} (confidence ${fmtSig(s.thresholdConfidence, 2)})` : 'formula'}`);
+    out(io, `Predictor: ${i.predictor?.kind ?? 'none'}: ${i.predictor?.reason ?? ''}`);
+    out(io, `Drift: ${i.drift.isDrifting ? `drifting ${i.drift.direction}` : 'in control'} (baseline ${i.drift.baselineSamples} samples, ${i.drift.alerts.length} alerts)`);
+    out(io, '');
+    for (const x of i.insights) out(io, `[${x.severity}] ${x.message}`);
+    return EXIT.ok;
+  });
+}
+
+async function compare(args: CliArgs, io: CliIO): Promise<number> {
+  return withManager(args, async (ml) => {
+    const rows = await ml.getCrossModelComparison();
+    if (args.json) {
+      json(io, { rows, insights: buildCrossModelInsights(await ml.repository.listModelStates(), ml.options.minSamples) });
+      return EXIT.ok;
+    }
+    out(
+      io,
+      renderTable(rows, [
+        { header: 'Model', value: (r) => r.model },
+        { header: 'Samples', value: (r) => String(r.samples), align: 'right' },
+        { header: 'Pass', value: (r) => fmtPct(r.passRate), align: 'right' },
+        { header: 'FT fail', value: (r) => fmtPct(r.finalTestFailRate), align: 'right' },
+        { header: 'Difficulty', value: (r) => fmtSig(r.difficulty, 2), align: 'right' },
+        { header: 'Threshold', value: (r) => fmtSig(r.sigmaThreshold), align: 'right' },
+        { header: 'BalAcc', value: (r) => fmtPct(r.thresholdBalancedAccuracy), align: 'right' },
+        { header: 'Formula', value: (r) => fmtPct(r.formulaBalancedAccuracy), align: 'right' },
+        { header: 'AUC', value: (r) => fmtSig(r.predictorAuc), align: 'right' },
+        { header: 'Cpk', value: (r) => fmtSig(r.cpk, 2), align: 'right' },
+        { header: 'Drift', value: (r) => (r.isDrifting ? r.driftDirection ?? 'yes' : '-') },
+      ]),
+    );
+    return EXIT.ok;
+  });
+}
+
+async function drift(args: CliArgs, io: CliIO): Promise<number> {
+  return withManager(args, async (ml) => {
+    const alerts = await ml.getDriftAlerts(args.all ? {} : { unacknowledgedOnly: true });
+    if (args.json) json(io, alerts);
+    else if (alerts.length === 0) out(io, args.all ? 'No drift alerts.' : 'No unacknowledged drift alerts.');
+    else
+      out(
+        io,
+        renderTable(alerts, [
+          { header: 'Model', value: (a) => a.model },
+          { header: 'Direction', value: (a) => a.direction },
+          { header: 'Since', value: (a) => fmtDate(a.onsetDate) },
+          { header: 'Detected', value: (a) => fmtDate(a.detectedDate) },
+          { header: 'Size (σ)', value: (a) => a.sizeSigma.toFixed(2), align: 'right' },
+          { header: 'Chart', value: (a) => a.statistic },
+          { header: 'Ack', value: (a) => (a.acknowledged ? 'yes' : 'no') },
+        ]),
+      );
+    return EXIT.ok;
+  });
+}
+
+async function migrate(args: CliArgs, io: CliIO): Promise<number> {
+  const repo = await openRepository(args.db, { migrate: true, referenceSchema: args.referenceSchema });
+  await repo.close();
+  if (!args.quiet) out(io, `Migrated ${args.db}${args.referenceSchema ? ' (with the reference host tables)' : ''}.`);
+  return EXIT.ok;
+}
+
+async function demo(args: CliArgs, io: CliIO): Promise<number> {
+  if (args.db.startsWith('postgres')) throw new InvalidInputError('demo writes a SQLite file; pass --db <file.db> (or omit it).');
+  if (existsSync(args.db)) {
+    if (!args.force && !/demo/i.test(args.db)) {
+      throw new InvalidInputError(`${args.db} exists and is not a demo database; pass --force to overwrite it or choose another --db.`);
+    }
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${args.db}${suffix}`, { force: true });
+  }
+  const seed = args.seed ?? 1;
+  const tracks = args.tracks ?? 20_000;
+  const models = args.modelCount ?? 120;
+  const quiet = args.quiet || args.json;
+  const repo = await openRepository(args.db, { migrate: true, referenceSchema: true });
+  try {
+    if (!quiet) io.stderr.write(`Generating a demo plant: ${tracks.toLocaleString('en-US')} tracks, ${models} models (seed ${seed}) into ${args.db}\n`);
+    const t0 = Date.now();
+    const written = await writePlant(repo, { seed, tracks, models }, { batchSize: 2000, signal: io.signal });
+    if (!quiet) io.stderr.write(`Wrote ${written.tracksWritten.toLocaleString('en-US')} tracks and ${written.finalTestsWritten.toLocaleString('en-US')} Final Test records in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
+    const ml = new MLManager(repo);
+    const progress = createProgressReporter(io.stderr, { quiet });
+    const trained = await ml.trainAllModels({ onProgress: (e) => progress.update(e), signal: io.signal });
+    progress.done();
+    const applied = await ml.applyToDatabase({ onProgress: (e) => progress.update(e), signal: io.signal });
+    progress.done();
+    const s = await ml.getTrainingStatus();
+    if (args.json) {
+      json(io, { trained, applied, status: s });
+      return EXIT.ok;
+    }
+    out(io, `Trained ${trained.trained} models in ${(trained.durationMs / 1000).toFixed(1)} s (${trained.skipped} need more data, ${trained.failed} failed).`);
+    out(io, `Applied to ${applied.tracks.toLocaleString('en-US')} tracks in ${(applied.durationMs / 1000).toFixed(1)} s; ${applied.newDriftAlerts} drift alerts raised.\n`);
+    out(io, statusTable(s));
+    out(io, `\nThe demo database is ${args.db}. Try: npx laser-trim-ml insights ${JSON.stringify(s.rows[0]?.model ?? '<model>')} --db ${args.db}`);
+    return trained.failed > 0 ? EXIT.data : EXIT.ok;
+  } finally {
+    await repo.close();
+  }
+}
+
+/** Dispatches a parsed command. */
+export async function runCommand(args: CliArgs, io: CliIO): Promise<number> {
+  switch (args.command) {
+    case 'demo':
+      return demo(args, io);
+    case 'migrate':
+      return migrate(args, io);
+    case 'train':
+      return train(args, io);
+    case 'apply':
+      return apply(args, io);
+    case 'status':
+      return status(args, io);
+    case 'insights':
+      return insights(args, io);
+    case 'compare':
+      return compare(args, io);
+    case 'drift':
+      return drift(args, io);
+    default:
+      throw new LaserTrimMLError('INVALID_INPUT', `Unknown command ${JSON.stringify(args.command)}. Run laser-trim-ml --help.`);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Apply: writes thresholds, `sigma_pass`, failure probabilities and risk categories to every track of a model in
+ * batches, and replays drift detection over the records after the model's baseline. One model at a time; every
+ * batch is one transaction, so an interrupted apply leaves whole batches and a rerun completes the job.
+ *
+ * @module
+ */
+import { throwIfAborted } from '../core/errors.js';
+import { exclusionReason } from '../core/features.js';
+import type { FormulaThresholdFn } from '../core/formula.js';
+import type { ModelName, TrimTrack } from '../core/types.js';
+import type { DriftAlert, DriftDirection, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
+import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
+
+/** Scores tracks: failure probability per track, NaN where the track cannot be scored. */
+export type TrackScorer = (tracks: readonly TrimTrack[]) => Float64Array;
+
+/** Replays drift over a model's post-baseline series; returns the alerts and the final running state. */
+export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }) => {
+  alerts: Omit<DriftAlert, 'id' | 'createdDate'>[];
+  isDrifting: boolean;
+  direction: DriftDirection | null;
+  cusumPos: number;
+  cusumNeg: number;
+  ewmaValue: number | null;
+  stateJson: unknown;
+};
+
+/** What apply needs to know of one model. */
+export interface ApplyPlan {
+  readonly model: ModelName;
+  readonly state: ModelMLState | null;
+  readonly learnedThreshold: number | null;
+  readonly scorer: TrackScorer | null;
+  readonly predictorKind: PredictorKind;
+  /** Records strictly after this (date, id) feed drift detection; `null`: no drift for this model. */
+  readonly driftAfter: { readonly date: Date; readonly trackResultId: number } | null;
+  readonly driftReplay: DriftReplay | null;
+  readonly version: string;
+}
+
+/** Context of one apply run. */
+export interface ApplyContext {
+  readonly repository: MLRepository;
+  readonly formula: FormulaThresholdFn;
+  readonly riskCutoffs: { readonly medium: number; readonly high: number };
+  readonly batchSize: number;
+  readonly signal: AbortSignal | undefined;
+  /** Called after every written batch with the number of tracks written in it. */
+  readonly onBatch: (written: number) => void;
+}
+
+/** Applies one model. Throws on abort (the batches written so far are complete). */
+export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<ApplyModelResult & { driftUpdate: Parameters<MLRepository['updateDriftState']>[1] | null }> {
+  let tracks = 0;
+  let learned = 0;
+  let formula = 0;
+  let withProbability = 0;
+  const driftDates: Date[] = [];
+  const driftIds: number[] = [];
+  let driftSigma: number[] = [];
+  for await (const batch of ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })) {
+    throwIfAborted(ctx.signal);
+    const probabilities = plan.scorer ? plan.scorer(batch) : null;
+    const writes: TrackResultWrite[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const t = batch[i]!;
+      const usable = exclusionReason(t) === null;
+      let threshold: number;
+      if (plan.learnedThreshold !== null) {
+        threshold = plan.learnedThreshold;
+        learned++;
+      } else {
+        threshold = ctx.formula(t);
+        formula++;
+      }
+      const raw = probabilities ? probabilities[i]! : Number.NaN;
+      const p = usable && Number.isFinite(raw) ? raw : null;
+      if (p !== null) withProbability++;
+      writes[i] = {
+        trackResultId: t.trackResultId,
+        sigmaThreshold: threshold,
+        sigmaPass: usable ? t.sigmaGradient! <= threshold : null,
+        failureProbability: p,
+        riskCategory: riskCategoryOf(p, ctx.riskCutoffs),
+        mlModelVersion: plan.version,
+      };
+      if (usable && plan.driftAfter) {
+        const after =
+          t.fileDate.getTime() > plan.driftAfter.date.getTime() ||
+          (t.fileDate.getTime() === plan.driftAfter.date.getTime() && t.trackResultId > plan.driftAfter.trackResultId);
+        if (after) {
+          driftDates.push(t.fileDate);
+          driftIds.push(t.trackResultId);
+          driftSigma.push(t.sigmaGradient!);
+        }
+      }
+    }
+    await ctx.repository.writeTrackResults(writes);
+    tracks += batch.length;
+    ctx.onBatch(batch.length);
+  }
+
+  let newAlerts = 0;
+  let driftUpdate: Parameters<MLRepository['updateDriftState']>[1] | null = null;
+  let isDrifting = plan.state?.isDrifting ?? false;
+  let direction: DriftDirection | null = plan.state?.driftDirection ?? null;
+  if (plan.driftReplay && plan.state) {
+    // Drift runs in time order (the apply read is in id order): sort by (date, id).
+    const order = driftIds.map((_, i) => i).sort((a, b) => driftDates[a]!.getTime() - driftDates[b]!.getTime() || driftIds[a]! - driftIds[b]!);
+    const dates = order.map((i) => driftDates[i]!);
+    const sigma = Float64Array.from(order, (i) => driftSigma[i]!);
+    driftSigma = [];
+    const replay = plan.driftReplay({ dates, sigma });
+    throwIfAborted(ctx.signal);
+    newAlerts = replay.alerts.length > 0 ? await ctx.repository.saveDriftAlerts(replay.alerts) : 0;
+    isDrifting = replay.isDrifting;
+    direction = replay.direction;
+    const components = JSON.parse(plan.state.componentsJson) as Record<string, unknown>;
+    components['driftCurrent'] = replay.stateJson;
+    driftUpdate = {
+      cusumPos: replay.cusumPos,
+      cusumNeg: replay.cusumNeg,
+      ewmaValue: replay.ewmaValue,
+      isDrifting: replay.isDrifting,
+      driftDirection: replay.direction,
+      componentsJson: JSON.stringify(components),
+    };
+    await ctx.repository.updateDriftState(plan.model, driftUpdate);
+  }
+  return {
+    model: plan.model,
+    tracks,
+    learnedThresholdTracks: learned,
+    formulaThresholdTracks: formula,
+    probabilityTracks: withProbability,
+    predictorKind: plan.predictorKind,
+    newDriftAlerts: newAlerts,
+    isDrifting,
+    driftDirection: direction,
+    driftUpdate,
+  };
+}

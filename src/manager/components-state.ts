@@ -1,0 +1,96 @@
+/**
+ * The JSON kept in `model_ml_state.components_json`: everything a model's components need to restore themselves
+ * exactly, except the forest (an artifact, loaded lazily).
+ *
+ * @module
+ */
+import { StateVersionError } from '../core/errors.js';
+import type { ExclusionCounts } from '../core/features.js';
+import type { FeatureImputerState } from '../core/imputer.js';
+import type { LabelChoice } from '../core/labels.js';
+import type { LabelSource } from '../core/types.js';
+import type { ModelContext } from './pooled-features.js';
+import type { PredictorKind } from './types.js';
+
+/** Out-of-sample metrics of the predictor serving a model, on that model's units. */
+export interface ServingMetrics {
+  readonly accuracy: number | null;
+  readonly precision: number | null;
+  readonly recall: number | null;
+  readonly f1: number | null;
+  readonly auc: number | null;
+  readonly brier: number | null;
+  /** Units the metrics were measured on (out-of-bag), and how many failed. */
+  readonly n: number;
+  readonly positives: number;
+  readonly evaluatedOn: 'oob' | 'none';
+}
+
+/** Which predictor serves the model, and why. */
+export interface PredictorChoice {
+  readonly kind: PredictorKind;
+  readonly reason: string;
+  /** The label the serving predictor learned (the pooled forest always learns Final Test). */
+  readonly labelSource: LabelSource | null;
+  /** Feature columns of the own forest, in order (`null` for pooled / none). */
+  readonly featureNames: string[] | null;
+  readonly imputer: FeatureImputerState | null;
+  /** Artifact kind holding the forest (`predictor` for own). */
+  readonly artifactKind: string | null;
+  readonly metrics: ServingMetrics | null;
+  /** The other candidate's metrics on the same units, when both were evaluated. */
+  readonly alternativeMetrics: ServingMetrics | null;
+  /** Impurity importances of the serving forest. */
+  readonly featureImportance: Record<string, number> | null;
+}
+
+/** Where the drift baseline ends: apply monitors records after it. */
+export interface DriftBaselineEnd {
+  /** ISO date of the last baseline record. */
+  readonly fileDate: string;
+  readonly trackResultId: number;
+  readonly samples: number;
+}
+
+/** The persisted components of one model. */
+export interface ComponentsState {
+  readonly kind: 'ModelComponents';
+  readonly version: 1;
+  readonly context: ModelContext | null;
+  readonly training: {
+    readonly rowsRead: number;
+    readonly samples: number;
+    readonly excluded: ExclusionCounts | null;
+    readonly label: LabelChoice | null;
+    readonly minSamples: number;
+    readonly message: string;
+    readonly durationMs: number;
+  };
+  /** `ModelProfiler.toState()`. */
+  readonly profile: unknown;
+  /** `ModelThresholdOptimizer.toState()`. */
+  readonly threshold: unknown;
+  /** `ModelDriftDetector.toState()` right after the baseline (apply replays from here). */
+  readonly driftBaseline: unknown;
+  /** `ModelDriftDetector.toState()` after the last apply. */
+  readonly driftCurrent: unknown;
+  readonly driftBaselineEnd: DriftBaselineEnd | null;
+  readonly predictor: PredictorChoice;
+}
+
+/** Parses and checks `componentsJson`. */
+export function parseComponents(json: string, model: string): ComponentsState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    throw new StateVersionError(`The stored state of model ${JSON.stringify(model)} is not valid JSON; retrain the model.`, { cause: e });
+  }
+  const c = parsed as Partial<ComponentsState>;
+  if (c?.kind !== 'ModelComponents' || c.version !== 1) {
+    throw new StateVersionError(
+      `The stored state of model ${JSON.stringify(model)} has kind ${String(c?.kind)} v${String(c?.version)}; this version of laser-trim-ml reads ModelComponents v1. Retrain the model.`,
+    );
+  }
+  return c as ComponentsState;
+}

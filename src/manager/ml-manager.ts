@@ -1,0 +1,403 @@
+/**
+ * {@link MLManager}: the only orchestrator. It knows the two-step workflow (train all, apply to the database),
+ * minimum-sample rules, progress, cancellation, parallelism and caches; it knows nothing of SQL (everything goes
+ * through an {@link MLRepository}).
+ *
+ * @module
+ */
+import { hostname } from 'node:os';
+import { InvalidInputError, throwIfAborted } from '../core/errors.js';
+import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
+import type { ModelName, TrimTrack } from '../core/types.js';
+import type { DriftAlert, MLRepository, ModelMLState } from '../storage/repository.js';
+import { applyModel, type ApplyPlan } from './apply.js';
+import { parseComponents, type ComponentsState } from './components-state.js';
+import { LruCache } from './lru.js';
+import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './serving.js';
+import { loadPooledModel, type PooledModel } from './pooled.js';
+import { trainAll, trainSingleModel } from './train-all.js';
+import { buildModelInsights, buildCrossModelComparison, type CrossModelRow, type ModelInsights } from './insights.js';
+import type {
+  ApplyModelResult,
+  ApplyOptions,
+  ApplyResult,
+  MLManagerOptions,
+  TrainAllOptions,
+  TrainAllResult,
+  TrainingResult,
+  TrainingStatus,
+  TrainingStatusRow,
+} from './types.js';
+
+/** Options with every default filled in. */
+export interface ResolvedManagerOptions {
+  readonly seed: number;
+  readonly minSamples: number;
+  readonly minOwnPredictorSamples: number;
+  readonly minOwnPredictorClassCount: number;
+  readonly minDriftBaseline: number;
+  readonly trees: number;
+  readonly labelOptions: NonNullable<MLManagerOptions['labelOptions']>;
+  readonly formulaThreshold: FormulaThresholdFn;
+  readonly riskCutoffs: { readonly medium: number; readonly high: number };
+  readonly maxCachedPredictors: number;
+  readonly owner: string;
+}
+
+function positiveInt(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`MLManager option ${name} must be a positive integer, got ${v}.`);
+  return v;
+}
+
+function resolveOptions(o: MLManagerOptions): ResolvedManagerOptions {
+  const risk = o.riskCutoffs ?? { medium: 0.2, high: 0.5 };
+  if (!(risk.medium > 0 && risk.medium < risk.high && risk.high < 1)) {
+    throw new InvalidInputError(`riskCutoffs must satisfy 0 < medium < high < 1, got ${JSON.stringify(risk)}.`);
+  }
+  return {
+    seed: o.seed ?? 42,
+    minSamples: positiveInt('minSamples', o.minSamples, 50),
+    minOwnPredictorSamples: positiveInt('minOwnPredictorSamples', o.minOwnPredictorSamples, 200),
+    minOwnPredictorClassCount: positiveInt('minOwnPredictorClassCount', o.minOwnPredictorClassCount, 20),
+    minDriftBaseline: positiveInt('minDriftBaseline', o.minDriftBaseline, 30),
+    trees: positiveInt('trees', o.trees, 100),
+    labelOptions: o.labelOptions ?? {},
+    formulaThreshold: o.formulaThreshold ?? plantFormula,
+    riskCutoffs: risk,
+    maxCachedPredictors: positiveInt('maxCachedPredictors', o.maxCachedPredictors, 64),
+    owner: o.owner ?? `laser-trim-ml pid ${process.pid} on ${hostname()}`,
+  };
+}
+
+/**
+ * Per-model ML over a repository: train every model, apply the results to the database, and query thresholds,
+ * probabilities, insights and status.
+ *
+ * @example
+ * ```ts
+ * import { MLManager, createSqliteRepository } from 'laser-trim-ml';
+ *
+ * const repo = await createSqliteRepository({ file: './laser-trim.db' });
+ * const ml = new MLManager(repo);
+ * const trained = await ml.trainAllModels({ onProgress: (e) => console.log(e.phase, e.modelsDone, e.modelsTotal) });
+ * const applied = await ml.applyToDatabase();
+ * console.log(trained.trained, 'models trained;', applied.tracks, 'tracks updated');
+ * console.table((await ml.getTrainingStatus()).rows);
+ * await repo.close();
+ * ```
+ */
+export class MLManager {
+  /** The options in force, defaults filled in. */
+  readonly options: ResolvedManagerOptions;
+  private states: Map<ModelName, ModelMLState> | null = null;
+  private readonly predictors: LruCache<ModelName, LoadedPredictor>;
+  private pooled: PooledModel | null | undefined = undefined;
+
+  constructor(
+    /** Where data is read and results are written. */
+    readonly repository: MLRepository,
+    options: MLManagerOptions = {},
+  ) {
+    this.options = resolveOptions(options);
+    this.predictors = new LruCache(this.options.maxCachedPredictors);
+  }
+
+  // ---------------------------------------------------------------- training
+
+  /**
+   * Trains every model with enough data: profile, threshold, drift baselines and predictor, plus the pooled forest
+   * that serves small models. Each model is saved in one transaction as soon as it is trained; one model's failure
+   * is reported in its {@link TrainingResult} and never stops the others.
+   */
+  async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
+    const lock = await this.repository.acquireLock('train', this.options.owner);
+    try {
+      const result = await trainAll(this.repository, this.options, options);
+      this.invalidate();
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
+  async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples'> = {}): Promise<TrainingResult> {
+    const lock = await this.repository.acquireLock('train', this.options.owner);
+    try {
+      const pooled = await this.getPooled();
+      const result = await trainSingleModel(this.repository, this.options, model, pooled, options);
+      this.invalidate();
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  // ---------------------------------------------------------------- apply
+
+  /**
+   * Writes learned thresholds (the formula where a model has none), `sigma_pass`, failure probabilities and risk
+   * categories to every track, and runs drift detection per model, storing one alert per drift episode. Idempotent:
+   * a rerun writes the same values and adds no duplicate alert.
+   */
+  async applyToDatabase(options: ApplyOptions = {}): Promise<ApplyResult> {
+    const started = Date.now();
+    const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
+    const lock = await this.repository.acquireLock('apply', this.options.owner);
+    try {
+      const summaries = await this.repository.listModels();
+      const wanted = options.models ? new Set(options.models) : null;
+      const models = summaries.filter((s) => !wanted || wanted.has(s.model));
+      const recordsTotal = models.reduce((s, m) => s + m.trimTracks, 0);
+      const states = await this.loadStates(true);
+      const pooled = await this.getPooled();
+      const results: ApplyModelResult[] = [];
+      let recordsDone = 0;
+      const emit = (phase: 'applying' | 'drift' | 'done', model?: ModelName): void =>
+        options.onProgress?.({
+          operation: 'apply',
+          phase,
+          ...(model !== undefined ? { model } : {}),
+          modelsDone: results.length,
+          modelsTotal: models.length,
+          recordsDone,
+          recordsTotal,
+          elapsedMs: Date.now() - started,
+        });
+      for (const summary of models) {
+        throwIfAborted(options.signal);
+        const state = states.get(summary.model) ?? null;
+        let plan: ApplyPlan;
+        try {
+          plan = await buildApplyPlan(summary.model, state, pooled, (m, c) => this.getOwnPredictor(m, c), this.options);
+        } catch (error) {
+          results.push(failedApply(summary.model, error));
+          continue;
+        }
+        emit('applying', summary.model);
+        try {
+          const r = await applyModel(plan, {
+            repository: this.repository,
+            formula: this.options.formulaThreshold,
+            riskCutoffs: this.options.riskCutoffs,
+            batchSize,
+            signal: options.signal,
+            onBatch: (n) => {
+              recordsDone += n;
+              emit('applying', summary.model);
+            },
+          });
+          const { driftUpdate, ...modelResult } = r;
+          if (driftUpdate && state) states.set(summary.model, { ...state, ...driftUpdate });
+          results.push(modelResult);
+        } catch (error) {
+          if ((error as { code?: string }).code === 'ABORTED') throw error;
+          results.push(failedApply(summary.model, error));
+        }
+      }
+      emit('done');
+      return {
+        models: results,
+        tracks: sum(results, (r) => r.tracks),
+        learnedThresholdTracks: sum(results, (r) => r.learnedThresholdTracks),
+        formulaThresholdTracks: sum(results, (r) => r.formulaThresholdTracks),
+        probabilityTracks: sum(results, (r) => r.probabilityTracks),
+        newDriftAlerts: sum(results, (r) => r.newDriftAlerts),
+        failedModels: results.filter((r) => r.error !== undefined).length,
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** The learned sigma threshold of a model, or `undefined`: use the formula. */
+  async getThreshold(model: ModelName): Promise<number | undefined> {
+    const s = (await this.loadStates()).get(model);
+    return s?.isTrained && s.sigmaThreshold !== null ? s.sigmaThreshold : undefined;
+  }
+
+  /**
+   * The probability that a unit fails Final Test, from its trim measurements; `undefined` when no predictor serves
+   * the model or the track has no usable sigma.
+   */
+  async getFailureProbability(model: ModelName, track: Partial<TrimTrack>): Promise<number | undefined> {
+    const states = await this.loadStates();
+    const state = states.get(model) ?? null;
+    const plan = await buildApplyPlan(model, state, await this.getPooled(), (m, c) => this.getOwnPredictor(m, c), this.options);
+    if (!plan.scorer) return undefined;
+    const full = completeTrack(model, track);
+    const p = plan.scorer([full])[0]!;
+    return Number.isFinite(p) ? p : undefined;
+  }
+
+  /** Everything known about one model: profile, predictor, threshold, drift and human-readable insights. */
+  async getModelInsights(model: ModelName): Promise<ModelInsights | undefined> {
+    const state = (await this.loadStates()).get(model);
+    if (!state) return undefined;
+    const alerts = await this.repository.listDriftAlerts({ model });
+    return buildModelInsights(state, alerts, this.options);
+  }
+
+  /** One row per model: samples, pass rate, difficulty, threshold vs formula, predictor AUC, drift, capability. */
+  async getCrossModelComparison(): Promise<CrossModelRow[]> {
+    return buildCrossModelComparison([...(await this.loadStates()).values()]);
+  }
+
+  /** The design's settings-page table: per-model rows and the counts. */
+  async getTrainingStatus(): Promise<TrainingStatus> {
+    const states = await this.loadStates(true);
+    const rows: TrainingStatusRow[] = [];
+    let lastTrained: Date | null = null;
+    for (const s of states.values()) {
+      const c = safeComponents(s);
+      const samples = c?.training.samples ?? s.trainingSamples;
+      const minSamples = c?.training.minSamples ?? this.options.minSamples;
+      let status: string;
+      if (s.lastError !== null) status = 'failed';
+      else if (!s.isTrained) status = samples < minSamples ? `need ${minSamples - samples} more` : 'untrained';
+      else status = s.isDrifting ? 'drifting' : 'trained';
+      rows.push({
+        model: s.model,
+        samples,
+        sigmaThreshold: s.sigmaThreshold,
+        accuracy: s.predictorAccuracy,
+        auc: s.predictorAuc,
+        predictorKind: c?.predictor.kind ?? 'none',
+        labelSource: s.labelSource,
+        status,
+        trainingDate: s.trainingDate,
+      });
+      if (s.trainingDate && (!lastTrained || s.trainingDate > lastTrained)) lastTrained = s.trainingDate;
+    }
+    rows.sort((a, b) => b.samples - a.samples || (a.model < b.model ? -1 : 1));
+    return {
+      rows,
+      trained: rows.filter((r) => r.status === 'trained' || r.status === 'drifting').length,
+      needMoreData: rows.filter((r) => r.status.startsWith('need')).length,
+      drifting: rows.filter((r) => r.status === 'drifting').length,
+      failed: rows.filter((r) => r.status === 'failed').length,
+      lastTrained,
+    };
+  }
+
+  /** Stored drift alerts (one per model per episode). */
+  async getDriftAlerts(filter?: { model?: ModelName; unacknowledgedOnly?: boolean }): Promise<DriftAlert[]> {
+    return this.repository.listDriftAlerts(filter);
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /**
+   * Loads every model's state row from the repository (forests stay on disk until a model needs one, and at most
+   * `maxCachedPredictors` are kept parsed).
+   */
+  async loadAll(): Promise<void> {
+    this.invalidate();
+    await this.loadStates(true);
+  }
+
+  /**
+   * Saves every state held in memory back to the repository (training already saves each model as it finishes;
+   * this re-saves the drift running state and is idempotent).
+   */
+  async saveAll(): Promise<void> {
+    if (!this.states) return;
+    for (const s of this.states.values()) {
+      await this.repository.updateDriftState(s.model, {
+        cusumPos: s.cusumPos,
+        cusumNeg: s.cusumNeg,
+        ewmaValue: s.ewmaValue,
+        isDrifting: s.isDrifting,
+        driftDirection: s.driftDirection,
+        componentsJson: s.componentsJson,
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private invalidate(): void {
+    this.states = null;
+    this.predictors.clear();
+    this.pooled = undefined;
+  }
+
+  private async loadStates(refresh = false): Promise<Map<ModelName, ModelMLState>> {
+    if (!this.states || refresh) {
+      const rows = await this.repository.listModelStates();
+      this.states = new Map(rows.map((r) => [r.model, r]));
+    }
+    return this.states;
+  }
+
+  private async getPooled(): Promise<PooledModel | null> {
+    if (this.pooled === undefined) this.pooled = await loadPooledModel(this.repository);
+    return this.pooled;
+  }
+
+  private async getOwnPredictor(model: ModelName, components: ComponentsState): Promise<LoadedPredictor | null> {
+    const cached = this.predictors.get(model);
+    if (cached) return cached;
+    const state = (await this.loadStates()).get(model);
+    if (!state) return null;
+    const loaded = await loadOwnPredictor(this.repository, model, state.stateVersion, components);
+    if (loaded) this.predictors.set(model, loaded);
+    return loaded;
+  }
+}
+
+function safeComponents(s: ModelMLState): ComponentsState | null {
+  try {
+    return parseComponents(s.componentsJson, s.model);
+  } catch {
+    // A state from another version: the status table shows it as untrained; training replaces it.
+    return null;
+  }
+}
+
+function failedApply(model: ModelName, error: unknown): ApplyModelResult {
+  return {
+    model,
+    tracks: 0,
+    learnedThresholdTracks: 0,
+    formulaThresholdTracks: 0,
+    probabilityTracks: 0,
+    predictorKind: 'none',
+    newDriftAlerts: 0,
+    isDrifting: false,
+    driftDirection: null,
+    error: error instanceof Error ? error : new Error(String(error)),
+  };
+}
+
+function sum<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
+}
+
+function completeTrack(model: ModelName, t: Partial<TrimTrack>): TrimTrack {
+  return {
+    trackResultId: t.trackResultId ?? 0,
+    trimResultId: t.trimResultId ?? 0,
+    model,
+    serial: t.serial ?? '',
+    trackId: t.trackId ?? 'default',
+    fileDate: t.fileDate ?? new Date(0),
+    status: t.status ?? null,
+    sigmaGradient: t.sigmaGradient ?? null,
+    linearitySpec: t.linearitySpec ?? null,
+    linearityError: t.linearityError ?? null,
+    linearityFailPoints: t.linearityFailPoints ?? null,
+    linearityPass: t.linearityPass ?? null,
+    optimalOffset: t.optimalOffset ?? null,
+    travelLength: t.travelLength ?? null,
+    unitLength: t.unitLength ?? null,
+    untrimmedResistance: t.untrimmedResistance ?? null,
+    trimmedResistance: t.trimmedResistance ?? null,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Turns a stored model state into what apply and the queries need: the threshold, a scorer (own or pooled forest)
+ * and a drift replay.
+ *
+ * @module
+ */
+import { extractFeatures } from '../core/features.js';
+import type { FeatureName } from '../core/features.js';
+import { FeatureImputer } from '../core/imputer.js';
+import type { ModelName, TrimTrack } from '../core/types.js';
+import { ModelDriftDetector, type ModelDriftDetectorState } from '../drift/index.js';
+import { ModelPredictor } from '../predictor/index.js';
+import type { MLRepository, ModelMLState } from '../storage/repository.js';
+import type { ApplyPlan, DriftReplay, TrackScorer } from './apply.js';
+import { parseComponents, type ComponentsState } from './components-state.js';
+import type { ResolvedManagerOptions } from './ml-manager.js';
+import type { PooledModel } from './pooled.js';
+import type { PredictorKind } from './types.js';
+
+/** A model's own forest, parsed, with its imputer and columns. */
+export interface LoadedPredictor {
+  readonly predictor: ModelPredictor;
+  readonly imputer: FeatureImputer;
+  readonly featureNames: FeatureName[];
+}
+
+/** Loads a model's own forest artifact (`null` when the state says the model has none). */
+export async function loadOwnPredictor(repo: MLRepository, model: ModelName, version: string, c: ComponentsState): Promise<LoadedPredictor | null> {
+  const p = c.predictor;
+  if (p.kind !== 'own' || !p.artifactKind || !p.imputer || !p.featureNames) return null;
+  const artifact = await repo.loadArtifact(model, p.artifactKind, version);
+  if (!artifact) return null;
+  return {
+    predictor: ModelPredictor.fromState(JSON.parse(artifact.content)),
+    imputer: FeatureImputer.fromState(p.imputer),
+    featureNames: p.featureNames as FeatureName[],
+  };
+}
+
+function ownScorer(lp: LoadedPredictor): TrackScorer {
+  const d = lp.featureNames.length;
+  return (tracks: readonly TrimTrack[]) => {
+    const data = new Float64Array(tracks.length * d);
+    const ok = new Uint8Array(tracks.length);
+    for (let i = 0; i < tracks.length; i++) {
+      const f = extractFeatures(tracks[i]!);
+      if (f.sigma_gradient === null || f.sigma_gradient <= 0 || f.sigma_gradient === 999.999) continue;
+      lp.imputer.transform(f, lp.featureNames, data.subarray(i * d, (i + 1) * d));
+      ok[i] = 1;
+    }
+    const p = lp.predictor.predictMany(data);
+    for (let i = 0; i < tracks.length; i++) if (!ok[i]) p[i] = Number.NaN;
+    return p;
+  };
+}
+
+function driftReplayOf(model: ModelName, c: ComponentsState): DriftReplay | null {
+  if (!c.driftBaseline || !c.driftBaselineEnd) return null;
+  const baseline = c.driftBaseline;
+  return ({ dates, sigma }) => {
+    const detector = ModelDriftDetector.fromState(baseline as ModelDriftDetectorState);
+    const series = detector.detectSeries(Array.from(sigma), dates);
+    return {
+      alerts: series.episodes.map((e) => ({
+        model,
+        direction: e.direction,
+        onsetDate: e.onsetDate,
+        detectedDate: e.detectedDate,
+        sizeSigma: Math.abs(e.sizeSigma),
+        statistic: e.statistic,
+        acknowledged: false,
+      })),
+      isDrifting: detector.isDrifting,
+      direction: detector.driftDirection,
+      cusumPos: detector.cusumPos,
+      cusumNeg: detector.cusumNeg,
+      ewmaValue: detector.ewmaValue,
+      stateJson: detector.toState(),
+    };
+  };
+}
+
+/** The apply plan of one model (also used by `getFailureProbability`). */
+export async function buildApplyPlan(
+  model: ModelName,
+  state: ModelMLState | null,
+  pooled: PooledModel | null,
+  getOwn: (model: ModelName, c: ComponentsState) => Promise<LoadedPredictor | null>,
+  _o: ResolvedManagerOptions,
+): Promise<ApplyPlan> {
+  if (!state) {
+    return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula' };
+  }
+  const c = parseComponents(state.componentsJson, model);
+  let scorer: TrackScorer | null = null;
+  let kind: PredictorKind = 'none';
+  if (c.predictor.kind === 'own') {
+    const lp = await getOwn(model, c);
+    if (lp) {
+      scorer = ownScorer(lp);
+      kind = 'own';
+    }
+  }
+  if (!scorer && pooled && c.context && c.predictor.kind !== 'none') {
+    scorer = pooled.scorer(c.context);
+    kind = 'pooled';
+  }
+  const learnedThreshold = state.isTrained ? state.sigmaThreshold : null;
+  return {
+    model,
+    state,
+    learnedThreshold,
+    scorer,
+    predictorKind: kind,
+    driftAfter: c.driftBaselineEnd ? { date: new Date(c.driftBaselineEnd.fileDate), trackResultId: c.driftBaselineEnd.trackResultId } : null,
+    driftReplay: driftReplayOf(model, c),
+    version: state.isTrained ? state.stateVersion : 'formula',
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The train-all workflow, in two passes over the repository so that memory stays bounded at millions of tracks:
+ *
+ * 1. **Survey** (phase `reading`): each model's records are streamed once to build its profile, its context (median
+ *    ln sigma, for the pooled features) and the pooled forest's rows (its Final-Test-linked units). Difficulty is
+ *    then ranked across models, and the pooled forest is trained (phase `pooled`) and saved.
+ * 2. **Train** (phase `training`): each model with enough samples is read again and its threshold, drift baseline
+ *    and predictor are trained, in worker threads, and saved in one transaction as soon as it is done.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { AbortedError, InsufficientDataError, throwIfAborted } from '../core/errors.js';
+import { cleanTrainingRecords } from '../core/dataset.js';
+import type { ModelName, TrainingRecord } from '../core/types.js';
+import { ModelProfiler } from '../profiler/index.js';
+import type { MLRepository, ModelMLState } from '../storage/repository.js';
+import type { ResolvedManagerOptions } from './ml-manager.js';
+import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
+import { medianLogSigma, type ModelContext } from './pooled-features.js';
+import { untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
+import { createTrainRunner } from './worker-pool.js';
+import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult } from './types.js';
+
+interface Survey {
+  readonly model: ModelName;
+  readonly rowsRead: number;
+  readonly cleanSamples: number;
+  readonly context: ModelContext | null;
+  readonly profiler: ModelProfiler;
+}
+
+async function readAll(repo: MLRepository, model: ModelName, signal: AbortSignal | undefined): Promise<TrainingRecord[]> {
+  const out: TrainingRecord[] = [];
+  for await (const batch of repo.readTrainingRecords(model)) {
+    throwIfAborted(signal);
+    for (const r of batch) out.push(r);
+  }
+  return out;
+}
+
+function stateVersionOf(date: Date, seed: number): string {
+  return `v1-${date.getTime().toString(36)}-${seed}`;
+}
+
+/** Runs the whole train-all workflow. */
+export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, opts: TrainAllOptions): Promise<TrainAllResult> {
+  const started = Date.now();
+  const minSamples = opts.minSamples ?? o.minSamples;
+  const signal = opts.signal;
+  const summaries = await repo.listModels();
+  const wanted = opts.models ? new Set(opts.models) : null;
+  const models = summaries.filter((s) => !wanted || wanted.has(s.model)).map((s) => s.model);
+  let done = 0;
+  const emit = (phase: ProgressEvent['phase'], model?: ModelName): void =>
+    opts.onProgress?.({ operation: 'train', phase, ...(model !== undefined ? { model } : {}), modelsDone: done, modelsTotal: models.length, elapsedMs: Date.now() - started });
+
+  // Pass 1: survey.
+  emit('planning');
+  const pooledRows = new PooledRows();
+  const surveys: Survey[] = [];
+  for (const model of models) {
+    throwIfAborted(signal);
+    emit('reading', model);
+    const records = await readAll(repo, model, signal);
+    const clean = cleanTrainingRecords(records);
+    const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
+    const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length };
+    const profiler = new ModelProfiler(model);
+    profiler.buildProfile(records);
+    if (context) pooledRows.add(model, context, clean.records);
+    surveys.push({ model, rowsRead: records.length, cleanSamples: clean.records.length, context, profiler });
+    done++;
+  }
+  // Difficulty relative to the other models that will be trained.
+  const eligible = surveys.filter((s) => s.cleanSamples >= minSamples);
+  if (eligible.length > 1) ModelProfiler.rankAll(eligible.map((s) => s.profiler));
+
+  // The pooled forest.
+  throwIfAborted(signal);
+  emit('pooled');
+  const trainingDate = new Date();
+  const version = stateVersionOf(trainingDate, o.seed);
+  const pooled: PooledModel | null = trainPooledModel(pooledRows, { seed: o.seed, trees: o.trees, version });
+  throwIfAborted(signal);
+  if (pooled) await savePooledModel(repo, pooled);
+
+  // Pass 2: per-model training.
+  done = 0;
+  const results: TrainingResult[] = [];
+  const runner = createTrainRunner(opts.concurrency ?? availableParallelism());
+  try {
+    const queue = [...surveys];
+    const inflight = new Set<Promise<void>>();
+    let aborted: unknown = null;
+    const startOne = (s: Survey): Promise<void> => {
+      const p = (async () => {
+        const t0 = Date.now();
+        try {
+          if (s.cleanSamples < minSamples) {
+            const out = untrainedState({
+              model: s.model,
+              rowsRead: s.rowsRead,
+              samples: s.cleanSamples,
+              minSamples,
+              context: s.context,
+              profileState: s.profiler.toState(),
+              trainingDate,
+              stateVersion: version,
+              message: `${s.cleanSamples} usable samples; ${minSamples} needed (${minSamples - s.cleanSamples} more).`,
+              error: null,
+            });
+            await repo.saveModel(out.state, []);
+            results.push({ ...out.result, durationMs: Date.now() - t0 });
+            return;
+          }
+          emit('training', s.model);
+          const records = await readAll(repo, s.model, signal);
+          const input: TrainModelInput = {
+            model: s.model,
+            records,
+            formula: Float64Array.from(records, (r) => o.formulaThreshold(r)),
+            settings: {
+              seed: o.seed,
+              trees: o.trees,
+              minSamples,
+              minOwnPredictorSamples: o.minOwnPredictorSamples,
+              minOwnPredictorClassCount: o.minOwnPredictorClassCount,
+              minDriftBaseline: o.minDriftBaseline,
+              labelOptions: o.labelOptions,
+            },
+            context: s.context,
+            profileState: s.profiler.toState(),
+            pooled: pooled ? pooled.oobFor(s.model) : null,
+            trainingDate,
+            stateVersion: version,
+          };
+          const out: TrainModelOutput = await runner.run(input);
+          throwIfAborted(signal);
+          emit('saving', s.model);
+          await repo.saveModel(out.state, out.artifacts);
+          results.push({ ...out.result, durationMs: Date.now() - t0 });
+        } catch (error) {
+          if (error instanceof AbortedError) {
+            aborted = error;
+            return;
+          }
+          const err = error instanceof Error ? error : new Error(String(error));
+          // One model's failure never stops the others: record it and keep its last error in the state.
+          try {
+            const out = untrainedState({
+              model: s.model,
+              rowsRead: s.rowsRead,
+              samples: s.cleanSamples,
+              minSamples,
+              context: s.context,
+              profileState: s.profiler.toState(),
+              trainingDate,
+              stateVersion: version,
+              message: `Training failed: ${err.message}`,
+              error: err instanceof InsufficientDataError ? null : err.message,
+            });
+            await repo.saveModel(out.state, []);
+          } catch {
+            // The failure is reported in the result below; a second storage error adds nothing to it.
+          }
+          results.push(failedResult(s, err, Date.now() - t0));
+        } finally {
+          done++;
+          emit('training', s.model);
+        }
+      })();
+      return p;
+    };
+    while (queue.length > 0 || inflight.size > 0) {
+      while (queue.length > 0 && inflight.size < runner.concurrency && aborted === null && !signal?.aborted) {
+        const s = queue.shift()!;
+        const p = startOne(s).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      if (inflight.size === 0) break;
+      await Promise.race(inflight);
+    }
+    if (aborted !== null || signal?.aborted) throw new AbortedError();
+  } finally {
+    await runner.close();
+  }
+  emit('done');
+  results.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  return {
+    results,
+    trained: results.filter((r) => r.status === 'trained').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    pooled: pooled ? pooled.summary : null,
+    durationMs: Date.now() - started,
+  };
+}
+
+function failedResult(s: Survey, error: Error, durationMs: number): TrainingResult {
+  return {
+    model: s.model,
+    status: 'failed',
+    message: error.message,
+    error,
+    rowsRead: s.rowsRead,
+    samples: s.cleanSamples,
+    excluded: null,
+    label: null,
+    sigmaThreshold: null,
+    thresholdConfidence: null,
+    predictorKind: 'none',
+    predictorAuc: null,
+    driftBaselineSamples: 0,
+    durationMs,
+  };
+}
+
+/** Trains and saves one model, reusing the stored pooled forest. */
+export async function trainSingleModel(
+  repo: MLRepository,
+  o: ResolvedManagerOptions,
+  model: ModelName,
+  pooled: PooledModel | null,
+  opts: { signal?: AbortSignal; minSamples?: number },
+): Promise<TrainingResult> {
+  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 });
+  void pooled;
+  const r = result.results[0];
+  if (!r) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no records in the repository.`);
+  return r;
+}
+
+export type { ModelMLState };

@@ -1,0 +1,392 @@
+/**
+ * Trains one model's threshold, drift baseline and predictor from its records, and assembles its
+ * `model_ml_state` row. Pure (no I/O): it runs in a worker thread or in the caller's thread alike.
+ *
+ * Minimums (each component falls back on its own when it cannot learn):
+ * - the model: `minSamples` clean samples (default 50), else it is saved as untrained ("need N more");
+ * - threshold: see {@link ModelThresholdOptimizer} (30 samples, 5 failures and 5 passes by default), else the formula;
+ * - drift: `minDriftBaseline` samples in the baseline (default 30); the baseline is the first 30% of the model's
+ *   clean history in date order, at least `minDriftBaseline` and at most 500 samples;
+ * - own predictor: `minOwnPredictorSamples` Final-Test-labelled units (default 200) with `minOwnPredictorClassCount`
+ *   (default 20) of each class; below that the pooled forest serves the model.
+ *
+ * @module
+ */
+import { buildTrainingSet, cleanTrainingRecords } from '../core/dataset.js';
+import { InsufficientDataError } from '../core/errors.js';
+import { failPointsOf, labelOf, type LabelOptions } from '../core/labels.js';
+import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
+import { ModelDriftDetector } from '../drift/index.js';
+import { ModelPredictor } from '../predictor/index.js';
+import { brierScore, confusionMetrics, rocAuc } from '../predictor/metrics.js';
+import { ModelProfiler, type ModelProfilerState, type ProfileColumns } from '../profiler/index.js';
+import { ModelThresholdOptimizer } from '../threshold/index.js';
+import type { Artifact, ModelMLState } from '../storage/repository.js';
+import type { ComponentsState, PredictorChoice, ServingMetrics } from './components-state.js';
+import type { PooledOob } from './pooled.js';
+import type { ModelContext } from './pooled-features.js';
+import type { TrainingResult } from './types.js';
+
+/** Settings a worker needs (plain data: functions cannot cross a thread). */
+export interface TrainSettings {
+  readonly seed: number;
+  readonly trees: number;
+  readonly minSamples: number;
+  readonly minOwnPredictorSamples: number;
+  readonly minOwnPredictorClassCount: number;
+  readonly minDriftBaseline: number;
+  readonly labelOptions: LabelOptions;
+}
+
+/** Input of {@link trainModelCore}. */
+export interface TrainModelInput {
+  readonly model: ModelName;
+  /** The model's records in date order. */
+  readonly records: TrainingRecord[];
+  /** Formula threshold of each record (computed by the caller, whose formula may be a host function). */
+  readonly formula: Float64Array;
+  readonly settings: TrainSettings;
+  readonly context: ModelContext | null;
+  /** `ModelProfiler.toState()` from the survey pass (with difficulty). */
+  readonly profileState: unknown;
+  /** The pooled forest's out-of-bag probabilities on this model's units, if a pooled forest exists. */
+  readonly pooled: PooledOob | null;
+  /** Whether a pooled forest exists at all (it may have no out-of-bag rows for this model). */
+  readonly pooledAvailable?: boolean;
+  readonly trainingDate: Date;
+  readonly stateVersion: string;
+}
+
+/** Output of {@link trainModelCore}. */
+export interface TrainModelOutput {
+  readonly state: ModelMLState;
+  readonly artifacts: Omit<Artifact, 'createdDate'>[];
+  readonly result: Omit<TrainingResult, 'durationMs' | 'error'>;
+}
+
+const NO_METRICS = { predictorAccuracy: null, predictorPrecision: null, predictorRecall: null, predictorF1: null, predictorAuc: null };
+
+/** Serving metrics from out-of-bag probabilities (accuracy etc. at 0.5). */
+export function servingMetrics(probabilities: ArrayLike<number>, labels: ArrayLike<number>): ServingMetrics | null {
+  const p: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const v = probabilities[i]!;
+    if (Number.isFinite(v)) {
+      p.push(v);
+      y.push(labels[i]!);
+    }
+  }
+  const positives = y.reduce((s, v) => s + v, 0);
+  if (p.length < 10 || positives === 0 || positives === p.length) return null;
+  const c = confusionMetrics(p, y, 0.5);
+  return {
+    accuracy: c.accuracy,
+    precision: c.precision,
+    recall: c.recall,
+    f1: c.f1,
+    auc: rocAuc(p, y),
+    brier: brierScore(p, y),
+    n: p.length,
+    positives,
+    evaluatedOn: 'oob',
+  };
+}
+
+/** Profile columns of the state row. */
+function profileColumns(profileState: unknown, model: ModelName): ProfileColumns {
+  const profiler = ModelProfiler.fromState(profileState as ModelProfilerState);
+  if (!profiler.isBuilt) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no profile.`);
+  return profiler.toColumns();
+}
+
+/** An untrained state (too few samples, or a failure), so that the status table and the pooled forest know the model. */
+export function untrainedState(a: {
+  model: ModelName;
+  rowsRead: number;
+  samples: number;
+  minSamples: number;
+  context: ModelContext | null;
+  profileState: unknown;
+  trainingDate: Date;
+  stateVersion: string;
+  message: string;
+  error: string | null;
+}): TrainModelOutput {
+  const components: ComponentsState = {
+    kind: 'ModelComponents',
+    version: 1,
+    context: a.context,
+    training: { rowsRead: a.rowsRead, samples: a.samples, excluded: null, label: null, minSamples: a.minSamples, message: a.message, durationMs: 0 },
+    profile: a.profileState,
+    threshold: null,
+    driftBaseline: null,
+    driftCurrent: null,
+    driftBaselineEnd: null,
+    predictor: {
+      kind: 'pooled',
+      reason: 'Untrained model: the pooled forest serves it where one exists.',
+      labelSource: 'final_test',
+      featureNames: null,
+      imputer: null,
+      artifactKind: null,
+      metrics: null,
+      alternativeMetrics: null,
+      featureImportance: null,
+    },
+  };
+  let profile: ProfileColumns | null = null;
+  try {
+    profile = profileColumns(a.profileState, a.model);
+  } catch {
+    profile = null;
+  }
+  const state: ModelMLState = {
+    model: a.model,
+    isTrained: false,
+    trainingDate: a.trainingDate,
+    trainingSamples: a.samples,
+    trimSamples: a.samples,
+    finalTestSamples: 0,
+    sigmaThreshold: null,
+    thresholdConfidence: null,
+    ...NO_METRICS,
+    featureImportance: null,
+    sigmaMean: profile?.sigmaMean ?? null,
+    sigmaStd: profile?.sigmaStd ?? null,
+    sigmaP5: profile?.sigmaP5 ?? null,
+    sigmaP50: profile?.sigmaP50 ?? null,
+    sigmaP95: profile?.sigmaP95 ?? null,
+    errorMean: profile?.errorMean ?? null,
+    errorStd: profile?.errorStd ?? null,
+    passRate: profile?.passRate ?? null,
+    failRate: profile?.failRate ?? null,
+    avgFailPoints: profile?.avgFailPoints ?? null,
+    trackCorrelation: profile?.trackCorrelation ?? null,
+    specMargin: profile?.specMargin ?? null,
+    difficultyScore: profile?.difficultyScore ?? null,
+    driftBaselineMean: null,
+    driftBaselineStd: null,
+    driftBaselineP95: null,
+    cusumPos: 0,
+    cusumNeg: 0,
+    ewmaValue: null,
+    isDrifting: false,
+    driftDirection: null,
+    labelSource: null,
+    stateVersion: a.stateVersion,
+    componentsJson: JSON.stringify(components),
+    lastError: a.error,
+    createdDate: a.trainingDate,
+    updatedDate: a.trainingDate,
+  };
+  return {
+    state,
+    artifacts: [],
+    result: {
+      model: a.model,
+      status: a.error ? 'failed' : 'skipped',
+      message: a.message,
+      rowsRead: a.rowsRead,
+      samples: a.samples,
+      excluded: null,
+      label: null,
+      sigmaThreshold: null,
+      thresholdConfidence: null,
+      predictorKind: 'pooled',
+      predictorAuc: null,
+      driftBaselineSamples: 0,
+    },
+  };
+}
+
+/** Trains one model. Throws {@link InsufficientDataError} when nothing is usable. */
+export function trainModelCore(input: TrainModelInput): TrainModelOutput {
+  const t0 = Date.now();
+  const { model, settings: st } = input;
+  const set = buildTrainingSet(input.records, st.labelOptions);
+  const clean = cleanTrainingRecords(input.records);
+  const formulaById = new Map<number, number>();
+  input.records.forEach((r, i) => formulaById.set(r.trackResultId, input.formula[i]!));
+
+  // Threshold: every clean unit with an outcome, Final Test where linked, trim otherwise.
+  const tSigma: number[] = [];
+  const tFail: number[] = [];
+  const tFp: number[] = [];
+  const tFormula: number[] = [];
+  const tDates: Date[] = [];
+  for (const r of clean.records) {
+    const ft = labelOf(r, 'final_test');
+    const source: LabelSource = ft !== null ? 'final_test' : 'trim';
+    const y = ft ?? labelOf(r, 'trim');
+    if (y === null) continue;
+    tSigma.push(r.sigmaGradient!);
+    tFail.push(y);
+    tFp.push(y === 1 ? failPointsOf(r, source) ?? Number.NaN : 0);
+    tFormula.push(formulaById.get(r.trackResultId)!);
+    tDates.push(r.fileDate);
+  }
+  const optimizer = new ModelThresholdOptimizer(model, { seed: st.seed });
+  const threshold = optimizer.calculateThreshold({
+    sigma: Float64Array.from(tSigma),
+    fail: Uint8Array.from(tFail),
+    labelSource: set.label.source,
+    failPoints: Float64Array.from(tFp),
+    formulaThreshold: Float64Array.from(tFormula),
+    dates: tDates,
+  });
+
+  // Drift baseline: the first 30% of the clean history (min minDriftBaseline, max 500 samples).
+  const drift = new ModelDriftDetector(model);
+  const nBase = Math.min(500, Math.max(st.minDriftBaseline, Math.floor(clean.records.length * 0.3)));
+  let driftOk = false;
+  let baselineEnd: ComponentsState['driftBaselineEnd'] = null;
+  if (clean.records.length >= nBase + 1 && nBase >= st.minDriftBaseline) {
+    const base = clean.records.slice(0, nBase);
+    driftOk = drift.setBaseline(
+      base.map((r) => r.sigmaGradient!),
+      base.map((r) => r.fileDate),
+    );
+    const last = base[base.length - 1]!;
+    if (driftOk) baselineEnd = { fileDate: last.fileDate.toISOString(), trackResultId: last.trackResultId, samples: nBase };
+  }
+
+  // Predictor.
+  const predictor = choosePredictor(input, set);
+  const artifacts: Omit<Artifact, 'createdDate'>[] = [];
+  if (predictor.own) {
+    artifacts.push({ model, kind: 'predictor', version: input.stateVersion, content: JSON.stringify(predictor.own.toState()) });
+  }
+  const m = predictor.choice.metrics;
+  const profile = profileColumns(input.profileState, model);
+  const driftState = driftOk ? drift.toState() : null;
+  const components: ComponentsState = {
+    kind: 'ModelComponents',
+    version: 1,
+    context: input.context,
+    training: {
+      rowsRead: input.records.length,
+      samples: clean.records.length,
+      excluded: set.excluded,
+      label: set.label,
+      minSamples: st.minSamples,
+      message: [threshold.message, predictor.choice.reason].join(' '),
+      durationMs: Date.now() - t0,
+    },
+    profile: input.profileState,
+    threshold: optimizer.toState(),
+    driftBaseline: driftState,
+    driftCurrent: driftState,
+    driftBaselineEnd: baselineEnd,
+    predictor: predictor.choice,
+  };
+  const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
+  const state: ModelMLState = {
+    model,
+    isTrained: true,
+    trainingDate: input.trainingDate,
+    trainingSamples: clean.records.length,
+    trimSamples: clean.records.filter((r) => r.linearityPass !== null).length,
+    finalTestSamples,
+    sigmaThreshold: threshold.learned ? threshold.threshold : null,
+    thresholdConfidence: threshold.learned ? threshold.confidence : null,
+    predictorAccuracy: m?.accuracy ?? null,
+    predictorPrecision: m?.precision ?? null,
+    predictorRecall: m?.recall ?? null,
+    predictorF1: m?.f1 ?? null,
+    predictorAuc: m?.auc ?? null,
+    featureImportance: predictor.choice.featureImportance,
+    ...profile,
+    driftBaselineMean: driftOk ? drift.baselineMean : null,
+    driftBaselineStd: driftOk ? drift.baselineStd : null,
+    driftBaselineP95: driftOk ? drift.baselineP95 : null,
+    cusumPos: 0,
+    cusumNeg: 0,
+    ewmaValue: null,
+    isDrifting: false,
+    driftDirection: null,
+    labelSource: set.label.source,
+    stateVersion: input.stateVersion,
+    componentsJson: JSON.stringify(components),
+    lastError: null,
+    createdDate: input.trainingDate,
+    updatedDate: input.trainingDate,
+  };
+  return {
+    state,
+    artifacts,
+    result: {
+      model,
+      status: 'trained',
+      message: components.training.message,
+      rowsRead: input.records.length,
+      samples: clean.records.length,
+      excluded: set.excluded,
+      label: set.label,
+      sigmaThreshold: state.sigmaThreshold,
+      thresholdConfidence: state.thresholdConfidence,
+      predictorKind: predictor.choice.kind,
+      predictorAuc: state.predictorAuc,
+      driftBaselineSamples: baselineEnd?.samples ?? 0,
+    },
+  };
+}
+
+function choosePredictor(input: TrainModelInput, set: ReturnType<typeof buildTrainingSet>): { choice: PredictorChoice; own: ModelPredictor | null } {
+  const st = input.settings;
+  const pooledMetrics = input.pooled ? servingMetrics(input.pooled.probabilities, input.pooled.labels) : null;
+  const pooledExists = input.pooled !== null || input.pooledAvailable === true;
+  const pooledChoice = (reason: string, alternative: ServingMetrics | null = null): PredictorChoice => ({
+    kind: 'pooled',
+    reason,
+    labelSource: 'final_test',
+    featureNames: null,
+    imputer: null,
+    artifactKind: null,
+    metrics: pooledMetrics,
+    alternativeMetrics: alternative,
+    featureImportance: null,
+  });
+  const classMin = Math.min(set.failures, set.rows - set.failures);
+  const enough = set.rows >= st.minOwnPredictorSamples && classMin >= st.minOwnPredictorClassCount;
+  if (set.label.source === 'trim' && pooledExists) {
+    return { choice: pooledChoice(`Pooled forest: ${set.label.reason}`), own: null };
+  }
+  if (!enough) {
+    const why = `${set.rows} labelled units with ${classMin} of the smaller class (own forest needs ${st.minOwnPredictorSamples} and ${st.minOwnPredictorClassCount}).`;
+    if (pooledExists) return { choice: pooledChoice(`Pooled forest: ${why}`), own: null };
+    return { choice: { ...pooledChoice(`No predictor: ${why} and no pooled forest.`), kind: 'none', labelSource: null }, own: null };
+  }
+  const own = new ModelPredictor(input.model, { forest: { seed: st.seed, nEstimators: st.trees } });
+  const trained = own.train({ names: set.featureNames, data: set.X }, set.y, set.severity);
+  if (!trained.trained) {
+    if (pooledExists) return { choice: pooledChoice(`Pooled forest: own forest not trained (${trained.reason}).`), own: null };
+    return { choice: { ...pooledChoice(`No predictor: own forest not trained (${trained.reason}).`), kind: 'none', labelSource: null }, own: null };
+  }
+  const oob = own.oobProbabilities;
+  const ownMetrics = oob ? servingMetrics(oob, set.y) : null;
+  const ownChoice: PredictorChoice = {
+    kind: 'own',
+    reason: '',
+    labelSource: set.label.source,
+    featureNames: [...set.featureNames],
+    imputer: set.imputer.toState(),
+    artifactKind: 'predictor',
+    metrics: ownMetrics,
+    alternativeMetrics: pooledMetrics,
+    featureImportance: own.getFeatureImportance(),
+  };
+  if (pooledMetrics && ownMetrics && pooledMetrics.brier !== null && ownMetrics.brier !== null) {
+    if (pooledMetrics.brier <= ownMetrics.brier) {
+      return {
+        choice: pooledChoice(
+          `Pooled forest: out-of-bag Brier ${pooledMetrics.brier.toFixed(4)} ≤ own forest's ${ownMetrics.brier.toFixed(4)} on this model's ${ownMetrics.n} units.`,
+          ownMetrics,
+        ),
+        own: null,
+      };
+    }
+    return { choice: { ...ownChoice, reason: `Own forest: out-of-bag Brier ${ownMetrics.brier.toFixed(4)} < pooled ${pooledMetrics.brier.toFixed(4)} on this model's ${ownMetrics.n} units.` }, own };
+  }
+  return { choice: { ...ownChoice, reason: `Own forest on ${set.rows} units (${set.label.source} label); no pooled comparison available.` }, own };
+}
