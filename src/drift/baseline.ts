@@ -4,7 +4,8 @@
  * Charts work on y = ln(sigma): sigma is strongly right-skewed (p95/p50 ≈ 20 plant-wide), and ln(sigma) is close to
  * normal within a model, which normal-theory CUSUM/EWMA limits assume. Values ≤ 0 or not finite are dropped (counted
  * in `dropped`). Gross errors are then screened out robustly: values with |y − median| > `outlierCut` × 1.4826·MAD
- * (default 4) are excluded (counted in `outliers`), so that a few failed analyses cannot widen the limits. On the
+ * (default 5) are excluded (counted in `outliers`; the minimum size applies before this screen, which by
+ * construction keeps at least half of the values), so that a few failed analyses cannot widen the limits. On the
  * remaining values the location and scale are the classical mean and sample standard deviation (ddof = 1): on clean
  * normal data they are the efficient estimators (the median and MAD have efficiencies 64% and 37%), and they are what
  * the self-starting t score (see `selfStartingScore`) is exact for.
@@ -65,7 +66,7 @@ function meanStd(xs: readonly number[]): [number, number] {
  *
  * @example
  * ```ts
- * const fit = fitDriftBaseline(sigmas, { minSize: 30, outlierCut: 4 });
+ * const fit = fitDriftBaseline(sigmas, { minSize: 30, outlierCut: 5 });
  * if (fit.ok) console.log(fit.baseline.logMean, fit.baseline.logStd);
  * else console.warn(fit.reason);
  * ```
@@ -88,12 +89,6 @@ export function fitDriftBaseline(values: readonly number[], opts: { minSize: num
   const sigmas = usable.filter(inside).sort((a, b) => a - b);
   const keep = sigmas.map(Math.log);
   const [logMean, logStd] = meanStd(keep);
-  if (keep.length < opts.minSize) {
-    return {
-      ok: false,
-      reason: `only ${keep.length} values remain after excluding ${logs.length - keep.length} outliers; a drift baseline needs at least ${opts.minSize}.`,
-    };
-  }
   if (!(logStd > 1e-12 * Math.max(1, Math.abs(logMean)))) {
     return {
       ok: false,

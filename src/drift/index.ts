@@ -11,3 +11,4 @@ export * from './student-t.js';
 export * from './baseline.js';
 export * from './types.js';
 export * from './model-drift-detector.js';
+export * from './simulate.js';

@@ -15,11 +15,12 @@
  * L·λ, so the first sample signals only when |z| > L (with t = 0 the width would be 0 and every first sample would
  * alarm). Each chart gets an ARL0 of 2 × `targetArl0`.
  *
- * **Defaults** (targetArl0 = 50,000, k = 0.375, λ = 0.1 → h = 14.346, L = 4.4795), by the ARL calculator with known
- * parameters: CUSUM ARL0 100,000, ARL at 0.5σ 92.8, at 1σ 23.6; EWMA ARL0 100,000, at 0.5σ 309.5, at 1σ 26.0.
- * Combined (seeded simulation, bench/drift.bench.ts): see the README for the measured ARL0 and ARL1. Expected false
- * alarms per stable model per 1,000 samples: 1000 / 50,000 = 0.02 (≤ 2% of stable models flagged over 1,000 samples,
- * ≤ 5.8% over 3,000).
+ * **Defaults** (targetArl0 = 50,000, k = 0.375, λ = 0.1 → h = 13.422, L = 4.3222), by the ARL calculator with known
+ * parameters: CUSUM ARL0 100,000, ARL at 0.5σ 85.5, at 1σ 22.1, at 2σ 8.9; EWMA ARL0 100,000, at 0.5σ 227.0, at 1σ
+ * 23.5, at 2σ 7.2. The combined scheme (seeded simulation, `bench/drift.bench.ts`): ARL0 ≈ 54,500 (± 3,200), ARL at
+ * 0.5σ 82.2, at 1σ 19.5 with P(signal within 50 samples) = 0.998, at 2σ 5.3. Expected false alarms per stable model
+ * per 1,000 samples: 1,000 / 54,500 ≈ 0.018 (≈ 1.8% of stable models flagged over 1,000 samples, ≈ 5.4% over 3,000;
+ * raise `targetArl0` for long histories: h and L grow only logarithmically with it).
  *
  * **Episodes.** An alarm opens an episode (direction from the side that signalled, onset = the date where that side's
  * CUSUM last left zero; for an EWMA-only alarm the same side's CUSUM bookkeeping, or the alarm date when that CUSUM is
@@ -69,7 +70,7 @@ function resolveParams(o: ModelDriftDetectorOptions): ModelDriftDetectorParams {
     k: o.k ?? 0.375,
     lambda: o.lambda ?? 0.1,
     minBaselineSize: o.minBaselineSize ?? 30,
-    outlierCut: o.outlierCut ?? 4,
+    outlierCut: o.outlierCut ?? 5,
     selfStarting: o.selfStarting ?? true,
     updateGuard: o.updateGuard ?? 4,
     rearmAfter: o.rearmAfter ?? 3,

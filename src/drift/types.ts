@@ -29,7 +29,7 @@ export interface ModelDriftDetectorOptions {
   readonly L?: number;
   /** Fewest usable baseline values. Default 30. */
   readonly minBaselineSize?: number;
-  /** Baseline values with |ln sigma − median| > outlierCut × 1.4826·MAD are excluded. Default 4. */
+  /** Baseline values with |ln sigma − median| > outlierCut × 1.4826·MAD are excluded (gross errors such as failed analyses; a decade off is ≥ 5σ for a typical model). Default 5. */
   readonly outlierCut?: number;
   /**
    * Score samples with the self-starting t score and keep updating the reference mean and standard deviation with
