@@ -114,19 +114,26 @@ interface Draft extends Omit<SyntheticModelSpec, 'expectedTrimPassRate' | 'drift
 
 type Geometry = 'dual' | 'linear' | 'rotary';
 
-/** Exactly round(fraction · models) dual-track and linear models, at shuffled positions (never single-sample). */
-function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], o: ResolvedPlantOptions): Geometry[] {
+/**
+ * Exactly round(fraction · models) dual-track and linear models, at shuffled positions (never single-sample). Linear
+ * parts are a niche: they are never among the 10 % largest models, so their sigmas (10–100× higher) stay in the
+ * plant's upper tail instead of deciding its p95.
+ */
+function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], sizes: readonly number[], o: ResolvedPlantOptions): Geometry[] {
   const out: Geometry[] = roles.map(() => 'rotary');
-  const pool = roles.map((_, i) => i).filter((i) => roles[i] !== 'single_sample');
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [pool[i], pool[j]] = [pool[j] as number, pool[i] as number];
-  }
+  const shuffled = (ids: number[]): number[] => {
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = rng.nextInt(i + 1);
+      [ids[i], ids[j]] = [ids[j] as number, ids[i] as number];
+    }
+    return ids;
+  };
+  const bigCut = [...sizes].sort((a, b) => b - a)[Math.floor(sizes.length * 0.1)] ?? Infinity;
+  const pool = shuffled(roles.map((_, i) => i).filter((i) => roles[i] !== 'single_sample'));
   const nDual = Math.round(o.dualTrackFraction * roles.length);
   const nLinear = Math.round(o.linearFraction * roles.length);
-  pool.forEach((m, k) => {
-    out[m] = k < nDual ? 'dual' : k < nDual + nLinear ? 'linear' : 'rotary';
-  });
+  pool.slice(0, nDual).forEach((m) => (out[m] = 'dual'));
+  pool.slice(nDual).filter((m) => (sizes[m] ?? 0) < bigCut).slice(0, nLinear).forEach((m) => (out[m] = 'linear'));
   return out;
 }
 
@@ -141,9 +148,9 @@ function draftModel(rng: Rng, o: ResolvedPlantOptions, index: number, name: stri
   const m = rng.next();
   const missing = m < 0.7 ? 0 : m < 0.92 ? uniform(rng, 0.1, 0.5) : 1;
   // Model medians: 0.5 decades between models, higher for wider specs; linear (inch) parts 10–100× higher. The
-  // rotary centre sits 0.08 decades below the plant median so that the plant median, linear parts included, lands on it.
+  // whole plant is shifted afterwards so its track-weighted median lands on PLANT_MEDIAN_SIGMA (calibrateSigma).
   const log10Median =
-    Math.log10(PLANT_MEDIAN_SIGMA) - 0.08 + 0.45 * (Math.log10(spec / 0.01) - SPEC_LOG_MEAN) + normal(rng, 0, 0.5) + (linear ? uniform(rng, 1, 2) : 0);
+    Math.log10(PLANT_MEDIAN_SIGMA) + 0.45 * (Math.log10(spec / 0.01) - SPEC_LOG_MEAN) + normal(rng, 0, 0.5) + (linear ? uniform(rng, 1, 2) : 0);
   const span = o.days * DAY_MS;
   const frac = units >= 500 ? 1 : uniform(rng, 0.35, 1);
   const first = o.startDate.getTime() + uniform(rng, 0, 1 - frac) * span;
@@ -201,6 +208,25 @@ function calibrate(drafts: Draft[], target: number): number {
 }
 
 /**
+ * The shift of every model's log10 median that puts the plant's expected track-weighted median sigma on
+ * {@link PLANT_MEDIAN_SIGMA}: the median m of the mixture Σ tracks·N(median, spread²) solves
+ * Σ tracks·Φ((m − median)/spread) = ½·Σ tracks (bisection), and the shift is log10(PLANT_MEDIAN_SIGMA) − m.
+ */
+function calibrateSigma(drafts: readonly Draft[]): number {
+  const total = drafts.reduce((a, d) => a + d.units * d.tracksPerRun, 0);
+  let lo = -10;
+  let hi = 2;
+  for (let i = 0; i < 80; i++) {
+    const mid = (lo + hi) / 2;
+    let below = 0;
+    for (const d of drafts) below += d.units * d.tracksPerRun * normalCdf((mid - d.log10SigmaMedian) / d.log10SigmaSpread);
+    if (below < total / 2) lo = mid;
+    else hi = mid;
+  }
+  return Math.log10(PLANT_MEDIAN_SIGMA) - (lo + hi) / 2;
+}
+
+/**
  * Plans a plant from its options: resolved defaults and every model's specification, drift included.
  *
  * @example
@@ -216,11 +242,12 @@ export function planPlant(options: SyntheticPlantOptions): PlantPlan {
   const names = modelNames(rng, o.models);
   const sizes = modelSizes(rng, o);
   const roles = assignRoles(sizes, o);
-  const geometry = assignGeometry(rng, roles, o);
+  const geometry = assignGeometry(rng, roles, sizes, o);
   const drafts = names.map((name, i) => {
     return draftModel(rng, o, i, name, sizes[i] ?? 5, roles[i] ?? 'normal', geometry[i] ?? 'rotary');
   });
   const shift = calibrate(drafts, o.trimPassRate);
+  const sigmaShift = calibrateSigma(drafts);
   const eligible = drafts.filter((d) => d.role === 'normal' && d.units >= o.driftMinUnits).map((d) => d.index);
   const nDrift = o.driftModelFraction > 0 && eligible.length > 0 ? Math.max(1, Math.round(o.driftModelFraction * eligible.length)) : 0;
   // Partial Fisher-Yates: the first nDrift of a shuffled eligible list drift.
@@ -238,7 +265,7 @@ export function planPlant(options: SyntheticPlantOptions): PlantPlan {
           direction: rng.next() < 0.5 ? ('up' as const) : ('down' as const),
         }
       : null;
-    return { ...d, trimDifficulty, expectedTrimPassRate: normalCdf(-trimDifficulty / TRIM_LATENT_SD), drift };
+    return { ...d, log10SigmaMedian: d.log10SigmaMedian + sigmaShift, trimDifficulty, expectedTrimPassRate: normalCdf(-trimDifficulty / TRIM_LATENT_SD), drift };
   });
   return { options: o, models };
 }
