@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import { NotTrainedError, StateVersionError } from '../../src/core/errors.js';
+import { ModelDriftDetector, simulateCombinedArl, type ModelDriftDetectorState } from '../../src/drift/index.js';
+
+const DAY = 86_400_000;
+const day = (i: number): Date => new Date(Date.UTC(2025, 0, 1) + i * DAY);
+/** 15 × e and 15 × 1/e: ln sigma has mean 0 and sample std s = √(30/29). */
+const SYM_BASELINE = Array.from({ length: 30 }, (_, i) => Math.exp(i % 2 === 0 ? 1 : -1));
+const S = Math.sqrt(30 / 29);
+/** sigma whose plain score against SYM_BASELINE is z. */
+const sig = (z: number): number => Math.exp(z * S);
+
+describe('recursions worked by hand (plain score, k = 0.5, h = 5, λ = 0.2, L = 3)', () => {
+  it('CUSUM and EWMA follow the textbook recursions and the exact EWMA limits', () => {
+    const det = new ModelDriftDetector('m', { selfStarting: false, k: 0.5, h: 5, lambda: 0.2, L: 3 });
+    expect(det.setBaseline(SYM_BASELINE)).toBe(true);
+    const rs = [1.5, 1, -2, -1.5].map((z, i) => det.detect(sig(z), day(i)));
+    expect(rs.map((r) => r.z)).toEqual([1.5, 1, -2, -1.5].map((z) => expect.closeTo(z, 12)));
+    // S+ = max(0, S+ + z − 0.5): 1.0, 1.5, 0, 0;  S− = max(0, S− − z − 0.5): 0, 0, 1.5, 2.5
+    expect(rs.map((r) => r.cusumPos)).toEqual([1, 1.5, 0, 0].map((v) => expect.closeTo(v, 12)));
+    expect(rs.map((r) => r.cusumNeg)).toEqual([0, 0, 1.5, 2.5].map((v) => expect.closeTo(v, 12)));
+    // E = 0.8E + 0.2z: 0.3, 0.44, −0.048, −0.3384
+    expect(rs.map((r) => r.ewma)).toEqual([0.3, 0.44, -0.048, -0.3384].map((v) => expect.closeTo(v, 12)));
+    // limit_t = 3·√(0.2/1.8·(1 − 0.8^(2t))): t=1 → 3·0.2 = 0.6; t=2 → 3·√(0.0656) = 0.768375
+    expect(rs[0]!.ewmaLimit).toBeCloseTo(0.6, 12);
+    expect(rs[1]!.ewmaLimit).toBeCloseTo(0.768375, 6);
+    expect(rs.every((r) => !r.alarm && !r.drifting)).toBe(true);
+    expect(det.cusumNeg).toBeCloseTo(2.5, 12);
+    expect(det.ewmaValue).toBeCloseTo(-0.3384, 12);
+  });
+});
+
+describe('first sample after the baseline', () => {
+  it('never alarms for an in-control value (z = 1.5): the limit at t = 1 is L·λ, not 0', () => {
+    for (const selfStarting of [true, false]) {
+      const det = new ModelDriftDetector('m', { selfStarting });
+      det.setBaseline(SYM_BASELINE);
+      const r = det.detect(sig(1.5), day(0));
+      expect(r.alarm).toBe(false);
+      expect(r.drifting).toBe(false);
+      expect(r.ewmaLimit).toBeCloseTo(det.params.L * det.params.lambda, 12);
+      expect(r.ewma).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('episodes and onset', () => {
+  const stepSeries = (): number[] => [
+    ...Array(20).fill(0), // in control, z = 0 exactly: both CUSUMs stay at 0
+    ...Array(110).fill(1.5), // step up at index 20
+    ...Array(60).fill(0), // back in control
+    ...Array(40).fill(-2), // step down at index 190
+  ].map(sig);
+
+  it('reports the onset where the CUSUM left zero, one alarm per episode, and rearms after recovery', () => {
+    const det = new ModelDriftDetector('8340-1', { selfStarting: false });
+    det.setBaseline(SYM_BASELINE);
+    const values = stepSeries();
+    const dates = values.map((_, i) => day(i));
+    const { results, episodes } = det.detectSeries(values, dates);
+    // Default design h = 13.42, L = 4.322: EWMA 1.5(1 − 0.9ⁿ) passes 0.9916 at n = 11 (index 30), the CUSUM
+    // 1.125·n passes 13.42 at n = 12: an EWMA alarm whose onset comes from the CUSUM bookkeeping (index 20).
+    expect(results.filter((r) => r.alarm).length).toBe(2);
+    expect(episodes).toHaveLength(2);
+    const [up, down] = episodes;
+    expect(up!.direction).toBe('up');
+    expect(up!.detectedDate).toEqual(day(30));
+    expect(up!.onsetDate).toEqual(day(20));
+    expect(up!.statistic).toBe('ewma');
+    expect(up!.sizeSigma).toBeCloseTo(1.5, 12);
+    expect(up!.model).toBe('8340-1');
+    // drifting the whole shifted stretch, no second alarm
+    expect(results.slice(30, 130).every((r) => r.drifting && r.direction === 'up')).toBe(true);
+    // recovery: the capped CUSUM (13.42) falls by k = 0.375 per sample → 0 after 36 samples (index 165), then 3 calm samples
+    expect(up!.endDate).toEqual(day(167));
+    expect(results[166]!.drifting).toBe(true);
+    expect(results[167]!.drifting).toBe(false);
+    expect(down!.direction).toBe('down');
+    expect(down!.onsetDate).toEqual(day(190));
+    expect(down!.sizeSigma).toBeLessThan(-1.9);
+    expect(det.isDrifting).toBe(true);
+    expect(det.driftDirection).toBe('down');
+  });
+
+  it('state round trip mid-stream gives identical subsequent results', () => {
+    const values = stepSeries();
+    const a = new ModelDriftDetector('m', { targetArl0: 20_000 });
+    a.setBaseline(SYM_BASELINE, SYM_BASELINE.map((_, i) => day(-100 + i)));
+    a.detectSeries(values.slice(0, 40), values.slice(0, 40).map((_, i) => day(i)));
+    const json = JSON.stringify(a.toState());
+    const b = ModelDriftDetector.fromState(JSON.parse(json) as ModelDriftDetectorState);
+    expect(b.toState()).toEqual(a.toState());
+    const rest = values.slice(40);
+    const ra = a.detectSeries(rest, rest.map((_, i) => day(40 + i)));
+    const rb = b.detectSeries(rest, rest.map((_, i) => day(40 + i)));
+    expect(rb).toEqual(ra);
+    expect(() => ModelDriftDetector.fromState({ ...a.toState(), version: 2 } as unknown as ModelDriftDetectorState)).toThrow(StateVersionError);
+  });
+
+  it('skips non-positive and non-finite values without changing state', () => {
+    const det = new ModelDriftDetector('m');
+    det.setBaseline(SYM_BASELINE);
+    det.detect(sig(0.7), day(0));
+    const before = JSON.stringify(det.toState());
+    for (const v of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const r = det.detect(v, day(1));
+      expect(r.skipped).toBe(true);
+      expect(r.z).toBeNull();
+      expect(r.alarm).toBe(false);
+    }
+    const after = det.toState();
+    expect({ ...after, skipped: 0 }).toEqual({ ...(JSON.parse(before) as ModelDriftDetectorState), skipped: 0 });
+    expect(after.skipped).toBe(4);
+  });
+});
+
+describe('baselines', () => {
+  it('fails with a reason for too few, constant, all-NaN and two-sample inputs', () => {
+    const cases: [number[], RegExp][] = [
+      [Array(29).fill(3e-4).map((v: number, i) => v * (1 + i / 100)), /at least 30/],
+      [Array(100).fill(3.5e-4), /no spread/],
+      [Array(50).fill(Number.NaN), /only 0 positive finite/],
+      [[1e-4, 2e-4], /only 2 positive finite/],
+      [[...Array(20).fill(-1), ...Array(20).fill(2e-4)], /20 of 40 dropped/],
+    ];
+    for (const [values, reason] of cases) {
+      const det = new ModelDriftDetector('m');
+      expect(det.setBaseline(values)).toBe(false);
+      expect(det.baselineFailureReason).toMatch(reason);
+      expect(() => det.detect(1e-4, day(0))).toThrow(NotTrainedError);
+    }
+  });
+
+  it('display statistics and control limits on the original scale', () => {
+    const det = new ModelDriftDetector('m', { minBaselineSize: 5, k: 0.5, h: 5, lambda: 0.2, L: 3 });
+    expect(det.setBaseline([1, 2, 3, 4, 5])).toBe(true);
+    expect(det.baselineMean).toBeCloseTo(3, 14);
+    expect(det.baselineStd).toBeCloseTo(Math.sqrt(2.5), 14); // ddof = 1
+    expect(det.baselineP95).toBeCloseTo(4.8, 14); // numpy linear: h = 3.8
+    // ln 1..5: mean ln(120)/5, std (ddof=1) from the logs; limits exp(mean ± 3·√(0.2/1.8)·std)
+    const logs = [1, 2, 3, 4, 5].map(Math.log);
+    const m = logs.reduce((a, b) => a + b) / 5;
+    const sd = Math.sqrt(logs.reduce((a, y) => a + (y - m) ** 2, 0) / 4);
+    const [lo, c, hi] = det.getControlLimits();
+    expect(c).toBeCloseTo(Math.pow(120, 1 / 5), 12); // geometric mean
+    expect(Math.log(hi)).toBeCloseTo(m + sd, 12); // 3·√(1/9) = 1
+    expect(Math.log(lo)).toBeCloseTo(m - sd, 12);
+  });
+
+  it('excludes gross outliers from the baseline', () => {
+    const rng = createRng(5);
+    const clean = Array.from({ length: 60 }, () => 3e-4 * Math.exp(0.4 * rng.nextNormal()));
+    const det = new ModelDriftDetector('m');
+    expect(det.setBaseline([...clean, 999.999, 5])).toBe(true);
+    expect(det.baselineSize).toBe(60);
+    expect(det.toState().baseline!.outliers).toBe(2);
+  });
+});
+
+describe('simulation (seeded)', () => {
+  const MU = Math.log(3.5e-4);
+  const SD = 0.4;
+  function stableFlagged(seed: number, n: number, opts: { targetArl0: number; selfStarting?: boolean }): boolean {
+    const rng = createRng(seed);
+    const det = new ModelDriftDetector('m', opts);
+    det.setBaseline(Array.from({ length: n }, () => Math.exp(MU + SD * rng.nextNormal())));
+    for (let i = 0; i < 1000; i++) if (det.detect(Math.exp(MU + SD * rng.nextNormal()), day(i)).alarm) return true;
+    return false;
+  }
+
+  it('keeps the false-alarm rate over 1,000 samples at target for baselines of 30 and 300', () => {
+    // A small target ARL (2,000) so that 300 models measure the rate to ±0.03.
+    const opts = { targetArl0: 2000 };
+    const det = new ModelDriftDetector('m', opts);
+    const known = simulateCombinedArl(det.params, { horizon: 1000, replicates: 3000, seed: 9 }).withinHorizon;
+    const rate = (n: number, selfStarting: boolean): number => {
+      let f = 0;
+      for (let r = 0; r < 300; r++) if (stableFlagged(10_000 * n + r, n, { ...opts, selfStarting })) f++;
+      return f / 300;
+    };
+    const r30 = rate(30, true);
+    const r300 = rate(300, true);
+    expect(Math.abs(r30 - known)).toBeLessThan(0.09);
+    expect(Math.abs(r300 - known)).toBeLessThan(0.09);
+    // Without the self-starting correction a 30-sample baseline flags far more stable models.
+    expect(rate(30, false)).toBeGreaterThan(known + 0.15);
+  });
+
+  it('catches a 1σ shift within 50 samples ≥ 90% of the time (baseline 30, onset 100 samples later)', () => {
+    let caught = 0;
+    const reps = 200;
+    for (let r = 0; r < reps; r++) {
+      const rng = createRng(77_000 + r);
+      const det = new ModelDriftDetector('m');
+      det.setBaseline(Array.from({ length: 30 }, () => Math.exp(MU + SD * rng.nextNormal())));
+      for (let i = 0; i < 150; i++) {
+        const res = det.detect(Math.exp(MU + SD * (rng.nextNormal() + (i >= 100 ? 1 : 0))), day(i));
+        if (res.alarm) {
+          if (i >= 100 && res.direction === 'up') caught++;
+          break;
+        }
+      }
+    }
+    expect(caught / reps).toBeGreaterThanOrEqual(0.9);
+  });
+});
