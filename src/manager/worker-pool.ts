@@ -16,11 +16,15 @@ export interface TrainRunner {
   close(): Promise<void>;
 }
 
-function workerEntry(): { url: URL; execArgv: string[] } {
+/** How to start a worker: the built sibling bundle, or (running from the TypeScript sources) the .ts file through tsx. */
+function createWorker(): Worker {
   const here = import.meta.url;
-  // From the TypeScript sources (tests, tsx): load the .ts worker through tsx. From the build: the sibling bundle.
-  if (here.endsWith('.ts')) return { url: new URL('./train-worker.ts', here), execArgv: ['--import', 'tsx'] };
-  return { url: new URL(here.endsWith('.cjs') ? './train-worker.cjs' : './train-worker.js', here), execArgv: [] };
+  if (here.endsWith('.ts')) {
+    // Node 20 does not apply `--import tsx` hooks to a worker's entry module; tsx's API loads it instead.
+    const url = new URL('./train-worker.ts', here).href;
+    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true });
+  }
+  return new Worker(new URL(here.endsWith('.cjs') ? './train-worker.cjs' : './train-worker.js', here));
 }
 
 function reviveError(e: { name: string; message: string; stack?: string; code?: string }): Error {
@@ -36,6 +40,9 @@ function reviveError(e: { name: string; message: string; stack?: string; code?: 
 interface Slot {
   worker: Worker;
   busy: boolean;
+  dead: Error | null;
+  /** Id of the task it runs. */
+  task: number | null;
 }
 
 /** Creates a runner with `concurrency` workers (inline when 1). */
@@ -50,15 +57,15 @@ export function createTrainRunner(concurrency: number): TrainRunner {
       close: async () => {},
     };
   }
-  const entry = workerEntry();
   const slots: Slot[] = [];
   const waiting: (() => void)[] = [];
   let nextId = 1;
+  let closing = false;
   const pending = new Map<number, { resolve: (o: TrainModelOutput) => void; reject: (e: Error) => void }>();
 
   const spawn = (): Slot => {
-    const worker = new Worker(entry.url, { execArgv: entry.execArgv });
-    const slot: Slot = { worker, busy: false };
+    const worker = createWorker();
+    const slot: Slot = { worker, busy: false, dead: null, task: null };
     worker.on('message', (msg: { id: number; ok: boolean; output?: TrainModelOutput; error?: { name: string; message: string; stack?: string; code?: string } }) => {
       const p = pending.get(msg.id);
       if (!p) return;
@@ -66,11 +73,21 @@ export function createTrainRunner(concurrency: number): TrainRunner {
       if (msg.ok) p.resolve(msg.output!);
       else p.reject(reviveError(msg.error!));
     });
-    worker.on('error', (err) => {
-      for (const [id, p] of pending) {
-        pending.delete(id);
-        p.reject(err);
+    const fail = (err: Error): void => {
+      // A dead worker fails its task loudly and is replaced by a new one for the next task.
+      slot.dead = err;
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots.splice(i, 1);
+      if (slot.task !== null) {
+        const p = pending.get(slot.task);
+        pending.delete(slot.task);
+        p?.reject(new Error(`A training worker thread stopped: ${err.message}`, { cause: err }));
       }
+      waiting.shift()?.();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!closing) fail(new Error(`exit code ${code}`));
     });
     return slot;
   };
@@ -99,15 +116,19 @@ export function createTrainRunner(concurrency: number): TrainRunner {
       try {
         const id = nextId++;
         return await new Promise<TrainModelOutput>((resolve, reject) => {
+          if (slot.dead) return reject(slot.dead);
           pending.set(id, { resolve, reject });
+          slot.task = id;
           slot.worker.postMessage({ id, input });
         });
       } finally {
+        slot.task = null;
         slot.busy = false;
         waiting.shift()?.();
       }
     },
     async close() {
+      closing = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
       slots.length = 0;
     },
