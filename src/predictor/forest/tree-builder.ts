@@ -21,9 +21,6 @@ export interface TreeLimits {
   readonly featuresPerSplit: number;
 }
 
-/** Bins with at most this many non-empty entries are sorted and scanned sparsely; others are scanned densely. */
-const SPARSE_SCAN_MAX = 48;
-
 /**
  * Reusable tree grower for one binned data set. `grow` returns a new {@link TreeArrays} and adds the tree's
  * un-normalised weighted impurity decreases per feature into `importance`.
@@ -34,7 +31,7 @@ export class TreeBuilder {
   private readonly idx: Uint32Array;
   private readonly hist = new Float64Array(512);
   private readonly cnt = new Int32Array(256);
-  private readonly touched = new Int32Array(256);
+  private readonly mask = new Int32Array(8);
   private readonly order: Int32Array;
   // Node storage, capacity 2n − 1.
   private readonly nFeature: Int32Array;
@@ -78,7 +75,7 @@ export class TreeBuilder {
    * `rng` draws the features of each split; it is not used when every feature is examined.
    */
   grow(weight: Float64Array, rng: Rng, importance: Float64Array): TreeArrays {
-    const { n, d, idx, hist, cnt, touched, order, y } = this;
+    const { n, d, idx, hist, cnt, mask, order, y } = this;
     const codes = this.binned.codes;
     const cuts = this.binned.cuts;
     const { maxDepth, minSamplesSplit, minSamplesLeaf, featuresPerSplit } = this.limits;
@@ -135,50 +132,45 @@ export class TreeBuilder {
         }
         const f = order[j]!;
         const base = f * n;
-        let nt = 0;
+        // Histogram of the node's rows over this feature's bins; `mask` marks the non-empty bins, so the scan below
+        // visits them in ascending order without sorting or sweeping all 256 bins.
         for (let k = start; k < end; k++) {
           const i = idx[k]!;
           const b = codes[base + i]!;
-          if (cnt[b] === 0) touched[nt++] = b;
           cnt[b] = cnt[b]! + 1;
           const h = 2 * b + y[i]!;
           hist[h] = hist[h]! + weight[i]!;
+          mask[b >>> 5] = mask[b >>> 5]! | (1 << (b & 31));
         }
-        if (nt > 1) {
-          visited++;
-          let lo = 255;
-          let hi = 0;
-          if (nt <= SPARSE_SCAN_MAX) {
-            for (let a = 1; a < nt; a++) {
-              const v = touched[a]!;
-              let c = a - 1;
-              while (c >= 0 && touched[c]! > v) {
-                touched[c + 1] = touched[c]!;
-                c--;
-              }
-              touched[c + 1] = v;
-            }
-          } else {
-            for (let a = 0; a < nt; a++) {
-              const v = touched[a]!;
-              if (v < lo) lo = v;
-              if (v > hi) hi = v;
-            }
-          }
-          const sparse = nt <= SPARSE_SCAN_MAX;
-          const last = sparse ? nt - 1 : hi;
-          let l0 = 0;
-          let l1 = 0;
-          let lc = 0;
-          for (let a = sparse ? 0 : lo; a < last; a++) {
-            const b = sparse ? touched[a]! : a;
+        let l0 = 0;
+        let l1 = 0;
+        let lc = 0;
+        let bins = 0;
+        let scanning = true;
+        for (let word = 0; word < 8; word++) {
+          let bits = mask[word]!;
+          if (bits === 0) continue;
+          mask[word] = 0;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            const b = (word << 5) | (31 - Math.clz32(low));
+            bins++;
             const c = cnt[b]!;
-            if (c === 0) continue;
-            l0 += hist[2 * b]!;
-            l1 += hist[2 * b + 1]!;
+            const h0 = hist[2 * b]!;
+            const h1 = hist[2 * b + 1]!;
+            cnt[b] = 0;
+            hist[2 * b] = 0;
+            hist[2 * b + 1] = 0;
+            if (!scanning) continue;
+            l0 += h0;
+            l1 += h1;
             lc += c;
             if (lc < minSamplesLeaf) continue;
-            if (m - lc < minSamplesLeaf) break;
+            if (m - lc < minSamplesLeaf) {
+              scanning = false; // also true after the last non-empty bin
+              continue;
+            }
             const wl = l0 + l1;
             const r0 = p0 - l0;
             const r1 = p1 - l1;
@@ -192,12 +184,7 @@ export class TreeBuilder {
             }
           }
         }
-        for (let a = 0; a < nt; a++) {
-          const b = touched[a]!;
-          cnt[b] = 0;
-          hist[2 * b] = 0;
-          hist[2 * b + 1] = 0;
-        }
+        if (bins > 1) visited++;
       }
       if (bestF < 0) continue;
 
