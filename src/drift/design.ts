@@ -51,7 +51,7 @@ function solveIncreasing(arl: (x: number) => number, target: number, start: numb
  * @example
  * ```ts
  * designCusumH(465.4, 0.5); // ≈ 5.0
- * designCusumH(100_000, 0.5); // ≈ 10.4
+ * designCusumH(100_000, 0.5); // ≈ 10.36
  * ```
  */
 export function designCusumH(targetArl0: number, k: number, opts?: DesignOptions): number {
