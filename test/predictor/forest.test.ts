@@ -113,6 +113,13 @@ describe('RandomForestClassifier', () => {
     expect(nan).toBeLessThan(50);
     const many = new RandomForestClassifier({ nEstimators: 100, seed: 3 }).fit(X, y);
     expect(Array.from(many.oobProba).some(Number.isNaN)).toBe(false);
+    // Computed lazily from the tree seeds and a copy of X: changing the caller's X after fit changes nothing.
+    const X2 = { ...X, data: Float64Array.from(X.data) };
+    const lazy = new RandomForestClassifier({ nEstimators: 100, seed: 3 }).fit(X2, y);
+    X2.data.fill(0);
+    expect(lazy.hasOob).toBe(true);
+    expect(Array.from(lazy.oobProba)).toEqual(Array.from(many.oobProba));
+    expect(RandomForestClassifier.fromJSON(lazy.toJSON()).hasOob).toBe(false);
     const noBoot = new RandomForestClassifier({ nEstimators: 2, bootstrap: false }).fit(X, y);
     expect(Array.from(noBoot.oobProba).every(Number.isNaN)).toBe(true);
   });

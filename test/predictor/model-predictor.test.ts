@@ -88,6 +88,11 @@ describe('ModelPredictor', () => {
     expect(copy.getFeatureImportance()).toEqual(predictor.getFeatureImportance());
     const probe = dataset(300, 4).features.data;
     expect(Buffer.from(copy.predictMany(probe).buffer).equals(Buffer.from(predictor.predictMany(probe).buffer))).toBe(true);
+    // Out-of-bag probabilities exist after train only (bootstrap samples are not persisted).
+    const oob = predictor.oobProbabilities!;
+    expect(oob.length).toBe(200);
+    expect(Array.from(oob).every((v) => v > 0 && v < 1)).toBe(true);
+    expect(copy.oobProbabilities).toBeNull();
     expect(() => ModelPredictor.fromState({ ...state, version: 2 as 1 })).toThrow(StateVersionError);
     expect(() => ModelPredictor.fromState({ ...state, kind: 'Other' as 'ModelPredictor' })).toThrow(StateVersionError);
   });

@@ -18,6 +18,7 @@ import { binFeatures } from './binning.js';
 import { type RandomForestJSON, checkForestJSON, treeFromJSON, treeToJSON } from './forest-json.js';
 import { type MatrixInput, type RowMajorMatrix, toRowMajor } from './matrix.js';
 import { type RandomForestParams, featuresPerSplit, resolveForestParams } from './params.js';
+import { type OutOfBag, drawBootstrap, outOfBag } from './oob.js';
 import { type TreeArrays, predictTreeRow } from './tree.js';
 import { TreeBuilder } from './tree-builder.js';
 
@@ -27,10 +28,8 @@ interface FittedForest {
   readonly nFeatures: number;
   readonly nTrainingRows: number;
   readonly impurityImportance: Float64Array;
-  /** Only after `fit` in this process (not persisted). */
-  readonly oobProba: Float64Array | null;
-  /** Per training row, how many trees left it out of their bootstrap sample (only after `fit`). */
-  readonly oobTreeCounts: Uint32Array | null;
+  /** After `fit` only (not persisted): what out-of-bag predictions need, and their memoised result. */
+  readonly oob: { readonly treeSeeds: Uint32Array; readonly data: Float64Array; result: OutOfBag | null } | null;
 }
 
 function checkLabels(y: ArrayLike<number>, n: number): Uint8Array {
@@ -140,39 +139,26 @@ export class RandomForestClassifier {
     const counts = new Uint32Array(n);
     const treeImp = new Float64Array(d);
     const impSum = new Float64Array(d);
+    const treeSeeds = new Uint32Array(p.nEstimators);
     let treesWithSplits = 0;
-    const oobSum = new Float64Array(n);
-    const oobCount = new Uint32Array(n);
     const trees: TreeArrays[] = [];
     for (let t = 0; t < p.nEstimators; t++) {
       // One independent stream per tree, derived from the seed: tree t depends only on (seed, t, data).
-      const rng = createRng(master.nextInt(4294967296));
+      treeSeeds[t] = master.nextInt(4294967296);
+      const rng = createRng(treeSeeds[t]!);
       if (p.bootstrap) {
-        counts.fill(0);
-        for (let k = 0; k < n; k++) {
-          const r = rng.nextInt(n);
-          counts[r] = counts[r]! + 1;
-        }
+        drawBootstrap(rng, n, counts);
         for (let i = 0; i < n; i++) weight[i] = base[i]! * counts[i]!;
       } else {
         weight.set(base);
       }
       treeImp.fill(0);
-      const tree = builder.grow(weight, rng, treeImp);
-      trees.push(tree);
+      trees.push(builder.grow(weight, rng, treeImp));
       let s = 0;
       for (let f = 0; f < d; f++) s += treeImp[f]!;
       if (s > 0) {
         treesWithSplits++;
         for (let f = 0; f < d; f++) impSum[f] = impSum[f]! + treeImp[f]! / s;
-      }
-      if (p.bootstrap) {
-        for (let i = 0; i < n; i++) {
-          if (counts[i] === 0) {
-            oobSum[i] = oobSum[i]! + predictTreeRow(tree, m.data, d, i);
-            oobCount[i] = oobCount[i]! + 1;
-          }
-        }
       }
     }
     const impurityImportance = new Float64Array(d);
@@ -181,9 +167,9 @@ export class RandomForestClassifier {
       for (let f = 0; f < d; f++) s += impSum[f]!;
       for (let f = 0; f < d; f++) impurityImportance[f] = impSum[f]! / s;
     }
-    const oobProba = new Float64Array(n);
-    for (let i = 0; i < n; i++) oobProba[i] = oobCount[i]! > 0 ? oobSum[i]! / oobCount[i]! : Number.NaN;
-    this.fitted = { trees, nFeatures: d, nTrainingRows: n, impurityImportance, oobProba, oobTreeCounts: oobCount };
+    // The training X is copied (not referenced) so later changes to the caller's array cannot alter OOB results.
+    const oob = { treeSeeds, data: Float64Array.from(m.data), result: null };
+    this.fitted = { trees, nFeatures: d, nTrainingRows: n, impurityImportance, oob };
     return this;
   }
 
@@ -211,24 +197,34 @@ export class RandomForestClassifier {
 
   /** Whether out-of-bag probabilities are available (right after `fit` with bootstrap; not after `fromJSON`). */
   get hasOob(): boolean {
-    return this.fitted !== null && this.fitted.oobProba !== null;
+    return this.fitted !== null && this.fitted.oob !== null;
+  }
+
+  private outOfBag(what: string): OutOfBag {
+    const f = this.state(what);
+    if (f.oob === null) throw new NotTrainedError(`RandomForestClassifier.${what}: out-of-bag results exist only right after fit(), not in a forest loaded with fromJSON().`);
+    if (f.oob.result === null) {
+      if (!this.params.bootstrap) {
+        f.oob.result = { proba: new Float64Array(f.nTrainingRows).fill(Number.NaN), treeCounts: new Uint32Array(f.nTrainingRows) };
+      } else {
+        f.oob.result = outOfBag(f.trees, f.oob.treeSeeds, f.oob.data, f.nTrainingRows, f.nFeatures);
+      }
+    }
+    return f.oob.result;
   }
 
   /**
    * Out-of-bag P(label 1) of each training row: the mean over the trees whose bootstrap sample left the row out;
-   * `NaN` where no tree did (always `NaN` with `bootstrap: false`). Available after `fit` only, not after `fromJSON`.
+   * `NaN` where no tree did (always `NaN` with `bootstrap: false`). Computed on first access (each tree's bootstrap
+   * is regenerated from its seed), so `fit` does not pay for it. Available after `fit` only, not after `fromJSON`.
    */
   get oobProba(): Float64Array {
-    const f = this.state('oobProba');
-    if (f.oobProba === null) throw new NotTrainedError('RandomForestClassifier.oobProba: out-of-bag probabilities exist only right after fit(), not in a forest loaded with fromJSON().');
-    return f.oobProba;
+    return this.outOfBag('oobProba').proba;
   }
 
   /** Per training row, the number of trees whose bootstrap sample left it out (0 ⇔ `oobProba` is NaN). After `fit` only. */
   get oobTreeCounts(): Uint32Array {
-    const f = this.state('oobTreeCounts');
-    if (f.oobTreeCounts === null) throw new NotTrainedError('RandomForestClassifier.oobTreeCounts: exists only right after fit(), not in a forest loaded with fromJSON().');
-    return f.oobTreeCounts;
+    return this.outOfBag('oobTreeCounts').treeCounts;
   }
 
   /**
@@ -264,8 +260,7 @@ export class RandomForestClassifier {
       nFeatures: json.nFeatures,
       nTrainingRows: json.nTrainingRows,
       impurityImportance: Float64Array.from(json.impurityImportance),
-      oobProba: null,
-      oobTreeCounts: null,
+      oob: null,
     };
     return rf;
   }
