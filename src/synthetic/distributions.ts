@@ -135,7 +135,14 @@ export function pickOne<T>(rng: Rng, values: readonly T[]): T {
   return values[rng.nextInt(values.length)] as T;
 }
 
-/** `x` clamped into [lo, hi]. */
+/**
+ * `x` clamped into [lo, hi].
+ *
+ * @example
+ * ```ts
+ * clamp(1.7, 0, 1); // 1
+ * ```
+ */
 export function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
 }

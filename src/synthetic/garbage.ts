@@ -24,7 +24,14 @@ export const GARBAGE_KINDS: readonly SyntheticGarbageKind[] = [
 /** Relative weights of {@link GARBAGE_KINDS} (sum 100). */
 export const GARBAGE_WEIGHTS: readonly number[] = [25, 15, 20, 10, 10, 15, 5];
 
-/** A zeroed count per garbage kind. */
+/**
+ * A zeroed count per garbage kind.
+ *
+ * @example
+ * ```ts
+ * emptyGarbageCounts().error_status; // 0
+ * ```
+ */
 export function emptyGarbageCounts(): Record<SyntheticGarbageKind, number> {
   return { error_status: 0, placeholder_sigma: 0, null_pass: 0, zero_spec: 0, zero_travel: 0, null_values: 0, negative_resistance: 0 };
 }

@@ -20,5 +20,3 @@ export { writePlant, type WritePlantOptions, type WritePlantProgress, type Write
 export { FT_COEFFICIENTS, FT_FAIL_POINT_KNOTS, finalTestLogOdds, drawFinalTest, type FinalTestDraw } from './final-test.js';
 export { TRIM_FAIL_POINT_KNOTS, TRIM_LATENT_SD, TRIM_SIGMA_WEIGHT, drawTrimTrack, drawUnitLatents, type TrimTrackDraw } from './unit.js';
 export { GARBAGE_KINDS, GARBAGE_WEIGHTS, applyGarbage, emptyGarbageCounts, pickGarbageKind } from './garbage.js';
-export { modelNames, serialFormat, serialOf, serialVariant, type SerialFormat } from './names.js';
-export { erfc, normalCdf, logistic, logisticNoise, logLinearQuantile, deriveSeed, uniform, normal, pickWeighted, pickOne, clamp } from './distributions.js';

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { normalizeSerial } from '../../src/storage/linking/serial.js';
-import {
-  deriveSeed,
-  erfc,
-  logistic,
-  logisticNoise,
-  logLinearQuantile,
-  normalCdf,
-  pickWeighted,
-  serialOf,
-  serialVariant,
-} from '../../src/synthetic/index.js';
+import { deriveSeed, erfc, logistic, logisticNoise, logLinearQuantile, normalCdf, pickWeighted } from '../../src/synthetic/distributions.js';
+import { serialOf, serialVariant } from '../../src/synthetic/names.js';
 import { quantile, rocAuc } from './helpers.js';
 
 describe('normalCdf / erfc (published table values)', () => {
