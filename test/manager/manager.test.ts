@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortedError, BusyError } from '../../src/core/errors.js';
+import { formulaThreshold } from '../../src/core/formula.js';
+import type { TrimTrack } from '../../src/core/types.js';
+import { MLManager } from '../../src/manager/ml-manager.js';
+import type { ProgressEvent } from '../../src/manager/types.js';
+import { writePlant } from '../../src/synthetic/index.js';
+import type { HostDataWriter, MLRepository } from '../../src/storage/repository.js';
+import { ALL_KINDS, type RepoKind, type RepoUnderTest } from './repos.js';
+
+const PLANT = { seed: 7, tracks: 6000, models: 30 } as const;
+const FAST = { trees: 30 } as const;
+
+async function allTracks(repo: MLRepository): Promise<TrimTrack[]> {
+  const out: TrimTrack[] = [];
+  for (const m of await repo.listModels()) for await (const b of repo.readTracksForApply(m.model)) out.push(...b);
+  return out;
+}
+
+async function addGarbageModel(repo: HostDataWriter): Promise<void> {
+  const tracks = Array.from({ length: 60 }, (_, i) => ({
+    model: 'GARBAGE "only"/x',
+    serial: `G${i}`,
+    fileDate: new Date(Date.UTC(2024, 0, 1 + i)),
+    system: 'B',
+    tracks: [
+      {
+        trackId: 'default',
+        status: i % 2 ? 'ERROR' : 'PASS',
+        sigmaGradient: i % 2 ? 0.0003 : 999.999,
+        linearitySpec: 0.01,
+        linearityError: 0.005,
+        linearityFailPoints: 0,
+        linearityPass: true,
+        optimalOffset: 0,
+        travelLength: 240,
+        unitLength: 240,
+        untrimmedResistance: 1000,
+        trimmedResistance: 1050,
+      },
+    ],
+  }));
+  await repo.insertTrimRuns(tracks);
+}
+
+for (const makeKind of ALL_KINDS) {
+  const kind: RepoKind = makeKind();
+  describe(`MLManager end to end (${kind.name})`, () => {
+    let rut: RepoUnderTest;
+    beforeAll(async () => {
+      rut = await kind.fresh();
+      await writePlant(rut.repo, PLANT);
+      await addGarbageModel(rut.repo);
+    });
+    afterAll(async () => {
+      await rut?.close();
+      await kind.teardown();
+    });
+
+    it('applies the formula and no probability when nothing is trained', async () => {
+      const ml = new MLManager(rut.repo, FAST);
+      const r = await ml.applyToDatabase();
+      expect(r.tracks).toBeGreaterThan(5000);
+      expect(r.learnedThresholdTracks).toBe(0);
+      expect(r.probabilityTracks).toBe(0);
+      expect(r.failedModels).toBe(0);
+      expect(await ml.getThreshold((await rut.repo.listModels())[0]!.model)).toBeUndefined();
+    });
+
+    it('trains, applies, and a new manager on a reopened repository reproduces thresholds and probabilities', async () => {
+      const events: ProgressEvent[] = [];
+      const ml = new MLManager(rut.repo, FAST);
+      const trained = await ml.trainAllModels({ concurrency: 2, onProgress: (e) => events.push(e) });
+      expect(trained.failed).toBe(0);
+      expect(trained.trained).toBeGreaterThan(5);
+      expect(trained.pooled?.samples).toBeGreaterThan(500);
+      expect(events.some((e) => e.phase === 'training')).toBe(true);
+      expect(events[events.length - 1]!.phase).toBe('done');
+      // The garbage model has 60 rows and none usable: it is skipped with its exclusions counted.
+      const garbage = trained.results.find((x) => x.model === 'GARBAGE "only"/x')!;
+      expect(garbage.status).toBe('skipped');
+      expect(garbage.samples).toBe(0);
+
+      const applied = await ml.applyToDatabase({ batchSize: 700 });
+      expect(applied.failedModels).toBe(0);
+      expect(applied.learnedThresholdTracks).toBeGreaterThan(0);
+      // Every usable track of a model with a context gets a probability (pooled or own).
+      expect(applied.probabilityTracks / applied.tracks).toBeGreaterThan(0.9);
+
+      const status = await ml.getTrainingStatus();
+      expect(status.trained).toBe(trained.trained);
+      expect(status.rows.find((r) => r.model === 'GARBAGE "only"/x')?.status).toBe('need 50 more');
+
+      const withThreshold = trained.results.find((x) => x.sigmaThreshold !== null)!;
+      const tracks = (await allTracks(rut.repo)).filter((t) => t.model === withThreshold.model).slice(0, 20);
+      const before = await Promise.all(tracks.map((t) => ml.getFailureProbability(t.model, t)));
+
+      const again = new MLManager(await rut.reopen(), FAST);
+      await again.loadAll();
+      expect(await again.getThreshold(withThreshold.model)).toBe(withThreshold.sigmaThreshold);
+      const after = await Promise.all(tracks.map((t) => again.getFailureProbability(t.model, t)));
+      expect(after).toEqual(before);
+      expect(after.every((p) => p === undefined || (p >= 0 && p <= 1))).toBe(true);
+
+      const insights = await again.getModelInsights(withThreshold.model);
+      expect(insights?.threshold?.learned).toBe(true);
+      expect(insights?.insights.length).toBeGreaterThan(0);
+      const comparison = await again.getCrossModelComparison();
+      expect(comparison.length).toBe((await rut.repo.listModels()).length);
+    });
+
+    it('rerunning apply writes the same values and raises no duplicate drift alert', async () => {
+      const ml = new MLManager(rut.repo, FAST);
+      const first = await ml.applyToDatabase();
+      const alerts = await ml.getDriftAlerts();
+      const second = await ml.applyToDatabase();
+      expect(second.newDriftAlerts).toBe(0);
+      expect((await ml.getDriftAlerts()).length).toBe(alerts.length);
+      expect(second.tracks).toBe(first.tracks);
+      expect(second.probabilityTracks).toBe(first.probabilityTracks);
+    });
+
+    it('the second of two concurrent applies gets a BusyError naming the holder', async () => {
+      const a = new MLManager(rut.repo, { ...FAST, owner: 'first apply' });
+      const b = new MLManager(await rut.reopen(), { ...FAST, owner: 'second apply' });
+      const results = await Promise.allSettled([a.applyToDatabase(), b.applyToDatabase()]);
+      const rejected = results.filter((r) => r.status === 'rejected');
+      expect(rejected).toHaveLength(1);
+      const err = (rejected[0] as PromiseRejectedResult).reason as BusyError;
+      expect(err).toBeInstanceOf(BusyError);
+      expect(err.message).toMatch(/first apply|second apply/);
+    });
+
+    it('cancels mid-apply and mid-train cleanly, and a rerun completes', async () => {
+      const ml = new MLManager(rut.repo, FAST);
+      const ac = new AbortController();
+      await expect(
+        ml.applyToDatabase({ batchSize: 200, signal: ac.signal, onProgress: (e) => (e.recordsDone ?? 0) > 1000 && ac.abort() }),
+      ).rejects.toBeInstanceOf(AbortedError);
+      const rerun = await ml.applyToDatabase();
+      expect(rerun.failedModels).toBe(0);
+
+      const statesBefore = await rut.repo.listModelStates();
+      const ac2 = new AbortController();
+      await expect(
+        ml.trainAllModels({ concurrency: 1, signal: ac2.signal, onProgress: (e) => e.phase === 'training' && e.modelsDone >= 3 && ac2.abort() }),
+      ).rejects.toBeInstanceOf(AbortedError);
+      // Every stored state is whole: an old one or a new one, each parseable.
+      const statesMid = await rut.repo.listModelStates();
+      expect(statesMid.length).toBe(statesBefore.length);
+      for (const s of statesMid) expect(() => JSON.parse(s.componentsJson)).not.toThrow();
+      const retrained = await ml.trainAllModels({ concurrency: 1 });
+      expect(retrained.failed).toBe(0);
+    });
+
+    it('reports a model that throws in training and trains the others', async () => {
+      const victim = (await rut.repo.listModels()).map((m) => m.model).find((m) => m !== 'GARBAGE "only"/x')!;
+      const ml = new MLManager(rut.repo, {
+        ...FAST,
+        formulaThreshold: (t) => {
+          if ((t as TrimTrack).model === victim) throw new Error('formula exploded');
+          return formulaThreshold(t);
+        },
+      });
+      const r = await ml.trainAllModels({ concurrency: 1 });
+      const failed = r.results.filter((x) => x.status === 'failed');
+      expect(failed.map((f) => f.model)).toEqual([victim]);
+      expect(failed[0]!.error?.message).toBe('formula exploded');
+      expect(r.trained).toBeGreaterThan(5);
+      const status = await ml.getTrainingStatus();
+      expect(status.rows.find((x) => x.model === victim)?.status).toBe('failed');
+      // Restore a clean state for later tests.
+      await new MLManager(rut.repo, FAST).trainAllModels({ concurrency: 1 });
+    });
+  });
+}
