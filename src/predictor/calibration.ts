@@ -139,7 +139,14 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): 
   return { kind: 'PlattCalibration', version: 1, a, b, constant: false, n, positives: pos };
 }
 
-/** The calibrated probability of one raw score. */
+/**
+ * The calibrated probability of one raw score.
+ *
+ * @example
+ * ```ts
+ * applyPlatt(fitPlatt(scores, labels), 0.7); // P(fail) for a score of 0.7
+ * ```
+ */
 export function applyPlatt(cal: PlattCalibration, score: number): number {
   return logistic(cal.a * score + cal.b);
 }
@@ -147,7 +154,15 @@ export function applyPlatt(cal: PlattCalibration, score: number): number {
 /** Lower/upper clip of a probability before {@link probabilityLogit}. */
 export const LOGIT_CLIP = 1e-3;
 
-/** `log(s / (1 − s))` of a probability clipped to [0.001, 0.999]: the Platt input for a forest's probability. */
+/**
+ * `log(s / (1 − s))` of a probability clipped to [0.001, 0.999]: the Platt input for a forest's probability.
+ *
+ * @example
+ * ```ts
+ * probabilityLogit(0.75); // ln 3 ≈ 1.0986
+ * probabilityLogit(0);    // ln(0.001 / 0.999) ≈ −6.9
+ * ```
+ */
 export function probabilityLogit(s: number): number {
   const c = s < LOGIT_CLIP ? LOGIT_CLIP : s > 1 - LOGIT_CLIP ? 1 - LOGIT_CLIP : s;
   return Math.log(c / (1 - c));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, NotTrainedError, StateVersionError } from '../../src/core/errors.js';
-import { RandomForestClassifier, binFeatures, permutationImportance, quantileCuts, type RandomForestJSON } from '../../src/predictor/forest/index.js';
+import { RandomForestClassifier, binFeatures, permutationImportance, type RandomForestJSON } from '../../src/predictor/forest/index.js';
+import { quantileCuts } from '../../src/predictor/forest/binning.js';
+import { featuresPerSplit } from '../../src/predictor/forest/params.js';
 import { rocAuc } from '../../src/predictor/metrics.js';
 import { signalData } from './helpers.js';
 
@@ -142,6 +144,15 @@ describe('RandomForestClassifier', () => {
     expect(plain.predictProba([[0]])[0]).toBe(0.25);
     expect(balanced.predictProba([[0]])[0]).toBe(0.5);
     expect(Array.from(balanced.featureImportances())).toEqual([0]);
+  });
+
+  it('counts features per split like scikit-learn', () => {
+    expect(featuresPerSplit('sqrt', 11)).toBe(3);
+    expect(featuresPerSplit('log2', 11)).toBe(3);
+    expect(featuresPerSplit('all', 11)).toBe(11);
+    expect(featuresPerSplit(0.5, 11)).toBe(5);
+    expect(featuresPerSplit(0.01, 11)).toBe(1);
+    expect(featuresPerSplit(4, 11)).toBe(4);
   });
 
   it('respects maxDepth and minSamplesLeaf', () => {

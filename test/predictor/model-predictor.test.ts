@@ -62,17 +62,22 @@ describe('ModelPredictor', () => {
     const truth = mean(test.p);
     expect(mean(raw) - truth).toBeGreaterThan(0.15); // distorted
     expect(Math.abs(mean(cal) - truth)).toBeLessThan(0.02);
-    // Bins of predicted probability (width 0.1) with ≥ 200 rows: mean prediction vs mean true probability.
-    let checked = 0;
-    for (let b = 0; b < 10; b++) {
-      const idx = Array.from(cal.keys()).filter((i) => cal[i]! >= b / 10 && cal[i]! < (b + 1) / 10);
-      if (idx.length < 200) continue;
-      checked++;
-      const predMean = idx.reduce((s, i) => s + cal[i]!, 0) / idx.length;
-      const trueMean = idx.reduce((s, i) => s + test.p[i]!, 0) / idx.length;
-      expect(Math.abs(predMean - trueMean)).toBeLessThan(0.06);
-    }
-    expect(checked).toBeGreaterThanOrEqual(3);
+    // Bins of predicted probability (width 0.1) with ≥ 200 rows: mean prediction vs mean true probability, on the
+    // held-out rows and on the calibrated out-of-bag probabilities of the training rows.
+    const binsChecked = (pred: Float64Array, truth: Float64Array, minRows: number): number => {
+      let checked = 0;
+      for (let b = 0; b < 10; b++) {
+        const idx = Array.from(pred.keys()).filter((i) => pred[i]! >= b / 10 && pred[i]! < (b + 1) / 10);
+        if (idx.length < minRows) continue;
+        checked++;
+        const predMean = idx.reduce((s, i) => s + pred[i]!, 0) / idx.length;
+        const trueMean = idx.reduce((s, i) => s + truth[i]!, 0) / idx.length;
+        expect(Math.abs(predMean - trueMean)).toBeLessThan(0.06);
+      }
+      return checked;
+    };
+    expect(binsChecked(cal, test.p, 200)).toBeGreaterThanOrEqual(3);
+    expect(binsChecked(predictor.oobProbabilities!, train.p, 150)).toBeGreaterThanOrEqual(3);
   });
 
   it('round-trips its state with bit-identical predictions', () => {

@@ -8,7 +8,7 @@ export { DEFAULT_FOREST_PARAMS, featuresPerSplit, resolveForestParams, type MaxF
 export type { RandomForestJSON, TreeJSON } from './forest-json.js';
 export type { TreeArrays } from './tree.js';
 export { nodeCount, predictTreeRow } from './tree.js';
-export { binFeatures, binOf, quantileCuts, midpoint, type BinnedFeatures } from './binning.js';
+export { binFeatures, type BinnedFeatures } from './binning.js';
 export { toRowMajor, type MatrixInput, type RowMajorMatrix } from './matrix.js';
 export {
   permutationImportance,

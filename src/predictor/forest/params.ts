@@ -52,7 +52,14 @@ function intAtLeast(name: string, v: unknown, min: number): void {
   }
 }
 
-/** Fills defaults and validates; throws {@link InvalidInputError} naming the bad parameter. */
+/**
+ * Fills defaults and validates; throws {@link InvalidInputError} naming the bad parameter.
+ *
+ * @example
+ * ```ts
+ * resolveForestParams({ maxDepth: 10 }).nEstimators; // 100
+ * ```
+ */
 export function resolveForestParams(params: Partial<RandomForestParams> = {}): RandomForestParams {
   for (const k of Object.keys(params)) {
     if (!KEYS.includes(k as keyof RandomForestParams)) {
@@ -90,7 +97,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return out;
 }
 
-/** Number of features tried per split for `d` features. Throws when an integer `maxFeatures` exceeds `d`. */
+/**
+ * Number of features tried per split for `d` features. Throws when an integer `maxFeatures` exceeds `d`.
+ *
+ * @example
+ * ```ts
+ * featuresPerSplit('sqrt', 11); // 3
+ * featuresPerSplit(0.5, 11);    // 5
+ * ```
+ */
 export function featuresPerSplit(maxFeatures: MaxFeatures, d: number): number {
   if (maxFeatures === 'all') return d;
   if (maxFeatures === 'sqrt') return Math.max(1, Math.floor(Math.sqrt(d)));

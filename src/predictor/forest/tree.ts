@@ -18,7 +18,14 @@ export interface TreeArrays {
   readonly value: Float64Array;
 }
 
-/** Number of nodes of a tree. */
+/**
+ * Number of nodes of a tree.
+ *
+ * @example
+ * ```ts
+ * nodeCount(forest.trees[0]!); // e.g. 57
+ * ```
+ */
 export function nodeCount(tree: TreeArrays): number {
   return tree.feature.length;
 }
