@@ -14,7 +14,7 @@ import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { listModels, readTrainingRecords, readTracksForApply } from './host-reads.js';
 import { insertFinalTests, insertTrimRuns } from './host-writer.js';
-import { acquirePostgresLock, acquireRowLock } from './locks.js';
+import { type LockConnection, acquirePostgresLock, acquireRowLock } from './locks.js';
 import { type SchemaMapping, resolveSchema } from './mapping.js';
 import { migrateToLatest } from './migrations.js';
 import { type LinkCounts } from '../linking/link-final-tests.js';
@@ -58,6 +58,8 @@ export interface KyselyOpenInput {
   readonly engine: Engine;
   /** The repository's own better-sqlite3 handle (SQLite, `{ file }` only): enables the prepared-statement bulk path. */
   readonly sqliteHandle?: BetterSqlite3.Database;
+  /** Opens a dedicated connection for the PostgreSQL advisory lock (own-pool case). */
+  readonly openLockConnection?: () => Promise<LockConnection>;
   /** Destroys what the factory opened; `undefined` for a host-provided instance (close() leaves it open). */
   readonly destroy?: () => Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
   const ctx: RepoContext = { db: input.db, engine: input.engine, schema, linking };
   const store = options.artifacts;
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  const held = new Set<LockHandle>();
   try {
     if (options.migrate === true) await migrateToLatest(input.db, { schema: options.schema ?? {} });
     await validateSchema(input.db, schema);
@@ -132,12 +135,24 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     saveDriftAlerts: (alerts) => insertAlerts(ctx, alerts),
     listDriftAlerts: (filter) => selectAlerts(ctx, filter),
     acknowledgeDriftAlert: (id) => acknowledge(ctx, id),
-    acquireLock: (name, owner): Promise<LockHandle> =>
-      input.engine === 'postgres' ? acquirePostgresLock(ctx, name, owner) : acquireRowLock(ctx, name, owner, ttl),
+    async acquireLock(name, owner): Promise<LockHandle> {
+      const lock =
+        input.engine === 'postgres' ? await acquirePostgresLock(ctx, name, owner, input.openLockConnection) : await acquireRowLock(ctx, name, owner, ttl);
+      held.add(lock);
+      return {
+        release: async () => {
+          held.delete(lock);
+          await lock.release();
+        },
+      };
+    },
     insertTrimRuns: (runs) => insertTrimRuns(ctx, runs),
     insertFinalTests: (tests) => insertFinalTests(ctx, tests),
     finalTestLinkCounts: async (model) => (await serialLinking(ctx, model)).counts,
     async close() {
+      // Locks still held are released first (a pinned PostgreSQL connection would otherwise keep the pool open).
+      for (const lock of [...held]) await lock.release().catch(() => undefined);
+      held.clear();
       await input.destroy?.();
     },
   };

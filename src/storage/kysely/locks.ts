@@ -34,8 +34,63 @@ async function recordHolder(ctx: RepoContext, name: string, owner: string, token
     .execute();
 }
 
-/** PostgreSQL advisory lock on a pinned connection. */
-export async function acquirePostgresLock(ctx: RepoContext, name: 'train' | 'apply', owner: string): Promise<LockHandle> {
+/** A dedicated connection for the advisory lock (the adapter's own `pg.Client`, with an error listener). */
+export interface LockConnection {
+  query(text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  end(): Promise<void>;
+}
+
+/**
+ * PostgreSQL advisory lock on a dedicated connection, opened for the lock and closed on release (the adapter's own
+ * pool case: a crash of this connection cannot reach the pool).
+ */
+async function lockOnDedicated(
+  ctx: RepoContext,
+  open: () => Promise<LockConnection>,
+  name: 'train' | 'apply',
+  owner: string,
+): Promise<LockHandle> {
+  const token = randomUUID();
+  const conn = await open();
+  let ok = false;
+  try {
+    const { rows } = await conn.query('SELECT pg_try_advisory_lock($1::int4, $2::int4) AS ok', [LOCK_CLASS, LOCK_KEYS[name]]);
+    ok = rows[0]?.['ok'] === true;
+    if (ok) await recordHolder(ctx, name, owner, token, Date.now(), 0);
+  } catch (e) {
+    await conn.end().catch(() => undefined);
+    throw e;
+  }
+  if (!ok) {
+    await conn.end().catch(() => undefined);
+    throw await busy(ctx, name);
+  }
+  let done = false;
+  return {
+    async release() {
+      if (done) return;
+      done = true;
+      try {
+        await ctx.db.deleteFrom('ml_locks').where('name', '=', name).where('token', '=', token).execute();
+      } finally {
+        // Closing the session releases the advisory lock.
+        await conn.end().catch(() => undefined);
+      }
+    },
+  };
+}
+
+/**
+ * PostgreSQL advisory lock: on a dedicated connection when the adapter can open one, else on a connection of the
+ * host's Kysely pool, pinned for the lock's lifetime.
+ */
+export async function acquirePostgresLock(
+  ctx: RepoContext,
+  name: 'train' | 'apply',
+  owner: string,
+  open?: () => Promise<LockConnection>,
+): Promise<LockHandle> {
+  if (open !== undefined) return lockOnDedicated(ctx, open, name, owner);
   const token = randomUUID();
   let unlock: () => void = () => undefined;
   const released = new Promise<void>((resolve) => {

@@ -18,9 +18,9 @@ async function loadDrivers() {
   try {
     const pg = await import('pg');
     const cursor = await import('pg-cursor');
-    const Pool = (pg.default ?? pg).Pool;
+    const { Pool, Client } = pg.default ?? pg;
     const Cursor = (cursor as { default?: unknown }).default ?? cursor;
-    return { Pool, Cursor: Cursor as typeof import('pg-cursor') };
+    return { Pool, Client, Cursor: Cursor as typeof import('pg-cursor') };
   } catch (e) {
     throw new StorageError(
       'createPostgresRepository({ connectionString }) needs the pg and pg-cursor packages: run `npm install pg pg-cursor` ' +
@@ -53,8 +53,19 @@ export async function createPostgresRepository<DB>(
   if (typeof source.connectionString !== 'string' || source.connectionString === '') {
     throw new InvalidInputError('createPostgresRepository needs { connectionString: "postgres://..." } or { db: kysely }.');
   }
-  const { Pool, Cursor } = await loadDrivers();
+  const { Pool, Client, Cursor } = await loadDrivers();
   const pool = new Pool({ connectionString: source.connectionString, max: source.poolSize ?? 10 });
+  // An idle client dying (server restart, terminated backend) must not crash the host process: pg emits it on the
+  // pool; the next query on a fresh client reports any lasting problem.
+  pool.on('error', () => undefined);
   const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
-  return openKyselyRepository({ db: untyped(db), engine: 'postgres', destroy: () => db.destroy() }, options);
+  const connectionString = source.connectionString;
+  const openLockConnection = async () => {
+    const client = new Client({ connectionString });
+    // If the lock's connection dies, the session lock is gone; the error must not crash the host process.
+    client.on('error', () => undefined);
+    await client.connect();
+    return { query: (text: string, values: unknown[]) => client.query(text, values), end: () => client.end() };
+  };
+  return openKyselyRepository({ db: untyped(db), engine: 'postgres', openLockConnection, destroy: () => db.destroy() }, options);
 }

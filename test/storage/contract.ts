@@ -1,0 +1,219 @@
+/**
+ * The behavioural contract of MLRepository + HostDataWriter, run against every implementation (memory, SQLite,
+ * PostgreSQL). Expected values come from the hand-made fixture (see fixture.ts), never from an implementation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BusyError, InvalidInputError, StorageError } from '../../src/core/errors.js';
+import type { TrainingRecord, TrimTrack } from '../../src/core/types.js';
+import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
+import type { HostDataWriter, MLRepository, ModelMLState } from '../../src/storage/repository.js';
+import { M1, M2, M3, d, finalTests, runs } from './fixture.js';
+
+export interface ContractSubject {
+  readonly repo: MLRepository & HostDataWriter;
+  /** The result columns of one track as stored (undefined/null when never written). */
+  readResult(trackResultId: number): Promise<StoredTrackResults | undefined>;
+  close(): Promise<void>;
+}
+
+async function collect<T>(it: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
+  for await (const b of it) out.push(b);
+  return out;
+}
+
+export function fullState(model: string, version: string): ModelMLState {
+  return {
+    model, isTrained: true, trainingDate: d('2024-05-01T10:11:12.345Z'), trainingSamples: 405, trimSamples: 300,
+    finalTestSamples: 105, sigmaThreshold: 0.00051, thresholdConfidence: 0.8, predictorAccuracy: 0.94,
+    predictorPrecision: 0.9, predictorRecall: 0.7, predictorF1: 0.79, predictorAuc: 0.88,
+    featureImportance: { sigma_gradient: 0.5, linearity_error: 0.25, 'odd "name"': 0.25 }, sigmaMean: 0.0004,
+    sigmaStd: 0.0001, sigmaP5: 0.0002, sigmaP50: 0.00035, sigmaP95: 0.0009, errorMean: 0.004, errorStd: 0.001,
+    passRate: 0.62, failRate: 0.38, avgFailPoints: 6.5, trackCorrelation: 0.92, specMargin: 0.05, difficultyScore: 1.3,
+    driftBaselineMean: -7.9, driftBaselineStd: 0.4, driftBaselineP95: -7.1, cusumPos: 1.5, cusumNeg: 0.25,
+    ewmaValue: -7.8, isDrifting: true, driftDirection: 'up', labelSource: 'final_test', stateVersion: version,
+    componentsJson: '{"kind":"components","version":1,"text":"型号 \\"q\\""}', lastError: 'previous failure: x',
+    createdDate: d('2024-04-01T00:00:00.000Z'), updatedDate: d('2024-05-01T10:11:12.345Z'),
+  };
+}
+
+export function nullState(model: string): ModelMLState {
+  return {
+    ...fullState(model, 'v-null'), isTrained: false, trainingDate: null, sigmaThreshold: null, thresholdConfidence: null,
+    predictorAccuracy: null, predictorPrecision: null, predictorRecall: null, predictorF1: null, predictorAuc: null,
+    featureImportance: null, sigmaMean: null, sigmaStd: null, sigmaP5: null, sigmaP50: null, sigmaP95: null,
+    errorMean: null, errorStd: null, passRate: null, failRate: null, avgFailPoints: null, trackCorrelation: null,
+    specMargin: null, difficultyScore: null, driftBaselineMean: null, driftBaselineStd: null, driftBaselineP95: null,
+    cusumPos: 0, cusumNeg: 0, ewmaValue: null, isDrifting: false, driftDirection: null, labelSource: null, lastError: null,
+  };
+}
+
+/** Registers the contract tests for one implementation. */
+export function repositoryContract(name: string, open: () => Promise<ContractSubject>): void {
+  describe(`MLRepository contract: ${name}`, () => {
+    let s: ContractSubject;
+    let runIds: number[] = [];
+    let m1: TrainingRecord[] = [];
+
+    beforeAll(async () => {
+      s = await open();
+      runIds = await s.repo.insertTrimRuns(runs);
+      await s.repo.insertFinalTests(finalTests(runIds));
+      m1 = (await collect(s.repo.readTrainingRecords(M1))).flat();
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    it('inserts runs and returns their ids in input order', () => {
+      expect(runIds).toHaveLength(6);
+      expect(new Set(runIds).size).toBe(6);
+      expect([...runIds].sort((a, b) => a - b)).toEqual(runIds);
+    });
+
+    it('lists models with counts and date ranges, sorted by name (quotes, slashes, unicode intact)', async () => {
+      const models = await s.repo.listModels();
+      expect(models.map((m) => m.model)).toEqual([M1, M2, M3]);
+      expect(models[0]).toEqual({
+        model: M1, trimTracks: 5, finalTestLinked: 2, firstDate: d('2024-01-01T08:00:00Z'), lastDate: d('2024-01-03T08:00:00Z'),
+      });
+      expect(models[1]).toMatchObject({ model: M2, trimTracks: 2, finalTestLinked: 0 });
+      expect(models[2]).toMatchObject({ model: M3, trimTracks: 1, finalTestLinked: 0, firstDate: d('2024-03-01T00:00:00Z') });
+    });
+
+    it('reads training records in (fileDate, id) order, in batches, with the newest linked FT of the same track', async () => {
+      const batches = await collect(s.repo.readTrainingRecords(M1, { batchSize: 2 }));
+      expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
+      const rows = batches.flat();
+      expect(rows).toEqual(m1);
+      // r0 TRK1, r0 TRK2, r2 (01-02), r1 (01-03), r3 (01-03, later id)
+      expect(rows.map((r) => [r.trimResultId, r.trackId])).toEqual([
+        [runIds[0], 'TRK1'], [runIds[0], 'TRK2'], [runIds[2], 'default'], [runIds[1], 'TRK1'], [runIds[3], 'TRK1'],
+      ]);
+      const [a, b, c] = rows as [TrainingRecord, TrainingRecord, TrainingRecord];
+      expect(a).toMatchObject({
+        model: M1, serial: 'SN001', fileDate: d('2024-01-01T08:00:00Z'), status: 'PASS', sigmaGradient: 0.0004,
+        linearitySpec: 0.01, linearityError: 0.004, linearityFailPoints: 0, linearityPass: true, optimalOffset: -0.0012,
+        travelLength: 312.5, unitLength: 300, untrimmedResistance: 9800.5, trimmedResistance: 10200.25,
+      });
+      expect(a.finalTest).toMatchObject({ testDate: d('2024-01-20T00:00:00Z'), linearityPass: false, failPoints: 7, linearityError: 0.02 });
+      expect(typeof a.finalTest?.finalTestId).toBe('number');
+      expect(b).toMatchObject({
+        trackId: 'TRK2', status: null, sigmaGradient: null, linearitySpec: null, linearityError: null,
+        linearityFailPoints: null, linearityPass: null, optimalOffset: null, travelLength: null, unitLength: null,
+        untrimmedResistance: null, trimmedResistance: null,
+      });
+      expect(b.finalTest).toMatchObject({ testDate: d('2024-01-10T00:00:00Z'), linearityPass: null, failPoints: null, linearityError: null });
+      expect(c.fileDate).toEqual(d('2024-01-02T08:00:00.123Z'));
+      expect(c.finalTest).toBeNull();
+      expect(rows[3]?.finalTest).toBeNull(); // its FT only has TRK2
+      expect(rows[4]?.finalTest).toBeNull(); // its FT has no linked_trim_id
+    });
+
+    it('filters training records strictly after a date', async () => {
+      const rows = (await collect(s.repo.readTrainingRecords(M1, { after: d('2024-01-02T08:00:00.123Z') }))).flat();
+      expect(rows.map((r) => r.trimResultId)).toEqual([runIds[1], runIds[3]]);
+      expect((await collect(s.repo.readTrainingRecords('no such model'))).flat()).toEqual([]);
+    });
+
+    it('reads tracks for apply in id order and resumes after a given id', async () => {
+      const all = (await collect(s.repo.readTracksForApply(M1, { batchSize: 3 }))).flat();
+      const ids = all.map((t) => t.trackResultId);
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
+      expect(all).toHaveLength(5);
+      const resumed = (await collect(s.repo.readTracksForApply(M1, { afterTrackResultId: ids[2], batchSize: 1 })));
+      expect(resumed.map((b) => b.length)).toEqual([1, 1]);
+      expect(resumed.flat().map((t: TrimTrack) => t.trackResultId)).toEqual(ids.slice(3));
+      expect(resumed.flat()[0]).toEqual(all[3]);
+    });
+
+    it('writes track results in batches', async () => {
+      const tracks = (await collect(s.repo.readTracksForApply(M2))).flat();
+      await s.repo.writeTrackResults([
+        { trackResultId: tracks[0]!.trackResultId, sigmaThreshold: 0.0005, sigmaPass: false, failureProbability: 0.75, riskCategory: 'high', mlModelVersion: 'v1' },
+        { trackResultId: tracks[1]!.trackResultId, sigmaThreshold: 0.003, sigmaPass: null, failureProbability: null, riskCategory: null, mlModelVersion: 'formula' },
+      ]);
+      expect(await s.readResult(tracks[0]!.trackResultId)).toEqual({
+        sigmaThreshold: 0.0005, sigmaPass: false, failureProbability: 0.75, riskCategory: 'high', mlModelVersion: 'v1',
+      });
+      expect(await s.readResult(tracks[1]!.trackResultId)).toEqual({
+        sigmaThreshold: 0.003, sigmaPass: null, failureProbability: null, riskCategory: null, mlModelVersion: 'formula',
+      });
+      await s.repo.writeTrackResults([]);
+    });
+
+    it('a batch that fails mid-way leaves nothing written', async () => {
+      const [t] = (await collect(s.repo.readTracksForApply(M3))).flat();
+      const id = t!.trackResultId;
+      const ok = { sigmaThreshold: 0.001, sigmaPass: true, failureProbability: 0.1, riskCategory: 'low' as const, mlModelVersion: 'v9' };
+      await expect(s.repo.writeTrackResults([{ trackResultId: id, ...ok }, { trackResultId: 987654321, ...ok }])).rejects.toThrow(StorageError);
+      expect(await s.readResult(id)).toBeUndefined();
+      await expect(s.repo.writeTrackResults([{ trackResultId: id, ...ok, failureProbability: 1.5 }])).rejects.toThrow(InvalidInputError);
+      expect(await s.readResult(id)).toBeUndefined();
+    });
+
+    it('saves and loads a model state with every column, replacing the previous one, with artifacts', async () => {
+      expect(await s.repo.loadModelState(M2)).toBeNull();
+      await s.repo.saveModel(nullState(M2), []);
+      expect(await s.repo.loadModelState(M2)).toEqual(nullState(M2));
+      await s.repo.saveModel(fullState(M2, 'v2'), [{ model: M2, kind: 'predictor', version: 'v2', content: '{"trees":[1,2]}' }]);
+      expect(await s.repo.loadModelState(M2)).toEqual(fullState(M2, 'v2'));
+      await s.repo.saveModel(fullState(M3, 'v3'), [{ model: M3, kind: 'predictor', version: 'v3', content: '{"t":3}' }]);
+      expect((await s.repo.listModelStates()).map((x) => x.model)).toEqual([M2, M3]);
+
+      const a = await s.repo.loadArtifact(M2, 'predictor');
+      expect(a).toMatchObject({ model: M2, kind: 'predictor', version: 'v2', content: '{"trees":[1,2]}' });
+      expect(a?.createdDate).toBeInstanceOf(Date);
+      expect(await s.repo.loadArtifact(M2, 'predictor', 'v1')).toBeNull();
+      await s.repo.saveModel(fullState(M2, 'v4'), [{ model: M2, kind: 'predictor', version: 'v4', content: '{"t":4}' }]);
+      expect(await s.repo.loadArtifact(M2, 'predictor', 'v4')).toMatchObject({ content: '{"t":4}' });
+      expect(await s.repo.loadArtifact(M2, 'predictor', 'v2')).toBeNull();
+      await s.repo.saveArtifact({ model: '*', kind: 'pooled_predictor', version: 'p1', content: '{"pooled":true}' });
+      expect(await s.repo.loadArtifact('*', 'pooled_predictor')).toMatchObject({ version: 'p1', content: '{"pooled":true}' });
+    });
+
+    it('updates only the drift running state', async () => {
+      await s.repo.saveModel(fullState(M1, 'v5'), []);
+      await s.repo.updateDriftState(M1, {
+        cusumPos: 0, cusumNeg: 4.5, ewmaValue: null, isDrifting: false, driftDirection: null, componentsJson: '{"c":2}',
+      });
+      const st = await s.repo.loadModelState(M1);
+      expect(st).toMatchObject({ cusumPos: 0, cusumNeg: 4.5, ewmaValue: null, isDrifting: false, driftDirection: null, componentsJson: '{"c":2}' });
+      expect(st?.sigmaThreshold).toBe(0.00051);
+      expect(st!.updatedDate.getTime()).toBeGreaterThan(fullState(M1, 'v5').updatedDate.getTime());
+      await expect(s.repo.updateDriftState('never trained', { cusumPos: 0, cusumNeg: 0, ewmaValue: null, isDrifting: false, driftDirection: null, componentsJson: '{}' })).rejects.toThrow(StorageError);
+    });
+
+    it('stores drift alerts once per episode', async () => {
+      const alert = (model: string, direction: 'up' | 'down', onset: string) => ({
+        model, direction, onsetDate: d(onset), detectedDate: d('2024-06-10T00:00:00Z'), sizeSigma: 1.25,
+        statistic: 'cusum' as const, acknowledged: false,
+      });
+      expect(await s.repo.saveDriftAlerts([alert(M2, 'up', '2024-06-01T00:00:00Z'), alert(M3, 'down', '2024-06-02T00:00:00Z')])).toBe(2);
+      expect(await s.repo.saveDriftAlerts([alert(M2, 'up', '2024-06-01T00:00:00Z'), alert(M3, 'down', '2024-06-02T00:00:00Z')])).toBe(0);
+      expect(await s.repo.saveDriftAlerts([alert(M2, 'up', '2024-06-01T00:00:00Z'), alert(M2, 'down', '2024-06-01T00:00:00Z')])).toBe(1);
+      expect(await s.repo.saveDriftAlerts([])).toBe(0);
+      const all = await s.repo.listDriftAlerts();
+      expect(all).toHaveLength(3);
+      expect(all[0]).toMatchObject({ model: M2, direction: 'up', onsetDate: d('2024-06-01T00:00:00Z'), detectedDate: d('2024-06-10T00:00:00Z'), sizeSigma: 1.25, statistic: 'cusum', acknowledged: false });
+      expect((await s.repo.listDriftAlerts({ model: M2 })).map((a) => a.direction)).toEqual(['up', 'down']);
+      await s.repo.acknowledgeDriftAlert(all[0]!.id!);
+      expect((await s.repo.listDriftAlerts({ unacknowledgedOnly: true })).map((a) => a.id)).toEqual([all[1]!.id, all[2]!.id]);
+      await expect(s.repo.acknowledgeDriftAlert(987654321)).rejects.toThrow(StorageError);
+    });
+
+    it('lock: a second acquirer gets BusyError naming the holder; release frees it', async () => {
+      const held = await s.repo.acquireLock('train', 'host-A (pid 1)');
+      const err = await s.repo.acquireLock('train', 'host-B').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BusyError);
+      expect((err as BusyError).holder).toBe('host-A (pid 1)');
+      expect((err as BusyError).message).toContain('host-A (pid 1)');
+      const other = await s.repo.acquireLock('apply', 'host-B');
+      await other.release();
+      await held.release();
+      await held.release(); // idempotent
+      const again = await s.repo.acquireLock('train', 'host-B');
+      await again.release();
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
+import { createSqliteRepository } from '../../src/storage/kysely/sqlite.js';
+import { repositoryContract } from './contract.js';
+import { schemaChecks } from './schema-checks.js';
+import { sqliteResultReader, tempSqliteFile } from './sql-helpers.js';
+
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((c) => c()));
+
+repositoryContract('SQLite file (own better-sqlite3 handle)', async () => {
+  const t = tempSqliteFile();
+  temps.push(t.cleanup);
+  const handle = new Database(t.file);
+  const setup = new Kysely({ dialect: new SqliteDialect({ database: handle }) });
+  await createReferenceSchema(setup);
+  await setup.destroy();
+  const repo = await createSqliteRepository({ file: t.file }, { migrate: true });
+  return { repo, readResult: sqliteResultReader(t.file), close: () => repo.close() };
+});
+
+repositoryContract('SQLite through a host Kysely instance', async () => {
+  const t = tempSqliteFile();
+  temps.push(t.cleanup);
+  const db = new Kysely({ dialect: new SqliteDialect({ database: new Database(t.file) }) });
+  await createReferenceSchema(db);
+  const repo = await createSqliteRepository({ db }, { migrate: true });
+  return {
+    repo,
+    readResult: sqliteResultReader(t.file),
+    close: async () => {
+      await repo.close();
+      await db.destroy();
+    },
+  };
+});
+
+schemaChecks('SQLite', async () => {
+  const t = tempSqliteFile();
+  temps.push(t.cleanup);
+  const db = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database: new Database(t.file) }) });
+  return {
+    db,
+    open: (options) => createSqliteRepository({ file: t.file }, options),
+    openHost: (options) => createSqliteRepository({ db }, options),
+    close: () => db.destroy(),
+  };
+});
+
+describe('SQLite specifics', () => {
+  it('stores dates as ISO 8601 text and reads SQLAlchemy-style text as UTC', async () => {
+    const t = tempSqliteFile();
+    temps.push(t.cleanup);
+    const repo = await createSqliteRepository({ file: t.file }, { migrate: false }).catch((e: unknown) => e);
+    expect(repo).toBeInstanceOf(Error); // no tables yet
+    const handle = new Database(t.file);
+    const db = new Kysely({ dialect: new SqliteDialect({ database: handle }) });
+    await createReferenceSchema(db);
+    const r = await createSqliteRepository({ db }, { migrate: true });
+    await r.insertTrimRuns([{ model: 'm', serial: '1', fileDate: new Date('2024-01-02T03:04:05.678Z'), system: null, tracks: [] }]);
+    expect(handle.prepare('SELECT file_date FROM trim_results').get()).toEqual({ file_date: '2024-01-02T03:04:05.678Z' });
+    handle.prepare("INSERT INTO trim_results (model, serial, file_date) VALUES ('m', '2', '2024-01-02 03:04:06.000000')").run();
+    const runId = Number((handle.prepare("SELECT id FROM trim_results WHERE serial = '2'").get() as { id: number }).id);
+    handle.prepare("INSERT INTO track_results (trim_result_id, track_id, linearity_pass) VALUES (?, 'default', 1)").run(runId);
+    const rows = [];
+    for await (const b of r.readTrainingRecords('m', { after: new Date('2024-01-02T03:04:05.678Z') })) rows.push(...b);
+    expect(rows.map((x) => [x.fileDate.toISOString(), x.linearityPass])).toEqual([['2024-01-02T03:04:06.000Z', true]]);
+    await r.close();
+    await db.destroy();
+  });
+
+  it('rejects an empty file name with a message saying what to pass', async () => {
+    await expect(createSqliteRepository({ file: '' })).rejects.toThrow(/needs \{ file/);
+  });
+});
