@@ -105,35 +105,53 @@ const p = forest!.predictProba(test);
 const predictS = (performance.now() - t0) / 1000;
 const ours = { train_s: median, train_s_all: times, oob_s: oobS, oob_nan_rows: oobNaN, predict_s: predictS, auc: rocAuc(p, yTest), brier: brierScore(p, yTest) };
 
-// The same data for scikit-learn (written under .tmp/: ~2 MB, not committed).
-const csvPath = join(root, '.tmp', 'forest-data.csv');
-mkdirSync(dirname(csvPath), { recursive: true });
-const lines = [[...Array.from({ length: d }, (_, j) => `f${j}`), 'label', 'split'].join(',')];
-for (let i = 0; i < N; i++) {
-  const row: string[] = [];
-  for (let j = 0; j < d; j++) row.push(String(data.X[i * d + j]));
-  lines.push([...row, String(data.y[i]), i < TRAIN ? 'train' : 'test'].join(','));
-}
-writeFileSync(csvPath, lines.join('\n') + '\n');
+// Second check, of the weighted Gini: severity-like sample weights (1 for a pass, 1 + log2(1 + fail points) for a
+// failure) and balanced class weights, the ModelPredictor's setting. Fitted once.
+const wrng = createRng(11);
+const weights = Float64Array.from(data.y, (l) => (l === 1 ? 1 + Math.log2(1 + 1 + wrng.nextInt(60)) : 1));
+const tW = performance.now();
+const weighted = new RandomForestClassifier({ ...SETTINGS, classWeight: 'balanced' }).fit(train, yTrain, weights.subarray(0, TRAIN));
+const weightedS = (performance.now() - tW) / 1000;
+const pw = weighted.predictProba(test);
+const oursWeighted = { train_s: weightedS, auc: rocAuc(pw, yTest), brier: brierScore(pw, yTest) };
 
-let sklearn: { train_s: number; auc: number; brier: number } | null = null;
+/** Writes the data for scikit-learn (under .tmp/: ~2 MB, not committed). */
+function writeCsv(name: string, w: Float64Array | null): string {
+  const path = join(root, '.tmp', name);
+  mkdirSync(dirname(path), { recursive: true });
+  const lines = [[...Array.from({ length: d }, (_, j) => `f${j}`), 'label', ...(w ? ['weight'] : []), 'split'].join(',')];
+  for (let i = 0; i < N; i++) {
+    const row: string[] = [];
+    for (let j = 0; j < d; j++) row.push(String(data.X[i * d + j]));
+    lines.push([...row, String(data.y[i]), ...(w ? [String(w[i])] : []), i < TRAIN ? 'train' : 'test'].join(','));
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+type Row = { train_s: number; auc: number; brier: number };
 let sklearnNote = '';
 const script = '/work/shared/tools/sklearn_rf_reference.py';
-if (existsSync('/usr/bin/python3') && existsSync(script)) {
+function runSklearn(csv: string, extra: string[]): Row | null {
+  if (!existsSync('/usr/bin/python3') || !existsSync(script)) {
+    sklearnNote = 'scikit-learn reference not available (needs /usr/bin/python3 with scikit-learn)';
+    return null;
+  }
   try {
     const out = execFileSync(
       '/usr/bin/python3',
-      [script, csvPath, '--trees', '100', '--max-depth', '10', '--min-leaf', '3', '--min-split', '5', '--seed', '42'],
+      [script, csv, '--trees', '100', '--max-depth', '10', '--min-leaf', '3', '--min-split', '5', '--seed', '42', ...extra],
       { encoding: 'utf8' },
     );
     const kv = Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=') as [string, string]));
-    sklearn = { train_s: Number(kv['train_s']), auc: Number(kv['auc']), brier: Number(kv['brier']) };
+    return { train_s: Number(kv['train_s']), auc: Number(kv['auc']), brier: Number(kv['brier']) };
   } catch (e) {
     sklearnNote = `scikit-learn reference failed: ${(e as Error).message.split('\n')[0]}`;
+    return null;
   }
-} else {
-  sklearnNote = 'scikit-learn reference not available (needs /usr/bin/python3 with scikit-learn)';
 }
+const sklearn = runSklearn(writeCsv('forest-data.csv', null), []);
+const sklearnWeighted = runSklearn(writeCsv('forest-data-weighted.csv', weights), ['--balanced']);
 
 const fmt = (v: number | undefined, k = 4): string => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(k));
 console.log(`forest bench: ${N} rows (${TRAIN} train / ${N - TRAIN} test) × ${d} features, ${(positives / N * 100).toFixed(1)}% positives`);
@@ -143,9 +161,13 @@ console.log('            train_s   auc      brier');
 console.log(`ours        ${fmt(ours.train_s, 3).padEnd(9)} ${fmt(ours.auc)}   ${fmt(ours.brier)}`);
 if (sklearn) console.log(`sklearn     ${fmt(sklearn.train_s, 3).padEnd(9)} ${fmt(sklearn.auc)}   ${fmt(sklearn.brier)}`);
 else console.log(sklearnNote);
+console.log('with severity-like sample weights and classWeight balanced (one fit; raw, uncalibrated probabilities):');
+console.log(`ours        ${fmt(oursWeighted.train_s, 3).padEnd(9)} ${fmt(oursWeighted.auc)}   ${fmt(oursWeighted.brier)}`);
+if (sklearnWeighted) console.log(`sklearn     ${fmt(sklearnWeighted.train_s, 3).padEnd(9)} ${fmt(sklearnWeighted.auc)}   ${fmt(sklearnWeighted.brier)}`);
 const targets = {
   fit_median_le_0_35s: ours.train_s <= 0.35,
   auc_within_0_01_of_sklearn: sklearn ? Math.abs(ours.auc - sklearn.auc) <= 0.01 : null,
+  weighted_auc_within_0_01_of_sklearn: sklearnWeighted ? Math.abs(oursWeighted.auc - sklearnWeighted.auc) <= 0.01 : null,
 };
 console.log(`ours: out-of-bag probabilities on first access ${oobS.toFixed(3)} s (${oobNaN} rows never out of bag); predicting ${N - TRAIN} rows ${predictS.toFixed(3)} s`);
 console.log(`targets: ${JSON.stringify(targets)}`);
@@ -157,6 +179,7 @@ const result = {
   repetitions: REPS,
   ours,
   sklearn,
+  weightedBalanced: { weights: 'pass 1, fail 1 + log2(1 + fail points), fail points 1..60 seeded', ours: oursWeighted, sklearn: sklearnWeighted },
   sklearnNote: sklearnNote || undefined,
   targets,
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` },
