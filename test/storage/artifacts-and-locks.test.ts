@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BusyError } from '../../src/core/errors.js';
+import { createFileArtifactStore, encodeFileName } from '../../src/storage/artifacts/file-artifact-store.js';
+import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
+import { createSqliteRepository } from '../../src/storage/kysely/sqlite.js';
+import { createMemoryRepository } from '../../src/storage/memory/memory-repository.js';
+import { fullState } from './contract.js';
+import { M1, M2, M3, finalTests, runs } from './fixture.js';
+import { tempSqliteFile } from './sql-helpers.js';
+
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((c) => c()));
+
+async function freshSqlite(opts: Parameters<typeof createSqliteRepository>[1] = {}) {
+  const t = tempSqliteFile();
+  temps.push(t.cleanup);
+  const db = new Kysely({ dialect: new SqliteDialect({ database: new Database(t.file) }) });
+  await createReferenceSchema(db);
+  await db.destroy();
+  return { ...t, repo: await createSqliteRepository({ file: t.file }, { migrate: true, ...opts }) };
+}
+
+describe('file artifact store', () => {
+  it('encodes model names into safe, reversible file names', () => {
+    expect(encodeFileName('8340-1')).toBe('8340-1');
+    expect(encodeFileName('O\'Neil/2 "x"')).toBe("O'Neil%2F2%20%22x%22");
+    expect(encodeFileName('..')).toBe('%2E%2E');
+    expect(encodeFileName('*')).toBe('%2A');
+    expect(encodeFileName('型号 7')).toBe('%E5%9E%8B%E5%8F%B7%207');
+    for (const m of [M1, M2, M3, '..', '*', 'a.b*c']) expect(decodeURIComponent(encodeFileName(m))).toBe(m);
+    expect(() => encodeFileName('')).toThrow(/must not be empty/);
+  });
+
+  it('lays out <dir>/predictors/<model>.json, writes atomically, and serves an adapter', async () => {
+    const t = tempSqliteFile();
+    temps.push(t.cleanup);
+    const dir = join(t.dir, 'data', 'ml_models');
+    const store = createFileArtifactStore(dir);
+    const { repo } = await freshSqlite({ artifacts: store });
+    await repo.saveModel(fullState(M2, 'v1'), [{ model: M2, kind: 'predictor', version: 'v1', content: '{"trees":1}' }]);
+    await repo.saveModel(fullState(M2, 'v2'), [{ model: M2, kind: 'predictor', version: 'v2', content: '{"trees":2}' }]);
+    const files = readdirSync(join(dir, 'predictors'));
+    expect(files).toEqual([`${encodeFileName(M2)}.json`]); // no temp files left behind
+    expect(JSON.parse(readFileSync(join(dir, 'predictors', files[0]!), 'utf8'))).toMatchObject({
+      kind: 'laser-trim-ml-artifact', version: 1, artifact: { model: M2, kind: 'predictor', version: 'v2', content: '{"trees":2}' },
+    });
+    expect(await repo.loadArtifact(M2, 'predictor')).toMatchObject({ version: 'v2', content: '{"trees":2}' });
+    expect(await repo.loadArtifact(M2, 'predictor', 'v1')).toBeNull();
+    expect(await repo.loadArtifact(M3, 'predictor')).toBeNull();
+    await repo.saveArtifact({ model: '*', kind: 'pooled_predictor', version: 'p', content: '{}' });
+    expect(existsSync(join(dir, 'pooled_predictors', '%2A.json'))).toBe(true);
+    await repo.close();
+  });
+});
+
+describe('SQLite lock row', () => {
+  it('a crashed holder\'s row expires; a live holder\'s heartbeat keeps it', async () => {
+    const { file, repo } = await freshSqlite({ lockTtlMs: 300 });
+    const other = await createSqliteRepository({ file }, { lockTtlMs: 300 });
+    const live = await repo.acquireLock('train', 'live host');
+    await new Promise((r) => setTimeout(r, 700)); // > 2 TTLs: only the heartbeat keeps it
+    await expect(other.acquireLock('train', 'late host')).rejects.toThrow(BusyError);
+    await live.release();
+    // A "crash": a row written by a holder that stopped beating (expired 1 ms ago).
+    const raw = new Database(file);
+    raw.prepare('INSERT INTO ml_locks (name, holder, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run('apply', 'dead host', 'x', Date.now() - 10_000, Date.now() - 1);
+    raw.close();
+    const taken = await other.acquireLock('apply', 'new host');
+    await expect(repo.acquireLock('apply', 'third')).rejects.toThrow(/new host/);
+    await taken.release();
+    await repo.close();
+    await other.close();
+  });
+});
+
+describe('memory repository with serial linking', () => {
+  it('links the FT without linked_trim_id by serial (run r3 serial "4", 22 days before)', async () => {
+    const repo = createMemoryRepository({ finalTestLinking: 'serial' });
+    const ids = await repo.insertTrimRuns(runs);
+    await repo.insertFinalTests(finalTests(ids));
+    const models = await repo.listModels();
+    expect(models[0]).toMatchObject({ model: M1, finalTestLinked: 3 });
+    const rows = [];
+    for await (const b of repo.readTrainingRecords(M1)) rows.push(...b);
+    expect(rows.find((r) => r.trimResultId === ids[3])?.finalTest).toMatchObject({ linearityPass: true, failPoints: 0 });
+  });
+});
