@@ -24,6 +24,8 @@ import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult } f
 
 interface Survey {
   readonly model: ModelName;
+  /** The records, kept from the survey while the cache budget allows (else read again in pass 2). */
+  records: TrainingRecord[] | null;
   readonly rowsRead: number;
   readonly cleanSamples: number;
   readonly context: ModelContext | null;
@@ -38,6 +40,9 @@ async function readAll(repo: MLRepository, model: ModelName, signal: AbortSignal
   }
   return out;
 }
+
+/** Training records kept in memory between the survey and the training pass (the rest are read again). */
+export const CACHED_RECORDS_BUDGET = 250_000;
 
 function stateVersionOf(date: Date, seed: number): string {
   return `v1-${date.getTime().toString(36)}-${seed}`;
@@ -59,6 +64,9 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
   emit('planning');
   const pooledRows = new PooledRows();
   const surveys: Survey[] = [];
+  // Records kept in memory between the passes, at most this many in all (about 1 KB each): small plants are read
+  // once, large ones twice, and memory stays bounded.
+  let cacheLeft = CACHED_RECORDS_BUDGET;
   for (const model of models) {
     throwIfAborted(signal);
     emit('reading', model);
@@ -69,7 +77,9 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
     const profiler = new ModelProfiler(model);
     profiler.buildProfile(records);
     if (context) pooledRows.add(model, context, clean.records);
-    surveys.push({ model, rowsRead: records.length, cleanSamples: clean.records.length, context, profiler });
+    const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
+    if (keep) cacheLeft -= records.length;
+    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, context, profiler });
     done++;
   }
   // Difficulty relative to the other models that will be trained.
@@ -115,7 +125,8 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
             return;
           }
           emit('training', s.model);
-          const records = await readAll(repo, s.model, signal);
+          const records = s.records ?? (await readAll(repo, s.model, signal));
+          s.records = null;
           const input: TrainModelInput = {
             model: s.model,
             records,
