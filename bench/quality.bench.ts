@@ -80,7 +80,7 @@ const ratioAuc = rocAuc(
   ratioRows.map((r) => (r.truth.ftPass ? 0 : 1)),
 );
 const oracleAuc = rocAuc(unlinked.map((r) => r.truth.ftFailProbability), yU);
-const probability = { n: unlinked.length, failures: yU.reduce((s, v) => s + v, 0), auc: rocAuc(pU, yU), brier: brierScore(pU, yU), ratioAuc, oracleAuc, oracleBrier: brierScore(unlinked.map((r) => r.truth.ftFailProbability), yU) };
+const probability = { n: unlinked.length, failures: yU.reduce<number>((s, v) => s + v, 0), auc: rocAuc(pU, yU), brier: brierScore(pU, yU), ratioAuc, oracleAuc, oracleBrier: brierScore(unlinked.map((r) => r.truth.ftFailProbability), yU) };
 
 // 2. Learned threshold vs formula, per model with a learned threshold, on all its usable units.
 function balancedAccuracy(pred: boolean[], fail: boolean[]): number | null {
