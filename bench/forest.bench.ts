@@ -103,7 +103,16 @@ const oobS = (performance.now() - tOob) / 1000;
 const t0 = performance.now();
 const p = forest!.predictProba(test);
 const predictS = (performance.now() - t0) / 1000;
-const ours = { train_s: median, train_s_all: times, oob_s: oobS, oob_nan_rows: oobNaN, predict_s: predictS, auc: rocAuc(p, yTest), brier: brierScore(p, yTest) };
+// The bar's exact wording: 100 trees on all 10,000 rows × 11 features (no hold-out), median of REPS fits.
+const fullTimes: number[] = [];
+for (let r = 0; r < REPS; r++) {
+  const tf = performance.now();
+  new RandomForestClassifier(SETTINGS).fit({ data: data.X, rows: N, cols: d }, data.y);
+  fullTimes.push((performance.now() - tf) / 1000);
+}
+fullTimes.sort((a, b) => a - b);
+const fullMedian = fullTimes[Math.floor(REPS / 2)]!;
+const ours = { train_s: median, train_s_all: times, full_10000_rows_train_s: fullMedian, oob_s: oobS, oob_nan_rows: oobNaN, predict_s: predictS, auc: rocAuc(p, yTest), brier: brierScore(p, yTest) };
 
 // Second check, of the weighted Gini: severity-like sample weights (1 for a pass, 1 + log2(1 + fail points) for a
 // failure) and balanced class weights, the ModelPredictor's setting. Fitted once.
@@ -166,9 +175,11 @@ console.log(`ours        ${fmt(oursWeighted.train_s, 3).padEnd(9)} ${fmt(oursWei
 if (sklearnWeighted) console.log(`sklearn     ${fmt(sklearnWeighted.train_s, 3).padEnd(9)} ${fmt(sklearnWeighted.auc)}   ${fmt(sklearnWeighted.brier)}`);
 const targets = {
   fit_median_le_0_35s: ours.train_s <= 0.35,
+  fit_10000_rows_median_le_0_35s: fullMedian <= 0.35,
   auc_within_0_01_of_sklearn: sklearn ? Math.abs(ours.auc - sklearn.auc) <= 0.01 : null,
   weighted_auc_within_0_01_of_sklearn: sklearnWeighted ? Math.abs(oursWeighted.auc - sklearnWeighted.auc) <= 0.01 : null,
 };
+console.log(`ours: fit on all ${N} rows, median of ${REPS}: ${fullMedian.toFixed(3)} s`);
 console.log(`ours: out-of-bag probabilities on first access ${oobS.toFixed(3)} s (${oobNaN} rows never out of bag); predicting ${N - TRAIN} rows ${predictS.toFixed(3)} s`);
 console.log(`targets: ${JSON.stringify(targets)}`);
 
