@@ -16,7 +16,17 @@ import { LruCache } from './lru.js';
 import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './serving.js';
 import { loadPooledModel, type PooledModel } from './pooled.js';
 import { trainAll, trainSingleModel } from './train-all.js';
-import { buildModelInsights, buildCrossModelComparison, type CrossModelRow, type ModelInsights } from './insights.js';
+import {
+  buildCrossModelComparison,
+  buildCrossModelInsights,
+  buildModelInsights,
+  type CrossModelInsights,
+  type CrossModelRow,
+  type ModelInsights,
+} from './insights.js';
+import { exclusionReason } from '../core/features.js';
+import { labelOf } from '../core/labels.js';
+import { batchEffects, qualityTrend, type BatchEffects, type DatedOutcome, type QualityTrend, type TimeBin } from '../insights/time-trends.js';
 import type {
   ApplyModelResult,
   ApplyOptions,
@@ -284,6 +294,27 @@ export class MLManager {
     };
   }
 
+  /**
+   * The design's cross-model insights: ranking by difficulty, spec analysis (too tight / too loose), failure drivers,
+   * drifting models and models needing data.
+   */
+  async getCrossModelInsights(): Promise<CrossModelInsights> {
+    return buildCrossModelInsights([...(await this.loadStates()).values()], this.options.minSamples);
+  }
+
+  /**
+   * Quality trend of one model over time: fail rate by month (Cochran–Armitage) and median sigma by month
+   * (Mann–Kendall). The outcome of a unit is its Final Test result where linked, else its trim result.
+   */
+  async getQualityTrend(model: ModelName, options: { bin?: TimeBin; alpha?: number } = {}): Promise<QualityTrend> {
+    return qualityTrend(await this.datedOutcomes(model), options);
+  }
+
+  /** Batch effects of one model: are fail rates homogeneous across weeks (or days)? */
+  async getBatchEffects(model: ModelName, options: { bin?: TimeBin; minBatchSize?: number; alpha?: number } = {}): Promise<BatchEffects> {
+    return batchEffects(await this.datedOutcomes(model), options);
+  }
+
   /** Stored drift alerts (one per model per episode). */
   async getDriftAlerts(filter?: { model?: ModelName; unacknowledgedOnly?: boolean }): Promise<DriftAlert[]> {
     return this.repository.listDriftAlerts(filter);
@@ -319,6 +350,17 @@ export class MLManager {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private async datedOutcomes(model: ModelName): Promise<DatedOutcome[]> {
+    const points: DatedOutcome[] = [];
+    for await (const batch of this.repository.readTrainingRecords(model)) {
+      for (const r of batch) {
+        if (exclusionReason(r) !== null) continue;
+        points.push({ date: r.fileDate, fail: labelOf(r, 'final_test') ?? labelOf(r, 'trim'), sigma: r.sigmaGradient });
+      }
+    }
+    return points;
+  }
 
   private invalidate(): void {
     this.states = null;

@@ -109,6 +109,21 @@ for (const makeKind of ALL_KINDS) {
       expect(comparison.length).toBe((await rut.repo.listModels()).length);
     });
 
+    it('gives time-based and cross-model insights from the stored data', async () => {
+      const ml = new MLManager(rut.repo, FAST);
+      const big = (await rut.repo.listModels()).sort((a, b) => b.trimTracks - a.trimTracks)[0]!;
+      const trend = await ml.getQualityTrend(big.model);
+      expect(trend.bins.length).toBeGreaterThan(3);
+      expect(trend.bins.reduce((s, b) => s + b.units, 0)).toBeLessThanOrEqual(big.trimTracks);
+      const batches = await ml.getBatchEffects(big.model, { bin: 'month' });
+      expect(batches.df).toBe(Math.max(0, batches.batches.length - 1));
+      const cross = await ml.getCrossModelInsights();
+      expect(cross.ranking.length).toBeGreaterThan(3);
+      // Ranking is hardest first.
+      for (let i = 1; i < cross.ranking.length; i++) expect(cross.ranking[i - 1]!.difficulty).toBeGreaterThanOrEqual(cross.ranking[i]!.difficulty);
+      expect(cross.needData.some((m) => m.model === 'GARBAGE "only"/x')).toBe(true);
+    });
+
     it('rerunning apply writes the same values and raises no duplicate drift alert', async () => {
       const ml = new MLManager(rut.repo, FAST);
       const first = await ml.applyToDatabase();
