@@ -3,8 +3,9 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { StorageError } from '../core/errors.js';
+import { SchemaMissingError, StorageError } from '../core/errors.js';
 import { createReferenceSchema } from '../storage/kysely/reference-schema.js';
 import { createPostgresRepository } from '../storage/kysely/postgres.js';
 import { createSqliteRepository } from '../storage/kysely/sqlite.js';
@@ -38,6 +39,12 @@ async function withTemporaryKysely(db: string, fn: (k: Kysely<Record<string, nev
 
 /** Opens the repository; optionally runs the migrations and creates the reference host tables first. */
 export async function openRepository(db: string, options: { migrate: boolean; referenceSchema?: boolean }): Promise<KyselyRepository> {
+  if (!isPostgresUrl(db) && !options.migrate && !existsSync(db)) {
+    // Opening would create an empty file; say what to do instead.
+    throw new SchemaMissingError(
+      `No SQLite database at ${db}. Point --db at your app's database, run "laser-trim-ml migrate --db ${db} --reference-schema" to create a new one, or "laser-trim-ml demo" for a demo.`,
+    );
+  }
   if (options.referenceSchema) await withTemporaryKysely(db, (k) => createReferenceSchema(k));
   return isPostgresUrl(db)
     ? createPostgresRepository({ connectionString: db }, { migrate: options.migrate })
