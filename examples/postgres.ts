@@ -3,7 +3,8 @@
  *
  * It never touches your data: it connects to the server named by `DATABASE_URL` (default
  * `postgres://root@127.0.0.1:5432/test`), creates its OWN uniquely named database there
- * (`laser_trim_ml_example_<pid>_<time>`), works only in it, and drops it at the end. The role needs CREATEDB.
+ * (`laser_trim_ml_example_<pid>_<time>`), works only in it, and drops it at the end, also after Ctrl-C (which
+ * cancels the running step through its AbortSignal). The role needs CREATEDB.
  *
  * Run:  DATABASE_URL=postgres://user:pass@host:5432/db npx tsx examples/postgres.ts
  */
@@ -39,6 +40,10 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   const connectionString = url.toString();
   console.log(`Created scratch database ${name} on ${url.host}`);
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  const { signal } = abort;
   try {
     // 1. Host tables (a real plant has its own; see examples/existing-schema.ts), then the library's migrations.
     const host = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1 }) }) });
@@ -46,16 +51,18 @@ async function main(): Promise<void> {
     await host.destroy();
     const repo = await createPostgresRepository({ connectionString }, { migrate: true });
     try {
-      const written = await writePlant(repo, { seed: 3, tracks: 4_000, models: 12 }, { batchSize: 1_000 });
+      const written = await writePlant(repo, { seed: 3, tracks: 4_000, models: 12 }, { batchSize: 1_000, signal });
       console.log(`Wrote ${written.tracksWritten} tracks and ${written.finalTestsWritten} Final Test records`);
 
       // 2. Train and apply, exactly as on SQLite.
       const ml = new MLManager(repo, { trees: 50 });
       const trained = await ml.trainAllModels({
+        signal,
         onProgress: (e) => e.phase === 'done' && console.log(`  train done: ${e.modelsDone}/${e.modelsTotal} models in ${e.elapsedMs} ms`),
       });
       console.log(`Trained ${trained.trained} models, ${trained.skipped} need more data, ${trained.failed} failed`);
       const applied = await ml.applyToDatabase({
+        signal,
         onProgress: (e) => e.phase === 'done' && console.log(`  apply done: ${e.recordsDone}/${e.recordsTotal} records in ${e.elapsedMs} ms`),
       });
       console.log(`Applied to ${applied.tracks} tracks: ${applied.probabilityTracks} with a failure probability, ${applied.newDriftAlerts} drift alerts`);
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
       await repo.close();
     }
   } finally {
+    process.off('SIGINT', onSigint);
     await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     console.log(`Dropped ${name}`);
   }
