@@ -10,6 +10,7 @@ export default defineConfig([
       index: 'src/index.ts',
       synthetic: 'src/synthetic/index.ts',
       'train-worker': 'src/manager/train-worker.ts',
+      'score-worker': 'src/manager/score-worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: { entry: { index: 'src/index.ts', synthetic: 'src/synthetic/index.ts' } },

@@ -12,8 +12,25 @@ import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, DriftDirection, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
 
-/** Scores tracks: failure probability per track, NaN where the track cannot be scored. */
-export type TrackScorer = (tracks: readonly TrimTrack[]) => Float64Array;
+/**
+ * Scores tracks in two steps, so that prediction can run in a worker while the main thread reads and writes:
+ * `features` builds the row-major matrix (and marks the rows that can be scored), `predict` turns it into failure
+ * probabilities (in this thread, or in the scoring worker).
+ */
+export interface TrackScorer {
+  features(tracks: readonly TrimTrack[]): { data: Float64Array; ok: Uint8Array };
+  predict(data: Float64Array): Float64Array | Promise<Float64Array>;
+  /** The same in this thread (for single lookups). */
+  predictNow(data: Float64Array): Float64Array;
+}
+
+/** Probabilities of tracks now, in this thread (NaN where a track cannot be scored). */
+export function scoreNow(scorer: TrackScorer, tracks: readonly TrimTrack[]): Float64Array {
+  const { data, ok } = scorer.features(tracks);
+  const p = scorer.predictNow(data);
+  for (let i = 0; i < tracks.length; i++) if (!ok[i]) p[i] = Number.NaN;
+  return p;
+}
 
 /** Replays drift over a model's post-baseline series; returns the alerts and the final running state. */
 export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }) => {
@@ -59,9 +76,8 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
   const driftDates: Date[] = [];
   const driftIds: number[] = [];
   let driftSigma: number[] = [];
-  for await (const batch of ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })) {
+  const write = async (batch: TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null): Promise<void> => {
     throwIfAborted(ctx.signal);
-    const probabilities = plan.scorer ? plan.scorer(batch) : null;
     const writes: TrackResultWrite[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const t = batch[i]!;
@@ -74,7 +90,7 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
         threshold = ctx.formula(t);
         formula++;
       }
-      const raw = probabilities ? probabilities[i]! : Number.NaN;
+      const raw = probabilities && ok && ok[i] ? probabilities[i]! : Number.NaN;
       const p = usable && Number.isFinite(raw) ? raw : null;
       if (p !== null) withProbability++;
       writes[i] = {
@@ -99,6 +115,29 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
     await ctx.repository.writeTrackResults(writes);
     tracks += batch.length;
     ctx.onBatch(batch.length);
+  };
+
+  // Pipeline: while batch k is scored (in the scoring worker when there is one), batch k − 1 is written and
+  // batch k + 1 is read.
+  const reader = ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })[Symbol.asyncIterator]();
+  let current = await reader.next();
+  let previous: { batch: TrimTrack[]; probabilities: Float64Array | null; ok: Uint8Array | null } | null = null;
+  try {
+    while (!current.done) {
+      throwIfAborted(ctx.signal);
+      const batch = current.value;
+      const f = plan.scorer ? plan.scorer.features(batch) : null;
+      const scoring = f && plan.scorer ? Promise.resolve(plan.scorer.predict(f.data)) : null;
+      // A failed scoring must not go unobserved while the other work runs; it is rethrown below.
+      scoring?.catch(() => undefined);
+      if (previous) await write(previous.batch, previous.probabilities, previous.ok);
+      previous = null;
+      current = await reader.next();
+      previous = { batch, probabilities: scoring ? await scoring : null, ok: f ? f.ok : null };
+    }
+    if (previous) await write(previous.batch, previous.probabilities, previous.ok);
+  } finally {
+    if (!current.done) await reader.return?.();
   }
 
   let newAlerts = 0;

@@ -10,7 +10,9 @@ import { InvalidInputError, throwIfAborted } from '../core/errors.js';
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, MLRepository, ModelMLState } from '../storage/repository.js';
-import { applyModel, type ApplyPlan } from './apply.js';
+import { availableParallelism } from 'node:os';
+import { applyModel, scoreNow, type ApplyPlan } from './apply.js';
+import { createRemoteScorer } from './score-pool.js';
 import { parseComponents, type ComponentsState } from './components-state.js';
 import { LruCache } from './lru.js';
 import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './serving.js';
@@ -175,36 +177,42 @@ export class MLManager {
           recordsTotal,
           elapsedMs: Date.now() - started,
         });
-      for (const summary of models) {
-        throwIfAborted(options.signal);
-        const state = states.get(summary.model) ?? null;
-        let plan: ApplyPlan;
-        try {
-          plan = await buildApplyPlan(summary.model, state, pooled, (m, c) => this.getOwnPredictor(m, c), this.options);
-        } catch (error) {
-          results.push(failedApply(summary.model, error));
-          continue;
+      // Forest prediction runs in a scoring worker beside the database work (in this thread with concurrency 1).
+      const remote = (options.concurrency ?? availableParallelism()) > 1 ? createRemoteScorer() : null;
+      try {
+        for (const summary of models) {
+          throwIfAborted(options.signal);
+          const state = states.get(summary.model) ?? null;
+          let plan: ApplyPlan;
+          try {
+            plan = await buildApplyPlan(summary.model, state, pooled, (m, c) => this.getOwnPredictor(m, c), remote);
+          } catch (error) {
+            results.push(failedApply(summary.model, error));
+            continue;
+          }
+          emit('applying', summary.model);
+          try {
+            const r = await applyModel(plan, {
+              repository: this.repository,
+              formula: this.options.formulaThreshold,
+              riskCutoffs: this.options.riskCutoffs,
+              batchSize,
+              signal: options.signal,
+              onBatch: (n) => {
+                recordsDone += n;
+                emit('applying', summary.model);
+              },
+            });
+            const { driftUpdate, ...modelResult } = r;
+            if (driftUpdate && state) states.set(summary.model, { ...state, ...driftUpdate });
+            results.push(modelResult);
+          } catch (error) {
+            if ((error as { code?: string }).code === 'ABORTED') throw error;
+            results.push(failedApply(summary.model, error));
+          }
         }
-        emit('applying', summary.model);
-        try {
-          const r = await applyModel(plan, {
-            repository: this.repository,
-            formula: this.options.formulaThreshold,
-            riskCutoffs: this.options.riskCutoffs,
-            batchSize,
-            signal: options.signal,
-            onBatch: (n) => {
-              recordsDone += n;
-              emit('applying', summary.model);
-            },
-          });
-          const { driftUpdate, ...modelResult } = r;
-          if (driftUpdate && state) states.set(summary.model, { ...state, ...driftUpdate });
-          results.push(modelResult);
-        } catch (error) {
-          if ((error as { code?: string }).code === 'ABORTED') throw error;
-          results.push(failedApply(summary.model, error));
-        }
+      } finally {
+        await remote?.close();
       }
       emit('done');
       return {
@@ -237,10 +245,10 @@ export class MLManager {
   async getFailureProbability(model: ModelName, track: Partial<TrimTrack>): Promise<number | undefined> {
     const states = await this.loadStates();
     const state = states.get(model) ?? null;
-    const plan = await buildApplyPlan(model, state, await this.getPooled(), (m, c) => this.getOwnPredictor(m, c), this.options);
+    const plan = await buildApplyPlan(model, state, await this.getPooled(), (m, c) => this.getOwnPredictor(m, c), null);
     if (!plan.scorer) return undefined;
     const full = completeTrack(model, track);
-    const p = plan.scorer([full])[0]!;
+    const p = scoreNow(plan.scorer, [full])[0]!;
     return Number.isFinite(p) ? p : undefined;
   }
 

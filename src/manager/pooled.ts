@@ -12,6 +12,7 @@ import { StateVersionError } from '../core/errors.js';
 import type { MLRepository } from '../storage/repository.js';
 import { POOLED_FEATURE_NAMES, columnMedians, imputeInPlace, pooledFeatureRow, type ModelContext } from './pooled-features.js';
 import type { TrackScorer } from './apply.js';
+import type { RemoteScorer } from './score-pool.js';
 
 /** Artifact coordinates of the pooled forest. */
 export const POOLED_ARTIFACT = { model: '*', kind: 'pooled_predictor' } as const;
@@ -110,8 +111,8 @@ export interface PooledModel {
   readonly predictor: ModelPredictor;
   /** Out-of-bag probabilities on one model's units (only right after training; `null` once loaded). */
   oobFor(model: ModelName): PooledOob | null;
-  /** A scorer for one model's tracks. */
-  scorer(ctx: ModelContext): TrackScorer;
+  /** A scorer for one model's tracks (predicting in the scoring worker when one is given). */
+  scorer(ctx: ModelContext, remote?: RemoteScorer | null): TrackScorer;
   toState(): PooledModelState;
 }
 
@@ -121,22 +122,31 @@ function makeModel(
   summary: PooledSummary,
   stateVersion: string,
   oob: ((model: ModelName) => PooledOob | null) | null,
+  predictorJsonAtLoad: string | null = null,
 ): PooledModel {
+  let predictorJson: string | null = predictorJsonAtLoad;
   return {
     stateVersion,
     summary,
     medians,
     predictor,
     oobFor: (model) => (oob ? oob(model) : null),
-    scorer: (ctx) => (tracks: readonly TrimTrack[]) => {
-      const data = new Float64Array(tracks.length * D);
-      const ok = new Uint8Array(tracks.length);
-      for (let i = 0; i < tracks.length; i++) ok[i] = pooledFeatureRow(tracks[i]!, ctx, data, i * D) ? 1 : 0;
-      imputeInPlace(data, D, medians);
-      const p = predictor.predictMany(data);
-      for (let i = 0; i < tracks.length; i++) if (!ok[i]) p[i] = Number.NaN;
-      return p;
-    },
+    scorer: (ctx, remote) => ({
+      features(tracks: readonly TrimTrack[]) {
+        const data = new Float64Array(tracks.length * D);
+        const ok = new Uint8Array(tracks.length);
+        for (let i = 0; i < tracks.length; i++) ok[i] = pooledFeatureRow(tracks[i]!, ctx, data, i * D) ? 1 : 0;
+        imputeInPlace(data, D, medians);
+        return { data, ok };
+      },
+      predict(data: Float64Array) {
+        if (!remote) return predictor.predictMany(data);
+        const key = `pooled\u0000${stateVersion}`;
+        remote.ensureLoaded(key, () => (predictorJson ??= JSON.stringify(predictor.toState())));
+        return remote.score(key, data);
+      },
+      predictNow: (data: Float64Array) => predictor.predictMany(data),
+    }),
     toState: () => ({
       kind: 'PooledPredictor',
       version: 1,

@@ -7,19 +7,23 @@
 import { extractFeatures } from '../core/features.js';
 import type { FeatureName } from '../core/features.js';
 import { FeatureImputer } from '../core/imputer.js';
-import type { ModelName, TrimTrack } from '../core/types.js';
+import type { ModelName } from '../core/types.js';
 import { ModelDriftDetector, type ModelDriftDetectorState } from '../drift/index.js';
 import { ModelPredictor } from '../predictor/index.js';
 import type { MLRepository, ModelMLState } from '../storage/repository.js';
 import type { ApplyPlan, DriftReplay, TrackScorer } from './apply.js';
 import { parseComponents, type ComponentsState } from './components-state.js';
-import type { ResolvedManagerOptions } from './ml-manager.js';
+import type { RemoteScorer } from './score-pool.js';
 import type { PooledModel } from './pooled.js';
 import type { PredictorKind } from './types.js';
 
 /** A model's own forest, parsed, with its imputer and columns. */
 export interface LoadedPredictor {
   readonly predictor: ModelPredictor;
+  /** The forest's state JSON (the artifact's content), for the scoring worker. */
+  readonly stateJson: string;
+  /** Identifies this forest in the scoring worker. */
+  readonly key: string;
   readonly imputer: FeatureImputer;
   readonly featureNames: FeatureName[];
 }
@@ -32,25 +36,33 @@ export async function loadOwnPredictor(repo: MLRepository, model: ModelName, ver
   if (!artifact) return null;
   return {
     predictor: ModelPredictor.fromState(JSON.parse(artifact.content)),
+    stateJson: artifact.content,
+    key: `own\u0000${model}\u0000${version}`,
     imputer: FeatureImputer.fromState(p.imputer),
     featureNames: p.featureNames as FeatureName[],
   };
 }
 
-function ownScorer(lp: LoadedPredictor): TrackScorer {
+function ownScorer(lp: LoadedPredictor, remote: RemoteScorer | null): TrackScorer {
   const d = lp.featureNames.length;
-  return (tracks: readonly TrimTrack[]) => {
-    const data = new Float64Array(tracks.length * d);
-    const ok = new Uint8Array(tracks.length);
-    for (let i = 0; i < tracks.length; i++) {
-      const f = extractFeatures(tracks[i]!);
-      if (f.sigma_gradient === null || f.sigma_gradient <= 0 || f.sigma_gradient === 999.999) continue;
-      lp.imputer.transform(f, lp.featureNames, data.subarray(i * d, (i + 1) * d));
-      ok[i] = 1;
-    }
-    const p = lp.predictor.predictMany(data);
-    for (let i = 0; i < tracks.length; i++) if (!ok[i]) p[i] = Number.NaN;
-    return p;
+  return {
+    features(tracks) {
+      const data = new Float64Array(tracks.length * d);
+      const ok = new Uint8Array(tracks.length);
+      for (let i = 0; i < tracks.length; i++) {
+        const f = extractFeatures(tracks[i]!);
+        if (f.sigma_gradient === null || f.sigma_gradient <= 0 || f.sigma_gradient === 999.999) continue;
+        lp.imputer.transform(f, lp.featureNames, data.subarray(i * d, (i + 1) * d));
+        ok[i] = 1;
+      }
+      return { data, ok };
+    },
+    predict(data) {
+      if (!remote) return lp.predictor.predictMany(data);
+      remote.ensureLoaded(lp.key, () => lp.stateJson);
+      return remote.score(lp.key, data);
+    },
+    predictNow: (data) => lp.predictor.predictMany(data),
   };
 }
 
@@ -86,7 +98,7 @@ export async function buildApplyPlan(
   state: ModelMLState | null,
   pooled: PooledModel | null,
   getOwn: (model: ModelName, c: ComponentsState) => Promise<LoadedPredictor | null>,
-  _o: ResolvedManagerOptions,
+  remote: RemoteScorer | null,
 ): Promise<ApplyPlan> {
   if (!state) {
     return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula' };
@@ -97,12 +109,12 @@ export async function buildApplyPlan(
   if (c.predictor.kind === 'own') {
     const lp = await getOwn(model, c);
     if (lp) {
-      scorer = ownScorer(lp);
+      scorer = ownScorer(lp, remote);
       kind = 'own';
     }
   }
   if (!scorer && pooled && c.context && c.predictor.kind !== 'none') {
-    scorer = pooled.scorer(c.context);
+    scorer = pooled.scorer(c.context, remote);
     kind = 'pooled';
   }
   const learnedThreshold = state.isTrained ? state.sigmaThreshold : null;

@@ -119,6 +119,8 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** Only these models (default: every model in the repository). */
   readonly models?: readonly ModelName[];
+  /** Threads: > 1 scores in a worker thread beside the database work; 1 does everything in this thread. Default: the number of cores. */
+  readonly concurrency?: number;
 }
 
 /** Per-model outcome of apply. */

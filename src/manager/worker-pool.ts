@@ -16,15 +16,18 @@ export interface TrainRunner {
   close(): Promise<void>;
 }
 
-/** How to start a worker: the built sibling bundle, or (running from the TypeScript sources) the .ts file through tsx. */
-function createWorker(): Worker {
+/**
+ * Starts one of the library's worker bundles (`train-worker` or `score-worker`): the built sibling bundle, or, when
+ * running from the TypeScript sources (tests, tsx), the .ts file through tsx.
+ */
+export function createLibraryWorker(name: 'train-worker' | 'score-worker'): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     // Node 20 does not apply `--import tsx` hooks to a worker's entry module; tsx's API loads it instead.
-    const url = new URL('./train-worker.ts', here).href;
+    const url = new URL(`./${name}.ts`, here).href;
     return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true });
   }
-  return new Worker(new URL(here.endsWith('.cjs') ? './train-worker.cjs' : './train-worker.js', here));
+  return new Worker(new URL(here.endsWith('.cjs') ? `./${name}.cjs` : `./${name}.js`, here));
 }
 
 function reviveError(e: { name: string; message: string; stack?: string; code?: string }): Error {
@@ -64,7 +67,7 @@ export function createTrainRunner(concurrency: number): TrainRunner {
   const pending = new Map<number, { resolve: (o: TrainModelOutput) => void; reject: (e: Error) => void }>();
 
   const spawn = (): Slot => {
-    const worker = createWorker();
+    const worker = createLibraryWorker('train-worker');
     const slot: Slot = { worker, busy: false, dead: null, task: null };
     worker.on('message', (msg: { id: number; ok: boolean; output?: TrainModelOutput; error?: { name: string; message: string; stack?: string; code?: string } }) => {
       const p = pending.get(msg.id);
