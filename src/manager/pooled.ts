@@ -9,6 +9,7 @@ import { failPointsOf, labelOf, severityWeight } from '../core/labels.js';
 import type { ModelName, TrainingRecord, TrimTrack } from '../core/types.js';
 import { ModelPredictor, type ModelPredictorState } from '../predictor/index.js';
 import { StateVersionError } from '../core/errors.js';
+import { createRng } from '../core/rng.js';
 import type { MLRepository } from '../storage/repository.js';
 import { POOLED_FEATURE_NAMES, columnMedians, imputeInPlace, pooledFeatureRow, type ModelContext } from './pooled-features.js';
 import type { TrackScorer } from './apply.js';
@@ -97,7 +98,10 @@ export interface PooledModelState {
 
 /** What the pooled forest was trained on and how well it does out of bag. */
 export interface PooledSummary {
+  /** Final Test units of every model. */
   readonly samples: number;
+  /** Units the forest trained on (all of them, or a sample of {@link POOLED_MAX_ROWS}). */
+  readonly trainedOn: number;
   readonly failures: number;
   readonly auc: number | null;
   readonly brier: number | null;
@@ -159,31 +163,83 @@ function makeModel(
   };
 }
 
+/**
+ * Rows the pooled forest trains on at most. Above it a seeded uniform sample is drawn: 60,000 Final Test units are
+ * plenty for 7 features, and the fit stays a few seconds at millions of tracks. Units left out are scored by the
+ * forest as held-out units, so every unit still has an out-of-sample probability for the own-vs-pooled comparison.
+ */
+export const POOLED_MAX_ROWS = 60_000;
+
 /** Trains the pooled forest; `null` when the plant has too few Final Test outcomes of either class. */
-export function trainPooledModel(rows: PooledRows, o: { seed: number; trees: number; version: string }): PooledModel | null {
+export function trainPooledModel(rows: PooledRows, o: { seed: number; trees: number; version: string; maxRows?: number }): PooledModel | null {
   const v = rows.view();
-  const data = Float64Array.from(v.data);
-  const medians = columnMedians(data, D);
-  imputeInPlace(data, D, medians);
+  const n = rows.rows;
+  const all = Float64Array.from(v.data);
+  const medians = columnMedians(all, D);
+  imputeInPlace(all, D, medians);
+  // Which rows train (all, or a seeded sample); inSample[i] = position in the training matrix, or -1.
+  const maxRows = o.maxRows ?? POOLED_MAX_ROWS;
+  const inSample = new Int32Array(n).fill(-1);
+  let picked: Int32Array;
+  if (n <= maxRows) {
+    picked = Int32Array.from({ length: n }, (_, i) => i);
+  } else {
+    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    const rng = createRng(o.seed ^ 0x5eed);
+    for (let i = 0; i < maxRows; i++) {
+      const j = i + rng.nextInt(n - i);
+      const t = idx[i]!;
+      idx[i] = idx[j]!;
+      idx[j] = t;
+    }
+    picked = idx.subarray(0, maxRows).sort();
+  }
+  const m = picked.length;
+  const data = new Float64Array(m * D);
+  const labels = new Uint8Array(m);
+  const severity = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = picked[k]!;
+    inSample[i] = k;
+    data.set(all.subarray(i * D, (i + 1) * D), k * D);
+    labels[k] = v.labels[i]!;
+    severity[k] = v.severity[i]!;
+  }
   const predictor = new ModelPredictor('(pooled)', { forest: { seed: o.seed, nEstimators: o.trees } });
-  const result = predictor.train({ names: POOLED_FEATURE_NAMES, data }, v.labels, v.severity);
+  const result = predictor.train({ names: POOLED_FEATURE_NAMES, data }, labels, severity);
   if (!result.trained) return null;
   const oob = predictor.oobProbabilities;
   let failures = 0;
   for (const y of v.labels) failures += y;
   const summary: PooledSummary = {
-    samples: rows.rows,
+    samples: n,
+    trainedOn: m,
     failures,
     auc: predictor.metrics?.auc ?? null,
     brier: predictor.metrics?.brier ?? null,
   };
   const ids = Float64Array.from(v.ids);
-  const labels = Uint8Array.from(v.labels);
+  const allLabels = Uint8Array.from(v.labels);
   const ranges = new Map(rows.ranges);
   return makeModel(predictor, medians, summary, o.version, (model) => {
     const r = ranges.get(model);
     if (!r || !oob) return null;
-    return { trackResultIds: ids.subarray(r.start, r.end), probabilities: oob.subarray(r.start, r.end), labels: labels.subarray(r.start, r.end) };
+    // Out-of-bag where the unit trained the forest, a plain prediction (held out) where it did not.
+    const len = r.end - r.start;
+    const probabilities = new Float64Array(len);
+    const heldOut: number[] = [];
+    for (let i = r.start; i < r.end; i++) {
+      const k = inSample[i]!;
+      if (k >= 0) probabilities[i - r.start] = oob[k]!;
+      else heldOut.push(i);
+    }
+    if (heldOut.length > 0) {
+      const x = new Float64Array(heldOut.length * D);
+      heldOut.forEach((i, h) => x.set(all.subarray(i * D, (i + 1) * D), h * D));
+      const p = predictor.predictMany(x);
+      heldOut.forEach((i, h) => (probabilities[i - r.start] = p[h]!));
+    }
+    return { trackResultIds: ids.subarray(r.start, r.end), probabilities, labels: allLabels.subarray(r.start, r.end) };
   });
 }
 

@@ -8,6 +8,7 @@ import type { LabelOptions, LabelChoice } from '../core/labels.js';
 import type { ExclusionCounts } from '../core/features.js';
 import type { LabelSource, ModelName } from '../core/types.js';
 import type { DriftDirection, RiskCategory } from '../storage/repository.js';
+import type { PooledSummary } from './pooled.js';
 
 /** Which predictor serves a model's failure probabilities. */
 export type PredictorKind = 'own' | 'pooled' | 'none';
@@ -106,7 +107,7 @@ export interface TrainAllResult {
   readonly skipped: number;
   readonly failed: number;
   /** The pooled forest's training summary (`null` when it could not be trained). */
-  readonly pooled: { readonly samples: number; readonly auc: number | null; readonly brier: number | null } | null;
+  readonly pooled: PooledSummary | null;
   readonly durationMs: number;
 }
 
