@@ -52,7 +52,7 @@ export interface ResolvedManagerOptions {
   readonly labelOptions: NonNullable<MLManagerOptions['labelOptions']>;
   readonly formulaThreshold: FormulaThresholdFn;
   readonly riskCutoffs: { readonly medium: number; readonly high: number };
-  readonly maxCachedPredictors: number;
+  readonly predictorCacheBytes: number;
   readonly owner: string;
 }
 
@@ -77,7 +77,7 @@ function resolveOptions(o: MLManagerOptions): ResolvedManagerOptions {
     labelOptions: o.labelOptions ?? {},
     formulaThreshold: o.formulaThreshold ?? plantFormula,
     riskCutoffs: risk,
-    maxCachedPredictors: positiveInt('maxCachedPredictors', o.maxCachedPredictors, 64),
+    predictorCacheBytes: positiveInt('predictorCacheBytes', o.predictorCacheBytes, 256 * 2 ** 20),
     owner: o.owner ?? `laser-trim-ml pid ${process.pid} on ${hostname()}`,
   };
 }
@@ -112,7 +112,7 @@ export class MLManager {
     options: MLManagerOptions = {},
   ) {
     this.options = resolveOptions(options);
-    this.predictors = new LruCache(this.options.maxCachedPredictors);
+    this.predictors = new LruCache(this.options.predictorCacheBytes);
   }
 
   // ---------------------------------------------------------------- training
@@ -331,8 +331,8 @@ export class MLManager {
   // ---------------------------------------------------------------- persistence
 
   /**
-   * Loads every model's state row from the repository (forests stay on disk until a model needs one, and at most
-   * `maxCachedPredictors` are kept parsed).
+   * Loads every model's state row from the repository (forests stay in storage until a model needs one, and the
+   * parsed ones are evicted, least recently used first, beyond `predictorCacheBytes` of forest JSON).
    */
   async loadAll(): Promise<void> {
     this.invalidate();
@@ -395,7 +395,7 @@ export class MLManager {
     const state = (await this.loadStates()).get(model);
     if (!state) return null;
     const loaded = await loadOwnPredictor(this.repository, model, state.stateVersion, components);
-    if (loaded) this.predictors.set(model, loaded);
+    if (loaded) this.predictors.set(model, loaded, loaded.stateJson.length);
     return loaded;
   }
 }

@@ -37,8 +37,11 @@ export interface MLManagerOptions extends ComponentMinimums {
   readonly trees?: number;
   /** Probability cut-offs of the risk categories: `low` below `medium`, `high` at or above `high`. Default 0.2 / 0.5. */
   readonly riskCutoffs?: { readonly medium: number; readonly high: number };
-  /** Forests kept parsed in memory at most (least recently used are evicted). Default 64. */
-  readonly maxCachedPredictors?: number;
+  /**
+   * Memory budget of the parsed per-model forests, measured as the size of their JSON (the parsed typed arrays take
+   * less): beyond it the least recently used are evicted and parsed again when needed. Default 256 MiB.
+   */
+  readonly predictorCacheBytes?: number;
   /** Name recorded as lock holder (default: `laser-trim-ml pid <pid> on <host>`). */
   readonly owner?: string;
 }
