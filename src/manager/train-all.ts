@@ -13,8 +13,9 @@ import { availableParallelism } from 'node:os';
 import { AbortedError, InsufficientDataError, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
-import { ModelProfiler } from '../profiler/index.js';
-import type { MLRepository, ModelMLState } from '../storage/repository.js';
+import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
+import { parseComponents } from './components-state.js';
+import type { MLRepository } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
 import { medianLogSigma, type ModelContext } from './pooled-features.js';
@@ -49,7 +50,21 @@ function stateVersionOf(date: Date, seed: number): string {
 }
 
 /** Runs the whole train-all workflow. */
-export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, opts: TrainAllOptions): Promise<TrainAllResult> {
+/**
+ * For training a single model: the stored pooled forest is reused (not retrained on one model's rows), and
+ * difficulty is ranked against the other models' stored profiles.
+ */
+export interface SingleModelContext {
+  readonly pooled: PooledModel | null;
+  readonly otherProfiles: ModelProfiler[];
+}
+
+export async function trainAll(
+  repo: MLRepository,
+  o: ResolvedManagerOptions,
+  opts: TrainAllOptions,
+  single?: SingleModelContext,
+): Promise<TrainAllResult> {
   const started = Date.now();
   const minSamples = opts.minSamples ?? o.minSamples;
   const signal = opts.signal;
@@ -84,16 +99,22 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
   }
   // Difficulty relative to the other models that will be trained.
   const eligible = surveys.filter((s) => s.cleanSamples >= minSamples);
-  if (eligible.length > 1) ModelProfiler.rankAll(eligible.map((s) => s.profiler));
+  const ranked = [...eligible.map((s) => s.profiler), ...(single?.otherProfiles ?? [])];
+  if (ranked.length > 1) ModelProfiler.rankAll(ranked);
 
   // The pooled forest.
   throwIfAborted(signal);
   emit('pooled');
   const trainingDate = new Date();
   const version = stateVersionOf(trainingDate, o.seed);
-  const pooled: PooledModel | null = trainPooledModel(pooledRows, { seed: o.seed, trees: o.trees, version });
-  throwIfAborted(signal);
-  if (pooled) await savePooledModel(repo, pooled);
+  let pooled: PooledModel | null;
+  if (single) {
+    pooled = single.pooled;
+  } else {
+    pooled = trainPooledModel(pooledRows, { seed: o.seed, trees: o.trees, version });
+    throwIfAborted(signal);
+    if (pooled) await savePooledModel(repo, pooled);
+  }
 
   // Pass 2: per-model training.
   done = 0;
@@ -143,6 +164,7 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
             context: s.context,
             profileState: s.profiler.toState(),
             pooled: pooled ? pooled.oobFor(s.model) : null,
+            pooledAvailable: pooled !== null,
             trainingDate,
             stateVersion: version,
           };
@@ -227,7 +249,7 @@ function failedResult(s: Survey, error: Error, durationMs: number): TrainingResu
   };
 }
 
-/** Trains and saves one model, reusing the stored pooled forest. */
+/** Trains and saves one model, reusing the stored pooled forest and ranking difficulty against the stored profiles. */
 export async function trainSingleModel(
   repo: MLRepository,
   o: ResolvedManagerOptions,
@@ -235,11 +257,19 @@ export async function trainSingleModel(
   pooled: PooledModel | null,
   opts: { signal?: AbortSignal; minSamples?: number },
 ): Promise<TrainingResult> {
-  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 });
-  void pooled;
+  const otherProfiles: ModelProfiler[] = [];
+  for (const state of await repo.listModelStates()) {
+    if (state.model === model || !state.isTrained) continue;
+    try {
+      const c = parseComponents(state.componentsJson, state.model);
+      const p = c.profile ? ModelProfiler.fromState(c.profile as ModelProfilerState) : null;
+      if (p?.isBuilt) otherProfiles.push(p);
+    } catch {
+      // A state from another version cannot be ranked against; it is replaced at its next training.
+    }
+  }
+  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 }, { pooled, otherProfiles });
   const r = result.results[0];
   if (!r) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no records in the repository.`);
   return r;
 }
-
-export type { ModelMLState };

@@ -124,6 +124,19 @@ for (const makeKind of ALL_KINDS) {
       expect(cross.needData.some((m) => m.model === 'GARBAGE "only"/x')).toBe(true);
     });
 
+    it('trainModel retrains one model against the stored pooled forest without replacing it', async () => {
+      const ml = new MLManager(rut.repo, FAST);
+      const pooledBefore = await rut.repo.loadArtifact('*', 'pooled_predictor');
+      const big = (await rut.repo.listModels()).sort((a, b) => b.trimTracks - a.trimTracks)[0]!;
+      const r = await ml.trainModel(big.model);
+      expect(r.status).toBe('trained');
+      const pooledAfter = await rut.repo.loadArtifact('*', 'pooled_predictor');
+      expect(pooledAfter?.version).toBe(pooledBefore?.version);
+      const state = await rut.repo.loadModelState(big.model);
+      // Ranked against the other models' stored profiles.
+      expect(state?.difficultyScore).not.toBeNull();
+    });
+
     it('rerunning apply writes the same values and raises no duplicate drift alert', async () => {
       const ml = new MLManager(rut.repo, FAST);
       const first = await ml.applyToDatabase();
