@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { AbortedError, InsufficientDataError, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
+import { labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
 import { parseComponents } from './components-state.js';
@@ -29,6 +30,8 @@ interface Survey {
   records: TrainingRecord[] | null;
   readonly rowsRead: number;
   readonly cleanSamples: number;
+  /** Clean samples with a linked Final Test outcome. */
+  readonly finalTestSamples: number;
   readonly context: ModelContext | null;
   readonly profiler: ModelProfiler;
 }
@@ -94,7 +97,8 @@ export async function trainAll(
     if (context) pooledRows.add(model, context, clean.records);
     const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
     if (keep) cacheLeft -= records.length;
-    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, context, profiler });
+    const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
+    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler });
     done++;
   }
   // Difficulty relative to the other models that will be trained.
@@ -133,6 +137,7 @@ export async function trainAll(
               model: s.model,
               rowsRead: s.rowsRead,
               samples: s.cleanSamples,
+              finalTestSamples: s.finalTestSamples,
               minSamples,
               context: s.context,
               profileState: s.profiler.toState(),
@@ -179,25 +184,15 @@ export async function trainAll(
             return;
           }
           const err = error instanceof Error ? error : new Error(String(error));
-          // One model's failure never stops the others: record it and keep its last error in the state.
+          // One model's failure never stops the others. A model that was trained before keeps serving its last good
+          // state (with the error recorded); a new one is saved as untrained with the error.
+          let note = '';
           try {
-            const out = untrainedState({
-              model: s.model,
-              rowsRead: s.rowsRead,
-              samples: s.cleanSamples,
-              minSamples,
-              context: s.context,
-              profileState: s.profiler.toState(),
-              trainingDate,
-              stateVersion: version,
-              message: `Training failed: ${err.message}`,
-              error: err instanceof InsufficientDataError ? null : err.message,
-            });
-            await repo.saveModel(out.state, []);
-          } catch {
-            // The failure is reported in the result below; a second storage error adds nothing to it.
+            await recordFailure(repo, s, err, { minSamples, trainingDate, version });
+          } catch (e2) {
+            note = ` (recording the failure in the model's state failed too: ${e2 instanceof Error ? e2.message : String(e2)})`;
           }
-          results.push(failedResult(s, err, Date.now() - t0));
+          results.push(failedResult(s, err, Date.now() - t0, note));
         } finally {
           done++;
           emit('training', s.model);
@@ -230,11 +225,44 @@ export async function trainAll(
   };
 }
 
-function failedResult(s: Survey, error: Error, durationMs: number): TrainingResult {
+async function recordFailure(
+  repo: MLRepository,
+  s: Survey,
+  err: Error,
+  a: { minSamples: number; trainingDate: Date; version: string },
+): Promise<void> {
+  const previous = await repo.loadModelState(s.model);
+  if (previous?.isTrained) {
+    const c = parseComponents(previous.componentsJson, s.model);
+    const kind = c.predictor.artifactKind;
+    const artifact = kind ? await repo.loadArtifact(s.model, kind, previous.stateVersion) : null;
+    await repo.saveModel(
+      { ...previous, lastError: err.message, updatedDate: new Date() },
+      artifact ? [{ model: artifact.model, kind: artifact.kind, version: artifact.version, content: artifact.content }] : [],
+    );
+    return;
+  }
+  const out = untrainedState({
+    model: s.model,
+    rowsRead: s.rowsRead,
+    samples: s.cleanSamples,
+    finalTestSamples: s.finalTestSamples,
+    minSamples: a.minSamples,
+    context: s.context,
+    profileState: s.profiler.toState(),
+    trainingDate: a.trainingDate,
+    stateVersion: a.version,
+    message: `Training failed: ${err.message}`,
+    error: err instanceof InsufficientDataError ? null : err.message,
+  });
+  await repo.saveModel(out.state, []);
+}
+
+function failedResult(s: Survey, error: Error, durationMs: number, note = ''): TrainingResult {
   return {
     model: s.model,
     status: 'failed',
-    message: error.message,
+    message: error.message + note,
     error,
     rowsRead: s.rowsRead,
     samples: s.cleanSamples,

@@ -105,6 +105,7 @@ export function untrainedState(a: {
   model: ModelName;
   rowsRead: number;
   samples: number;
+  finalTestSamples: number;
   minSamples: number;
   context: ModelContext | null;
   profileState: unknown;
@@ -147,7 +148,7 @@ export function untrainedState(a: {
     trainingDate: a.trainingDate,
     trainingSamples: a.samples,
     trimSamples: a.samples,
-    finalTestSamples: 0,
+    finalTestSamples: a.finalTestSamples,
     sigmaThreshold: null,
     thresholdConfidence: null,
     ...NO_METRICS,

@@ -182,7 +182,9 @@ for (const makeKind of ALL_KINDS) {
     });
 
     it('reports a model that throws in training and trains the others', async () => {
-      const victim = (await rut.repo.listModels()).map((m) => m.model).find((m) => m !== 'GARBAGE "only"/x')!;
+      const victim = (await rut.repo.listModels()).sort((a, b) => b.trimTracks - a.trimTracks)[0]!.model;
+      const before = await rut.repo.loadModelState(victim);
+      expect(before?.isTrained).toBe(true);
       const ml = new MLManager(rut.repo, {
         ...FAST,
         formulaThreshold: (t) => {
@@ -197,6 +199,12 @@ for (const makeKind of ALL_KINDS) {
       expect(r.trained).toBeGreaterThan(5);
       const status = await ml.getTrainingStatus();
       expect(status.rows.find((x) => x.model === victim)?.status).toBe('failed');
+      // The failed retrain keeps the last good state serving, with the error recorded.
+      const after = await rut.repo.loadModelState(victim);
+      expect(after?.isTrained).toBe(true);
+      expect(after?.stateVersion).toBe(before?.stateVersion);
+      expect(after?.sigmaThreshold).toBe(before?.sigmaThreshold);
+      expect(after?.lastError).toBe('formula exploded');
       // Restore a clean state for later tests.
       await new MLManager(rut.repo, FAST).trainAllModels({ concurrency: 1 });
     });
