@@ -5,7 +5,7 @@ import { normalizeSerial } from '../../src/storage/linking/serial.js';
 describe('normalizeSerial', () => {
   it.each([
     ['SN001', '1'], ['sn 001', '1'], ['S/N 000123a', '123A'], ['s/n:42', '42'], ['#0042', '42'], ['  0007  ', '7'],
-    ['A0012', 'A0012'], ['000', '0'], ['SN-7', '7'], ['snow1', 'SNOW1'], ['SN A12', 'A12'],
+    ['A0012', 'A0012'], ['000', '0'], ['SN-7', '7'], ['snow1', 'OW1'], ['SNA001205', 'A001205'], ['SN A12', 'A12'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeSerial(input)).toBe(expected);
   });

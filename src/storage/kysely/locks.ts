@@ -19,7 +19,13 @@ const LOCK_CLASS = 0x4c544d4c;
 const LOCK_KEYS = { train: 1, apply: 2 } as const;
 
 async function busy(ctx: RepoContext, name: string): Promise<BusyError> {
-  const row = await ctx.db.selectFrom('ml_locks').select(['holder', 'acquired_at']).where('name', '=', name).executeTakeFirst();
+  const read = () => ctx.db.selectFrom('ml_locks').select(['holder', 'acquired_at']).where('name', '=', name).executeTakeFirst();
+  let row = await read();
+  // The holder records itself right after taking the advisory lock: give it a moment to do so (up to ~0.5 s).
+  for (let i = 0; row === undefined && i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    row = await read();
+  }
   const holder = row === undefined ? 'another process' : String(row['holder']);
   const since = row === undefined ? '' : ` since ${new Date(Number(row['acquired_at'])).toISOString()}`;
   return new BusyError(`The ${name} lock is held by "${holder}"${since}; wait for it to finish and try again.`, holder);
