@@ -15,7 +15,7 @@ import { cleanTrainingRecords } from '../core/dataset.js';
 import { labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
-import { parseComponents } from './components-state.js';
+import { parseComponents, type ServingMetrics } from './components-state.js';
 import type { MLRepository } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
@@ -60,6 +60,8 @@ function stateVersionOf(date: Date, seed: number): string {
 export interface SingleModelContext {
   readonly pooled: PooledModel | null;
   readonly otherProfiles: ModelProfiler[];
+  /** The pooled forest's metrics on this model's units from the last train-all (from its stored state). */
+  readonly pooledMetrics: ServingMetrics | null;
 }
 
 export async function trainAll(
@@ -170,6 +172,7 @@ export async function trainAll(
             profileState: s.profiler.toState(),
             pooled: pooled ? pooled.oobFor(s.model) : null,
             pooledAvailable: pooled !== null,
+            pooledMetricsFallback: single?.pooledMetrics ?? null,
             trainingDate,
             stateVersion: version,
           };
@@ -286,8 +289,18 @@ export async function trainSingleModel(
   opts: { signal?: AbortSignal; minSamples?: number },
 ): Promise<TrainingResult> {
   const otherProfiles: ModelProfiler[] = [];
+  let pooledMetrics: ServingMetrics | null = null;
   for (const state of await repo.listModelStates()) {
-    if (state.model === model || !state.isTrained) continue;
+    if (state.model === model) {
+      try {
+        const p = parseComponents(state.componentsJson, state.model).predictor;
+        pooledMetrics = p.kind === 'pooled' ? p.metrics : p.kind === 'own' ? p.alternativeMetrics : null;
+      } catch {
+        // A state from another version carries no usable comparison; the own forest is judged alone.
+      }
+      continue;
+    }
+    if (!state.isTrained) continue;
     try {
       const c = parseComponents(state.componentsJson, state.model);
       const p = c.profile ? ModelProfiler.fromState(c.profile as ModelProfilerState) : null;
@@ -296,7 +309,7 @@ export async function trainSingleModel(
       // A state from another version cannot be ranked against; it is replaced at its next training.
     }
   }
-  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 }, { pooled, otherProfiles });
+  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 }, { pooled, otherProfiles, pooledMetrics });
   const r = result.results[0];
   if (!r) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no records in the repository.`);
   return r;

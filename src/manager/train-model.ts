@@ -53,6 +53,11 @@ export interface TrainModelInput {
   readonly pooled: PooledOob | null;
   /** Whether a pooled forest exists at all (it may have no out-of-bag rows for this model). */
   readonly pooledAvailable?: boolean;
+  /**
+   * The pooled forest's out-of-sample metrics on this model's units from the last train-all, for the own-vs-pooled
+   * choice when the pooled forest was loaded rather than trained now (`trainModel`).
+   */
+  readonly pooledMetricsFallback?: ServingMetrics | null;
   readonly trainingDate: Date;
   readonly stateVersion: string;
 }
@@ -335,7 +340,7 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
 
 function choosePredictor(input: TrainModelInput, set: ReturnType<typeof buildTrainingSet>): { choice: PredictorChoice; own: ModelPredictor | null } {
   const st = input.settings;
-  const pooledMetrics = input.pooled ? servingMetrics(input.pooled.probabilities, input.pooled.labels) : null;
+  const pooledMetrics = input.pooled ? servingMetrics(input.pooled.probabilities, input.pooled.labels) : (input.pooledMetricsFallback ?? null);
   const pooledExists = input.pooled !== null || input.pooledAvailable === true;
   const pooledChoice = (reason: string, alternative: ServingMetrics | null = null): PredictorChoice => ({
     kind: 'pooled',

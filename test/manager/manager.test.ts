@@ -128,8 +128,11 @@ for (const makeKind of ALL_KINDS) {
       const ml = new MLManager(rut.repo, FAST);
       const pooledBefore = await rut.repo.loadArtifact('*', 'pooled_predictor');
       const big = (await rut.repo.listModels()).sort((a, b) => b.trimTracks - a.trimTracks)[0]!;
+      const kindBefore = (await ml.getTrainingStatus()).rows.find((x) => x.model === big.model)?.predictorKind;
       const r = await ml.trainModel(big.model);
       expect(r.status).toBe('trained');
+      // Same data, same seed: the own-vs-pooled choice (made against the stored pooled metrics) does not flip.
+      expect(r.predictorKind).toBe(kindBefore);
       const pooledAfter = await rut.repo.loadArtifact('*', 'pooled_predictor');
       expect(pooledAfter?.version).toBe(pooledBefore?.version);
       const state = await rut.repo.loadModelState(big.model);
