@@ -42,6 +42,7 @@ export interface CliArgs {
   readonly force: boolean;
   readonly referenceSchema: boolean;
   readonly all: boolean;
+  readonly rebaselineDrift: boolean;
 }
 
 function intFlag(name: string, v: string | undefined): number | undefined {
@@ -49,6 +50,12 @@ function intFlag(name: string, v: string | undefined): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} takes a positive whole number, got ${JSON.stringify(v)}.`);
   return n;
+}
+
+/** `--model` (repeatable, any name) and `--models a,b` (comma-separated, for names without commas). */
+function modelList(repeated: string[] | undefined, commaList: string | undefined): string[] | undefined {
+  const names = [...(repeated ?? []), ...(commaList?.split(',').map((s) => s.trim()).filter((s) => s.length > 0) ?? [])];
+  return names.length > 0 ? names : undefined;
 }
 
 /** Parses argv (without node and the script). */
@@ -75,6 +82,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
         force: { type: 'boolean', default: false },
         'reference-schema': { type: 'boolean', default: false },
         all: { type: 'boolean', default: false },
+        'rebaseline-drift': { type: 'boolean', default: false },
+        model: { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -95,13 +104,14 @@ export function parseCli(argv: readonly string[]): CliArgs {
     minSamples: intFlag('min-samples', values['min-samples']),
     concurrency: intFlag('concurrency', values.concurrency),
     batchSize: intFlag('batch-size', values['batch-size']),
-    models: values.models?.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    models: modelList(values.model, values.models),
     seed,
     tracks: intFlag('tracks', values.tracks),
     modelCount: intFlag('model-count', values['model-count']),
     force: values.force ?? false,
     referenceSchema: values['reference-schema'] ?? false,
     all: values.all ?? false,
+    rebaselineDrift: values['rebaseline-drift'] ?? false,
   };
 }
 
@@ -126,7 +136,9 @@ Options:
   --quiet, -q        no progress output
   --min-samples <n>  train: samples a model needs (default 50)
   --concurrency <n>  train: worker threads (default: number of cores)
-  --models <a,b>     train/apply: only these models
+  --model <name>     train/apply: only this model (repeat for more; any name, commas included)
+  --models <a,b>     train/apply: only these models (comma-separated)
+  --rebaseline-drift train: re-establish drift baselines (by default an established baseline is kept)
   --batch-size <n>   apply: tracks per transaction (default 5000)
   --seed <n>         demo: generator seed (default 1); train: learner seed
   --tracks <n>       demo: tracks to generate (default 20000)

@@ -61,6 +61,7 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
       ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
       ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
       ...(args.models ? { models: args.models } : {}),
+      ...(args.rebaselineDrift ? { rebaselineDrift: true } : {}),
       onProgress: (e) => progress.update(e),
       signal: io.signal,
     });

@@ -15,7 +15,7 @@ import { cleanTrainingRecords } from '../core/dataset.js';
 import { labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
-import { parseComponents, type ServingMetrics } from './components-state.js';
+import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './components-state.js';
 import type { MLRepository } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
@@ -79,6 +79,20 @@ export async function trainAll(
   let done = 0;
   const emit = (phase: ProgressEvent['phase'], model?: ModelName): void =>
     opts.onProgress?.({ operation: 'train', phase, ...(model !== undefined ? { model } : {}), modelsDone: done, modelsTotal: models.length, elapsedMs: Date.now() - started });
+
+  // Drift baselines established by earlier trainings are kept (see train-model.ts) unless asked to rebaseline.
+  const previousBaselines = new Map<ModelName, DriftBaselineEnd>();
+  if (!opts.rebaselineDrift) {
+    for (const state of await repo.listModelStates()) {
+      if (!state.isTrained) continue;
+      try {
+        const end = parseComponents(state.componentsJson, state.model).driftBaselineEnd;
+        if (end) previousBaselines.set(state.model, end);
+      } catch {
+        // A state from another version: its baseline is re-established.
+      }
+    }
+  }
 
   // Pass 1: survey.
   emit('planning');
@@ -173,6 +187,7 @@ export async function trainAll(
             pooled: pooled ? pooled.oobFor(s.model) : null,
             pooledAvailable: pooled !== null,
             pooledMetricsFallback: single?.pooledMetrics ?? null,
+            previousBaselineEnd: previousBaselines.get(s.model) ?? null,
             trainingDate,
             stateVersion: version,
           };

@@ -6,7 +6,8 @@
  * - the model: `minSamples` clean samples (default 50), else it is saved as untrained ("need N more");
  * - threshold: see {@link ModelThresholdOptimizer} (30 samples, 5 failures and 5 passes by default), else the formula;
  * - drift: `minDriftBaseline` samples in the baseline (default 30); the baseline is the first 30% of the model's
- *   clean history in date order, at least `minDriftBaseline` and at most 500 samples;
+ *   clean history in date order, at least `minDriftBaseline` and at most 500 samples, established at the first
+ *   training and kept by later ones (unless `rebaselineDrift`);
  * - own predictor: `minOwnPredictorSamples` Final-Test-labelled units (default 200) with `minOwnPredictorClassCount`
  *   (default 20) of each class; below that the pooled forest serves the model.
  *
@@ -22,7 +23,7 @@ import { brierScore, confusionMetrics, rocAuc } from '../predictor/metrics.js';
 import { ModelProfiler, type ModelProfilerState, type ProfileColumns } from '../profiler/index.js';
 import { ModelThresholdOptimizer } from '../threshold/index.js';
 import type { Artifact, ModelMLState } from '../storage/repository.js';
-import type { ComponentsState, PredictorChoice, ServingMetrics } from './components-state.js';
+import type { ComponentsState, DriftBaselineEnd, PredictorChoice, ServingMetrics } from './components-state.js';
 import type { PooledOob } from './pooled.js';
 import type { ModelContext } from './pooled-features.js';
 import type { TrainingResult } from './types.js';
@@ -58,6 +59,8 @@ export interface TrainModelInput {
    * choice when the pooled forest was loaded rather than trained now (`trainModel`).
    */
   readonly pooledMetricsFallback?: ServingMetrics | null;
+  /** Where the previous training's drift baseline ended: the baseline is kept (`null`: establish a new one). */
+  readonly previousBaselineEnd?: DriftBaselineEnd | null;
   readonly trainingDate: Date;
   readonly stateVersion: string;
 }
@@ -242,19 +245,30 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
     dates: tDates,
   });
 
-  // Drift baseline: the first 30% of the clean history (min minDriftBaseline, max 500 samples).
+  // Drift baseline: kept from the previous training when there is one (control limits are frozen after they are
+  // established, so a retrain neither absorbs a drift into the baseline nor re-reports an episode with a new onset);
+  // otherwise the first 30% of the clean history (min minDriftBaseline, max 500 samples).
   const drift = new ModelDriftDetector(model);
-  const nBase = Math.min(500, Math.max(st.minDriftBaseline, Math.floor(clean.records.length * 0.3)));
+  let base: TrainingRecord[] = [];
+  const prev = input.previousBaselineEnd ?? null;
+  if (prev) {
+    const endT = new Date(prev.fileDate).getTime();
+    base = clean.records.filter((r) => r.fileDate.getTime() < endT || (r.fileDate.getTime() === endT && r.trackResultId <= prev.trackResultId));
+    if (base.length < st.minDriftBaseline) base = [];
+  }
+  if (base.length === 0) {
+    const nBase = Math.min(500, Math.max(st.minDriftBaseline, Math.floor(clean.records.length * 0.3)));
+    if (clean.records.length >= nBase + 1 && nBase >= st.minDriftBaseline) base = clean.records.slice(0, nBase);
+  }
   let driftOk = false;
   let baselineEnd: ComponentsState['driftBaselineEnd'] = null;
-  if (clean.records.length >= nBase + 1 && nBase >= st.minDriftBaseline) {
-    const base = clean.records.slice(0, nBase);
+  if (base.length > 0) {
     driftOk = drift.setBaseline(
       base.map((r) => r.sigmaGradient!),
       base.map((r) => r.fileDate),
     );
     const last = base[base.length - 1]!;
-    if (driftOk) baselineEnd = { fileDate: last.fileDate.toISOString(), trackResultId: last.trackResultId, samples: nBase };
+    if (driftOk) baselineEnd = { fileDate: last.fileDate.toISOString(), trackResultId: last.trackResultId, samples: base.length };
   }
 
   // Predictor.

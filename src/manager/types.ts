@@ -76,6 +76,12 @@ export interface TrainAllOptions {
   readonly signal?: AbortSignal;
   /** Only these models (default: every model in the repository). */
   readonly models?: readonly ModelName[];
+  /**
+   * Re-establish every drift baseline from the first 30% of the history. By default a baseline, once established,
+   * is kept by later trainings (its control limits are frozen), so that a drift is neither absorbed into a new
+   * baseline nor reported again with a new onset.
+   */
+  readonly rebaselineDrift?: boolean;
 }
 
 /** The outcome of training one model. */

@@ -62,9 +62,12 @@ export async function* readTrainingRecords(
   const r = (c: 'model' | 'file_date') => col(ctx, 'trim_results', 'r', c);
   const tId = col(ctx, 'track_results', 't', 'id');
   const serial = ctx.linking === 'serial' ? await serialOutcomes(ctx, model) : null;
+  // The newest linked FT track id is computed per row inside the LIMITed page (an indexed lookup), then joined by
+  // primary key: a correlated subquery inside the JOIN condition would be evaluated per (row, FT row) pair.
+  const linkCol = serial === null ? sql`, ${newestLinkedFinalTest(ctx)} AS ft_link_id` : sql``;
   const ftJoin =
     serial === null
-      ? sql`LEFT JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')} ON ${col(ctx, 'final_test_tracks', 'ft', 'id')} = ${newestLinkedFinalTest(ctx)}
+      ? sql`LEFT JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')} ON ${col(ctx, 'final_test_tracks', 'ft', 'id')} = base.ft_link_id
          LEFT JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${col(ctx, 'final_test_results', 'fr', 'id')} = ${col(ctx, 'final_test_tracks', 'ft', 'final_test_id')}`
       : sql``;
   const ftCols = serial === null ? sql`, ${finalTestSelect(ctx)}` : sql``;
@@ -81,9 +84,12 @@ export async function* readTrainingRecords(
   for (;;) {
     const keyset: RawBuilder<unknown> =
       cursor === null ? sql`` : sql`AND (${r('file_date')} > ${cursor.key} OR (${r('file_date')} = ${cursor.key} AND ${tId} > ${cursor.id}))`;
-    const { rows }: { rows: RawRow[] } = await sql<RawRow>`SELECT ${trackSelect(ctx)} ${ftCols} FROM ${trackFrom(ctx)} ${ftJoin}
-      WHERE ${r('model')} = ${model} ${afterSql} ${keyset}
-      ORDER BY ${r('file_date')}, ${tId} LIMIT ${size}`.execute(ctx.db);
+    const { rows }: { rows: RawRow[] } = await sql<RawRow>`SELECT base.* ${ftCols} FROM (
+        SELECT ${trackSelect(ctx)} ${linkCol} FROM ${trackFrom(ctx)}
+        WHERE ${r('model')} = ${model} ${afterSql} ${keyset}
+        ORDER BY ${r('file_date')}, ${tId} LIMIT ${size}
+      ) base ${ftJoin}
+      ORDER BY base.file_date, base.track_result_id`.execute(ctx.db);
     const last: RawRow | undefined = rows[rows.length - 1];
     if (last === undefined) return;
     cursor = { key: last['file_date_key'], id: toNumberRequired(last['track_result_id'], 'track id') };
