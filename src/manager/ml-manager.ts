@@ -123,7 +123,7 @@ export class MLManager {
    * is reported in its {@link TrainingResult} and never stops the others.
    */
   async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
-    const lock = await this.repository.acquireLock('train', this.options.owner);
+    const lock = await this.lockBoth();
     try {
       const result = await trainAll(this.repository, this.options, options);
       this.invalidate();
@@ -135,7 +135,7 @@ export class MLManager {
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
   async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples'> = {}): Promise<TrainingResult> {
-    const lock = await this.repository.acquireLock('train', this.options.owner);
+    const lock = await this.lockBoth();
     try {
       const pooled = await this.getPooled();
       const result = await trainSingleModel(this.repository, this.options, model, pooled, options);
@@ -156,7 +156,7 @@ export class MLManager {
   async applyToDatabase(options: ApplyOptions = {}): Promise<ApplyResult> {
     const started = Date.now();
     const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
-    const lock = await this.repository.acquireLock('apply', this.options.owner);
+    const lock = await this.lockBoth();
     try {
       const summaries = await this.repository.listModels();
       const wanted = options.models ? new Set(options.models) : null;
@@ -368,6 +368,31 @@ export class MLManager {
       }
     }
     return points;
+  }
+
+  /**
+   * Train and apply exclude each other as well as themselves (an apply during a train would mix two trainings'
+   * states): both take the `train` lock, then the `apply` lock, always in that order, so two callers never deadlock;
+   * the loser gets a `BusyError` naming the holder.
+   */
+  private async lockBoth(): Promise<{ release(): Promise<void> }> {
+    const train = await this.repository.acquireLock('train', this.options.owner);
+    let apply;
+    try {
+      apply = await this.repository.acquireLock('apply', this.options.owner);
+    } catch (e) {
+      await train.release();
+      throw e;
+    }
+    return {
+      release: async () => {
+        try {
+          await apply.release();
+        } finally {
+          await train.release();
+        }
+      },
+    };
   }
 
   private invalidate(): void {

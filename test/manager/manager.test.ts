@@ -162,6 +162,17 @@ for (const makeKind of ALL_KINDS) {
       expect(err.message).toMatch(/first apply|second apply/);
     });
 
+    it('an apply while a training runs gets a BusyError (train and apply exclude each other)', async () => {
+      const a = new MLManager(rut.repo, { ...FAST, owner: 'the trainer' });
+      const b = new MLManager(await rut.reopen(), { ...FAST, owner: 'the applier' });
+      let apply: Promise<unknown> | null = null;
+      // Started from inside the training's progress callback, i.e. while the training holds its locks.
+      await a.trainAllModels({ concurrency: 1, onProgress: (e) => void (e.phase === 'training' && (apply ??= b.applyToDatabase().catch((err: unknown) => err))) });
+      const err = await apply;
+      expect(err).toBeInstanceOf(BusyError);
+      expect((err as BusyError).message).toContain('the trainer');
+    });
+
     it('cancels mid-apply and mid-train cleanly, and a rerun completes', async () => {
       const ml = new MLManager(rut.repo, FAST);
       const ac = new AbortController();
