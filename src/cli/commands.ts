@@ -192,8 +192,9 @@ async function migrate(args: CliArgs, io: CliIO): Promise<number> {
 async function demo(args: CliArgs, io: CliIO): Promise<number> {
   if (args.db.startsWith('postgres')) throw new InvalidInputError('demo writes a SQLite file; pass --db <file.db> (or omit it).');
   if (existsSync(args.db)) {
-    if (!args.force && !/demo/i.test(args.db)) {
-      throw new InvalidInputError(`${args.db} exists and is not a demo database; pass --force to overwrite it or choose another --db.`);
+    // Only a database this command created (it carries a marker table) is replaced without --force.
+    if (!args.force && !(await isDemoDatabase(args.db))) {
+      throw new InvalidInputError(`${args.db} exists and was not created by "laser-trim-ml demo"; pass --force to overwrite it or choose another --db.`);
     }
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${args.db}${suffix}`, { force: true });
   }
@@ -203,6 +204,7 @@ async function demo(args: CliArgs, io: CliIO): Promise<number> {
   const quiet = args.quiet || args.json;
   const repo = await openRepository(args.db, { migrate: true, referenceSchema: true });
   try {
+    await markDemoDatabase(args.db);
     if (!quiet) io.stderr.write(`Generating a demo plant: ${tracks.toLocaleString('en-US')} tracks, ${models} models (seed ${seed}) into ${args.db}\n`);
     const t0 = Date.now();
     const written = await writePlant(repo, { seed, tracks, models }, { batchSize: 2000, signal: io.signal });
@@ -225,6 +227,31 @@ async function demo(args: CliArgs, io: CliIO): Promise<number> {
     return trained.failed > 0 ? EXIT.data : EXIT.ok;
   } finally {
     await repo.close();
+  }
+}
+
+const DEMO_MARKER = 'laser_trim_ml_demo';
+
+async function isDemoDatabase(file: string): Promise<boolean> {
+  const Database = (await import('better-sqlite3')).default;
+  let db;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    return db.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?').get('table', DEMO_MARKER) !== undefined;
+  } catch {
+    return false; // not a SQLite file at all: certainly not ours
+  } finally {
+    db?.close();
+  }
+}
+
+async function markDemoDatabase(file: string): Promise<void> {
+  const Database = (await import('better-sqlite3')).default;
+  const db = new Database(file);
+  try {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${DEMO_MARKER} (created_at TEXT NOT NULL); INSERT INTO ${DEMO_MARKER} VALUES ('${new Date().toISOString()}')`);
+  } finally {
+    db.close();
   }
 }
 

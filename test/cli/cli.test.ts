@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,18 @@ describe('laser-trim-ml CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Status: \d+ models trained/);
     expect(r.stdout).toMatch(/Model\s+Samples\s+Threshold\s+Accuracy/);
+  });
+
+  it('demo replaces its own database but refuses any other file without --force', () => {
+    expect(cli('demo', '--db', db, '--tracks', '1500', '--model-count', '10', '--quiet', '--concurrency', '1').code).toBe(0);
+    const other = join(dir, 'plant-demo-like-name.db');
+    writeFileSync(other, 'not a database of ours');
+    const r = cli('demo', '--db', other, '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/was not created by "laser-trim-ml demo".*--force/);
+    expect(readFileSync(other, 'utf8')).toBe('not a database of ours');
+    // Rebuild the shared demo database for the next tests.
+    expect(cli('demo', '--db', db, '--tracks', '3000', '--model-count', '20', '--quiet', '--concurrency', '1').code).toBe(0);
   });
 
   it('status --json is machine-readable and insights names a model', () => {

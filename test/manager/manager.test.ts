@@ -168,7 +168,7 @@ for (const makeKind of ALL_KINDS) {
       let apply: Promise<unknown> | null = null;
       // Started from inside the training's progress callback, i.e. while the training holds its locks.
       await a.trainAllModels({ concurrency: 1, onProgress: (e) => void (e.phase === 'training' && (apply ??= b.applyToDatabase().catch((err: unknown) => err))) });
-      const err = await apply;
+      const err: unknown = await (apply as Promise<unknown> | null);
       expect(err).toBeInstanceOf(BusyError);
       expect((err as BusyError).message).toContain('the trainer');
     });
