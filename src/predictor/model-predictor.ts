@@ -37,6 +37,31 @@ interface Fitted {
   readonly featureNames: string[];
   readonly samples: number;
   readonly failures: number;
+  /** Cross-fitted calibrated out-of-bag probability per training row (NaN where never out of bag); not persisted. */
+  readonly oobCalibrated: Float64Array | null;
+}
+
+/** Folds of the cross-fitted calibration behind the metrics. */
+const CALIBRATION_FOLDS = 5;
+
+/**
+ * Cross-fitted Platt calibration: row i (of fold i's class-rank mod k) is calibrated by a fit on the other folds.
+ * Folds are stratified (the j-th failure and the j-th pass go to fold j mod k), so every fit sees both classes.
+ */
+function crossFittedPlatt(scores: readonly number[], ys: readonly number[], k: number): number[] {
+  const fold = new Int32Array(ys.length);
+  const seen = [0, 0];
+  ys.forEach((y, i) => (fold[i] = seen[y]!++ % k));
+  const out = new Array<number>(ys.length);
+  for (let f = 0; f < k; f++) {
+    const s: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < ys.length; i++) if (fold[i] !== f) (s.push(scores[i]!), y.push(ys[i]!));
+    if (s.length === ys.length) continue; // empty fold
+    const cal = fitPlatt(s, y);
+    for (let i = 0; i < ys.length; i++) if (fold[i] === f) out[i] = applyPlatt(cal, scores[i]!);
+  }
+  return out;
 }
 
 function checkCount(name: string, v: number): number {
@@ -101,8 +126,7 @@ export class ModelPredictor {
    */
   get oobProbabilities(): Float64Array | null {
     const f = this.fitted;
-    if (f === null || !f.forest.hasOob) return null;
-    return Float64Array.from(f.forest.oobProba, (p) => (Number.isNaN(p) ? Number.NaN : applyPlatt(f.calibration, probabilityLogit(p))));
+    return f?.oobCalibrated ? Float64Array.from(f.oobCalibrated) : null;
   }
 
   /**
@@ -164,8 +188,13 @@ export class ModelPredictor {
       }
     }
     const noSplit = forest.featureImportances().every((v) => v === 0);
-    const calibration = noSplit ? fitPlatt(scores.map(() => 0), ys) : fitPlatt(scores, ys);
-    const calibrated = scores.map((s) => applyPlatt(calibration, s));
+    const calScores = noSplit ? scores.map(() => 0) : scores;
+    const calibration = fitPlatt(calScores, ys);
+    // The metrics must not be measured on the rows the calibration was fitted on: each out-of-bag row is calibrated
+    // by a Platt fit on the other folds (5 folds, stratified by class in row order), then scored.
+    const calibrated = crossFittedPlatt(calScores, ys, CALIBRATION_FOLDS);
+    const oobCalibrated = new Float64Array(n).fill(Number.NaN);
+    for (let i = 0, k = 0; i < n; i++) if (!Number.isNaN(oob[i]!)) oobCalibrated[i] = calibrated[k++]!;
     const cm = confusionMetrics(calibrated, ys, 0.5);
     const auc = rocAuc(calibrated, ys);
     const positives = ys.reduce((a, b) => a + b, 0);
@@ -181,7 +210,7 @@ export class ModelPredictor {
       brierBaseRate: rate * (1 - rate),
       evaluatedOn: { method: 'oob', n: ys.length, positives },
     };
-    this.fitted = { forest, calibration, metrics, featureNames: names, samples: n, failures };
+    this.fitted = { forest, calibration, metrics, featureNames: names, samples: n, failures, oobCalibrated };
     return { trained: true, modelName: this.modelName, samples: n, failures, metrics, featureImportance: this.getFeatureImportance() };
   }
 
@@ -267,6 +296,7 @@ export class ModelPredictor {
       featureNames: [...state.featureNames],
       samples: state.trainingSamples,
       failures: state.trainingFailures,
+      oobCalibrated: null,
     };
     return p;
   }

@@ -39,7 +39,8 @@ export const PREDICTOR_FOREST_DEFAULTS: Partial<RandomForestParams> = Object.fre
 
 /**
  * Out-of-sample metrics of a trained predictor, measured on the out-of-bag calibrated probabilities of the
- * training rows (each row scored only by trees that did not see it). Undefined ratios are `null`.
+ * training rows (each row scored only by trees that did not see it, and calibrated by a Platt fit on the other four
+ * of five folds, so neither the forest nor the calibration saw the row). Undefined ratios are `null`.
  */
 export interface PredictorMetrics {
   /** Decision rule for the confusion metrics: fail predicted when the calibrated probability is ≥ this (0.5). */

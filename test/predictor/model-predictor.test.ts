@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError, NotTrainedError, StateVersionError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { severityWeight } from '../../src/core/labels.js';
+import { brierScore, rocAuc } from '../../src/predictor/metrics.js';
 import { ModelPredictor, RandomForestClassifier, PREDICTOR_FOREST_DEFAULTS, type ModelPredictorState } from '../../src/predictor/index.js';
 import { signalData } from './helpers.js';
 
@@ -178,5 +179,35 @@ describe('ModelPredictor', () => {
     expect(() => p.predictFailureProbability({ sigma_gradient: 1 })).toThrow(/missing features travel_length, resistance_change/);
     expect(() => p.predictMany(new Float64Array(4))).toThrow(/whole number of rows/);
     expect(() => p.predictMany(Float64Array.of(1, Number.NaN, 1))).toThrow(/finite/);
+  });
+});
+
+describe('ModelPredictor metrics are cross-fitted', () => {
+  it('measures the metrics on the cross-fitted out-of-bag probabilities it exposes', () => {
+    const rng = createRng(3);
+    const n = 400;
+    const data = new Float64Array(n * 2);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = rng.nextNormal();
+      data[2 * i] = x;
+      data[2 * i + 1] = rng.nextNormal();
+      y[i] = rng.next() < 1 / (1 + Math.exp(-2 * x)) ? 1 : 0;
+    }
+    const p = new ModelPredictor('m', { forest: { nEstimators: 40, seed: 1 } });
+    const r = p.train({ names: ['x', 'noise'], data }, y, new Float64Array(n).fill(1));
+    expect(r.trained).toBe(true);
+    const oob = p.oobProbabilities!;
+    const ps: number[] = [];
+    const ys: number[] = [];
+    oob.forEach((v, i) => {
+      if (!Number.isNaN(v)) {
+        ps.push(v);
+        ys.push(y[i]!);
+      }
+    });
+    expect(p.metrics!.evaluatedOn.n).toBe(ps.length);
+    expect(p.metrics!.brier).toBeCloseTo(brierScore(ps, ys), 12);
+    expect(p.metrics!.auc!).toBeCloseTo(rocAuc(ps, ys), 12);
   });
 });
