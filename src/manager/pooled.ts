@@ -146,7 +146,7 @@ function makeModel(
       predict(data: Float64Array) {
         if (!remote) return predictor.predictMany(data);
         const key = `pooled\u0000${stateVersion}`;
-        remote.ensureLoaded(key, () => (predictorJson ??= JSON.stringify(predictor.toState())));
+        remote.ensureLoaded(key, () => (predictorJson ??= JSON.stringify(predictor.toState())), true);
         return remote.score(key, data);
       },
       predictNow: (data: Float64Array) => predictor.predictMany(data),

@@ -9,14 +9,14 @@ import { createLibraryWorker } from './worker-pool.js';
 
 /** Predicts probabilities of a feature matrix for a named forest. */
 export interface RemoteScorer {
-  /** Sends a forest (its `ModelPredictorState` JSON) under `key`, once per key. */
-  ensureLoaded(key: string, stateJson: () => string): void;
+  /** Sends a forest (its `ModelPredictorState` JSON) under `key`, once per key; a pinned one is never evicted. */
+  ensureLoaded(key: string, stateJson: () => string, pinned?: boolean): void;
   /** Scores a row-major matrix (the buffer is transferred: do not reuse it). */
   score(key: string, data: Float64Array): Promise<Float64Array>;
   close(): Promise<void>;
 }
 
-/** Forests kept parsed in the scoring worker (the pooled one stays: every model uses it). */
+/** Per-model forests kept parsed in the scoring worker, besides the pinned ones (the pooled forest). */
 const MAX_LOADED = 8;
 
 /** Starts one scoring worker. */
@@ -24,6 +24,7 @@ export function createRemoteScorer(): RemoteScorer {
   const worker: Worker = createLibraryWorker('score-worker');
   // Keys the worker holds, least recently used first; the main thread decides evictions so both sides agree.
   const loaded = new Set<string>();
+  const pins = new Set<string>();
   const pending = new Map<number, { resolve: (p: Float64Array) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | null = null;
@@ -47,7 +48,7 @@ export function createRemoteScorer(): RemoteScorer {
     if (!closing) failAll(new Error(`The scoring worker thread stopped (exit code ${code}).`));
   });
   return {
-    ensureLoaded(key, stateJson) {
+    ensureLoaded(key, stateJson, pinned = false) {
       if (loaded.has(key)) {
         loaded.delete(key);
         loaded.add(key);
@@ -55,8 +56,10 @@ export function createRemoteScorer(): RemoteScorer {
       }
       worker.postMessage({ type: 'load', key, stateJson: stateJson() });
       loaded.add(key);
-      while (loaded.size > MAX_LOADED) {
-        const oldest = loaded.values().next().value!;
+      if (pinned) pins.add(key);
+      while (loaded.size > MAX_LOADED + pins.size) {
+        const oldest = [...loaded].find((k) => !pins.has(k));
+        if (oldest === undefined) break;
         loaded.delete(oldest);
         worker.postMessage({ type: 'unload', key: oldest });
       }
