@@ -10,6 +10,7 @@ import { exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, DriftDirection, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
+import { unitSeries, type DriftPoint } from './drift-series.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
 
 /**
@@ -73,9 +74,7 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
   let learned = 0;
   let formula = 0;
   let withProbability = 0;
-  const driftDates: Date[] = [];
-  const driftIds: number[] = [];
-  let driftSigma: number[] = [];
+  let driftPoints: DriftPoint[] = [];
   const write = async (batch: TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null): Promise<void> => {
     throwIfAborted(ctx.signal);
     const writes: TrackResultWrite[] = new Array(batch.length);
@@ -106,9 +105,7 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
           t.fileDate.getTime() > plan.driftAfter.date.getTime() ||
           (t.fileDate.getTime() === plan.driftAfter.date.getTime() && t.trackResultId > plan.driftAfter.trackResultId);
         if (after) {
-          driftDates.push(t.fileDate);
-          driftIds.push(t.trackResultId);
-          driftSigma.push(t.sigmaGradient!);
+          driftPoints.push({ trimResultId: t.trimResultId, trackResultId: t.trackResultId, fileDate: t.fileDate, sigma: t.sigmaGradient! });
         }
       }
     }
@@ -145,11 +142,9 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
   let isDrifting = plan.state?.isDrifting ?? false;
   let direction: DriftDirection | null = plan.state?.driftDirection ?? null;
   if (plan.driftReplay && plan.state) {
-    // Drift runs in time order (the apply read is in id order): sort by (date, id).
-    const order = driftIds.map((_, i) => i).sort((a, b) => driftDates[a]!.getTime() - driftDates[b]!.getTime() || driftIds[a]! - driftIds[b]!);
-    const dates = order.map((i) => driftDates[i]!);
-    const sigma = Float64Array.from(order, (i) => driftSigma[i]!);
-    driftSigma = [];
+    // Drift runs in time order (the apply read is in id order), one value per unit (see drift-series.ts).
+    const { dates, sigma } = unitSeries(driftPoints);
+    driftPoints = [];
     const replay = plan.driftReplay({ dates, sigma });
     throwIfAborted(ctx.signal);
     newAlerts = replay.alerts.length > 0 ? await ctx.repository.saveDriftAlerts(replay.alerts) : 0;

@@ -5,8 +5,9 @@
  * Minimums (each component falls back on its own when it cannot learn):
  * - the model: `minSamples` clean samples (default 50), else it is saved as untrained ("need N more");
  * - threshold: see {@link ModelThresholdOptimizer} (30 samples, 5 failures and 5 passes by default), else the formula;
- * - drift: `minDriftBaseline` samples in the baseline (default 30); the baseline is the first 30% of the model's
- *   clean history in date order, at least `minDriftBaseline` and at most 500 samples, established at the first
+ * - drift: `minDriftBaseline` units in the baseline (default 30); drift watches one value per unit (the geometric
+ *   mean sigma of its tracks); the baseline is the first 30% of the model's clean units in date order, at least
+ *   `minDriftBaseline` and at most 500 units, established at the first
  *   training and kept by later ones (unless `rebaselineDrift`);
  * - own predictor: `minOwnPredictorSamples` Final-Test-labelled units (default 200) with `minOwnPredictorClassCount`
  *   (default 20) of each class; below that the pooled forest serves the model.
@@ -26,6 +27,7 @@ import type { Artifact, ModelMLState } from '../storage/repository.js';
 import type { ComponentsState, DriftBaselineEnd, PredictorChoice, ServingMetrics } from './components-state.js';
 import type { PooledOob } from './pooled.js';
 import type { ModelContext } from './pooled-features.js';
+import { unitSeries } from './drift-series.js';
 import type { TrainingResult } from './types.js';
 
 /** Settings a worker needs (plain data: functions cannot cross a thread). */
@@ -249,26 +251,31 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   // established, so a retrain neither absorbs a drift into the baseline nor re-reports an episode with a new onset);
   // otherwise the first 30% of the clean history (min minDriftBaseline, max 500 samples).
   const drift = new ModelDriftDetector(model);
-  let base: TrainingRecord[] = [];
+  // One value per unit (a dual-track part's two tracks are one sample; see drift-series.ts).
+  const units = unitSeries(clean.records.map((r) => ({ trimResultId: r.trimResultId, trackResultId: r.trackResultId, fileDate: r.fileDate, sigma: r.sigmaGradient! })));
+  const nUnits = units.sigma.length;
+  let nBase = 0;
   const prev = input.previousBaselineEnd ?? null;
   if (prev) {
     const endT = new Date(prev.fileDate).getTime();
-    base = clean.records.filter((r) => r.fileDate.getTime() < endT || (r.fileDate.getTime() === endT && r.trackResultId <= prev.trackResultId));
-    if (base.length < st.minDriftBaseline) base = [];
+    while (nBase < nUnits) {
+      const t = units.dates[nBase]!.getTime();
+      if (t < endT || (t === endT && units.lastTrackIds[nBase]! <= prev.trackResultId)) nBase++;
+      else break;
+    }
+    if (nBase < st.minDriftBaseline) nBase = 0;
   }
-  if (base.length === 0) {
-    const nBase = Math.min(500, Math.max(st.minDriftBaseline, Math.floor(clean.records.length * 0.3)));
-    if (clean.records.length >= nBase + 1 && nBase >= st.minDriftBaseline) base = clean.records.slice(0, nBase);
+  if (nBase === 0) {
+    const n = Math.min(500, Math.max(st.minDriftBaseline, Math.floor(nUnits * 0.3)));
+    if (nUnits >= n + 1 && n >= st.minDriftBaseline) nBase = n;
   }
   let driftOk = false;
   let baselineEnd: ComponentsState['driftBaselineEnd'] = null;
-  if (base.length > 0) {
-    driftOk = drift.setBaseline(
-      base.map((r) => r.sigmaGradient!),
-      base.map((r) => r.fileDate),
-    );
-    const last = base[base.length - 1]!;
-    if (driftOk) baselineEnd = { fileDate: last.fileDate.toISOString(), trackResultId: last.trackResultId, samples: base.length };
+  if (nBase > 0) {
+    driftOk = drift.setBaseline(Array.from(units.sigma.subarray(0, nBase)), units.dates.slice(0, nBase));
+    if (driftOk) {
+      baselineEnd = { fileDate: units.dates[nBase - 1]!.toISOString(), trackResultId: units.lastTrackIds[nBase - 1]!, samples: nBase };
+    }
   }
 
   // Predictor.
