@@ -32,7 +32,9 @@ export interface CleanRecords {
  */
 export function cleanTrainingRecords(records: readonly TrainingRecord[]): CleanRecords {
   const excluded = emptyExclusionCounts();
-  const seen = new Set<string>();
+  // Exact duplicates share the file date: bucket by its time stamp and compare the few records in a bucket (no key
+  // strings to build for the great majority of rows, which are unique).
+  const seen = new Map<number, TrainingRecord[]>();
   const kept: TrainingRecord[] = [];
   for (const r of records) {
     const reason = exclusionReason(r);
@@ -40,12 +42,17 @@ export function cleanTrainingRecords(records: readonly TrainingRecord[]): CleanR
       excluded[reason]++;
       continue;
     }
-    const key = `${r.model}\u0000${r.serial}\u0000${r.trackId}\u0000${r.fileDate.getTime()}\u0000${r.sigmaGradient}`;
-    if (seen.has(key)) {
-      excluded.duplicate++;
-      continue;
+    const time = r.fileDate.getTime();
+    const bucket = seen.get(time);
+    if (bucket === undefined) {
+      seen.set(time, [r]);
+    } else {
+      if (bucket.some((o) => o.sigmaGradient === r.sigmaGradient && o.serial === r.serial && o.trackId === r.trackId && o.model === r.model)) {
+        excluded.duplicate++;
+        continue;
+      }
+      bucket.push(r);
     }
-    seen.add(key);
     kept.push(r);
   }
   return { records: kept, excluded, total: records.length };
@@ -89,7 +96,11 @@ export interface TrainingSet {
  * ```
  */
 export function buildTrainingSet(records: readonly TrainingRecord[], options: LabelOptions = {}): TrainingSet {
-  const clean = cleanTrainingRecords(records);
+  return buildTrainingSetFromClean(cleanTrainingRecords(records), options);
+}
+
+/** {@link buildTrainingSet} on records already passed through {@link cleanTrainingRecords} (no second pass). */
+export function buildTrainingSetFromClean(clean: CleanRecords, options: LabelOptions = {}): TrainingSet {
   const label = chooseLabelSource(clean.records, options);
   const excluded = { ...clean.excluded };
   const kept: TrainingRecord[] = [];
@@ -105,7 +116,7 @@ export function buildTrainingSet(records: readonly TrainingRecord[], options: La
   }
   if (kept.length === 0) {
     throw new InsufficientDataError(
-      `No usable training rows: ${records.length} read, all excluded (${Object.entries(excluded)
+      `No usable training rows: ${clean.total} read, all excluded (${Object.entries(excluded)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${k}: ${n}`)
         .join(', ')}).`,

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { buildTrainingSet, cleanTrainingRecords } from '../core/dataset.js';
+import { buildTrainingSetFromClean, cleanTrainingRecords } from '../core/dataset.js';
 import { InsufficientDataError } from '../core/errors.js';
 import { failPointsOf, labelOf, type LabelOptions } from '../core/labels.js';
 import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
@@ -215,8 +215,8 @@ export function untrainedState(a: {
 export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   const t0 = Date.now();
   const { model, settings: st } = input;
-  const set = buildTrainingSet(input.records, st.labelOptions);
   const clean = cleanTrainingRecords(input.records);
+  const set = buildTrainingSetFromClean(clean, st.labelOptions);
   const formulaById = new Map<number, number>();
   input.records.forEach((r, i) => formulaById.set(r.trackResultId, input.formula[i]!));
 
@@ -359,7 +359,7 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   };
 }
 
-function choosePredictor(input: TrainModelInput, set: ReturnType<typeof buildTrainingSet>): { choice: PredictorChoice; own: ModelPredictor | null } {
+function choosePredictor(input: TrainModelInput, set: ReturnType<typeof buildTrainingSetFromClean>): { choice: PredictorChoice; own: ModelPredictor | null } {
   const st = input.settings;
   const pooledMetrics = input.pooled ? servingMetrics(input.pooled.probabilities, input.pooled.labels) : (input.pooledMetricsFallback ?? null);
   const pooledExists = input.pooled !== null || input.pooledAvailable === true;
