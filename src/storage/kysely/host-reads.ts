@@ -20,25 +20,25 @@ function trackFrom(ctx: RepoContext): RawBuilder<unknown> {
     ON ${col(ctx, 'trim_results', 'r', 'id')} = ${col(ctx, 'track_results', 't', 'trim_result_id')}`;
 }
 
-/** The id of the newest Final Test track linked (by `linked_trim_id`) to the current `r`/`t` row, same track id. */
-function newestLinkedFinalTest(ctx: RepoContext): RawBuilder<unknown> {
-  return sql`(SELECT ${col(ctx, 'final_test_tracks', 'ft2', 'id')}
-    FROM ${tableAs(ctx, 'final_test_tracks', 'ft2')} JOIN ${tableAs(ctx, 'final_test_results', 'fr2')}
-      ON ${col(ctx, 'final_test_results', 'fr2', 'id')} = ${col(ctx, 'final_test_tracks', 'ft2', 'final_test_id')}
-    WHERE ${col(ctx, 'final_test_results', 'fr2', 'linked_trim_id')} = ${col(ctx, 'trim_results', 'r', 'id')}
-      AND ${col(ctx, 'final_test_tracks', 'ft2', 'track_id')} = ${col(ctx, 'track_results', 't', 'track_id')}
-    ORDER BY ${col(ctx, 'final_test_results', 'fr2', 'test_date')} DESC, ${col(ctx, 'final_test_tracks', 'ft2', 'id')} DESC
-    LIMIT 1)`;
+/** Distinct (linked trim run, track id) pairs of the Final Test tracks: what makes a trim track "linked". */
+function linkedPairs(ctx: RepoContext): RawBuilder<unknown> {
+  const f = (c: 'id' | 'linked_trim_id') => col(ctx, 'final_test_results', 'fr', c);
+  return sql`(SELECT DISTINCT ${f('linked_trim_id')} AS trim_id, ${col(ctx, 'final_test_tracks', 'ft', 'track_id')} AS track_id
+    FROM ${tableAs(ctx, 'final_test_tracks', 'ft')} JOIN ${tableAs(ctx, 'final_test_results', 'fr')}
+      ON ${f('id')} = ${col(ctx, 'final_test_tracks', 'ft', 'final_test_id')}
+    WHERE ${f('linked_trim_id')} IS NOT NULL)`;
 }
 
 /** Every model with counts and date range, sorted by name in UTF-16 code-unit order (engine collations differ). */
 export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
-  const linkedExpr =
-    ctx.linking === 'linkedTrimId' ? sql`SUM(CASE WHEN ${newestLinkedFinalTest(ctx)} IS NOT NULL THEN 1 ELSE 0 END)` : sql`0`;
+  const byColumn = ctx.linking === 'linkedTrimId';
+  const linkJoin = byColumn
+    ? sql`LEFT JOIN ${linkedPairs(ctx)} l ON l.trim_id = ${col(ctx, 'trim_results', 'r', 'id')} AND l.track_id = ${col(ctx, 'track_results', 't', 'track_id')}`
+    : sql``;
   const { rows } = await sql<RawRow>`SELECT ${col(ctx, 'trim_results', 'r', 'model')} AS model, COUNT(*) AS n,
       MIN(${col(ctx, 'trim_results', 'r', 'file_date')}) AS first_date, MAX(${col(ctx, 'trim_results', 'r', 'file_date')}) AS last_date,
-      ${linkedExpr} AS linked
-    FROM ${trackFrom(ctx)} GROUP BY ${col(ctx, 'trim_results', 'r', 'model')}`.execute(ctx.db);
+      ${byColumn ? sql`COUNT(l.trim_id)` : sql`0`} AS linked
+    FROM ${trackFrom(ctx)} ${linkJoin} GROUP BY ${col(ctx, 'trim_results', 'r', 'model')}`.execute(ctx.db);
   const out: ModelSummary[] = [];
   for (const row of rows) {
     const model = String(row['model']);
@@ -62,15 +62,16 @@ export async function* readTrainingRecords(
   const r = (c: 'model' | 'file_date') => col(ctx, 'trim_results', 'r', c);
   const tId = col(ctx, 'track_results', 't', 'id');
   const serial = ctx.linking === 'serial' ? await serialOutcomes(ctx, model) : null;
-  // The newest linked FT track id is computed per row inside the LIMITed page (an indexed lookup), then joined by
-  // primary key: a correlated subquery inside the JOIN condition would be evaluated per (row, FT row) pair.
-  const linkCol = serial === null ? sql`, ${newestLinkedFinalTest(ctx)} AS ft_link_id` : sql``;
-  const ftJoin =
-    serial === null
-      ? sql`LEFT JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')} ON ${col(ctx, 'final_test_tracks', 'ft', 'id')} = base.ft_link_id
-         LEFT JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${col(ctx, 'final_test_results', 'fr', 'id')} = ${col(ctx, 'final_test_tracks', 'ft', 'final_test_id')}`
-      : sql``;
-  const ftCols = serial === null ? sql`, ${finalTestSelect(ctx)}` : sql``;
+  // Set-based: the page (LIMIT) first, then the Final Test tracks linked to the page's runs ranked per
+  // (run, track id) newest first, joined on rank 1. A correlated subquery per row plans badly without statistics.
+  const f = (c: 'id' | 'test_date' | 'linked_trim_id') => col(ctx, 'final_test_results', 'fr', c);
+  const k = (c: 'id' | 'track_id' | 'final_test_id') => col(ctx, 'final_test_tracks', 'ft', c);
+  const ranked = sql`ranked AS (
+      SELECT ${finalTestSelect(ctx)}, ${f('linked_trim_id')} AS ft_trim_id, ${k('track_id')} AS ft_track_id,
+        ROW_NUMBER() OVER (PARTITION BY ${f('linked_trim_id')}, ${k('track_id')} ORDER BY ${f('test_date')} DESC, ${k('id')} DESC) AS ft_rank
+      FROM ${tableAs(ctx, 'final_test_tracks', 'ft')} JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('id')} = ${k('final_test_id')}
+      WHERE ${f('linked_trim_id')} IN (SELECT trim_result_id FROM page))`;
+  const withFt = serial === null;
   // `after`: PostgreSQL compares dates natively; SQLite date text (ISO with 'T' or ' ') is bounded by its day in SQL
   // and compared exactly in JavaScript, so both text forms work.
   const after = options.after;
@@ -84,12 +85,15 @@ export async function* readTrainingRecords(
   for (;;) {
     const keyset: RawBuilder<unknown> =
       cursor === null ? sql`` : sql`AND (${r('file_date')} > ${cursor.key} OR (${r('file_date')} = ${cursor.key} AND ${tId} > ${cursor.id}))`;
-    const { rows }: { rows: RawRow[] } = await sql<RawRow>`SELECT base.* ${ftCols} FROM (
-        SELECT ${trackSelect(ctx)} ${linkCol} FROM ${trackFrom(ctx)}
+    const page = sql`page AS (SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
         WHERE ${r('model')} = ${model} ${afterSql} ${keyset}
-        ORDER BY ${r('file_date')}, ${tId} LIMIT ${size}
-      ) base ${ftJoin}
-      ORDER BY base.file_date, base.track_result_id`.execute(ctx.db);
+        ORDER BY ${r('file_date')}, ${tId} LIMIT ${size})`;
+    const { rows }: { rows: RawRow[] } = withFt
+      ? await sql<RawRow>`WITH ${page}, ${ranked}
+          SELECT page.*, ranked.* FROM page LEFT JOIN ranked
+            ON ranked.ft_trim_id = page.trim_result_id AND ranked.ft_track_id = page.track_id AND ranked.ft_rank = 1
+          ORDER BY page.file_date, page.track_result_id`.execute(ctx.db)
+      : await sql<RawRow>`WITH ${page} SELECT page.* FROM page ORDER BY page.file_date, page.track_result_id`.execute(ctx.db);
     const last: RawRow | undefined = rows[rows.length - 1];
     if (last === undefined) return;
     cursor = { key: last['file_date_key'], id: toNumberRequired(last['track_result_id'], 'track id') };
