@@ -62,15 +62,24 @@ export async function* readTrainingRecords(
   const r = (c: 'model' | 'file_date') => col(ctx, 'trim_results', 'r', c);
   const tId = col(ctx, 'track_results', 't', 'id');
   const serial = ctx.linking === 'serial' ? await serialOutcomes(ctx, model) : null;
-  // Set-based: the page (LIMIT) first, then the Final Test tracks linked to the page's runs ranked per
-  // (run, track id) newest first, joined on rank 1. A correlated subquery per row plans badly without statistics.
+  // Set-based: the page (LIMIT) first, then the Final Test tracks linked to the page's (run, track id) pairs (driven
+  // from the page, so the linked_trim_id index is used) ranked newest first, joined on rank 1. A correlated subquery
+  // inside the join condition planned as O(rows × FT rows) on PostgreSQL.
   const f = (c: 'id' | 'test_date' | 'linked_trim_id') => col(ctx, 'final_test_results', 'fr', c);
   const k = (c: 'id' | 'track_id' | 'final_test_id') => col(ctx, 'final_test_tracks', 'ft', c);
+  // PostgreSQL plans the page-driven join best (index on linked_trim_id); SQLite the IN-list form (measured: the
+  // page-driven join was 2.5x slower on SQLite, the IN form 2.6x slower on PostgreSQL).
+  const ftSource =
+    ctx.engine === 'postgres'
+      ? sql`FROM page p2
+        JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('linked_trim_id')} = p2.trim_result_id
+        JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')} ON ${k('final_test_id')} = ${f('id')} AND ${k('track_id')} = p2.track_id`
+      : sql`FROM ${tableAs(ctx, 'final_test_tracks', 'ft')} JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('id')} = ${k('final_test_id')}
+        WHERE ${f('linked_trim_id')} IN (SELECT trim_result_id FROM page)`;
   const ranked = sql`ranked AS (
       SELECT ${finalTestSelect(ctx)}, ${f('linked_trim_id')} AS ft_trim_id, ${k('track_id')} AS ft_track_id,
         ROW_NUMBER() OVER (PARTITION BY ${f('linked_trim_id')}, ${k('track_id')} ORDER BY ${f('test_date')} DESC, ${k('id')} DESC) AS ft_rank
-      FROM ${tableAs(ctx, 'final_test_tracks', 'ft')} JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('id')} = ${k('final_test_id')}
-      WHERE ${f('linked_trim_id')} IN (SELECT trim_result_id FROM page))`;
+      ${ftSource})`;
   const withFt = serial === null;
   // `after`: PostgreSQL compares dates natively; SQLite date text (ISO with 'T' or ' ') is bounded by its day in SQL
   // and compared exactly in JavaScript, so both text forms work.
