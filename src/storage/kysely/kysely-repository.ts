@@ -72,7 +72,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
   if (linking === 'linkedTrimId' && !hasLink) {
     throw new InvalidInputError('finalTestLinking "linkedTrimId" needs final_test_results.linked_trim_id; use "serial" linking.');
   }
-  const ctx: RepoContext = { db: input.db, engine: input.engine, schema, linking };
+  const ctx: RepoContext = { db: input.db, engine: input.engine, schema, linking, ...(input.sqliteHandle ? { sqliteHandle: input.sqliteHandle } : {}) };
   const store = options.artifacts;
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const held = new Set<LockHandle>();

@@ -4,7 +4,7 @@
  * @module
  */
 import { type RawBuilder, sql } from 'kysely';
-import type { FinalTestOutcome, TrimTrack } from '../../core/types.js';
+import type { FinalTestOutcome, TrainingRecord, TrimTrack } from '../../core/types.js';
 import { toBool, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import { type RepoContext, col } from './context.js';
 
@@ -38,8 +38,13 @@ export function trackSelect(ctx: RepoContext): RawBuilder<unknown> {
   ]);
 }
 
-/** A trim track from a row of {@link trackSelect}. */
+/** A trim track from a row of {@link trackSelect} (it carries `finalTest: null`, which a `TrimTrack` may). */
 export function rowToTrack(row: RawRow): TrimTrack {
+  return rowToRecord(row, null);
+}
+
+/** A training record (a trim track with its Final Test outcome) from a row of {@link trackSelect}, as one object. */
+export function rowToRecord(row: RawRow, finalTest: FinalTestOutcome | null): TrainingRecord {
   return {
     trackResultId: toNumberRequired(row['track_result_id'], 'track id'),
     trimResultId: toNumberRequired(row['trim_result_id'], 'trim run id'),
@@ -58,6 +63,7 @@ export function rowToTrack(row: RawRow): TrimTrack {
     unitLength: toNumber(row['unit_length']),
     untrimmedResistance: toNumber(row['untrimmed_resistance']),
     trimmedResistance: toNumber(row['trimmed_resistance']),
+    finalTest,
   };
 }
 
