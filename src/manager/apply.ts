@@ -11,6 +11,7 @@ import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, DriftDirection, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
 import { unitSeries, type DriftPoint } from './drift-series.js';
+import type { BatchWriter } from './batch-writer.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
 
 /**
@@ -64,8 +65,8 @@ export interface ApplyContext {
   readonly riskCutoffs: { readonly medium: number; readonly high: number };
   readonly batchSize: number;
   readonly signal: AbortSignal | undefined;
-  /** Called after every written batch with the number of tracks written in it. */
-  readonly onBatch: (written: number) => void;
+  /** Where the track results go (batched across models, one transaction per batch). */
+  readonly writer: BatchWriter;
 }
 
 /** Applies one model. Throws on abort (the batches written so far are complete). */
@@ -109,9 +110,8 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
         }
       }
     }
-    await ctx.repository.writeTrackResults(writes);
+    await ctx.writer.add(plan.model, writes);
     tracks += batch.length;
-    ctx.onBatch(batch.length);
   };
 
   // Pipeline: while batch k is scored (in the scoring worker when there is one), batch k − 1 is written and
@@ -127,9 +127,10 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
       const scoring = f && plan.scorer ? Promise.resolve(plan.scorer.predict(f.data)) : null;
       // A failed scoring must not go unobserved while the other work runs; it is rethrown below.
       scoring?.catch(() => undefined);
-      if (previous) await write(previous.batch, previous.probabilities, previous.ok);
+      // The write of batch k − 1 and the read of batch k + 1 overlap on engines with asynchronous I/O.
+      const [, next] = await Promise.all([previous ? write(previous.batch, previous.probabilities, previous.ok) : undefined, reader.next()]);
       previous = null;
-      current = await reader.next();
+      current = next;
       previous = { batch, probabilities: scoring ? await scoring : null, ok: f ? f.ok : null };
     }
     if (previous) await write(previous.batch, previous.probabilities, previous.ok);

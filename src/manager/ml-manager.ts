@@ -13,6 +13,7 @@ import type { DriftAlert, MLRepository, ModelMLState } from '../storage/reposito
 import { availableParallelism } from 'node:os';
 import { applyModel, scoreNow, type ApplyPlan } from './apply.js';
 import { createRemoteScorer } from './score-pool.js';
+import { BatchWriteError, BatchWriter } from './batch-writer.js';
 import { parseComponents, type ComponentsState } from './components-state.js';
 import { LruCache } from './lru.js';
 import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './serving.js';
@@ -179,9 +180,24 @@ export class MLManager {
         });
       // Forest prediction runs in a scoring worker beside the database work (in this thread with concurrency 1).
       const remote = (options.concurrency ?? availableParallelism()) > 1 ? createRemoteScorer() : null;
+      let current: ModelName | undefined;
+      const writer = new BatchWriter(this.repository, batchSize, (n) => {
+        recordsDone += n;
+        emit('applying', current);
+      });
+      // A failed batch fails every model with rows in it, also those already counted as done.
+      const failBatch = (error: BatchWriteError): void => {
+        for (const model of error.models) {
+          const i = results.findIndex((r) => r.model === model);
+          const failed = failedApply(model, error);
+          if (i >= 0) results[i] = failed;
+          else results.push(failed);
+        }
+      };
       try {
         for (const summary of models) {
           throwIfAborted(options.signal);
+          current = summary.model;
           const state = states.get(summary.model) ?? null;
           let plan: ApplyPlan;
           try {
@@ -198,19 +214,28 @@ export class MLManager {
               riskCutoffs: this.options.riskCutoffs,
               batchSize,
               signal: options.signal,
-              onBatch: (n) => {
-                recordsDone += n;
-                emit('applying', summary.model);
-              },
+              writer,
             });
             const { driftUpdate, ...modelResult } = r;
             if (driftUpdate && state) states.set(summary.model, { ...state, ...driftUpdate });
             results.push(modelResult);
           } catch (error) {
             if ((error as { code?: string }).code === 'ABORTED') throw error;
-            results.push(failedApply(summary.model, error));
+            if (error instanceof BatchWriteError) failBatch(error);
+            else results.push(failedApply(summary.model, error));
           }
         }
+        throwIfAborted(options.signal);
+        try {
+          await writer.flush();
+        } catch (error) {
+          if (!(error instanceof BatchWriteError)) throw error;
+          failBatch(error);
+        }
+      } catch (error) {
+        // Aborted (or a failure outside any model): the queued rows are dropped, the written batches are whole.
+        writer.discard();
+        throw error;
       } finally {
         await remote?.close();
       }
