@@ -1,7 +1,11 @@
 /**
- * Apply: writes thresholds, `sigma_pass`, failure probabilities and risk categories to every track of a model in
- * batches, and replays drift detection over the records after the model's baseline. One model at a time; every
- * batch is one transaction, so an interrupted apply leaves whole batches and a rerun completes the job.
+ * Apply: writes thresholds, `sigma_pass`, failure probabilities and risk categories to every track in batches, and
+ * replays drift detection over each model's records after its baseline. Every batch is one transaction, so an
+ * interrupted apply leaves whole batches and a rerun completes the job.
+ *
+ * The work is a pipeline across models: while the scoring worker predicts batch k, the main thread reads and builds
+ * the features of batch k + 1 (of the same or the next model) and writes batch k − 1. Most models are small (one
+ * batch), so a per-model pipeline would leave the worker and the main thread waiting on each other.
  *
  * @module
  */
@@ -11,7 +15,7 @@ import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, DriftDirection, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
 import { unitSeries, type DriftPoint } from './drift-series.js';
-import type { BatchWriter } from './batch-writer.js';
+import { BatchWriteError, type BatchWriter } from './batch-writer.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
 
 /**
@@ -69,83 +73,155 @@ export interface ApplyContext {
   readonly writer: BatchWriter;
 }
 
-/** Applies one model. Throws on abort (the batches written so far are complete). */
-export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<ApplyModelResult & { driftUpdate: Parameters<MLRepository['updateDriftState']>[1] | null }> {
-  let tracks = 0;
-  let learned = 0;
-  let formula = 0;
-  let withProbability = 0;
-  let driftPoints: DriftPoint[] = [];
-  const write = async (batch: TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null): Promise<void> => {
-    throwIfAborted(ctx.signal);
-    const writes: TrackResultWrite[] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) {
-      const t = batch[i]!;
-      const usable = exclusionReason(t) === null;
-      let threshold: number;
-      if (plan.learnedThreshold !== null) {
-        threshold = plan.learnedThreshold;
-        learned++;
-      } else {
-        threshold = ctx.formula(t);
-        formula++;
+/** The drift columns a model's apply updates. */
+export type DriftUpdate = Parameters<MLRepository['updateDriftState']>[1];
+
+/** One model's progress through the pipeline. */
+class ModelRun {
+  tracks = 0;
+  learned = 0;
+  formula = 0;
+  withProbability = 0;
+  driftPoints: DriftPoint[] = [];
+  error: unknown = null;
+  constructor(readonly plan: ApplyPlan) {}
+}
+
+/** One read batch on its way through the pipeline (or the end-of-model marker). */
+interface Stage {
+  readonly run: ModelRun;
+  readonly batch: TrimTrack[] | null;
+  readonly ok: Uint8Array | null;
+  readonly scoring: Promise<Float64Array> | null;
+}
+
+/** The result of one model, with the drift columns it updated. */
+export type AppliedModel = ApplyModelResult & { driftUpdate: DriftUpdate | null };
+
+/**
+ * Runs apply over the plans in order. `onModel` receives each model's result (or error) as soon as its last batch is
+ * queued for writing and its drift is replayed. Throws on abort (the batches written so far are complete).
+ */
+export async function applyPipeline(
+  plans: AsyncIterable<ApplyPlan | { readonly model: ModelName; readonly error: unknown }>,
+  ctx: ApplyContext,
+  onModel: (model: ModelName, result: AppliedModel | { error: unknown }) => void,
+): Promise<void> {
+  const inflight: Stage[] = [];
+  const consume = async (stage: Stage): Promise<void> => {
+    const { run } = stage;
+    if (stage.batch === null) {
+      // End of the model.
+      if (run.error !== null) return onModel(run.plan.model, { error: run.error });
+      try {
+        onModel(run.plan.model, await finishModel(run, ctx));
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ABORTED') throw error;
+        onModel(run.plan.model, { error });
       }
-      const raw = probabilities && ok && ok[i] ? probabilities[i]! : Number.NaN;
-      const p = usable && Number.isFinite(raw) ? raw : null;
-      if (p !== null) withProbability++;
-      writes[i] = {
-        trackResultId: t.trackResultId,
-        sigmaThreshold: threshold,
-        sigmaPass: usable ? t.sigmaGradient! <= threshold : null,
-        failureProbability: p,
-        riskCategory: riskCategoryOf(p, ctx.riskCutoffs),
-        mlModelVersion: plan.version,
-      };
-      if (usable && plan.driftAfter) {
-        const after =
-          t.fileDate.getTime() > plan.driftAfter.date.getTime() ||
-          (t.fileDate.getTime() === plan.driftAfter.date.getTime() && t.trackResultId > plan.driftAfter.trackResultId);
-        if (after) {
-          driftPoints.push({ trimResultId: t.trimResultId, trackResultId: t.trackResultId, fileDate: t.fileDate, sigma: t.sigmaGradient! });
-        }
-      }
+      return;
     }
-    await ctx.writer.add(plan.model, writes);
-    tracks += batch.length;
+    let probabilities: Float64Array | null = null;
+    try {
+      probabilities = stage.scoring ? await stage.scoring : null;
+    } catch (error) {
+      run.error ??= error;
+    }
+    if (run.error !== null) return;
+    try {
+      await ctx.writer.add(run.plan.model, resultsOf(run, stage.batch, probabilities, stage.ok, ctx));
+    } catch (error) {
+      if (!(error instanceof BatchWriteError)) throw error;
+      // The batch's models fail (reported now; again at this model's end, which the caller treats as the same).
+      run.error = error;
+      onModel(run.plan.model, { error });
+    }
   };
-
-  // Pipeline: while batch k is scored (in the scoring worker when there is one), batch k − 1 is written and
-  // batch k + 1 is read.
-  const reader = ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })[Symbol.asyncIterator]();
-  let current = await reader.next();
-  let previous: { batch: TrimTrack[]; probabilities: Float64Array | null; ok: Uint8Array | null } | null = null;
+  // Keep one stage in flight beyond the one being built: its scoring runs while the next batch is read.
+  const drain = async (keep: number): Promise<void> => {
+    while (inflight.length > keep) await consume(inflight.shift()!);
+  };
   try {
-    while (!current.done) {
+    for await (const plan of plans) {
       throwIfAborted(ctx.signal);
-      const batch = current.value;
-      const f = plan.scorer ? plan.scorer.features(batch) : null;
-      const scoring = f && plan.scorer ? Promise.resolve(plan.scorer.predict(f.data)) : null;
-      // A failed scoring must not go unobserved while the other work runs; it is rethrown below.
-      scoring?.catch(() => undefined);
-      // The write of batch k − 1 and the read of batch k + 1 overlap on engines with asynchronous I/O.
-      const [, next] = await Promise.all([previous ? write(previous.batch, previous.probabilities, previous.ok) : undefined, reader.next()]);
-      previous = null;
-      current = next;
-      previous = { batch, probabilities: scoring ? await scoring : null, ok: f ? f.ok : null };
+      if ('error' in plan) {
+        await drain(0);
+        onModel(plan.model, { error: plan.error });
+        continue;
+      }
+      const run = new ModelRun(plan);
+      try {
+        for await (const batch of ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })) {
+          throwIfAborted(ctx.signal);
+          const f = plan.scorer ? plan.scorer.features(batch) : null;
+          const scoring = f && plan.scorer ? Promise.resolve(plan.scorer.predict(f.data)) : null;
+          // Observed in consume(); this keeps a failure from being reported as unhandled meanwhile.
+          scoring?.catch(() => undefined);
+          inflight.push({ run, batch, ok: f ? f.ok : null, scoring });
+          await drain(1);
+        }
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ABORTED') throw error;
+        run.error ??= error;
+      }
+      inflight.push({ run, batch: null, ok: null, scoring: null });
+      await drain(1);
     }
-    if (previous) await write(previous.batch, previous.probabilities, previous.ok);
+    await drain(0);
   } finally {
-    if (!current.done) await reader.return?.();
+    // After an abort or a failure the unscored stages are dropped; their scoring promises are already observed.
+    inflight.length = 0;
   }
+}
 
+/** The rows apply writes for one batch (and the drift points it contributes). */
+function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null, ctx: ApplyContext): TrackResultWrite[] {
+  const plan = run.plan;
+  const writes: TrackResultWrite[] = new Array(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const t = batch[i]!;
+    const usable = exclusionReason(t) === null;
+    let threshold: number;
+    if (plan.learnedThreshold !== null) {
+      threshold = plan.learnedThreshold;
+      run.learned++;
+    } else {
+      threshold = ctx.formula(t);
+      run.formula++;
+    }
+    const raw = probabilities && ok && ok[i] ? probabilities[i]! : Number.NaN;
+    const p = usable && Number.isFinite(raw) ? raw : null;
+    if (p !== null) run.withProbability++;
+    writes[i] = {
+      trackResultId: t.trackResultId,
+      sigmaThreshold: threshold,
+      sigmaPass: usable ? t.sigmaGradient! <= threshold : null,
+      failureProbability: p,
+      riskCategory: riskCategoryOf(p, ctx.riskCutoffs),
+      mlModelVersion: plan.version,
+    };
+    if (usable && plan.driftAfter) {
+      const after =
+        t.fileDate.getTime() > plan.driftAfter.date.getTime() ||
+        (t.fileDate.getTime() === plan.driftAfter.date.getTime() && t.trackResultId > plan.driftAfter.trackResultId);
+      if (after) run.driftPoints.push({ trimResultId: t.trimResultId, trackResultId: t.trackResultId, fileDate: t.fileDate, sigma: t.sigmaGradient! });
+    }
+  }
+  run.tracks += batch.length;
+  return writes;
+}
+
+/** Replays drift over the model's post-baseline units and stores the alerts and the running state. */
+async function finishModel(run: ModelRun, ctx: ApplyContext): Promise<AppliedModel> {
+  const plan = run.plan;
   let newAlerts = 0;
-  let driftUpdate: Parameters<MLRepository['updateDriftState']>[1] | null = null;
+  let driftUpdate: DriftUpdate | null = null;
   let isDrifting = plan.state?.isDrifting ?? false;
   let direction: DriftDirection | null = plan.state?.driftDirection ?? null;
   if (plan.driftReplay && plan.state) {
     // Drift runs in time order (the apply read is in id order), one value per unit (see drift-series.ts).
-    const { dates, sigma } = unitSeries(driftPoints);
-    driftPoints = [];
+    const { dates, sigma } = unitSeries(run.driftPoints);
+    run.driftPoints = [];
     const replay = plan.driftReplay({ dates, sigma });
     throwIfAborted(ctx.signal);
     newAlerts = replay.alerts.length > 0 ? await ctx.repository.saveDriftAlerts(replay.alerts) : 0;
@@ -165,10 +241,10 @@ export async function applyModel(plan: ApplyPlan, ctx: ApplyContext): Promise<Ap
   }
   return {
     model: plan.model,
-    tracks,
-    learnedThresholdTracks: learned,
-    formulaThresholdTracks: formula,
-    probabilityTracks: withProbability,
+    tracks: run.tracks,
+    learnedThresholdTracks: run.learned,
+    formulaThresholdTracks: run.formula,
+    probabilityTracks: run.withProbability,
     predictorKind: plan.predictorKind,
     newDriftAlerts: newAlerts,
     isDrifting,

@@ -11,7 +11,7 @@ import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../co
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, MLRepository, ModelMLState } from '../storage/repository.js';
 import { availableParallelism } from 'node:os';
-import { applyModel, scoreNow, type ApplyPlan } from './apply.js';
+import { applyPipeline, scoreNow, type ApplyPlan } from './apply.js';
 import { createRemoteScorer } from './score-pool.js';
 import { BatchWriteError, BatchWriter } from './batch-writer.js';
 import { parseComponents, type ComponentsState } from './components-state.js';
@@ -185,7 +185,8 @@ export class MLManager {
         recordsDone += n;
         emit('applying', current);
       });
-      // A failed batch fails every model with rows in it, also those already counted as done.
+      // A failed batch fails every model with rows in it, also those already counted as done (idempotent: a model
+      // reported twice keeps one failed entry).
       const failBatch = (error: BatchWriteError): void => {
         for (const model of error.models) {
           const i = results.findIndex((r) => r.model === model);
@@ -195,36 +196,37 @@ export class MLManager {
         }
       };
       try {
-        for (const summary of models) {
-          throwIfAborted(options.signal);
-          current = summary.model;
-          const state = states.get(summary.model) ?? null;
-          let plan: ApplyPlan;
-          try {
-            plan = await buildApplyPlan(summary.model, state, pooled, (m, c) => this.getOwnPredictor(m, c), remote);
-          } catch (error) {
-            results.push(failedApply(summary.model, error));
-            continue;
-          }
-          emit('applying', summary.model);
-          try {
-            const r = await applyModel(plan, {
-              repository: this.repository,
-              formula: this.options.formulaThreshold,
-              riskCutoffs: this.options.riskCutoffs,
-              batchSize,
-              signal: options.signal,
-              writer,
-            });
-            const { driftUpdate, ...modelResult } = r;
-            if (driftUpdate && state) states.set(summary.model, { ...state, ...driftUpdate });
-            results.push(modelResult);
-          } catch (error) {
-            if ((error as { code?: string }).code === 'ABORTED') throw error;
-            if (error instanceof BatchWriteError) failBatch(error);
-            else results.push(failedApply(summary.model, error));
+        const getOwn = (m: ModelName, c: ComponentsState): Promise<LoadedPredictor | null> => this.getOwnPredictor(m, c);
+        async function* plans(): AsyncGenerator<ApplyPlan | { model: ModelName; error: unknown }> {
+          for (const summary of models) {
+            current = summary.model;
+            emit('applying', summary.model);
+            try {
+              yield await buildApplyPlan(summary.model, states.get(summary.model) ?? null, pooled, getOwn, remote);
+            } catch (error) {
+              yield { model: summary.model, error };
+            }
           }
         }
+        await applyPipeline(
+          plans(),
+          { repository: this.repository, formula: this.options.formulaThreshold, riskCutoffs: this.options.riskCutoffs, batchSize, signal: options.signal, writer },
+          (model, r) => {
+            if ('error' in r) {
+              if (r.error instanceof BatchWriteError) failBatch(r.error);
+              else results.push(failedApply(model, r.error));
+              return;
+            }
+            const { driftUpdate, ...modelResult } = r;
+            const state = states.get(model);
+            if (driftUpdate && state) states.set(model, { ...state, ...driftUpdate });
+            results.push(modelResult);
+          },
+        ).catch((error: unknown) => {
+          // A batch failure surfacing outside a model's own stage (e.g. while draining) fails the models in it.
+          if (error instanceof BatchWriteError) failBatch(error);
+          else throw error;
+        });
         throwIfAborted(options.signal);
         try {
           await writer.flush();
