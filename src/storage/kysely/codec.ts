@@ -54,7 +54,10 @@ export function toDate(v: unknown): Date | null {
   let d: Date;
   if (v instanceof Date) d = v;
   else if (typeof v === 'number' || typeof v === 'bigint') d = new Date(Number(v));
-  else if (typeof v === 'string') {
+  else if (typeof v === 'string' && v.length === 24 && v.charCodeAt(23) === 90 /* Z */ && v.charCodeAt(10) === 84 /* T */) {
+    // The library's own form (Date#toISOString): parsed directly, no normalisation needed.
+    d = new Date(v);
+  } else if (typeof v === 'string') {
     let s = v.trim();
     if (/^\d+$/u.test(s)) d = new Date(Number(s));
     else {
