@@ -66,6 +66,12 @@ export async function writeWithValues(ctx: RepoContext, trx: AnyKysely, batch: r
 /** PostgreSQL: chunks of `UPDATE ... FROM unnest(arrays)`, all inside the caller's transaction. */
 export async function writeWithUnnest(ctx: RepoContext, trx: AnyKysely, batch: readonly TrackResultWrite[]): Promise<void> {
   const { id, cols } = columns(ctx);
+  // A batch touches a few thousand rows by primary key: index lookups (nested loop). Left to itself the planner picks
+  // a merge join over the whole primary-key index for every batch, and a table that apply has updated before (dead
+  // tuples) makes that scan longer each time (measured: 80,000 updates in 1.1-1.3 s with the merge join, 0.75 s
+  // without). SET LOCAL ends with this transaction.
+  await sql`SET LOCAL enable_mergejoin = off`.execute(trx);
+  await sql`SET LOCAL enable_hashjoin = off`.execute(trx);
   let matched = 0;
   for (let i = 0; i < batch.length; i += 20_000) {
     const chunk = batch.slice(i, i + 20_000);
