@@ -43,13 +43,19 @@ describe('file artifact store', () => {
     const { repo } = await freshSqlite({ artifacts: store });
     await repo.saveModel(fullState(M2, 'v1'), [{ model: M2, kind: 'predictor', version: 'v1', content: '{"trees":1}' }]);
     await repo.saveModel(fullState(M2, 'v2'), [{ model: M2, kind: 'predictor', version: 'v2', content: '{"trees":2}' }]);
-    const files = readdirSync(join(dir, 'predictors'));
-    expect(files).toEqual([`${encodeFileName(M2)}.json`]); // no temp files left behind
-    expect(JSON.parse(readFileSync(join(dir, 'predictors', files[0]!), 'utf8'))).toMatchObject({
+    const files = readdirSync(join(dir, 'predictors')).sort();
+    // The current version, and the one it replaced (kept until the next save, for a state write that failed); no
+    // temp files left behind.
+    expect(files).toEqual([`${encodeFileName(M2)}.json`, `${encodeFileName(M2)}@v1.json`].sort());
+    expect(JSON.parse(readFileSync(join(dir, 'predictors', `${encodeFileName(M2)}.json`), 'utf8'))).toMatchObject({
       kind: 'laser-trim-ml-artifact', version: 1, artifact: { model: M2, kind: 'predictor', version: 'v2', content: '{"trees":2}' },
     });
     expect(await repo.loadArtifact(M2, 'predictor')).toMatchObject({ version: 'v2', content: '{"trees":2}' });
+    expect(await repo.loadArtifact(M2, 'predictor', 'v1')).toMatchObject({ version: 'v1', content: '{"trees":1}' });
+    await repo.saveModel(fullState(M2, 'v3'), [{ model: M2, kind: 'predictor', version: 'v3', content: '{"trees":3}' }]);
+    expect(readdirSync(join(dir, 'predictors')).sort()).toEqual([`${encodeFileName(M2)}.json`, `${encodeFileName(M2)}@v2.json`].sort());
     expect(await repo.loadArtifact(M2, 'predictor', 'v1')).toBeNull();
+    expect(await repo.loadArtifact(M2, 'predictor', 'v2')).toMatchObject({ content: '{"trees":2}' });
     expect(await repo.loadArtifact(M3, 'predictor')).toBeNull();
     await repo.saveArtifact({ model: '*', kind: 'pooled_predictor', version: 'p', content: '{}' });
     expect(existsSync(join(dir, 'pooled_predictors', '%2A.json'))).toBe(true);
