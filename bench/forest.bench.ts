@@ -14,21 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { RandomForestClassifier } from '../src/predictor/forest/index.js';
 import { brierScore, rocAuc } from '../src/predictor/metrics.js';
 import { createRng } from '../src/core/rng.js';
+import { FEATURE_NAMES } from '../src/core/features.js';
 
 /** Plant-like synthetic data: 11 features named as the design's, a nonlinear failure signal, label noise, ~35% positives. */
-const BENCH_FEATURES = [
-  'sigma_gradient',
-  'linearity_error',
-  'linearity_fail_points',
-  'optimal_offset',
-  'travel_length',
-  'unit_length',
-  'linearity_spec',
-  'resistance_change',
-  'sigma_to_spec_ratio',
-  'error_to_spec_ratio',
-  'offset_magnitude',
-] as const;
+const BENCH_FEATURES = FEATURE_NAMES;
 
 interface BenchData {
   readonly X: Float64Array; // row-major, n × 11
