@@ -145,25 +145,54 @@ export async function applyPipeline(
   const drain = async (keep: number): Promise<void> => {
     while (inflight.length > keep) await consume(inflight.shift()!);
   };
+  // Look one model ahead: its plan is built and its first batch read while this model's batches are consumed, so on
+  // engines with asynchronous I/O (PostgreSQL) that read overlaps this model's writes.
+  type Opened =
+    | { readonly plan: ApplyPlan; readonly reader: AsyncIterator<TrimTrack[]>; readonly first: Promise<IteratorResult<TrimTrack[]>> }
+    | { readonly failed: { readonly model: ModelName; readonly error: unknown } };
+  const planIterator = plans[Symbol.asyncIterator]();
+  const open = async (): Promise<Opened | null> => {
+    const next = await planIterator.next();
+    if (next.done) return null;
+    const plan = next.value;
+    if ('error' in plan) return { failed: plan };
+    const reader = ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })[Symbol.asyncIterator]();
+    const first = reader.next();
+    first.catch(() => undefined); // observed below
+    return { plan, reader, first };
+  };
+  let ahead: Promise<Opened | null> = open();
+  ahead.catch(() => undefined);
+  let reading: AsyncIterator<TrimTrack[]> | null = null;
   try {
-    for await (const plan of plans) {
+    for (;;) {
+      const opened = await ahead;
+      if (opened === null) break;
       throwIfAborted(ctx.signal);
-      if ('error' in plan) {
+      ahead = open();
+      ahead.catch(() => undefined);
+      if ('failed' in opened) {
         await drain(0);
-        onModel(plan.model, { error: plan.error });
+        onModel(opened.failed.model, { error: opened.failed.error });
         continue;
       }
+      const { plan } = opened;
       const run = new ModelRun(plan);
+      reading = opened.reader;
       try {
-        for await (const batch of ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })) {
+        let r = await opened.first;
+        while (!r.done) {
           throwIfAborted(ctx.signal);
+          const batch = r.value;
           const f = plan.scorer ? plan.scorer.features(batch) : null;
           const scoring = f && plan.scorer ? Promise.resolve(plan.scorer.predict(f.data)) : null;
           // Observed in consume(); this keeps a failure from being reported as unhandled meanwhile.
           scoring?.catch(() => undefined);
           inflight.push({ run, batch, ok: f ? f.ok : null, scoring });
           await drain(PIPELINE_DEPTH);
+          r = await opened.reader.next();
         }
+        reading = null;
       } catch (error) {
         if ((error as { code?: string }).code === 'ABORTED') throw error;
         run.error ??= error;
@@ -173,8 +202,12 @@ export async function applyPipeline(
     }
     await drain(0);
   } finally {
-    // After an abort or a failure the unscored stages are dropped; their scoring promises are already observed.
+    // After an abort or a failure the unscored stages are dropped (their scoring promises are already observed) and
+    // open readers are closed.
     inflight.length = 0;
+    await reading?.return?.();
+    const pending = await ahead.catch(() => null);
+    if (pending && 'reader' in pending) await pending.reader.return?.();
   }
 }
 
