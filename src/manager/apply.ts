@@ -111,13 +111,14 @@ export async function applyPipeline(
   onModel: (model: ModelName, result: AppliedModel | { error: unknown }) => void,
 ): Promise<void> {
   const inflight: Stage[] = [];
+  const driftUpdates: { model: ModelName; update: Promise<void> }[] = [];
   const consume = async (stage: Stage): Promise<void> => {
     const { run } = stage;
     if (stage.batch === null) {
       // End of the model.
       if (run.error !== null) return onModel(run.plan.model, { error: run.error });
       try {
-        onModel(run.plan.model, await finishModel(run, ctx));
+        onModel(run.plan.model, await finishModel(run, ctx, driftUpdates));
       } catch (error) {
         if ((error as { code?: string }).code === 'ABORTED') throw error;
         onModel(run.plan.model, { error });
@@ -201,7 +202,17 @@ export async function applyPipeline(
       await drain(PIPELINE_DEPTH);
     }
     await drain(0);
+    // A model whose drift row could not be updated fails (the caller replaces its earlier result).
+    for (const { model, update } of driftUpdates) {
+      try {
+        await update;
+      } catch (error) {
+        onModel(model, { error });
+      }
+    }
   } finally {
+    // Nothing may still be writing when this returns, also after an abort.
+    await Promise.allSettled(driftUpdates.map((d) => d.update));
     // After an abort or a failure the unscored stages are dropped (their scoring promises are already observed) and
     // open readers are closed.
     inflight.length = 0;
@@ -249,7 +260,7 @@ function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Fl
 }
 
 /** Replays drift over the model's post-baseline units and stores the alerts and the running state. */
-async function finishModel(run: ModelRun, ctx: ApplyContext): Promise<AppliedModel> {
+async function finishModel(run: ModelRun, ctx: ApplyContext, pendingDriftUpdates: { model: ModelName; update: Promise<void> }[]): Promise<AppliedModel> {
   const plan = run.plan;
   let newAlerts = 0;
   let driftUpdate: DriftUpdate | null = null;
@@ -274,7 +285,11 @@ async function finishModel(run: ModelRun, ctx: ApplyContext): Promise<AppliedMod
       driftDirection: replay.direction,
       componentsJson: JSON.stringify(components),
     };
-    await ctx.repository.updateDriftState(plan.model, driftUpdate);
+    // Not awaited here: the update of this model's drift row overlaps the next models' work (a round trip and a
+    // commit per model on PostgreSQL); the pipeline awaits every one before it returns and reports failures.
+    const update = ctx.repository.updateDriftState(plan.model, driftUpdate);
+    update.catch(() => undefined);
+    pendingDriftUpdates.push({ model: plan.model, update });
   }
   return {
     model: plan.model,

@@ -187,13 +187,13 @@ export class MLManager {
       });
       // A failed batch fails every model with rows in it, also those already counted as done (idempotent: a model
       // reported twice keeps one failed entry).
+      const replaceOrPush = (failed: ApplyModelResult): void => {
+        const i = results.findIndex((r) => r.model === failed.model);
+        if (i >= 0) results[i] = failed;
+        else results.push(failed);
+      };
       const failBatch = (error: BatchWriteError): void => {
-        for (const model of error.models) {
-          const i = results.findIndex((r) => r.model === model);
-          const failed = failedApply(model, error);
-          if (i >= 0) results[i] = failed;
-          else results.push(failed);
-        }
+        for (const model of error.models) replaceOrPush(failedApply(model, error));
       };
       try {
         const getOwn = (m: ModelName, c: ComponentsState): Promise<LoadedPredictor | null> => this.getOwnPredictor(m, c);
@@ -214,7 +214,7 @@ export class MLManager {
           (model, r) => {
             if ('error' in r) {
               if (r.error instanceof BatchWriteError) failBatch(r.error);
-              else results.push(failedApply(model, r.error));
+              else replaceOrPush(failedApply(model, r.error));
               return;
             }
             const { driftUpdate, ...modelResult } = r;
