@@ -223,7 +223,9 @@ async function demo(args: CliArgs, io: CliIO): Promise<number> {
     out(io, `Trained ${trained.trained} models in ${(trained.durationMs / 1000).toFixed(1)} s (${trained.skipped} need more data, ${trained.failed} failed).`);
     out(io, `Applied to ${applied.tracks.toLocaleString('en-US')} tracks in ${(applied.durationMs / 1000).toFixed(1)} s; ${applied.newDriftAlerts} drift alerts raised.\n`);
     out(io, statusTable(s));
-    out(io, `\nThe demo database is ${args.db}. Try: npx laser-trim-ml insights ${JSON.stringify(s.rows[0]?.model ?? '<model>')} --db ${args.db}`);
+    // From the repository's sources (`npm run demo`) the command is `npm run cli --`; installed, it is `npx laser-trim-ml`.
+    const command = import.meta.url.endsWith('.ts') ? 'npm run cli --' : 'npx laser-trim-ml';
+    out(io, `\nThe demo database is ${args.db}. Try: ${command} insights ${JSON.stringify(s.rows[0]?.model ?? '<model>')} --db ${args.db}`);
     return trained.failed > 0 ? EXIT.data : EXIT.ok;
   } finally {
     await repo.close();

@@ -61,6 +61,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// Output piped into a reader that closes early (`| head`): stop quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
