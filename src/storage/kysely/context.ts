@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import type { FinalTestLinking } from '../options.js';
@@ -19,7 +20,12 @@ export interface RepoContext {
   readonly linking: FinalTestLinking;
   /** The repository's own better-sqlite3 handle (SQLite opened with `{ file }`): enables the fast read path. */
   readonly sqliteHandle?: BetterSqlite3.Database;
+  /** The repository's own pg pool (PostgreSQL opened with `{ connectionString }`): enables the fast read path. */
+  readonly pgQuery?: PgQuery;
 }
+
+/** Runs a named (prepared once per connection) query in array row mode; the rows carry the column names. */
+export type PgQuery = (name: string, text: string, values: unknown[]) => Promise<unknown[][] & { fields?: unknown }>;
 
 type Row = Record<string, unknown>;
 interface CachedStatement {
@@ -37,6 +43,19 @@ const MAX_CACHED_STATEMENTS = 64;
  */
 export async function selectRows(ctx: RepoContext, query: RawBuilder<unknown>): Promise<Row[]> {
   const handle = ctx.sqliteHandle;
+  if (ctx.pgQuery !== undefined) {
+    // PostgreSQL with the repository's own pool: a named statement (parsed and planned once per connection) and
+    // array rows, named here.
+    const compiled = query.compile(ctx.db);
+    let name = statementNames.get(compiled.sql);
+    if (name === undefined) {
+      name = `ltml_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 20)}`;
+      statementNames.set(compiled.sql, name);
+    }
+    const arrays = await ctx.pgQuery(name, compiled.sql, compiled.parameters as unknown[]);
+    const columns = arrays.fields as string[];
+    return toObjects(arrays, columns);
+  }
   if (handle === undefined) return (await query.execute(ctx.db)).rows as Row[];
   const compiled = query.compile(ctx.db);
   let cache = statements.get(handle);
@@ -49,7 +68,12 @@ export async function selectRows(ctx: RepoContext, query: RawBuilder<unknown>): 
     cache.set(compiled.sql, cached);
   }
   const { statement, columns } = cached;
-  const arrays = statement.all(...(compiled.parameters as unknown[])) as unknown[][];
+  return toObjects(statement.all(...(compiled.parameters as unknown[])) as unknown[][], columns);
+}
+
+const statementNames = new Map<string, string>();
+
+function toObjects(arrays: unknown[][], columns: readonly string[]): Row[] {
   const rows = new Array<Row>(arrays.length);
   for (let i = 0; i < arrays.length; i++) {
     const a = arrays[i]!;

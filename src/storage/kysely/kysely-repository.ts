@@ -10,7 +10,7 @@ import type { HostDataWriter, LockHandle, MLRepository } from '../repository.js'
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { DEFAULT_LOCK_TTL_MS, type FinalTestLinking, validateTrackResults } from '../options.js';
 import type { Engine } from './codec.js';
-import type { RepoContext } from './context.js';
+import type { PgQuery, RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { listModels, readTrainingRecords, readTracksForApply } from './host-reads.js';
 import { insertFinalTests, insertTrimRuns } from './host-writer.js';
@@ -58,6 +58,8 @@ export interface KyselyOpenInput {
   readonly engine: Engine;
   /** The repository's own better-sqlite3 handle (SQLite, `{ file }` only): enables the prepared-statement bulk path. */
   readonly sqliteHandle?: BetterSqlite3.Database;
+  /** The repository's own pg pool (PostgreSQL, `{ connectionString }` only): named prepared statements, array rows. */
+  readonly pgQuery?: PgQuery;
   /** Opens a dedicated connection for the PostgreSQL advisory lock (own-pool case). */
   readonly openLockConnection?: () => Promise<LockConnection>;
   /** Destroys what the factory opened; `undefined` for a host-provided instance (close() leaves it open). */
@@ -72,7 +74,14 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
   if (linking === 'linkedTrimId' && !hasLink) {
     throw new InvalidInputError('finalTestLinking "linkedTrimId" needs final_test_results.linked_trim_id; use "serial" linking.');
   }
-  const ctx: RepoContext = { db: input.db, engine: input.engine, schema, linking, ...(input.sqliteHandle ? { sqliteHandle: input.sqliteHandle } : {}) };
+  const ctx: RepoContext = {
+    db: input.db,
+    engine: input.engine,
+    schema,
+    linking,
+    ...(input.sqliteHandle ? { sqliteHandle: input.sqliteHandle } : {}),
+    ...(input.pgQuery ? { pgQuery: input.pgQuery } : {}),
+  };
   const store = options.artifacts;
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const held = new Set<LockHandle>();

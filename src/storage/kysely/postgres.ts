@@ -67,5 +67,9 @@ export async function createPostgresRepository<DB>(
     await client.connect();
     return { query: (text: string, values: unknown[]) => client.query(text, values), end: () => client.end() };
   };
-  return openKyselyRepository({ db: untyped(db), engine: 'postgres', openLockConnection, destroy: () => db.destroy() }, options);
+  const pgQuery = async (name: string, text: string, values: unknown[]): Promise<unknown[][] & { fields?: unknown }> => {
+    const res = await pool.query({ name, text, values, rowMode: 'array' });
+    return Object.assign(res.rows as unknown[][], { fields: res.fields.map((f) => f.name) });
+  };
+  return openKyselyRepository({ db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, destroy: () => db.destroy() }, options);
 }
