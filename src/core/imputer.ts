@@ -4,6 +4,7 @@
  * @module
  */
 import { StateVersionError, InvalidInputError } from './errors.js';
+import { quantileLinear } from './stats/descriptive.js';
 import { FEATURE_NAMES, type FeatureName, type FeatureValues } from './features.js';
 
 /** Persisted form of a {@link FeatureImputer}. */
@@ -16,13 +17,6 @@ export interface FeatureImputerState {
   readonly missingCounts: Record<FeatureName, number>;
   /** Number of training rows the medians were learned from. */
   readonly rows: number;
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /**
@@ -49,7 +43,7 @@ export class FeatureImputer {
         if (v === null) missing++;
         else seen.push(v);
       }
-      medians[name] = median(seen);
+      medians[name] = quantileLinear(seen, 0.5);
       missingCounts[name] = missing;
     }
     return new FeatureImputer({ kind: 'FeatureImputer', version: 1, medians, missingCounts, rows: rows.length });

@@ -12,6 +12,7 @@
  * @module
  */
 import { chiSquareSurvival } from '../core/stats/chi-square.js';
+import { quantileLinear } from '../core/stats/descriptive.js';
 
 /** One dated unit outcome. */
 export interface DatedOutcome {
@@ -86,13 +87,6 @@ export function binStart(d: Date, bin: TimeBin): Date {
   return new Date(day - weekday * DAY);
 }
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /** Groups outcomes into calendar bins, in time order. */
 export function summarizeBins(points: readonly DatedOutcome[], bin: TimeBin): TimeBinSummary[] {
   const groups = new Map<number, { units: number; withOutcome: number; failures: number; sigmas: number[] }>();
@@ -115,7 +109,7 @@ export function summarizeBins(points: readonly DatedOutcome[], bin: TimeBin): Ti
       withOutcome: g.withOutcome,
       failures: g.failures,
       failRate: g.withOutcome > 0 ? g.failures / g.withOutcome : null,
-      medianSigma: median(g.sigmas),
+      medianSigma: quantileLinear(g.sigmas, 0.5),
     }));
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { extractFeatures } from '../core/features.js';
+import { quantileLinear } from '../core/stats/descriptive.js';
 import type { TrimTrack } from '../core/types.js';
 
 /** Columns of the pooled forest, in order. */
@@ -42,10 +43,7 @@ export interface ModelContext {
 export function medianLogSigma(sigmas: Iterable<number | null>): number | null {
   const logs: number[] = [];
   for (const s of sigmas) if (s !== null && Number.isFinite(s) && s > 0 && s !== 999.999) logs.push(Math.log(s));
-  if (logs.length === 0) return null;
-  logs.sort((a, b) => a - b);
-  const m = logs.length >> 1;
-  return logs.length % 2 ? logs[m]! : (logs[m - 1]! + logs[m]!) / 2;
+  return quantileLinear(logs, 0.5);
 }
 
 /**

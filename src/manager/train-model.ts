@@ -74,6 +74,12 @@ export interface TrainModelOutput {
   readonly result: Omit<TrainingResult, 'durationMs' | 'error'>;
 }
 
+/** The profile columns of a model without a usable profile. */
+const NO_PROFILE: ProfileColumns = {
+  sigmaMean: null, sigmaStd: null, sigmaP5: null, sigmaP50: null, sigmaP95: null, errorMean: null, errorStd: null,
+  passRate: null, failRate: null, avgFailPoints: null, trackCorrelation: null, specMargin: null, difficultyScore: null,
+};
+
 const NO_METRICS = { predictorAccuracy: null, predictorPrecision: null, predictorRecall: null, predictorF1: null, predictorAuc: null };
 
 /** Serving metrics from out-of-bag probabilities (accuracy etc. at 0.5). */
@@ -163,19 +169,7 @@ export function untrainedState(a: {
     thresholdConfidence: null,
     ...NO_METRICS,
     featureImportance: null,
-    sigmaMean: profile?.sigmaMean ?? null,
-    sigmaStd: profile?.sigmaStd ?? null,
-    sigmaP5: profile?.sigmaP5 ?? null,
-    sigmaP50: profile?.sigmaP50 ?? null,
-    sigmaP95: profile?.sigmaP95 ?? null,
-    errorMean: profile?.errorMean ?? null,
-    errorStd: profile?.errorStd ?? null,
-    passRate: profile?.passRate ?? null,
-    failRate: profile?.failRate ?? null,
-    avgFailPoints: profile?.avgFailPoints ?? null,
-    trackCorrelation: profile?.trackCorrelation ?? null,
-    specMargin: profile?.specMargin ?? null,
-    difficultyScore: profile?.difficultyScore ?? null,
+    ...(profile ?? NO_PROFILE),
     driftBaselineMean: null,
     driftBaselineStd: null,
     driftBaselineP95: null,
