@@ -2,7 +2,8 @@
  * Storage benchmark: 80,000 tracks over 300 models (skewed sizes, ~34% of units with a linked Final Test).
  * Measures, on SQLite (temp file, own better-sqlite3 handle) and PostgreSQL (fresh database, see test/setup):
  * - writing apply's results for all 80,000 tracks (`writeTrackResults` in batches of 5,000);
- * - reading every model's training records (`listModels` + `readTrainingRecords` per model).
+ * - reading every model's training records as train-all does (`listModels` + `readTrainingRecordsOfModels`: the
+ *   repository's bulk `readManyTrainingRecords`), and, for reference, model by model (`readTrainingRecords`).
  * Reports the median of 5 repetitions; writes bench/results/storage.json with machine info.
  *
  * Run: `npm run bench:storage`.
@@ -19,7 +20,7 @@ import { createPostgresRepository } from '../src/storage/kysely/postgres.js';
 import { createReferenceSchema } from '../src/storage/kysely/reference-schema.js';
 import { createSqliteRepository } from '../src/storage/kysely/sqlite.js';
 import type { KyselyRepository } from '../src/storage/kysely/kysely-repository.js';
-import type { HostFinalTestInput, HostTrimRunInput, TrackResultWrite } from '../src/storage/repository.js';
+import { type HostFinalTestInput, type HostTrimRunInput, type TrackResultWrite, readTrainingRecordsOfModels } from '../src/storage/repository.js';
 import { createTestDatabase } from '../test/setup/postgres.js';
 
 const TRACKS = 80_000;
@@ -88,6 +89,7 @@ async function measure(name: string, analyze: () => Promise<void>, repo: KyselyR
   for (const m of await repo.listModels()) for await (const b of repo.readTracksForApply(m.model)) trackIds.push(...b.map((t) => t.trackResultId));
   const writes: number[] = [];
   const reads: number[] = [];
+  const perModelReads: number[] = [];
   let readCount = 0;
   let linked = 0;
   for (let rep = 0; rep < REPS; rep++) {
@@ -102,15 +104,19 @@ async function measure(name: string, analyze: () => Promise<void>, repo: KyselyR
     t = performance.now();
     readCount = 0;
     linked = 0;
-    for (const m of await repo.listModels()) {
-      for await (const b of repo.readTrainingRecords(m.model)) {
-        readCount += b.length;
-        for (const r of b) if (r.finalTest !== null) linked++;
-      }
+    for await (const b of readTrainingRecordsOfModels(repo, await repo.listModels())) {
+      readCount += b.records.length;
+      for (const r of b.records) if (r.finalTest !== null) linked++;
     }
     reads.push((performance.now() - t) / 1000);
+
+    t = performance.now();
+    let perModelCount = 0;
+    for (const m of await repo.listModels()) for await (const b of repo.readTrainingRecords(m.model)) perModelCount += b.length;
+    perModelReads.push((performance.now() - t) / 1000);
+    if (perModelCount !== readCount) throw new Error(`bulk read ${readCount} records, per-model read ${perModelCount}`);
   }
-  return { engine: name, tracks: trackIds.length, models: (await repo.listModels()).length, recordsRead: readCount, linked, loadS, writeS: median(writes), readS: median(reads), writeRuns: writes, readRuns: reads };
+  return { engine: name, tracks: trackIds.length, models: (await repo.listModels()).length, recordsRead: readCount, linked, loadS, writeS: median(writes), readS: median(reads), perModelReadS: median(perModelReads), writeRuns: writes, readRuns: reads, perModelReadRuns: perModelReads };
 }
 
 async function main() {
@@ -146,11 +152,11 @@ async function main() {
 
   const limits = { sqlite: { writeS: 0.3, readS: 0.5 }, postgres: { writeS: 0.6, readS: 0.5 } } as const;
   console.log(`\n${TRACKS} tracks, ${MODELS} models, median of ${REPS}\n`);
-  console.log('engine    write 80k (s)  limit   read all (s)  limit   records  linked  load (s)');
+  console.log('engine    write 80k (s)  limit   read all (s)  limit   per model (s)  records  linked  load (s)');
   for (const r of results) {
     const l = limits[r.engine as keyof typeof limits];
     console.log(
-      `${r.engine.padEnd(9)} ${r.writeS.toFixed(3).padStart(13)}  ${l.writeS.toFixed(1).padStart(5)}  ${r.readS.toFixed(3).padStart(12)}  ${l.readS.toFixed(1).padStart(5)}  ${String(r.recordsRead).padStart(7)}  ${String(r.linked).padStart(6)}  ${r.loadS.toFixed(2).padStart(8)}`,
+      `${r.engine.padEnd(9)} ${r.writeS.toFixed(3).padStart(13)}  ${l.writeS.toFixed(1).padStart(5)}  ${r.readS.toFixed(3).padStart(12)}  ${l.readS.toFixed(1).padStart(5)}  ${r.perModelReadS.toFixed(3).padStart(13)}  ${String(r.recordsRead).padStart(7)}  ${String(r.linked).padStart(6)}  ${r.loadS.toFixed(2).padStart(8)}`,
     );
   }
   const machine = {

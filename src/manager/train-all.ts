@@ -16,7 +16,7 @@ import { labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
 import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './components-state.js';
-import type { MLRepository } from '../storage/repository.js';
+import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
 import { medianLogSigma, type ModelContext } from './pooled-features.js';
@@ -79,7 +79,8 @@ export async function trainAll(
   const signal = opts.signal;
   const summaries = await repo.listModels();
   const wanted = opts.models ? new Set(opts.models) : null;
-  const models = summaries.filter((s) => !wanted || wanted.has(s.model)).map((s) => s.model);
+  const requests = summaries.filter((s) => !wanted || wanted.has(s.model));
+  const models = requests.map((s) => s.model);
   let done = 0;
   const emit = (phase: ProgressEvent['phase'], model?: ModelName): void =>
     opts.onProgress?.({ operation: 'train', phase, ...(model !== undefined ? { model } : {}), modelsDone: done, modelsTotal: models.length, elapsedMs: Date.now() - started });
@@ -105,10 +106,15 @@ export async function trainAll(
   // Records kept in memory between the passes, at most this many in all (about 1 KB each): small plants are read
   // once, large ones twice, and memory stays bounded.
   let cacheLeft = CACHED_RECORDS_BUDGET;
-  for (const model of models) {
+  // All models' records in one pass over the repository (grouped reads where it supports them), each model handled as
+  // soon as its last batch arrives.
+  let records: TrainingRecord[] = [];
+  for await (const batch of readTrainingRecordsOfModels(repo, requests)) {
     throwIfAborted(signal);
-    emit('reading', model);
-    const records = await readAll(repo, model, signal);
+    if (records.length === 0) emit('reading', batch.model);
+    for (const r of batch.records) records.push(r);
+    if (!batch.last) continue;
+    const model = batch.model;
     const clean = cleanTrainingRecords(records);
     const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
     const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length };
@@ -119,6 +125,7 @@ export async function trainAll(
     if (keep) cacheLeft -= records.length;
     const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
     surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler });
+    records = [];
     done++;
   }
   // Difficulty relative to the other models that will be trained.

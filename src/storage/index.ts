@@ -5,7 +5,7 @@
  * @module
  */
 export * from './repository.js';
-export { type FinalTestLinking, DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TTL_MS } from './options.js';
+export { type FinalTestLinking, DEFAULT_BATCH_SIZE, DEFAULT_GROUP_ROWS, DEFAULT_LOCK_TTL_MS } from './options.js';
 export { createMemoryRepository, type MemoryRepository, type MemoryRepositoryOptions } from './memory/memory-repository.js';
 export type { StoredTrackResults } from './memory/memory-host-data.js';
 export { normalizeSerial } from './linking/serial.js';

@@ -26,6 +26,18 @@ export function batchSizeOf(hint: number | undefined): number {
   return hint;
 }
 
+/** Default rows of small models read in one query by `readManyTrainingRecords`. */
+export const DEFAULT_GROUP_ROWS = 20_000;
+
+/** A positive integer group size from a hint. */
+export function groupRowsOf(hint: number | undefined): number {
+  if (hint === undefined) return DEFAULT_GROUP_ROWS;
+  if (!Number.isInteger(hint) || hint < 1) {
+    throw new InvalidInputError(`groupRows must be a positive integer, got ${hint}.`);
+  }
+  return hint;
+}
+
 /**
  * Validates a write batch before anything is written: no duplicate ids, probabilities in [0, 1] or null, known
  * risk categories, a finite threshold. Throws {@link InvalidInputError} naming the offending row.

@@ -11,6 +11,7 @@
  * @module
  */
 import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../core/types.js';
+import { batchSizeOf, groupRowsOf } from './options.js';
 
 /** Risk category written to each track next to its failure probability. */
 export type RiskCategory = 'low' | 'medium' | 'high';
@@ -138,6 +139,30 @@ export interface ApplyReadOptions extends BatchReadOptions {
   readonly afterTrackResultId?: number;
 }
 
+/** A model to read with {@link MLRepository.readManyTrainingRecords}: its name and its size as a planning hint. */
+export type ModelReadRequest = Pick<ModelSummary, 'model' | 'trimTracks'>;
+
+/** Options for {@link MLRepository.readManyTrainingRecords}. */
+export interface ManyTrainingReadOptions extends BatchReadOptions {
+  /**
+   * Small models are read together, about this many rows per query at most (by their `trimTracks` hint); a larger
+   * model is read on its own in batches of `batchSize`. Default 20,000 (`DEFAULT_GROUP_ROWS`).
+   */
+  readonly groupRows?: number;
+}
+
+/** One batch of one model's training records, from {@link MLRepository.readManyTrainingRecords}. */
+export interface ModelRecordsBatch {
+  readonly model: ModelName;
+  /**
+   * The next records of the model, in (`fileDate`, `trackResultId`) order as {@link MLRepository.readTrainingRecords}
+   * gives them; empty only for a model without records.
+   */
+  readonly records: TrainingRecord[];
+  /** `true` on the model's last batch: every record of the model has been delivered. */
+  readonly last: boolean;
+}
+
 /** Options for {@link MLRepository.readTrainingRecords}. */
 export interface TrainingReadOptions extends BatchReadOptions {
   /** Only records with `fileDate` strictly after this date. */
@@ -153,6 +178,14 @@ export interface MLRepository {
    * or `null`), ordered by `fileDate` then `trackResultId`, in batches.
    */
   readTrainingRecords(model: ModelName, options?: TrainingReadOptions): AsyncIterable<TrainingRecord[]>;
+  /**
+   * Optional bulk form of {@link readTrainingRecords}, for reading many models with few queries (train-all's survey
+   * reads every model). Yields each requested model's records as {@link readTrainingRecords} would, the models in
+   * the order requested, each model's batches consecutive and its last one marked `last` (a model without records
+   * yields one empty batch). Memory stays bounded by `groupRows` and `batchSize`. Repositories without it are read
+   * model by model ({@link readTrainingRecordsOfModels} handles both).
+   */
+  readManyTrainingRecords?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelRecordsBatch>;
   /** One model's trim tracks in `trackResultId` order, in batches, for apply. */
   readTracksForApply(model: ModelName, options?: ApplyReadOptions): AsyncIterable<TrimTrack[]>;
   /** Writes one batch of track results in one transaction. */
@@ -224,4 +257,40 @@ export interface HostDataWriter {
   insertTrimRuns(runs: readonly HostTrimRunInput[]): Promise<number[]>;
   /** Inserts Final Test records and their tracks in one transaction. */
   insertFinalTests(tests: readonly HostFinalTestInput[]): Promise<void>;
+}
+
+/**
+ * Reads the training records of many models: with the repository's {@link MLRepository.readManyTrainingRecords}
+ * where it has one, else model by model with {@link MLRepository.readTrainingRecords}; either way the batches
+ * follow {@link MLRepository.readManyTrainingRecords}' contract.
+ *
+ * @example
+ * ```ts
+ * const models = await repo.listModels();
+ * for await (const { model, records, last } of readTrainingRecordsOfModels(repo, models)) {
+ *   // records: the next batch of `model`, in date order; `last` when the model is complete.
+ * }
+ * ```
+ */
+export async function* readTrainingRecordsOfModels(
+  repo: MLRepository,
+  models: readonly ModelReadRequest[],
+  options: ManyTrainingReadOptions = {},
+): AsyncIterable<ModelRecordsBatch> {
+  batchSizeOf(options.batchSize);
+  groupRowsOf(options.groupRows);
+  if (repo.readManyTrainingRecords !== undefined) {
+    yield* repo.readManyTrainingRecords(models, options);
+    return;
+  }
+  for (const { model } of models) {
+    // One batch of look-ahead, so the model's last batch can carry `last`.
+    let pending: TrainingRecord[] | null = null;
+    for await (const batch of repo.readTrainingRecords(model, options.batchSize === undefined ? {} : { batchSize: options.batchSize })) {
+      if (batch.length === 0) continue;
+      if (pending !== null) yield { model, records: pending, last: false };
+      pending = batch;
+    }
+    yield { model, records: pending ?? [], last: true };
+  }
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyError, InvalidInputError, StorageError } from '../../src/core/errors.js';
 import type { TrainingRecord, TrimTrack } from '../../src/core/types.js';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
-import type { HostDataWriter, MLRepository, ModelMLState } from '../../src/storage/repository.js';
+import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { M1, M2, M3, d, finalTests, runs } from './fixture.js';
 
 export interface ContractSubject {
@@ -114,6 +114,41 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       const rows = (await collect(s.repo.readTrainingRecords(M1, { after: d('2024-01-02T08:00:00.123Z') }))).flat();
       expect(rows.map((r) => r.trimResultId)).toEqual([runIds[1], runIds[3]]);
       expect((await collect(s.repo.readTrainingRecords('no such model'))).flat()).toEqual([]);
+    });
+
+    it('reads many models at once exactly as model by model, in the order asked, each model complete and marked last', async () => {
+      const collectMany = async (it: AsyncIterable<ModelRecordsBatch>) => {
+        const out: ModelRecordsBatch[] = [];
+        for await (const b of it) out.push(b);
+        return out;
+      };
+      const perModel = async (model: string) => (await collect(s.repo.readTrainingRecords(model))).flat();
+      const models = await s.repo.listModels();
+      const asked: ModelReadRequest[] = [...models].reverse().map((m) => ({ model: m.model, trimTracks: m.trimTracks }));
+      asked.push({ model: 'no such model', trimTracks: 0 });
+      // Defaults (every model in one group), small groups with paging (M1: 5 tracks > batch 2 and > group 3), and
+      // wrong size hints (M1 said to have none): the records are the same in every case.
+      for (const [options, request] of [
+        [{}, asked],
+        [{ batchSize: 2, groupRows: 3 }, asked],
+        [{ groupRows: 1 }, asked.map((m) => (m.model === M1 ? { ...m, trimTracks: 0 } : m))],
+      ] as const) {
+        const batches = await collectMany(readTrainingRecordsOfModels(s.repo, request, options));
+        const order: string[] = [];
+        for (const b of batches) if (order[order.length - 1] !== b.model) order.push(b.model);
+        expect(order).toEqual(request.map((m) => m.model));
+        for (const { model } of request) {
+          const mine = batches.filter((b) => b.model === model);
+          expect(mine.map((b) => b.last)).toEqual(mine.map((_, i) => i === mine.length - 1));
+          expect(mine.flatMap((b) => b.records)).toEqual(await perModel(model));
+          if (mine.length > 1) expect(mine.every((b) => b.records.length > 0)).toBe(true);
+        }
+        expect(batches.find((b) => b.model === 'no such model')).toEqual({ model: 'no such model', records: [], last: true });
+      }
+      const paged = await collectMany(readTrainingRecordsOfModels(s.repo, models, { batchSize: 2, groupRows: 3 }));
+      expect(paged.filter((b) => b.model === M1).map((b) => b.records.length)).toEqual([2, 2, 1]);
+      expect(paged.flatMap((b) => b.records).filter((r) => r.finalTest !== null)).toHaveLength(2);
+      await expect(collectMany(readTrainingRecordsOfModels(s.repo, models, { groupRows: 0 }))).rejects.toThrow(InvalidInputError);
     });
 
     it('reads tracks for apply in id order and resumes after a given id', async () => {

