@@ -4,6 +4,8 @@
  * - writing apply's results for all 80,000 tracks (`writeTrackResults` in batches of 5,000);
  * - reading every model's training records as train-all does (`listModels` + `readTrainingRecordsOfModels`: the
  *   repository's bulk `readManyTrainingRecords`), and, for reference, model by model (`readTrainingRecords`).
+ * Reads are measured on the database as apply leaves it (results written), in steady state (after VACUUM ANALYZE on
+ * PostgreSQL, which autovacuum does on a plant's server), and once right after the rewrites, before any vacuum.
  * Reports the median of 5 repetitions; writes bench/results/storage.json with machine info.
  *
  * Run: `npm run bench:storage`.
@@ -73,50 +75,79 @@ function dataset(): { runs: HostTrimRunInput[]; ft: (ids: number[]) => HostFinal
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(name: string, analyze: () => Promise<void>, repo: KyselyRepository, runs: HostTrimRunInput[], ft: (ids: number[]) => HostFinalTestInput[]) {
+interface ReadResult {
+  readonly seconds: number;
+  readonly records: number;
+  readonly linked: number;
+}
+
+/** Every model's training records as train-all reads them (listModels + the bulk read). */
+async function readAll(repo: KyselyRepository): Promise<ReadResult> {
+  const t = performance.now();
+  let records = 0;
+  let linked = 0;
+  for await (const b of readTrainingRecordsOfModels(repo, await repo.listModels())) {
+    records += b.records.length;
+    for (const r of b.records) if (r.finalTest !== null) linked++;
+  }
+  return { seconds: (performance.now() - t) / 1000, records, linked };
+}
+
+async function measure(
+  name: string,
+  analyze: () => Promise<void>,
+  steadyState: () => Promise<void>,
+  repo: KyselyRepository,
+  runs: HostTrimRunInput[],
+  ft: (ids: number[]) => HostFinalTestInput[],
+) {
   const t0 = performance.now();
   const ids: number[] = [];
   for (let i = 0; i < runs.length; i += 5000) ids.push(...(await repo.insertTrimRuns(runs.slice(i, i + 5000))));
   const tests = ft(ids);
   for (let i = 0; i < tests.length; i += 5000) await repo.insertFinalTests(tests.slice(i, i + 5000));
   const loadS = (performance.now() - t0) / 1000;
-  // Steady state: a plant database has planner statistics (autovacuum / a periodic ANALYZE); a freshly bulk-loaded
-  // one does not, and PostgreSQL then picks sequential scans. Measured after ANALYZE; see the report for both.
+  // A plant database has planner statistics (autovacuum / a periodic ANALYZE); a freshly bulk-loaded one does not,
+  // and PostgreSQL then picks sequential scans. Measured after ANALYZE.
   if (process.env.BENCH_NO_ANALYZE !== '1') await analyze();
   console.error(`${name}: loaded in ${loadS.toFixed(1)} s`);
 
+  // Writes: apply's results for every track, REPS times.
   const trackIds: number[] = [];
   for (const m of await repo.listModels()) for await (const b of repo.readTracksForApply(m.model)) trackIds.push(...b.map((t) => t.trackResultId));
   const writes: number[] = [];
-  const reads: number[] = [];
-  const perModelReads: number[] = [];
-  let readCount = 0;
-  let linked = 0;
   for (let rep = 0; rep < REPS; rep++) {
     const batch: TrackResultWrite[] = trackIds.map((id, k) => ({
       trackResultId: id, sigmaThreshold: 0.0004 + rep * 1e-6, sigmaPass: k % 3 !== 0, failureProbability: (k % 100) / 100,
       riskCategory: k % 3 === 0 ? 'high' : 'low', mlModelVersion: `bench-${rep}`,
     }));
-    let t = performance.now();
+    const t = performance.now();
     for (let i = 0; i < batch.length; i += 5000) await repo.writeTrackResults(batch.slice(i, i + 5000));
     writes.push((performance.now() - t) / 1000);
+  }
 
-    t = performance.now();
-    readCount = 0;
-    linked = 0;
-    for await (const b of readTrainingRecordsOfModels(repo, await repo.listModels())) {
-      readCount += b.records.length;
-      for (const r of b.records) if (r.finalTest !== null) linked++;
-    }
-    reads.push((performance.now() - t) / 1000);
-
-    t = performance.now();
+  // Reads on the database as apply leaves it (every track's result columns written). First right after the REPS
+  // rewrites, before any vacuum (on PostgreSQL every row then has REPS dead versions); then in the steady state a
+  // plant database is in: PostgreSQL's autovacuum has run (this server may have it off, so VACUUM ANALYZE here).
+  const afterWrites = await readAll(repo);
+  await steadyState();
+  const reads: number[] = [];
+  const perModelReads: number[] = [];
+  let last: ReadResult = afterWrites;
+  for (let rep = 0; rep < REPS; rep++) {
+    last = await readAll(repo);
+    reads.push(last.seconds);
+    const t = performance.now();
     let perModelCount = 0;
     for (const m of await repo.listModels()) for await (const b of repo.readTrainingRecords(m.model)) perModelCount += b.length;
     perModelReads.push((performance.now() - t) / 1000);
-    if (perModelCount !== readCount) throw new Error(`bulk read ${readCount} records, per-model read ${perModelCount}`);
+    if (perModelCount !== last.records) throw new Error(`bulk read ${last.records} records, per-model read ${perModelCount}`);
   }
-  return { engine: name, tracks: trackIds.length, models: (await repo.listModels()).length, recordsRead: readCount, linked, loadS, writeS: median(writes), readS: median(reads), perModelReadS: median(perModelReads), writeRuns: writes, readRuns: reads, perModelReadRuns: perModelReads };
+  return {
+    engine: name, tracks: trackIds.length, models: (await repo.listModels()).length, recordsRead: last.records, linked: last.linked, loadS,
+    writeS: median(writes), readS: median(reads), perModelReadS: median(perModelReads), readAfterRewritesS: afterWrites.seconds,
+    writeRuns: writes, readRuns: reads, perModelReadRuns: perModelReads,
+  };
 }
 
 async function main() {
@@ -130,7 +161,8 @@ async function main() {
   await setup.destroy();
   const sqliteRepo = await createSqliteRepository({ file }, { migrate: true });
   const sqliteHandle = new Database(file);
-  results.push(await measure('sqlite', async () => void sqliteHandle.exec('ANALYZE'), sqliteRepo, runs, ft));
+  const sqliteAnalyze = async () => void sqliteHandle.exec('ANALYZE');
+  results.push(await measure('sqlite', sqliteAnalyze, sqliteAnalyze, sqliteRepo, runs, ft));
   sqliteHandle.close();
   await sqliteRepo.close();
   const sqliteVersion = (new Database(':memory:').prepare('select sqlite_version() v').get() as { v: string }).v;
@@ -143,7 +175,7 @@ async function main() {
     await createReferenceSchema(db);
     pgVersion = ((await sql<{ server_version: string }>`SHOW server_version`.execute(db)).rows[0]?.server_version) ?? '';
     const pgRepo = await createPostgresRepository({ connectionString: pgdb.connectionString }, { migrate: true });
-    results.push(await measure('postgres', async () => void (await sql`ANALYZE`.execute(db)), pgRepo, runs, ft));
+    results.push(await measure('postgres', async () => void (await sql`ANALYZE`.execute(db)), async () => void (await sql`VACUUM ANALYZE`.execute(db)), pgRepo, runs, ft));
     await db.destroy();
     await pgRepo.close();
   } finally {
@@ -152,11 +184,11 @@ async function main() {
 
   const limits = { sqlite: { writeS: 0.3, readS: 0.5 }, postgres: { writeS: 0.6, readS: 0.5 } } as const;
   console.log(`\n${TRACKS} tracks, ${MODELS} models, median of ${REPS}\n`);
-  console.log('engine    write 80k (s)  limit   read all (s)  limit   per model (s)  records  linked  load (s)');
+  console.log('engine    write 80k (s)  limit   read all (s)  limit   per model (s)  after rewrites (s)  records  linked  load (s)');
   for (const r of results) {
     const l = limits[r.engine as keyof typeof limits];
     console.log(
-      `${r.engine.padEnd(9)} ${r.writeS.toFixed(3).padStart(13)}  ${l.writeS.toFixed(1).padStart(5)}  ${r.readS.toFixed(3).padStart(12)}  ${l.readS.toFixed(1).padStart(5)}  ${r.perModelReadS.toFixed(3).padStart(13)}  ${String(r.recordsRead).padStart(7)}  ${String(r.linked).padStart(6)}  ${r.loadS.toFixed(2).padStart(8)}`,
+      `${r.engine.padEnd(9)} ${r.writeS.toFixed(3).padStart(13)}  ${l.writeS.toFixed(1).padStart(5)}  ${r.readS.toFixed(3).padStart(12)}  ${l.readS.toFixed(1).padStart(5)}  ${r.perModelReadS.toFixed(3).padStart(13)}  ${r.readAfterRewritesS.toFixed(3).padStart(18)}  ${String(r.recordsRead).padStart(7)}  ${String(r.linked).padStart(6)}  ${r.loadS.toFixed(2).padStart(8)}`,
     );
   }
   const machine = {

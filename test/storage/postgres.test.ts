@@ -1,9 +1,10 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresRepository } from '../../src/storage/kysely/postgres.js';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
+import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { createTestDatabase, type TestDatabase } from '../setup/postgres.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';
@@ -78,6 +79,46 @@ describe('PostgreSQL specifics', () => {
     await lock.release();
     await b.close();
     await a.close().catch(() => undefined);
+  });
+
+  it('reads groups of models as JSON exactly as rows: NaN / infinite / extreme floats, microseconds, both timestamp types, host Kysely', async () => {
+    for (const dateType of ['timestamptz', 'timestamp']) {
+      const connectionString = await (await ready).another();
+      const db = hostKysely(connectionString);
+      await createReferenceSchema(db);
+      if (dateType === 'timestamp') await sql`ALTER TABLE trim_results ALTER COLUMN file_date TYPE timestamp`.execute(db);
+      const own = await createPostgresRepository({ connectionString }, { migrate: true });
+      const host = await createPostgresRepository({ db });
+      try {
+        const sigmas = [Number.NaN, Number.POSITIVE_INFINITY, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 0, 123456789.123456789];
+        const ids = await own.insertTrimRuns(sigmas.map((sigma, i) => ({
+          model: i % 2 === 0 ? 'J "a"/ü' : 'J b', serial: `S${i}`, fileDate: new Date(Date.UTC(2024, 0, 1 + i, 8, 0, 0, 123)), system: 'B',
+          tracks: [{ trackId: 'default', status: i === 1 ? null : 'PASS', sigmaGradient: sigma, linearitySpec: 0.01, linearityError: 0.004,
+            linearityFailPoints: i, linearityPass: i % 3 === 0 ? null : i % 2 === 0, optimalOffset: null, travelLength: 300, unitLength: null,
+            untrimmedResistance: 10_000, trimmedResistance: 10_500 }],
+        })));
+        await own.insertFinalTests([{ model: 'J b', serial: 'S1', testDate: new Date(Date.UTC(2024, 1, 1)), linkedTrimId: ids[1]!,
+          tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }] }]);
+        // Microseconds the driver and the JSON text both carry (a Date keeps milliseconds).
+        await sql`UPDATE trim_results SET file_date = file_date + interval '456 microseconds' WHERE serial = 'S3'`.execute(db);
+        for (const repo of [own, host]) {
+          const models = await repo.listModels();
+          const bulk = [];
+          for await (const b of readTrainingRecordsOfModels(repo, models)) bulk.push(...b.records);
+          const perModel = [];
+          for (const m of models) for await (const b of repo.readTrainingRecords(m.model)) perModel.push(...b);
+          expect(bulk).toEqual(perModel);
+          expect(bulk).toHaveLength(sigmas.length);
+          expect(bulk.map((r) => r.sigmaGradient).sort()).toEqual([...sigmas].sort());
+          expect(bulk.find((r) => r.serial === 'S3')?.fileDate.getUTCMilliseconds()).toBe(123);
+          expect(bulk.find((r) => r.serial === 'S1')?.finalTest).toMatchObject({ linearityPass: false, failPoints: 4 });
+        }
+      } finally {
+        await own.close();
+        await host.close();
+        await db.destroy();
+      }
+    }
   });
 
   it('reports a server that is not reachable as a StorageError', async () => {

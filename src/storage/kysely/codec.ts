@@ -22,6 +22,8 @@ export function toNumber(v: unknown): number | null {
   if (typeof v === 'string') {
     const n = Number(v);
     if (v.trim() !== '' && !Number.isNaN(n)) return n;
+    // PostgreSQL's text (and JSON) form of a float NaN; the driver's parseFloat gives NaN for it too.
+    if (v === 'NaN') return Number.NaN;
   }
   throw new StorageError(`Expected a number from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
 }

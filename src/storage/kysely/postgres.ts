@@ -89,5 +89,18 @@ export async function createPostgresRepository<DB>(
     const res = await pool.query({ name, text, values, rowMode: 'array', types });
     return Object.assign(res.rows as unknown[][], { fields: res.fields.map((f) => f.name) });
   };
-  return openKyselyRepository({ db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, destroy: () => db.destroy() }, options);
+  const parsePgTimestampText = (withZone: boolean) => {
+    const fallback = withZone ? fallback1184 : fallback1114;
+    return (text: string): Date => {
+      const d = parsePgTimestamp(text) ?? fallback(text);
+      if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
+        throw new StorageError(`Expected a date from the database, got ${JSON.stringify(text)}: check the schema mapping.`);
+      }
+      return d;
+    };
+  };
+  return openKyselyRepository(
+    { db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, parsePgTimestampText, destroy: () => db.destroy() },
+    options,
+  );
 }

@@ -11,11 +11,17 @@ import { HOST_COLUMNS, type HostTable, RESULT_COLUMNS, type ResolvedSchema } fro
 
 const MIGRATE_HINT = 'Run the migrations first: `npx laser-trim-ml migrate` or `await migrateToLatest(db, { schema })`.';
 
+/** What validation learnt about the host's columns. */
+export interface SchemaFacts {
+  /** The data type of the trim runs' date column, as the engine names it (`timestamptz`, `timestamp`, `text`, …). */
+  readonly fileDateType: string | null;
+}
+
 /**
  * Throws {@link SchemaMappingError} for a missing host table or column (naming it and the mapping key), then
  * {@link SchemaMissingError} when the library's tables or the result columns are absent.
  */
-export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Promise<void> {
+export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Promise<SchemaFacts> {
   const tables = await allTables(db);
   const results: readonly string[] = RESULT_COLUMNS;
   for (const table of Object.keys(HOST_COLUMNS) as HostTable[]) {
@@ -32,7 +38,7 @@ export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Pro
       if (!cols.has(actual)) {
         throw new SchemaMappingError(
           `Column "${name}.${actual}" (for ${table}.${ref}) does not exist. Map it with schema.columns.${table}.${ref}` +
-            ` to one of: ${[...cols].join(', ')}.`,
+            ` to one of: ${[...cols.keys()].join(', ')}.`,
         );
       }
     }
@@ -41,11 +47,13 @@ export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Pro
   if (missing.length > 0) {
     throw new SchemaMissingError(`The library's tables are missing (${missing.join(', ')}). ${MIGRATE_HINT}`);
   }
-  const trackCols = tables.get(schema.tables.track_results) ?? new Set<string>();
+  const trackCols = tables.get(schema.tables.track_results) ?? new Map<string, string>();
   const absent = RESULT_COLUMNS.map((c) => schema.columns.track_results[c]).filter((c): c is string => c !== null && !trackCols.has(c));
   if (absent.length > 0) {
     throw new SchemaMissingError(
       `The result columns ${absent.join(', ')} are missing on "${schema.tables.track_results}". ${MIGRATE_HINT}`,
     );
   }
+  const fileDate = schema.columns.trim_results.file_date;
+  return { fileDateType: fileDate === null ? null : (tables.get(schema.tables.trim_results)?.get(fileDate) ?? null) };
 }
