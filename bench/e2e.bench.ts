@@ -1,7 +1,7 @@
 /**
  * End-to-end speed and memory (`npm run bench`): generate a plant into a fresh SQLite file and a fresh PostgreSQL
  * database, then time train-all and apply on each. `--large` adds the 1,000,000-track run on SQLite with its peak
- * resident memory. Prints a table and writes bench/results/e2e.json.
+ * resident memory. Prints a table and writes bench/results/e2e.json (e2e-large.json with `--large`).
  *
  * Usage: npm run bench [-- --tracks 80000 --models 300 --repeats 3 --large --no-postgres --src]
  * (measures the built package in dist/, which `npm run bench` builds first; `--src` measures the sources via tsx)
@@ -168,4 +168,4 @@ for (const r of rows) {
   );
 }
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/e2e.json', `${JSON.stringify({ machine: machineInfo(), code: fromSrc ? 'src (tsx)' : 'dist', concurrency: concurrency ?? 'cores', rows }, null, 2)}\n`);
+writeFileSync(`bench/results/${values.large ? 'e2e-large' : 'e2e'}.json`, `${JSON.stringify({ machine: machineInfo(), code: fromSrc ? 'src (tsx)' : 'dist', concurrency: concurrency ?? 'cores', rows }, null, 2)}\n`);

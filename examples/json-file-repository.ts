@@ -7,6 +7,8 @@
  * Final Test records are linked to trims only through `linkedTrimId` and the same track id (use `linkFinalTests`
  * from 'laser-trim-ml' to also match by serial). Locks are in-process: one process per file.
  * Fine for thousands of tracks; a real adapter for millions streams from a database instead.
+ * The optional bulk read `readManyTrainingRecords` is left out: train-all then reads model by model through
+ * `readTrainingRecords` (a database adapter implements it to read many small models per query).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {

@@ -17,13 +17,16 @@ export type FinalTestLinking = 'linkedTrimId' | 'serial';
 /** Default rows per read batch. */
 export const DEFAULT_BATCH_SIZE = 5_000;
 
+/** A positive integer option from a hint, or its default; {@link InvalidInputError} naming the option otherwise. */
+function positiveIntegerOf(name: string, hint: number | undefined, fallback: number): number {
+  if (hint === undefined) return fallback;
+  if (!Number.isInteger(hint) || hint < 1) throw new InvalidInputError(`${name} must be a positive integer, got ${hint}.`);
+  return hint;
+}
+
 /** A positive integer batch size from a hint. */
 export function batchSizeOf(hint: number | undefined): number {
-  if (hint === undefined) return DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(hint) || hint < 1) {
-    throw new InvalidInputError(`batchSize must be a positive integer, got ${hint}.`);
-  }
-  return hint;
+  return positiveIntegerOf('batchSize', hint, DEFAULT_BATCH_SIZE);
 }
 
 /** Default rows of small models read in one query by `readManyTrainingRecords`. */
@@ -31,11 +34,7 @@ export const DEFAULT_GROUP_ROWS = 20_000;
 
 /** A positive integer group size from a hint. */
 export function groupRowsOf(hint: number | undefined): number {
-  if (hint === undefined) return DEFAULT_GROUP_ROWS;
-  if (!Number.isInteger(hint) || hint < 1) {
-    throw new InvalidInputError(`groupRows must be a positive integer, got ${hint}.`);
-  }
-  return hint;
+  return positiveIntegerOf('groupRows', hint, DEFAULT_GROUP_ROWS);
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import { batchSizeOf, groupRowsOf } from '../options.js';
 import { toDate, toNumberRequired } from './codec.js';
 import { type RepoContext, col, selectArrays, selectRows, tableAs } from './context.js';
-import { type OutcomeLookup, type RawRow, finalTestSelect, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
+import { type OutcomeLookup, type RawRow, finalTestSelect, newerOutcome, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
 import { serialOutcomes } from './serial-linking.js';
 
 /** `track_results t JOIN trim_results r`. */
@@ -105,16 +105,9 @@ async function linkedOutcomes(ctx: RepoContext, where: RawBuilder<unknown>): Pro
     if (list === undefined) byRun.set(run, (list = []));
     const seen = list.find((e) => e.trackId === trackId);
     if (seen === undefined) list.push({ trackId, outcome });
-    // Newest test first; ties by the larger FT track id (the later insert).
-    else if (newer(outcome, seen.outcome)) seen.outcome = outcome;
+    else if (newerOutcome(outcome, seen.outcome)) seen.outcome = outcome;
   }
   return byRun;
-}
-
-function newer(a: FinalTestOutcome, b: FinalTestOutcome): boolean {
-  const ta = a.testDate.getTime();
-  const tb = b.testDate.getTime();
-  return ta > tb || (ta === tb && a.finalTestId > b.finalTestId);
 }
 
 /** The Final Test outcomes of the runs `where` selects, for the models named (serial linking reads per model). */

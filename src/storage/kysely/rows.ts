@@ -124,6 +124,13 @@ export function finalTestSelect(ctx: RepoContext): RawBuilder<unknown> {
   ]);
 }
 
+/** Whether outcome `a` replaces `b` as a track's outcome: the newer test, ties by the larger FT track id (the later insert). */
+export function newerOutcome(a: FinalTestOutcome, b: FinalTestOutcome): boolean {
+  const ta = a.testDate.getTime();
+  const tb = b.testDate.getTime();
+  return ta > tb || (ta === tb && a.finalTestId > b.finalTestId);
+}
+
 /** The Final Test outcome from a row of {@link finalTestSelect}, or `null` when the LEFT JOIN found none. */
 export function rowToOutcome(row: RawRow): FinalTestOutcome | null {
   if (row['ft_id'] === null || row['ft_id'] === undefined) return null;

@@ -10,7 +10,7 @@ import type { FinalTestOutcome, ModelName } from '../../core/types.js';
 import { type LinkCounts, linkFinalTests } from '../linking/link-final-tests.js';
 import { toDateRequired, toNumber, toNumberRequired } from './codec.js';
 import { type RepoContext, col, tableAs } from './context.js';
-import { type RawRow, rowToOutcome } from './rows.js';
+import { type RawRow, newerOutcome, rowToOutcome } from './rows.js';
 
 /** trackResultId → newest linked Final Test outcome (same track id), for one model; with the linking counts. */
 export async function serialLinking(
@@ -57,10 +57,7 @@ export async function serialLinking(
     const o = byId.get(l.finalTestTrackId);
     if (o === undefined) continue;
     const prev = outcomes.get(l.trackResultId);
-    const t = o.testDate.getTime();
-    if (prev === undefined || t > prev.testDate.getTime() || (t === prev.testDate.getTime() && o.finalTestId > prev.finalTestId)) {
-      outcomes.set(l.trackResultId, o);
-    }
+    if (prev === undefined || newerOutcome(o, prev)) outcomes.set(l.trackResultId, o);
   }
   return { outcomes, counts };
 }
