@@ -11,6 +11,7 @@
  * @module
  */
 import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../core/types.js';
+import { asModelBatches } from './model-batches.js';
 import { batchSizeOf, groupRowsOf } from './options.js';
 
 /** Risk category written to each track next to its failure probability. */
@@ -284,13 +285,6 @@ export async function* readTrainingRecordsOfModels(
     return;
   }
   for (const { model } of models) {
-    // One batch of look-ahead, so the model's last batch can carry `last`.
-    let pending: TrainingRecord[] | null = null;
-    for await (const batch of repo.readTrainingRecords(model, options.batchSize === undefined ? {} : { batchSize: options.batchSize })) {
-      if (batch.length === 0) continue;
-      if (pending !== null) yield { model, records: pending, last: false };
-      pending = batch;
-    }
-    yield { model, records: pending ?? [], last: true };
+    yield* asModelBatches(model, repo.readTrainingRecords(model, options.batchSize === undefined ? {} : { batchSize: options.batchSize }));
   }
 }

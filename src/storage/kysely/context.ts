@@ -25,9 +25,9 @@ export interface RepoContext {
   /**
    * With the own pool and a `timestamptz` / `timestamp` date column: groups of small models are read as one JSON
    * array per model (built by the server, parsed natively here; measured ~20% faster than rows on 80,000 tracks), and
-   * this parses the date text in them exactly as the pool's type parser does for rows.
+   * this is the pool's own type parser for the date column, applied to the date text in them as it is to rows.
    */
-  readonly pgJsonDate?: (text: string) => Date;
+  readonly pgJsonDate?: (text: string) => unknown;
 }
 
 /** Runs a named (prepared once per connection) query in array row mode; the rows carry the column names. */

@@ -12,10 +12,11 @@ import {
   type TrainingReadOptions,
 } from '../repository.js';
 import { batchSizeOf, groupRowsOf } from '../options.js';
-import { toDate, toNumberRequired } from './codec.js';
+import { toDate, toDateRequired, toNumberRequired } from './codec.js';
 import { type RepoContext, col, selectArrays, selectRows, tableAs } from './context.js';
 import { type OutcomeLookup, type RawRow, finalTestSelect, newerOutcome, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
 import { serialOutcomes } from './serial-linking.js';
+import { asModelBatches } from '../model-batches.js';
 
 /** `track_results t JOIN trim_results r`. */
 function trackFrom(ctx: RepoContext): RawBuilder<unknown> {
@@ -58,7 +59,7 @@ export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
     selectRows(ctx, sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n, MIN(${date}) AS first_date, MAX(${date}) AS last_date
       FROM ${trackFrom(ctx)} GROUP BY ${model}`),
     ctx.linking === 'linkedTrimId'
-      ? selectRows(ctx, sql<RawRow>`${linkedCounts(ctx)}`)
+      ? selectRows(ctx, linkedCounts(ctx))
       : Promise.resolve([]),
   ]);
   const linkedOf = new Map(linkedRows.map((row) => [String(row['model']), toNumberRequired(row['linked'], 'linked count')]));
@@ -214,16 +215,19 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
   const where = modelIn(ctx, models);
   const byModel = new Map<ModelName, TrainingRecord[]>(models.map((m) => [m, []]));
   const order = sql`${col(ctx, 'trim_results', 'r', 'file_date')}, ${col(ctx, 'track_results', 't', 'id')}`;
-  if (ctx.pgJsonDate !== undefined) {
-    // One JSON array per model, built by the server (on its own core) and parsed natively here.
+  const jsonDate = ctx.pgJsonDate;
+  if (jsonDate !== undefined) {
+    // One JSON array per model, built by the server (on its own core) and parsed natively here; the date text goes
+    // through the pool's type parser, then the same check as a row's date (NULL and non-dates are errors).
     const json = trackJsonArray(ctx);
+    const parseDate = (v: unknown): Date => toDateRequired(typeof v === 'string' ? jsonDate(v) : v, 'file_date');
     const model = col(ctx, 'trim_results', 'r', 'model');
     const [outcomeOf, { rows }] = await Promise.all([
       outcomesFor(ctx, models, where),
       selectArrays(ctx, sql<RawRow>`SELECT CAST(${model} AS text) AS model, CAST(json_agg(${json.expr} ORDER BY ${order}) AS text) AS records
         FROM ${trackFrom(ctx)} WHERE ${where} GROUP BY ${model}`),
     ]);
-    const decode = trackRowDecoder(json.columns, outcomeOf, ctx.pgJsonDate as (v: unknown) => Date);
+    const decode = trackRowDecoder(json.columns, outcomeOf, parseDate);
     for (const [name, text] of rows) {
       const list = byModel.get(String(name));
       if (list === undefined) return null;
@@ -245,16 +249,6 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
     list.push(record);
   }
   return byModel;
-}
-
-/** One model's records as {@link ModelRecordsBatch}es, through the paged per-model read (one batch of look-ahead). */
-async function* pagedModel(ctx: RepoContext, model: ModelName, batchSize: number): AsyncIterable<ModelRecordsBatch> {
-  let pending: TrainingRecord[] | null = null;
-  for await (const batch of readTrainingRecords(ctx, model, { batchSize })) {
-    if (pending !== null) yield { model, records: pending, last: false };
-    pending = batch;
-  }
-  yield { model, records: pending ?? [], last: true };
 }
 
 /**
@@ -287,7 +281,7 @@ export async function* readManyTrainingRecords(
     pending.push(start(groups[i + READ_AHEAD]));
     const byModel = current === null ? null : await current;
     if (byModel === null) {
-      for (const { model } of group) yield* pagedModel(ctx, model, size);
+      for (const { model } of group) yield* asModelBatches(model, readTrainingRecords(ctx, model, { batchSize: size }));
       continue;
     }
     for (const { model } of group) yield { model, records: byModel.get(model) ?? [], last: true };

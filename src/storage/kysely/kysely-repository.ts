@@ -61,10 +61,10 @@ export interface KyselyOpenInput {
   /** The repository's own pg pool (PostgreSQL, `{ connectionString }` only): named prepared statements, array rows. */
   readonly pgQuery?: PgQuery;
   /**
-   * The own pool's parser of PostgreSQL timestamp text (with or without zone), for the JSON group reads (see
+   * The own pool's type parser of PostgreSQL timestamp text (with or without zone), for the JSON group reads (see
    * {@link RepoContext.pgJsonDate}).
    */
-  readonly parsePgTimestampText?: (withZone: boolean) => (text: string) => Date;
+  readonly timestampTextParser?: (withZone: boolean) => (text: string) => unknown;
   /** Opens a dedicated connection for the PostgreSQL advisory lock (own-pool case). */
   readonly openLockConnection?: () => Promise<LockConnection>;
   /** Destroys what the factory opened; `undefined` for a host-provided instance (close() leaves it open). */
@@ -96,8 +96,8 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
   }
   // JSON group reads need to decode the date text exactly as the pool's own type parsers would: timestamps only.
   const jsonDate =
-    input.parsePgTimestampText !== undefined && (facts.fileDateType === 'timestamptz' || facts.fileDateType === 'timestamp')
-      ? input.parsePgTimestampText(facts.fileDateType === 'timestamptz')
+    input.timestampTextParser !== undefined && (facts.fileDateType === 'timestamptz' || facts.fileDateType === 'timestamp')
+      ? input.timestampTextParser(facts.fileDateType === 'timestamptz')
       : undefined;
   const ctx: RepoContext = {
     db: input.db,

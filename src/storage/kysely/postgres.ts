@@ -73,34 +73,25 @@ export async function createPostgresRepository<DB>(
   };
   // Timestamps through the fast parser (pg's own for any form it does not handle); every other type as pg parses it.
   const defaultParser = (oid: number) => pgTypes.getTypeParser(oid, 'text') as (value: string) => unknown;
-  const fallback1184 = defaultParser(TIMESTAMPTZ_OID);
-  const fallback1114 = defaultParser(TIMESTAMP_OID);
+  const timestampParser = (oid: number) => {
+    const fallback = defaultParser(oid);
+    return (text: string): unknown => parsePgTimestamp(text) ?? fallback(text);
+  };
+  const parseTimestamptz = timestampParser(TIMESTAMPTZ_OID);
+  const parseTimestamp = timestampParser(TIMESTAMP_OID);
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       format === 'binary'
         ? pgTypes.getTypeParser(oid, 'binary')
-        : oid === TIMESTAMPTZ_OID
-          ? (v: string) => parsePgTimestamp(v) ?? fallback1184(v)
-          : oid === TIMESTAMP_OID
-            ? (v: string) => parsePgTimestamp(v) ?? fallback1114(v)
-            : defaultParser(oid),
+        : oid === TIMESTAMPTZ_OID ? parseTimestamptz : oid === TIMESTAMP_OID ? parseTimestamp : defaultParser(oid),
   };
   const pgQuery = async (name: string, text: string, values: unknown[]): Promise<unknown[][] & { fields?: unknown }> => {
     const res = await pool.query({ name, text, values, rowMode: 'array', types });
     return Object.assign(res.rows as unknown[][], { fields: res.fields.map((f) => f.name) });
   };
-  const parsePgTimestampText = (withZone: boolean) => {
-    const fallback = withZone ? fallback1184 : fallback1114;
-    return (text: string): Date => {
-      const d = parsePgTimestamp(text) ?? fallback(text);
-      if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
-        throw new StorageError(`Expected a date from the database, got ${JSON.stringify(text)}: check the schema mapping.`);
-      }
-      return d;
-    };
-  };
+  const timestampTextParser = (withZone: boolean) => (withZone ? parseTimestamptz : parseTimestamp);
   return openKyselyRepository(
-    { db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, parsePgTimestampText, destroy: () => db.destroy() },
+    { db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, timestampTextParser, destroy: () => db.destroy() },
     options,
   );
 }
