@@ -18,7 +18,8 @@ export interface TrimTrack {
   /** Primary key of the trim run (file) the track belongs to. */
   readonly trimResultId: number;
   readonly model: ModelName;
-  readonly serial: string;
+  /** The unit's serial as the host stored it; `null` where the host has none (such a track never links by serial). */
+  readonly serial: string | null;
   /** `TRK1`, `TRK2` for dual-element parts; `default` (or the host's own word) for single-track parts. */
   readonly trackId: string;
   /** Date of the trim file: the time axis for everything. */

@@ -487,7 +487,7 @@ function completeTrack(model: ModelName, t: Partial<TrimTrack>): TrimTrack {
     trackResultId: t.trackResultId ?? 0,
     trimResultId: t.trimResultId ?? 0,
     model,
-    serial: t.serial ?? '',
+    serial: t.serial ?? null,
     trackId: t.trackId ?? 'default',
     fileDate: t.fileDate ?? new Date(0),
     status: t.status ?? null,

@@ -64,6 +64,19 @@ describe('linkFinalTests', () => {
     expect(linkFinalTests(trims, tests, { serialFallback: false }).counts).toEqual({ linked: 1, byLinkedTrimId: 1, bySerial: 0, unmatched: 3 });
   });
 
+  it('missing or blank serials never match each other (they name no unit); a host link still works for them', () => {
+    const trims = [
+      { ...trim(1, 10, '', 0), serial: null },
+      trim(2, 11, '', 1),
+      trim(3, 12, '  ', 2),
+      trim(4, 13, 'SN', 3),
+    ];
+    const tests = [{ ...ft(1, '', 10), serial: null }, ft(2, '', 10), ft(3, ' ', 10), ft(4, 'SN-', 10), ft(5, '#', 10), { ...ft(6, '', 10, 'TRK1', 10), serial: null }];
+    const { links, counts } = linkFinalTests(trims, tests);
+    expect(links).toEqual([{ finalTestTrackId: 6, trackResultId: 1, method: 'linkedTrimId' }]);
+    expect(counts).toEqual({ linked: 1, byLinkedTrimId: 1, bySerial: 0, unmatched: 5 });
+  });
+
   it('serial matching is case-insensitive', () => {
     expect(linkFinalTests([trim(1, 1, 'ab12', 0)], [ft(1, 'SN AB12', 3)]).counts.bySerial).toBe(1);
   });

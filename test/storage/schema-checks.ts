@@ -147,6 +147,22 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
       expect(await repo.finalTestLinkCounts('6828')).toEqual({ linked: 1, byLinkedTrimId: 0, bySerial: 1, unmatched: 1 });
       expect((await repo.listModels()).find((m) => m.model === '6828')).toMatchObject({ trimTracks: 2, finalTestLinked: 1 });
 
+      // Missing and blank serials name no unit: they never link to each other (a NULL is read as null, not "null").
+      const [nullRun] = await repo.insertTrimRuns([
+        { model: 'no serial', serial: '', fileDate: new Date('2024-03-01T00:00:00Z'), system: 'B', tracks: [full('default', 0.0004)] },
+        { model: 'no serial', serial: ' ', fileDate: new Date('2024-03-02T00:00:00Z'), system: 'B', tracks: [full('default', 0.0004)] },
+      ]);
+      await sql`UPDATE analysis_results SET serial_no = NULL WHERE id = ${nullRun}`.execute(db);
+      await repo.insertFinalTests(['', 'SN', '#'].map((serial) => ({
+        model: 'no serial', serial, testDate: new Date('2024-03-10T00:00:00Z'), linkedTrimId: null,
+        tracks: [{ trackId: 'default', linearityPass: false, failPoints: 3, linearityError: 0.013 }],
+      })));
+      await sql`UPDATE ft_results SET serial_no = NULL WHERE model_number = 'no serial' AND serial_no = ''`.execute(db);
+      const unlinked = [];
+      for await (const b of repo.readTrainingRecords('no serial')) unlinked.push(...b);
+      expect(unlinked.map((r) => [r.serial, r.finalTest])).toEqual([[null, null], [' ', null]]);
+      expect(await repo.finalTestLinkCounts('no serial')).toEqual({ linked: 0, byLinkedTrimId: 0, bySerial: 0, unmatched: 3 });
+
       await repo.writeTrackResults([{ trackResultId: rows[1]!.trackResultId, sigmaThreshold: 0.0006, sigmaPass: true, failureProbability: 0.4, riskCategory: 'medium', mlModelVersion: 'v1' }]);
       const written = await sql<Record<string, unknown>>`SELECT sigma_threshold, ml_sigma_pass, risk_category, host_note FROM tracks WHERE id = ${rows[1]!.trackResultId}`.execute(db);
       expect(written.rows[0]).toMatchObject({ sigma_threshold: 0.0006, risk_category: 'medium', host_note: null });

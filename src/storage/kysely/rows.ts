@@ -94,7 +94,7 @@ export function trackRowDecoder(
       trackResultId,
       trimResultId,
       model: String(a[iModel]),
-      serial: String(a[iSerial]),
+      serial: toText(a[iSerial]),
       trackId,
       fileDate: parseDate(a[iDate]),
       status: toText(a[iStatus]),

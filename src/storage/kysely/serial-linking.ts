@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { FinalTestOutcome, ModelName } from '../../core/types.js';
 import { type LinkCounts, linkFinalTests } from '../linking/link-final-tests.js';
-import { toDateRequired, toNumber, toNumberRequired } from './codec.js';
+import { toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import { type RepoContext, col, tableAs } from './context.js';
 import { type RawRow, newerOutcome, rowToOutcome } from './rows.js';
 
@@ -36,12 +36,12 @@ export async function serialLinking(
     trims.rows.map((row) => ({
       trackResultId: toNumberRequired(row['track_result_id'], 'track id'),
       trimResultId: toNumberRequired(row['trim_result_id'], 'trim run id'),
-      model, serial: String(row['serial']), trackId: String(row['track_id']),
+      model, serial: toText(row['serial']), trackId: String(row['track_id']),
       fileDate: toDateRequired(row['file_date'], 'file_date'),
     })),
     tests.rows.map((row) => ({
       finalTestTrackId: toNumberRequired(row['ft_id'], 'final test track id'),
-      model, serial: String(row['serial']), trackId: String(row['track_id']),
+      model, serial: toText(row['serial']), trackId: String(row['track_id']),
       testDate: toDateRequired(row['ft_test_date'], 'test_date'),
       linkedTrimId: toNumber(row['linked_trim_id']),
     })),

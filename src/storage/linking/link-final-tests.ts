@@ -11,7 +11,8 @@ export interface LinkableTrimTrack {
   readonly trackResultId: number;
   readonly trimResultId: number;
   readonly model: ModelName;
-  readonly serial: string;
+  /** `null` or blank: the track never matches by serial. */
+  readonly serial: string | null;
   readonly trackId: string;
   readonly fileDate: Date;
 }
@@ -21,7 +22,8 @@ export interface LinkableFinalTestTrack {
   /** Primary key of the final-test track row. */
   readonly finalTestTrackId: number;
   readonly model: ModelName;
-  readonly serial: string;
+  /** `null` or blank: the track links only by `linkedTrimId`. */
+  readonly serial: string | null;
   readonly trackId: string;
   readonly testDate: Date;
   /** The host's own link to a trim run, where it has one; it wins over serial matching. */
@@ -61,7 +63,8 @@ const DAY_MS = 86_400_000;
  * 1. Where the host recorded `linkedTrimId`, the track of that trim run with the same `trackId` (method `linkedTrimId`).
  * 2. Otherwise the trim track with the same model, the same {@link normalizeSerial | normalised serial} and the same
  *    `trackId`, trimmed at most `maxDaysBefore` days before the Final Test date (not after it); of several, the
- *    newest trim wins (ties: the higher track id) (method `serial`).
+ *    newest trim wins (ties: the higher track id) (method `serial`). A missing or blank serial (one that normalises
+ *    to nothing) never matches: it names no unit.
  * 3. Otherwise unmatched.
  *
  * Pure and in memory: O((trims + tests) · log) per call. The adapters run it per model.
@@ -86,6 +89,7 @@ export function linkFinalTests(
   for (const t of trims) {
     byRunTrack.set(`${t.trimResultId}\u0000${t.trackId}`, t.trackResultId);
     const key = serialKey(t.model, t.serial, t.trackId);
+    if (key === null) continue;
     const list = bySerial.get(key);
     if (list === undefined) bySerial.set(key, [t]);
     else list.push(t);
@@ -108,7 +112,8 @@ export function linkFinalTests(
       }
     }
     if (options.serialFallback === false) continue;
-    const candidates = bySerial.get(serialKey(ft.model, ft.serial, ft.trackId));
+    const key = serialKey(ft.model, ft.serial, ft.trackId);
+    const candidates = key === null ? undefined : bySerial.get(key);
     const ftMs = ft.testDate.getTime();
     const match = candidates?.find((t) => {
       const before = ftMs - t.fileDate.getTime();
@@ -123,6 +128,8 @@ export function linkFinalTests(
   return { links, counts: { linked, byLinkedTrimId: byHost, bySerial: bySer, unmatched: finalTests.length - linked } };
 }
 
-function serialKey(model: string, serial: string, trackId: string): string {
-  return `${model}\u0000${normalizeSerial(serial)}\u0000${trackId}`;
+/** The matching key, or `null` for a missing serial or one that normalises to nothing (`''`, `'SN'`, `'#'`): such serials name no unit and must not match each other. */
+function serialKey(model: string, serial: string | null, trackId: string): string | null {
+  const s = serial === null ? '' : normalizeSerial(serial);
+  return s === '' ? null : `${model}\u0000${s}\u0000${trackId}`;
 }
