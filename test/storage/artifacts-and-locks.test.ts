@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BusyError } from '../../src/core/errors.js';
+import { BusyError, StorageError } from '../../src/core/errors.js';
 import { createFileArtifactStore, encodeFileName } from '../../src/storage/artifacts/file-artifact-store.js';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
 import { createSqliteRepository } from '../../src/storage/kysely/sqlite.js';
@@ -25,14 +25,70 @@ async function freshSqlite(opts: Parameters<typeof createSqliteRepository>[1] = 
 }
 
 describe('file artifact store', () => {
-  it('encodes model names into safe, reversible file names', () => {
+  it('encodes model names into safe file names, readable where that is safe (hashes from sha256sum)', () => {
     expect(encodeFileName('8340-1')).toBe('8340-1');
-    expect(encodeFileName('O\'Neil/2 "x"')).toBe("O'Neil%2F2%20%22x%22");
+    expect(encodeFileName('o\'neil/2 "x"')).toBe("o'neil%2F2%20%22x%22");
     expect(encodeFileName('..')).toBe('%2E%2E');
     expect(encodeFileName('*')).toBe('%2A');
+    expect(encodeFileName('a~b')).toBe('a%7Eb');
     expect(encodeFileName('型号 7')).toBe('%E5%9E%8B%E5%8F%B7%207');
-    for (const m of [M1, M2, M3, '..', '*', 'a.b*c']) expect(decodeURIComponent(encodeFileName(m))).toBe(m);
+    for (const m of [M1, '型号 7', '..', '*', 'a.b*c~d']) expect(decodeURIComponent(encodeFileName(m))).toBe(m);
+    // Upper-case letters: a case-insensitive file system must not give 8340-1A and 8340-1a one file.
+    expect(encodeFileName(M2)).toBe("O'Neil%2F2%20%22x%22~9a610b4c2a2f8f6d");
+    expect(encodeFileName('8340-1A')).toBe('8340-1A~def07f305573bc0c');
+    expect(encodeFileName('8340-1a')).toBe('8340-1a');
+    // Windows device names, in any case.
+    expect(encodeFileName('CON')).toBe('CON~a3dbc4b644a9a2c5');
+    expect(encodeFileName('nul')).toBe('nul~99e6242759016035');
+    // Long names are cut to 120 characters (never inside a %XX escape) and identified by the hash.
+    const long = '型号'.repeat(30);
+    expect(encodeFileName(long)).toBe(`${encodeURIComponent(long).slice(0, 120)}~bc12cafd515217c8`);
+    expect(encodeFileName(`x${long}`)).toMatch(/^x(%[0-9A-F]{2}){39}~[0-9a-f]{16}$/u);
     expect(() => encodeFileName('')).toThrow(/must not be empty/);
+  });
+
+  it('keeps models apart that differ only in case, and saves long unicode names', async () => {
+    const t = tempSqliteFile();
+    temps.push(t.cleanup);
+    const store = createFileArtifactStore(join(t.dir, 'ml'));
+    const long = '型号'.repeat(60);
+    for (const model of ['8340-a', '8340-A', long]) await store.save({ model, kind: 'predictor', version: 'v1', content: model });
+    const names = readdirSync(join(t.dir, 'ml', 'predictors'));
+    expect(names).toHaveLength(3);
+    // No two names equal ignoring case; every name far below the 255-byte limit.
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
+    for (const n of names) expect(Buffer.byteLength(n)).toBeLessThan(160);
+    for (const model of ['8340-a', '8340-A', long]) expect((await store.load(model, 'predictor'))?.content).toBe(model);
+  });
+
+  it('never serves another model\'s file, and a corrupt file is a StorageError saying what to do', async () => {
+    const t = tempSqliteFile();
+    temps.push(t.cleanup);
+    const dir = join(t.dir, 'ml');
+    const store = createFileArtifactStore(dir);
+    await store.save({ model: 'a', kind: 'predictor', version: 'v1', content: '{}' });
+    // A file copied by hand over another model's name.
+    copyFileSync(join(dir, 'predictors', 'a.json'), join(dir, 'predictors', 'b.json'));
+    await expect(store.load('b', 'predictor')).rejects.toThrow(/holds the predictor of model "a", not of "b".*train the model again/u);
+    writeFileSync(join(dir, 'predictors', 'c.json'), '{"kind": "laser-trim');
+    await expect(store.load('c', 'predictor')).rejects.toThrow(/not valid JSON.*remove it/u);
+    await expect(store.load('c', 'predictor')).rejects.toBeInstanceOf(StorageError);
+  });
+
+  it('a save that fails leaves the current version in place and loadable, and no temporary files', async () => {
+    const t = tempSqliteFile();
+    temps.push(t.cleanup);
+    const dir = join(t.dir, 'ml');
+    const store = createFileArtifactStore(dir);
+    await store.save({ model: 'm', kind: 'predictor', version: 'v1', content: '{"trees":1}' });
+    // The kept-version file's place is taken by a directory: the save fails after the new file was written.
+    mkdirSync(join(dir, 'predictors', 'm@v1.json'));
+    const err = await store.save({ model: 'm', kind: 'predictor', version: 'v2', content: '{"trees":2}' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toMatch(/Could not write artifact/u);
+    expect(await store.load('m', 'predictor')).toMatchObject({ version: 'v1', content: '{"trees":1}' });
+    expect(await store.load('m', 'predictor', 'v1')).toMatchObject({ version: 'v1' });
+    expect(readdirSync(join(dir, 'predictors')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('lays out <dir>/predictors/<model>.json, writes atomically, and serves an adapter', async () => {

@@ -4,45 +4,50 @@
  *
  * @module
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { InvalidInputError, StorageError } from '../../core/errors.js';
 import type { ModelName } from '../../core/types.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { Artifact } from '../repository.js';
 
+/** Longest readable part of an encoded name (bytes = characters: the encoding is ASCII). */
+const MAX_READABLE = 120;
+
+/** Device names Windows reserves in any case and with any extension (`con.json` is the console). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/iu;
+
 /**
- * Encodes a model (or kind) name into a safe file name: `encodeURIComponent`, then `.` → `%2E` and `*` → `%2A`, so no
- * name can be `.`/`..`, hide a file, contain a separator or a wildcard. Reversible with `decodeURIComponent`.
- * Note: on case-insensitive file systems (Windows, macOS) models differing only in case share a file.
+ * Encodes a model (or kind, or version) name into a file name that is safe on every file system a plant PC has:
+ * `encodeURIComponent`, then `.` → `%2E`, `*` → `%2A` and `~` → `%7E`, so no name can be `.`/`..`, hide a file,
+ * contain a separator or a wildcard. The result is pure ASCII. A `~` and 16 hex digits of the name's SHA-256 follow
+ * when the readable part alone would not identify the name on every file system:
+ * - it has upper-case letters (on a case-insensitive file system, Windows or macOS, `8340-A` and `8340-a` would
+ *   otherwise share a file);
+ * - it is longer than 120 characters (it is cut there, so that file names stay far below the 255-byte limit);
+ * - it is a device name Windows reserves (`CON`, `nul`, `COM1`, ...).
+ *
+ * The file itself records the exact name, and the store checks it on every read.
  *
  * @example
  * ```ts
- * encodeFileName('O\'Neil/2 "x"'); // "O'Neil%2F2%20%22x%22"
+ * encodeFileName('8340-1');        // '8340-1'
+ * encodeFileName('o\'neil/2 "x"'); // "o'neil%2F2%20%22x%22"
+ * encodeFileName('8340-1A');       // '8340-1A~' + 16 hex digits of sha256('8340-1A')
  * encodeFileName('*');             // '%2A'
  * ```
  */
 export function encodeFileName(name: string): string {
-  if (name === '') throw new InvalidInputError('An artifact model or kind name must not be empty.');
-  return encodeURIComponent(name).replace(/\./gu, '%2E').replace(/\*/gu, '%2A');
-}
-
-/** Reads one artifact file; `null` when there is none. */
-async function readArtifact(file: string): Promise<Artifact | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new StorageError(`Could not read artifact ${file}: ${(e as Error).message}.`, { cause: e });
-  }
-  const parsed = JSON.parse(text) as Partial<ArtifactFile>;
-  const a = parsed.artifact;
-  if (parsed.kind !== 'laser-trim-ml-artifact' || parsed.version !== 1 || a === undefined) {
-    throw new StorageError(`${file} is not a laser-trim-ml artifact file (version 1); remove it and train again.`);
-  }
-  return { model: a.model, kind: a.kind, version: a.version, content: a.content, createdDate: new Date(a.createdDate) };
+  if (name === '') throw new InvalidInputError('An artifact model, kind or version name must not be empty.');
+  const encoded = encodeURIComponent(name).replace(/\./gu, '%2E').replace(/\*/gu, '%2A').replace(/~/gu, '%7E');
+  const long = encoded.length > MAX_READABLE;
+  // Percent escapes are upper-case hex by construction, so only the letters outside escapes can differ in case.
+  const upper = /[A-Z]/u.test(encoded.replace(/%[0-9A-F]{2}/gu, ''));
+  if (!long && !upper && !WINDOWS_RESERVED.test(encoded)) return encoded;
+  // Cut the readable part at a character boundary (never inside a %XX escape).
+  const cut = long ? encoded.slice(0, MAX_READABLE).replace(/%[0-9A-F]?$/u, '') : encoded;
+  return `${cut}~${createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
 interface ArtifactFile {
@@ -51,12 +56,74 @@ interface ArtifactFile {
   readonly artifact: { model: string; kind: string; version: string; content: string; createdDate: string };
 }
 
+/** The text of a file; `null` when there is none. */
+async function readText(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StorageError(`Could not read artifact ${file}: ${(e as Error).message}.`, { cause: e });
+  }
+}
+
+/** Parses an artifact file's text, checking it holds (model, kind). */
+function parseArtifact(file: string, text: string, model: ModelName, kind: string): Artifact {
+  let parsed: Partial<ArtifactFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<ArtifactFile>;
+  } catch (e) {
+    throw new StorageError(`${file} is not valid JSON (${(e as Error).message}); remove it and train the model again.`, { cause: e });
+  }
+  const a = parsed.artifact;
+  if (parsed.kind !== 'laser-trim-ml-artifact' || parsed.version !== 1 || a === undefined) {
+    throw new StorageError(`${file} is not a laser-trim-ml artifact file (version 1); remove it and train the model again.`);
+  }
+  if (a.model !== model || a.kind !== kind) {
+    throw new StorageError(
+      `${file} holds the ${a.kind} of model ${JSON.stringify(a.model)}, not of ${JSON.stringify(model)}: the file was ` +
+        'copied or renamed by hand. Remove it and train the model again.',
+    );
+  }
+  return { model: a.model, kind: a.kind, version: a.version, content: a.content, createdDate: new Date(a.createdDate) };
+}
+
+/** Reads one artifact file, checking it holds (model, kind); `null` when there is none. */
+async function readArtifact(file: string, model: ModelName, kind: string): Promise<Artifact | null> {
+  const text = await readText(file);
+  return text === null ? null : parseArtifact(file, text, model, kind);
+}
+
+/** Writes `text` to `file` durably: written and flushed to disk before the call returns. */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'wx');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function writeError(file: string, e: unknown): StorageError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const hint =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? ' Check that the directory exists and is writable by this process.'
+      : code === 'ENOSPC' || code === 'EDQUOT'
+        ? ' The disk is full: free some space and train again.'
+        : '';
+  return new StorageError(`Could not write artifact ${file}: ${(e as Error).message}.${hint}`, { cause: e });
+}
+
 /**
- * Creates a file-system artifact store rooted at `dir`. Writes are atomic (a temporary file in the same directory,
- * then `rename`), so a reader never sees a half-written forest. Pass it to an adapter as `{ artifacts: store }`.
- * Files are not part of the database transaction: `saveModel` writes the files first, then the state. So that a
- * failed state write cannot leave the stored state pointing at a forest that is gone, the version a save replaces is
- * kept beside it as `<model>@<version>.json` (one previous version per model and kind) and `load` finds it by version.
+ * Creates a file-system artifact store rooted at `dir` (file names: {@link encodeFileName}). Pass it to an adapter
+ * as `{ artifacts: store }`.
+ *
+ * A save is atomic and crash-safe: the new file is written and flushed under a temporary name, the version it
+ * replaces is copied to `<model>@<version>.json`, and only then is the new file renamed over the current one, so the
+ * current file is always a whole version (the old or the new) and never missing. Files are not part of the database
+ * transaction: `saveModel` writes the files first, then the state; the kept previous version (one per model and
+ * kind) is what a state write that failed after the files still names, and `load` finds it by version.
  *
  * @example
  * ```ts
@@ -64,42 +131,55 @@ interface ArtifactFile {
  * ```
  */
 export function createFileArtifactStore(dir: string): ArtifactStore {
-  const pathOf = (model: ModelName, kind: string): { folder: string; file: string } => {
-    const folder = join(dir, `${encodeFileName(kind)}s`);
-    return { folder, file: join(folder, `${encodeFileName(model)}.json`) };
-  };
+  const folderOf = (kind: string): string => join(dir, `${encodeFileName(kind)}s`);
+  const currentOf = (model: ModelName, kind: string): string => join(folderOf(kind), `${encodeFileName(model)}.json`);
   const archiveOf = (model: ModelName, kind: string, version: string): string =>
-    join(dir, `${encodeFileName(kind)}s`, `${encodeFileName(model)}@${encodeFileName(version)}.json`);
+    join(folderOf(kind), `${encodeFileName(model)}@${encodeFileName(version)}.json`);
+  const tempOf = (file: string): string => `${file}.${randomBytes(6).toString('hex')}.tmp`;
   return {
     async save(a) {
-      const { folder, file } = pathOf(a.model, a.kind);
+      const folder = folderOf(a.kind);
+      const file = currentOf(a.model, a.kind);
       const body: ArtifactFile = {
         kind: 'laser-trim-ml-artifact',
         version: 1,
         artifact: { model: a.model, kind: a.kind, version: a.version, content: a.content, createdDate: new Date().toISOString() },
       };
-      const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      const temps: string[] = [];
       try {
         await mkdir(folder, { recursive: true });
-        const previous = await readArtifact(file);
-        if (previous !== null && previous.version !== a.version) {
-          // Keep the version being replaced (the stored state still names it until its transaction commits) and drop
-          // older ones.
+        const tmp = tempOf(file);
+        temps.push(tmp);
+        await writeDurably(tmp, JSON.stringify(body));
+        const previous = await readText(file);
+        const previousVersion = previous === null ? a.version : parseArtifact(file, previous, a.model, a.kind).version;
+        if (previous !== null && previousVersion !== a.version) {
+          // Keep the version being replaced (the stored state names it until its transaction commits): a copy, so
+          // that the current file never disappears; then drop older kept versions.
+          const archive = archiveOf(a.model, a.kind, previousVersion);
+          const archiveTmp = tempOf(archive);
+          temps.push(archiveTmp);
+          await writeDurably(archiveTmp, previous);
+          await rename(archiveTmp, archive);
           const prefix = `${encodeFileName(a.model)}@`;
-          for (const name of await readdir(folder)) if (name.startsWith(prefix)) await rm(join(folder, name), { force: true });
-          await rename(file, archiveOf(a.model, a.kind, previous.version));
+          const keep = archive.slice(folder.length + 1);
+          for (const name of await readdir(folder)) {
+            if (name.startsWith(prefix) && name.endsWith('.json') && name !== keep) await rm(join(folder, name), { force: true });
+          }
         }
-        await writeFile(tmp, JSON.stringify(body));
         await rename(tmp, file);
       } catch (e) {
-        throw new StorageError(`Could not write artifact ${file}: ${(e as Error).message}. Check the directory's permissions.`, { cause: e });
+        // Best effort: a temporary file that cannot be removed either is harmless (never read); the error that
+        // stopped the save is the one to report.
+        await Promise.all(temps.map((t) => rm(t, { force: true }).catch(() => undefined)));
+        if (e instanceof StorageError) throw e;
+        throw writeError(file, e);
       }
     },
     async load(model, kind, version) {
-      const { file } = pathOf(model, kind);
-      const current = await readArtifact(file);
-      if (current === null || version === undefined || current.version === version) return current;
-      return readArtifact(archiveOf(model, kind, version));
+      const current = await readArtifact(currentOf(model, kind), model, kind);
+      if (version === undefined || current?.version === version) return current;
+      return readArtifact(archiveOf(model, kind, version), model, kind);
     },
   };
 }
