@@ -62,9 +62,17 @@ export class AbortedError extends LaserTrimMLError {
   }
 }
 
-/** Throws {@link AbortedError} when the signal is aborted. */
+/**
+ * The error an aborted signal stands for: its reason where that is one of the library's errors (a lost lock aborts
+ * the run with a {@link BusyError}), else {@link AbortedError}.
+ */
+export function abortError(signal: AbortSignal): LaserTrimMLError {
+  return signal.reason instanceof LaserTrimMLError ? signal.reason : new AbortedError();
+}
+
+/** Throws {@link abortError} of the signal when it is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError();
+  if (signal?.aborted) throw abortError(signal);
 }
 
 /** Another process holds the train or apply lock of this database. */

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { throwIfAborted } from '../core/errors.js';
+import { abortError, throwIfAborted } from '../core/errors.js';
 import { exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
@@ -120,6 +120,8 @@ export async function applyPipeline(
       try {
         onModel(run.plan.model, await finishModel(run, ctx, driftUpdates));
       } catch (error) {
+        // Aborted (by the caller, or by a lost lock): stop the run, not just this model.
+        if (ctx.signal?.aborted) throw abortError(ctx.signal);
         if ((error as { code?: string }).code === 'ABORTED') throw error;
         onModel(run.plan.model, { error });
       }

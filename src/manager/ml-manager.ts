@@ -9,7 +9,8 @@ import { hostname } from 'node:os';
 import { InvalidInputError, throwIfAborted } from '../core/errors.js';
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import type { DriftAlert, MLRepository, ModelMLState } from '../storage/repository.js';
+import type { DriftAlert, LockHandle, MLRepository, ModelMLState } from '../storage/repository.js';
+import { linkSignals } from './signals.js';
 import { availableParallelism } from 'node:os';
 import { applyPipeline, scoreNow, type ApplyPlan } from './apply.js';
 import { createRemoteScorer } from './score-pool.js';
@@ -124,9 +125,9 @@ export class MLManager {
    * is reported in its {@link TrainingResult} and never stops the others.
    */
   async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
-    const lock = await this.lockBoth();
+    const lock = await this.lockBoth(options.signal);
     try {
-      const result = await trainAll(this.repository, this.options, options);
+      const result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
       this.invalidate();
       return result;
     } finally {
@@ -136,10 +137,10 @@ export class MLManager {
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
   async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples'> = {}): Promise<TrainingResult> {
-    const lock = await this.lockBoth();
+    const lock = await this.lockBoth(options.signal);
     try {
       const pooled = await this.getPooled();
-      const result = await trainSingleModel(this.repository, this.options, model, pooled, options);
+      const result = await trainSingleModel(this.repository, this.options, model, pooled, { ...options, signal: lock.signal });
       this.invalidate();
       return result;
     } finally {
@@ -157,7 +158,8 @@ export class MLManager {
   async applyToDatabase(options: ApplyOptions = {}): Promise<ApplyResult> {
     const started = Date.now();
     const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
-    const lock = await this.lockBoth();
+    const lock = await this.lockBoth(options.signal);
+    const signal = lock.signal;
     try {
       const summaries = await this.repository.listModels();
       const wanted = options.models ? new Set(options.models) : null;
@@ -210,7 +212,7 @@ export class MLManager {
         }
         await applyPipeline(
           plans(),
-          { repository: this.repository, formula: this.options.formulaThreshold, riskCutoffs: this.options.riskCutoffs, batchSize, signal: options.signal, writer },
+          { repository: this.repository, formula: this.options.formulaThreshold, riskCutoffs: this.options.riskCutoffs, batchSize, signal, writer },
           (model, r) => {
             if ('error' in r) {
               if (r.error instanceof BatchWriteError) failBatch(r.error);
@@ -227,7 +229,7 @@ export class MLManager {
           if (error instanceof BatchWriteError) failBatch(error);
           else throw error;
         });
-        throwIfAborted(options.signal);
+        throwIfAborted(signal);
         try {
           await writer.flush();
         } catch (error) {
@@ -402,17 +404,21 @@ export class MLManager {
    * states): both take the `train` lock, then the `apply` lock, always in that order, so two callers never deadlock;
    * the loser gets a `BusyError` naming the holder.
    */
-  private async lockBoth(): Promise<{ release(): Promise<void> }> {
+  private async lockBoth(userSignal: AbortSignal | undefined): Promise<{ signal: AbortSignal | undefined; release(): Promise<void> }> {
     const train = await this.repository.acquireLock('train', this.options.owner);
-    let apply;
+    let apply: LockHandle;
     try {
       apply = await this.repository.acquireLock('apply', this.options.owner);
     } catch (e) {
       await train.release();
       throw e;
     }
+    // The run stops at its next batch when the caller aborts or either lock is lost.
+    const linked = linkSignals([userSignal, train.lost, apply.lost]);
     return {
+      signal: linked.signal,
       release: async () => {
+        linked.dispose();
         try {
           await apply.release();
         } finally {

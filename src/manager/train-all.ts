@@ -10,7 +10,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { AbortedError, InsufficientDataError, throwIfAborted } from '../core/errors.js';
+import { AbortedError, InsufficientDataError, abortError, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
 import { labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
@@ -208,8 +208,8 @@ export async function trainAll(
           await repo.saveModel(out.state, out.artifacts);
           results.push({ ...out.result, durationMs: Date.now() - t0 });
         } catch (error) {
-          if (error instanceof AbortedError) {
-            aborted = error;
+          if (error instanceof AbortedError || signal?.aborted) {
+            aborted = signal?.aborted ? abortError(signal) : error;
             return;
           }
           const err = error instanceof Error ? error : new Error(String(error));
@@ -238,7 +238,8 @@ export async function trainAll(
       if (inflight.size === 0) break;
       await Promise.race(inflight);
     }
-    if (aborted !== null || signal?.aborted) throw new AbortedError();
+    throwIfAborted(signal);
+    if (aborted !== null) throw aborted;
   } finally {
     await runner.close();
   }

@@ -125,7 +125,17 @@ export interface DriftAlert {
 
 /** A held lock; release it in `finally`. */
 export interface LockHandle {
+  /**
+   * Releases the lock. Throws a `BusyError` if the lock was {@link LockHandle.lost | lost} while held (the run may
+   * have interleaved with another).
+   */
   release(): Promise<void>;
+  /**
+   * Aborted, with a `BusyError` as its reason, if the lock is lost while held: a lease-based lock whose holder was
+   * blocked for longer than its lease while another process took it, or a lock connection that died. The manager
+   * stops at its next batch. Optional: a lock that cannot be lost (or cannot tell) leaves it out.
+   */
+  readonly lost?: AbortSignal;
 }
 
 /** Options for batched reads. */

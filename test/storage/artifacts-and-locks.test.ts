@@ -120,6 +120,28 @@ describe('file artifact store', () => {
 });
 
 describe('SQLite lock row', () => {
+  it('a holder blocked past its lease learns it lost the lock: the signal aborts with a BusyError, release throws it', async () => {
+    const { file, repo } = await freshSqlite({ lockTtlMs: 150 });
+    const raw = new Database(file);
+    const blocked = await repo.acquireLock('train', 'blocked host');
+    const t0 = Date.now();
+    while (Date.now() - t0 < 400) {
+      // A synchronous phase longer than the lease: no heartbeat can run.
+    }
+    // Still inside that phase, another process takes the expired row (the upsert acquireLock runs, by hand, so that
+    // it happens before this process's next beat).
+    raw.prepare(`UPDATE ml_locks SET holder = 'taker', token = 'theirs', acquired_at = ?, expires_at = ? WHERE name = 'train' AND expires_at < ?`)
+      .run(Date.now(), Date.now() + 60_000, Date.now());
+    await new Promise<void>((resolve) => blocked.lost?.addEventListener('abort', () => resolve()));
+    expect(blocked.lost?.reason).toBeInstanceOf(BusyError);
+    expect((blocked.lost?.reason as Error).message).toMatch(/train lock was lost: its 150 ms lease expired.*another process took it/u);
+    await expect(blocked.release()).rejects.toBeInstanceOf(BusyError);
+    // The loser's release leaves the new holder's row alone.
+    await expect(repo.acquireLock('train', 'third')).rejects.toThrow(/taker/u);
+    raw.close();
+    await repo.close();
+  });
+
   it('a crashed holder\'s row expires; a live holder\'s heartbeat keeps it', async () => {
     const { file, repo } = await freshSqlite({ lockTtlMs: 300 });
     const other = await createSqliteRepository({ file }, { lockTtlMs: 300 });

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BusyError } from '../../src/core/errors.js';
 import { createPostgresRepository } from '../../src/storage/kysely/postgres.js';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
 import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
@@ -79,6 +80,51 @@ describe('PostgreSQL specifics', () => {
     await lock.release();
     await b.close();
     await a.close().catch(() => undefined);
+  });
+
+  it('a lock whose connection dies is reported lost: its signal aborts with a BusyError and release throws it', async () => {
+    const connectionString = await (await ready).another();
+    const setup = hostKysely(connectionString);
+    await createReferenceSchema(setup);
+    await setup.destroy();
+    const repo = await createPostgresRepository({ connectionString }, { migrate: true });
+    const lock = await repo.acquireLock('train', 'holder');
+    expect(lock.lost?.aborted).toBe(false);
+    const admin = new pg.Client({ connectionString });
+    await admin.connect();
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    await admin.end();
+    await new Promise<void>((resolve) => (lock.lost?.aborted ? resolve() : lock.lost?.addEventListener('abort', () => resolve())));
+    expect(lock.lost?.reason).toBeInstanceOf(BusyError);
+    expect((lock.lost?.reason as Error).message).toMatch(/train lock was lost.*run again/u);
+    await expect(lock.release()).rejects.toBeInstanceOf(BusyError);
+    await repo.close();
+  });
+
+  it('locks work on a host pool of one connection (the holder is recorded on the pinned connection)', async () => {
+    const connectionString = await (await ready).another();
+    const setup = hostKysely(connectionString);
+    await createReferenceSchema(setup);
+    await setup.destroy();
+    for (const max of [1, 2]) {
+      const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }), cursor: Cursor }) });
+      const repo = await createPostgresRepository({ db }, { migrate: true });
+      const other = await createPostgresRepository({ connectionString });
+      const train = await repo.acquireLock('train', `pool of ${max}`);
+      if (max === 2) {
+        // Both locks at once, as the manager takes them; the second pins the pool's other connection.
+        const apply = await repo.acquireLock('apply', `pool of ${max}`);
+        await expect(other.acquireLock('apply', 'other')).rejects.toThrow(/pool of 2/u);
+        await apply.release();
+      }
+      await expect(other.acquireLock('train', 'other')).rejects.toThrow(new RegExp(`held by "pool of ${max}"`, 'u'));
+      await train.release();
+      // Released: the record is gone and another process takes it.
+      await (await other.acquireLock('train', 'other')).release();
+      await other.close();
+      await repo.close();
+      await db.destroy();
+    }
   });
 
   it('reads groups of models as JSON exactly as rows: NaN / infinite / extreme floats, microseconds, both timestamp types, host Kysely', async () => {

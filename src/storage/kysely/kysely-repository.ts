@@ -162,6 +162,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
         input.engine === 'postgres' ? await acquirePostgresLock(ctx, name, owner, input.openLockConnection) : await acquireRowLock(ctx, name, owner, ttl);
       held.add(lock);
       return {
+        ...(lock.lost === undefined ? {} : { lost: lock.lost }),
         release: async () => {
           held.delete(lock);
           await lock.release();

@@ -66,10 +66,24 @@ export async function createPostgresRepository<DB>(
   const connectionString = source.connectionString;
   const openLockConnection = async () => {
     const client = new Client({ connectionString });
-    // If the lock's connection dies, the session lock is gone; the error must not crash the host process.
-    client.on('error', () => undefined);
+    // If the lock's connection dies, the session lock is gone: the lock handle reports it as lost (and the error must
+    // not crash the host process as an unhandled 'error' event).
+    const listeners: ((cause: Error) => void)[] = [];
+    let ending = false;
+    const lost = (cause: Error) => {
+      if (!ending) for (const l of listeners) l(cause);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('the server closed the connection')));
     await client.connect();
-    return { query: (text: string, values: unknown[]) => client.query(text, values), end: () => client.end() };
+    return {
+      query: (text: string, values: unknown[]) => client.query(text, values),
+      end: async () => {
+        ending = true;
+        await client.end();
+      },
+      onLost: (listener: (cause: Error) => void) => void listeners.push(listener),
+    };
   };
   // Timestamps through the fast parser (pg's own for any form it does not handle); every other type as pg parses it.
   const defaultParser = (oid: number) => pgTypes.getTypeParser(oid, 'text') as (value: string) => unknown;
