@@ -71,6 +71,30 @@ describe('SQLite specifics', () => {
     await db.destroy();
   });
 
+  it('filters `after` exactly whatever form the host stores dates in: zone offsets, epoch milliseconds', async () => {
+    const t = tempSqliteFile();
+    temps.push(t.cleanup);
+    const handle = new Database(t.file);
+    const db = new Kysely({ dialect: new SqliteDialect({ database: handle }) });
+    await createReferenceSchema(db);
+    const r = await createSqliteRepository({ db }, { migrate: true });
+    // 2024-05-01T23:30-05:00 is 2024-05-02T04:30Z; 1714622400000 is 2024-05-02T04:00Z; 1714536000000 is 2024-05-01T04:00Z.
+    const dates: unknown[] = ['2024-05-01T23:30:00-05:00', 1714622400000, 1714536000000, '2024-05-01 12:00:00', '2024-05-03'];
+    for (const [i, d] of dates.entries()) {
+      const run = handle.prepare('INSERT INTO trim_results (model, serial, file_date) VALUES (?, ?, ?)').run('m', String(i), d).lastInsertRowid;
+      handle.prepare("INSERT INTO track_results (trim_result_id, track_id) VALUES (?, 'default')").run(run);
+    }
+    const read = async (after: Date) => {
+      const rows = [];
+      for await (const b of r.readTrainingRecords('m', { after })) rows.push(...b);
+      return rows.map((x) => x.fileDate.toISOString());
+    };
+    expect(await read(new Date('2024-05-02T00:00:00Z'))).toEqual(['2024-05-02T04:00:00.000Z', '2024-05-02T04:30:00.000Z', '2024-05-03T00:00:00.000Z']);
+    expect(await read(new Date('2024-05-02T04:00:00Z'))).toEqual(['2024-05-02T04:30:00.000Z', '2024-05-03T00:00:00.000Z']);
+    await r.close();
+    await db.destroy();
+  });
+
   it('rejects an empty file name with a message saying what to pass', async () => {
     await expect(createSqliteRepository({ file: '' })).rejects.toThrow(/needs \{ file/);
   });

@@ -61,7 +61,8 @@ export function toDate(v: unknown): Date | null {
     d = new Date(v);
   } else if (typeof v === 'string') {
     let s = v.trim();
-    if (/^\d+$/u.test(s)) d = new Date(Number(s));
+    // Epoch milliseconds as text (a number written into a TEXT column reads back as `1714536000000.0`).
+    if (/^\d+(\.\d*)?$/u.test(s)) d = new Date(Number(s));
     else {
       if (/^\d{4}-\d{2}-\d{2}$/u.test(s)) s += 'T00:00:00';
       s = s.replace(' ', 'T');

@@ -138,15 +138,17 @@ export async function* readTrainingRecords(
   const r = (c: 'model' | 'file_date') => col(ctx, 'trim_results', 'r', c);
   const tId = col(ctx, 'track_results', 't', 'id');
   const outcomeOf = await outcomesFor(ctx, [model], sql`${r('model')} = ${model}`);
-  // `after`: PostgreSQL compares dates natively; SQLite date text (ISO with 'T' or ' ') is bounded by its day in SQL
-  // and compared exactly in JavaScript, so both text forms work.
+  // `after`: PostgreSQL compares dates natively. SQLite has no date type: rows are narrowed in SQL to a superset (ISO
+  // text from the day before on, which covers any zone offset and both 'T' and ' ' forms; any other form, such as
+  // epoch milliseconds, kept) and compared exactly in JavaScript.
   const after = options.after;
   const afterSql =
     after === undefined
       ? sql``
       : ctx.engine === 'postgres'
         ? sql`AND ${r('file_date')} > ${after}`
-        : sql`AND ${r('file_date')} >= ${after.toISOString().slice(0, 10)}`;
+        : sql`AND (${r('file_date')} >= ${new Date(after.getTime() - 86_400_000).toISOString().slice(0, 10)}
+            OR ${r('file_date')} NOT LIKE '____-__-__%')`;
   let cursor: { key: unknown; id: number } | null = null;
   for (;;) {
     const keyset: RawBuilder<unknown> =
