@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidInputError } from '../core/errors.js';
-import type { TrackResultWrite } from './repository.js';
+import type { ModelMLState, TrackResultWrite } from './repository.js';
 
 /**
  * How a Final Test track finds its trim track:
@@ -54,6 +54,40 @@ export function validateTrackResults(batch: readonly TrackResultWrite[]): void {
     if (r.riskCategory !== null && !['low', 'medium', 'high'].includes(r.riskCategory)) {
       throw new InvalidInputError(`${where}: riskCategory must be low, medium, high or null.`);
     }
+  }
+}
+
+/** The nullable numeric columns of a {@link ModelMLState} (stored as `snake_case` columns of `model_ml_state`). */
+export const NULLABLE_STATE_NUMBERS = [
+  'sigmaThreshold', 'thresholdConfidence', 'predictorAccuracy', 'predictorPrecision', 'predictorRecall', 'predictorF1',
+  'predictorAuc', 'sigmaMean', 'sigmaStd', 'sigmaP5', 'sigmaP50', 'sigmaP95', 'errorMean', 'errorStd', 'passRate',
+  'failRate', 'avgFailPoints', 'trackCorrelation', 'specMargin', 'difficultyScore', 'driftBaselineMean',
+  'driftBaselineStd', 'driftBaselineP95', 'ewmaValue',
+] as const satisfies readonly (keyof ModelMLState)[];
+
+/**
+ * Validates the numbers of a model state (or of its drift columns) before anything is written, so that every
+ * repository stores the same thing: SQLite would turn NaN into NULL (and refuse it in a NOT NULL column), PostgreSQL
+ * keeps it, JSON writes `null`. Nullable numbers are finite or `null`; counts are non-negative integers; the CUSUM
+ * sums and feature importances are finite. Throws {@link InvalidInputError} naming the model and the field.
+ */
+export function validateModelState(model: string, s: Partial<ModelMLState>): void {
+  const bad = (field: string, what: string, v: unknown): InvalidInputError =>
+    new InvalidInputError(`The state of model ${JSON.stringify(model)}: ${field} must be ${what}, got ${String(v)}.`);
+  for (const f of NULLABLE_STATE_NUMBERS) {
+    const v = s[f];
+    if (v !== undefined && v !== null && !Number.isFinite(v)) throw bad(f, 'a finite number or null', v);
+  }
+  for (const f of ['trainingSamples', 'trimSamples', 'finalTestSamples'] as const) {
+    const v = s[f];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw bad(f, 'a non-negative integer', v);
+  }
+  for (const f of ['cusumPos', 'cusumNeg'] as const) {
+    const v = s[f];
+    if (v !== undefined && !Number.isFinite(v)) throw bad(f, 'a finite number', v);
+  }
+  for (const [feature, v] of Object.entries(s.featureImportance ?? {})) {
+    if (!Number.isFinite(v)) throw bad(`featureImportance.${feature}`, 'a finite number', v);
   }
 }
 

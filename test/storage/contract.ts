@@ -219,6 +219,22 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       await expect(s.repo.updateDriftState('never trained', { cusumPos: 0, cusumNeg: 0, ewmaValue: null, isDrifting: false, driftDirection: null, componentsJson: '{}' })).rejects.toThrow(StorageError);
     });
 
+    it('refuses non-finite numbers in a state (each engine would store them differently), naming the field', async () => {
+      const model = 'nan model';
+      for (const bad of [{ predictorAuc: Number.NaN }, { cusumPos: Number.POSITIVE_INFINITY }, { trainingSamples: 1.5 },
+        { featureImportance: { sigma_gradient: Number.NaN } }] as Partial<ModelMLState>[]) {
+        const err = await s.repo.saveModel({ ...fullState(model, 'v1'), ...bad }, []).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InvalidInputError);
+        expect((err as Error).message).toContain(`"${model}": ${Object.keys(bad)[0]}`);
+      }
+      expect(await s.repo.loadModelState(model)).toBeNull();
+      await s.repo.saveModel(fullState(model, 'v1'), []);
+      await expect(s.repo.updateDriftState(model, {
+        cusumPos: Number.NaN, cusumNeg: 0, ewmaValue: null, isDrifting: false, driftDirection: null, componentsJson: '{}',
+      })).rejects.toThrow(/cusumPos must be a finite number/u);
+      expect(await s.repo.loadModelState(model)).toEqual(fullState(model, 'v1'));
+    });
+
     it('stores drift alerts once per episode', async () => {
       const alert = (model: string, direction: 'up' | 'down', onset: string) => ({
         model, direction, onsetDate: d(onset), detectedDate: d('2024-06-10T00:00:00Z'), sizeSigma: 1.25,

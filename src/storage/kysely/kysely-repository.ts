@@ -8,7 +8,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { InvalidInputError, LaserTrimMLError, StorageError } from '../../core/errors.js';
 import type { HostDataWriter, LockHandle, MLRepository } from '../repository.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { DEFAULT_LOCK_TTL_MS, type FinalTestLinking, validateTrackResults } from '../options.js';
+import { DEFAULT_LOCK_TTL_MS, type FinalTestLinking, validateModelState, validateTrackResults } from '../options.js';
 import type { Engine } from './codec.js';
 import type { PgQuery, RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
@@ -129,6 +129,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
       );
     },
     async saveModel(state, artifacts) {
+      validateModelState(state.model, state);
       if (store !== undefined) for (const a of artifacts) await store.save(a);
       await input.db.transaction().execute(async (trx) => {
         await upsertState(ctx, trx, state);
@@ -140,6 +141,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
       else await putArtifactRow(ctx, input.db, artifact);
     },
     async updateDriftState(model, drift) {
+      validateModelState(model, drift);
       const res = await input.db
         .updateTable('model_ml_state')
         .set({

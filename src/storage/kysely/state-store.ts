@@ -10,20 +10,12 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { boolParam, dateParam, toBool, toDate, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
+import { NULLABLE_STATE_NUMBERS } from '../options.js';
 
 type Row = Record<string, unknown>;
 
-/** Domain field → column, for the plain numeric columns of `model_ml_state`. */
-const NUMERIC: [keyof ModelMLState, string][] = [
-  ['sigmaThreshold', 'sigma_threshold'], ['thresholdConfidence', 'threshold_confidence'],
-  ['predictorAccuracy', 'predictor_accuracy'], ['predictorPrecision', 'predictor_precision'],
-  ['predictorRecall', 'predictor_recall'], ['predictorF1', 'predictor_f1'], ['predictorAuc', 'predictor_auc'],
-  ['sigmaMean', 'sigma_mean'], ['sigmaStd', 'sigma_std'], ['sigmaP5', 'sigma_p5'], ['sigmaP50', 'sigma_p50'],
-  ['sigmaP95', 'sigma_p95'], ['errorMean', 'error_mean'], ['errorStd', 'error_std'], ['passRate', 'pass_rate'],
-  ['failRate', 'fail_rate'], ['avgFailPoints', 'avg_fail_points'], ['trackCorrelation', 'track_correlation'],
-  ['specMargin', 'spec_margin'], ['difficultyScore', 'difficulty_score'], ['driftBaselineMean', 'drift_baseline_mean'],
-  ['driftBaselineStd', 'drift_baseline_std'], ['driftBaselineP95', 'drift_baseline_p95'], ['ewmaValue', 'ewma_value'],
-];
+/** (field, column) of the nullable numbers: the columns are the fields in snake_case (`sigmaP5` → `sigma_p5`). */
+const NUMERIC: [keyof ModelMLState, string][] = NULLABLE_STATE_NUMBERS.map((f) => [f, f.replace(/[A-Z]/gu, (c) => `_${c.toLowerCase()}`)]);
 
 function stateToRow(ctx: RepoContext, s: ModelMLState): Row {
   const row: Row = {

@@ -11,7 +11,7 @@ import type { ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../c
 import type {
   Artifact, DriftAlert, HostDataWriter, LockHandle, MLRepository, ModelMLState, TrackResultWrite,
 } from '../repository.js';
-import { batchSizeOf, validateTrackResults, type FinalTestLinking } from '../options.js';
+import { batchSizeOf, validateModelState, validateTrackResults, type FinalTestLinking } from '../options.js';
 import { MemoryHostData, type StoredTrackResults } from './memory-host-data.js';
 
 /** Options of {@link createMemoryRepository}. */
@@ -116,6 +116,7 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
     },
 
     async saveModel(state, newArtifacts): Promise<void> {
+      validateModelState(state.model, state);
       const now = new Date();
       // Contract: the state is stored exactly as given (every column round-trips), replacing the previous one.
       states.set(state.model, copyState(state));
@@ -127,6 +128,7 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
     },
 
     async updateDriftState(model, drift): Promise<void> {
+      validateModelState(model, drift);
       const s = states.get(model);
       if (s === undefined) throw new StorageError(`No saved state for model ${JSON.stringify(model)}: train it first.`);
       states.set(model, { ...s, ...drift, updatedDate: new Date() });
