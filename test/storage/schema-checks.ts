@@ -178,5 +178,25 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
       const note = await sql<{ host_note: string }>`SELECT host_note FROM tracks WHERE analysis_id = 999`.execute(db);
       expect(note.rows[0]?.host_note).toBe('host data');
     });
+
+    it('a migration that fails part-way keeps nothing: no library table, no added column (one transaction on both engines)', async () => {
+      const t = ddlTypes(detectEngine(s.db));
+      const db = s.db;
+      await db.schema.createTable('bare_tracks').addColumn('id', t.id, (c) => c.primaryKey()).addColumn('x', t.float).execute();
+      // Recording the first added column fails (a constraint no row meets), after that column was added.
+      await sql`CREATE TABLE ml_schema_changes (table_name TEXT NOT NULL, column_name TEXT NOT NULL, CHECK (length(column_name) < 0))`.execute(db);
+      const schema: SchemaMapping = { tables: { track_results: 'bare_tracks' } };
+      await expect(migrateToLatest(db, { schema })).rejects.toThrow(/migrate failed.*one transaction.*run it again/u);
+      expect(await columnsOf(db, 'bare_tracks')).toEqual(['id', 'x']);
+      const tables = (await db.introspection.getTables()).map((x) => x.name);
+      expect(tables).not.toContain('model_ml_state');
+      await db.schema.dropTable('ml_schema_changes').execute();
+      // With the cause gone the same migration runs, and down leaves the table as it was.
+      await migrateToLatest(db, { schema });
+      expect(await columnsOf(db, 'bare_tracks')).toEqual(['failure_probability', 'id', 'ml_model_version', 'risk_category', 'sigma_pass', 'sigma_threshold', 'x']);
+      await migrateDown(db, { schema });
+      expect(await columnsOf(db, 'bare_tracks')).toEqual(['id', 'x']);
+      await db.schema.dropTable('bare_tracks').execute();
+    });
   });
 }

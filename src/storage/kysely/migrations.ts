@@ -40,7 +40,7 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
   const trackTable = schema.tables.track_results;
   return {
     '0001_library_tables': {
-      async up(db: AnyKysely) {
+      up: (db: AnyKysely) => atomically(engine, db, async (db) => {
         const existing = await tableColumns(db, trackTable);
         if (existing === null) {
           throw new SchemaMappingError(
@@ -56,8 +56,8 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
           await db.schema.alterTable(trackTable).addColumn(col, types[ref]).execute();
           await db.insertInto('ml_schema_changes').values({ table_name: trackTable, column_name: col }).execute();
         }
-      },
-      async down(db: AnyKysely) {
+      }),
+      down: (db: AnyKysely) => atomically(engine, db, async (db) => {
         // Remove only the columns this migration added, then the library's own tables.
         const added = await db.selectFrom('ml_schema_changes').select(['table_name', 'column_name']).execute();
         for (const row of added as { table_name: string; column_name: string }[]) {
@@ -66,9 +66,18 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
           }
         }
         await dropLibraryTables(db);
-      },
+      }),
     },
   };
+}
+
+/**
+ * Runs a migration step in one transaction. Kysely's `Migrator` wraps each migration in one on PostgreSQL but not on
+ * SQLite (its adapter declares no transactional DDL, yet SQLite has it), where a crash between adding a result
+ * column and recording it would leave a column that `down` never removes: there the step opens its own.
+ */
+function atomically(engine: Engine, db: AnyKysely, step: (db: AnyKysely) => Promise<void>): Promise<void> {
+  return engine === 'sqlite' ? db.transaction().execute(step) : step(db);
 }
 
 function migrator(db: AnyKysely, options: MigrationOptions): Migrator {
@@ -87,7 +96,7 @@ async function run(
   if (error !== undefined) {
     if (error instanceof SchemaMappingError) throw error;
     const msg = error instanceof Error ? error.message : String(error);
-    throw new StorageError(`laser-trim-ml ${what} failed: ${msg}. Nothing of the failed migration was kept where the engine allows.`, {
+    throw new StorageError(`laser-trim-ml ${what} failed: ${msg}. Nothing of the failed migration was kept (it runs in one transaction); fix the cause and run it again.`, {
       cause: error,
     });
   }
