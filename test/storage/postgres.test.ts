@@ -10,6 +10,10 @@ import { createTestDatabase, type TestDatabase } from '../setup/postgres.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';
 import { postgresResultReader } from './sql-helpers.js';
+import { full } from './fixture.js';
+
+// Every PostgreSQL test runs in a time zone with an offset and daylight saving time: nothing may depend on it.
+process.env.TZ = 'America/Chicago';
 
 let pgdb: TestDatabase;
 const ready = (async () => {
@@ -62,6 +66,44 @@ schemaChecks('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL specifics', () => {
+  it('zone-less timestamp columns mean UTC, on the own pool and a host pool, whatever the process time zone', async () => {
+    expect(new Date(2024, 4, 1).getTimezoneOffset()).toBe(300);
+    const connectionString = await (await ready).another();
+    const db = hostKysely(connectionString);
+    await createReferenceSchema(db);
+    await sql`ALTER TABLE trim_results ALTER COLUMN file_date TYPE timestamp`.execute(db);
+    await sql`ALTER TABLE final_test_results ALTER COLUMN test_date TYPE timestamp`.execute(db);
+    const own = await createPostgresRepository({ connectionString }, { migrate: true });
+    const host = await createPostgresRepository({ db });
+    try {
+      const [written] = await own.insertTrimRuns([{ model: 'tz', serial: '1', fileDate: new Date('2024-05-01T08:30:00.250Z'), system: 'B', tracks: [full('default', 0.0004)] }]);
+      await own.insertFinalTests([{ model: 'tz', serial: '1', testDate: new Date('2024-05-20T00:00:00Z'), linkedTrimId: written!,
+        tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }] }]);
+      // The library stores the UTC wall time; a host that writes naive UTC (SQLAlchemy's default) is read the same.
+      const stored = await sql<{ t: string }>`SELECT CAST(file_date AS text) AS t FROM trim_results WHERE id = ${written}`.execute(db);
+      expect(stored.rows[0]?.t).toBe('2024-05-01 08:30:00.25');
+      await sql`INSERT INTO trim_results (model, serial, file_date) VALUES ('tz', '2', '2024-03-10 02:30:00')`.execute(db);
+      await sql`INSERT INTO track_results (trim_result_id, track_id) SELECT id, 'default' FROM trim_results WHERE serial = '2'`.execute(db);
+      for (const repo of [own, host]) {
+        const rows = [];
+        for await (const b of repo.readTrainingRecords('tz')) rows.push(...b);
+        expect(rows.map((r) => r.fileDate.toISOString())).toEqual(['2024-03-10T02:30:00.000Z', '2024-05-01T08:30:00.250Z']);
+        expect(rows[1]?.finalTest?.testDate.toISOString()).toBe('2024-05-20T00:00:00.000Z');
+        const many = [];
+        for await (const b of readTrainingRecordsOfModels(repo, await repo.listModels())) many.push(...b.records);
+        expect(many).toEqual(rows);
+        const after = [];
+        for await (const b of repo.readTrainingRecords('tz', { after: new Date('2024-05-01T08:30:00.000Z') })) after.push(...b);
+        expect(after.map((r) => r.serial)).toEqual(['1']);
+        expect((await repo.listModels())[0]).toMatchObject({ firstDate: new Date('2024-03-10T02:30:00Z'), lastDate: new Date('2024-05-01T08:30:00.250Z') });
+      }
+    } finally {
+      await own.close();
+      await host.close();
+      await db.destroy();
+    }
+  });
+
   it('the advisory lock dies with its connection (a crashed holder releases it)', async () => {
     const connectionString = await (await ready).another();
     const setup = hostKysely(connectionString);

@@ -5,11 +5,14 @@
  * **Dates on SQLite** are stored by the library as ISO 8601 UTC text (`2024-05-01T08:30:00.000Z`): it sorts
  * correctly as text, is readable in any SQLite tool, and is what most host apps already store. Reading accepts ISO
  * text (a value without a zone, such as SQLAlchemy's `2024-05-01 08:30:00.000000`, is read as UTC) and numbers
- * (epoch milliseconds). On PostgreSQL dates are `timestamptz`.
+ * (epoch milliseconds). On PostgreSQL the library's dates are `timestamptz`; the host's date columns are read in
+ * their text form and parsed here, so that a zone-less `timestamp` is UTC as on SQLite (pg's own parser would read
+ * the process's local time), and dates are bound as ISO UTC text (which a `timestamp` column keeps as UTC wall time).
  *
  * @module
  */
 import { StorageError } from '../../core/errors.js';
+import { parsePgTimestamp } from './pg-dates.js';
 
 /** The two supported engines. */
 export type Engine = 'sqlite' | 'postgres';
@@ -59,22 +62,29 @@ export function toDate(v: unknown): Date | null {
   else if (typeof v === 'string' && v.length === 24 && v.charCodeAt(23) === 90 /* Z */ && v.charCodeAt(10) === 84 /* T */) {
     // The library's own form (Date#toISOString): parsed directly, no normalisation needed.
     d = new Date(v);
+  } else if (typeof v === 'string' && v.charCodeAt(10) === 32 /* ' ' */) {
+    // PostgreSQL's text form (`2024-05-01 08:30:00.123456+02`, zone-less for `timestamp`) and SQLAlchemy's; other
+    // forms (or anything it rejects) take the general path.
+    d = parsePgTimestamp(v) ?? generalDate(v);
   } else if (typeof v === 'string') {
-    let s = v.trim();
-    // Epoch milliseconds as text (a number written into a TEXT column reads back as `1714536000000.0`).
-    if (/^\d+(\.\d*)?$/u.test(s)) d = new Date(Number(s));
-    else {
-      if (/^\d{4}-\d{2}-\d{2}$/u.test(s)) s += 'T00:00:00';
-      s = s.replace(' ', 'T');
-      // JavaScript Date handles at most milliseconds; trim microseconds.
-      s = s.replace(/(\.\d{3})\d+/u, '$1');
-      d = new Date(ZONE.test(s) ? s : `${s}Z`);
-    }
+    d = generalDate(v);
   } else d = new Date(Number.NaN);
   if (Number.isNaN(d.getTime())) {
     throw new StorageError(`Expected a date from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
   }
   return d;
+}
+
+/** ISO text in its variants (zone-less is UTC), a date alone (UTC midnight), or epoch milliseconds as text. */
+function generalDate(v: string): Date {
+  let s = v.trim();
+  // Epoch milliseconds as text (a number written into a TEXT column reads back as `1714536000000.0`).
+  if (/^\d+(\.\d*)?$/u.test(s)) return new Date(Number(s));
+  if (/^\d{4}-\d{2}-\d{2}$/u.test(s)) s += 'T00:00:00';
+  s = s.replace(' ', 'T');
+  // JavaScript Date handles at most milliseconds; trim microseconds.
+  s = s.replace(/(\.\d{3})\d+/u, '$1');
+  return new Date(ZONE.test(s) ? s : `${s}Z`);
 }
 
 /** Like {@link toDate} for NOT NULL columns. */
@@ -90,9 +100,13 @@ export function toText(v: unknown): string | null {
   return typeof v === 'string' ? v : String(v);
 }
 
-/** How a date is bound as a parameter: ISO text on SQLite, a Date on PostgreSQL. */
-export function dateParam(engine: Engine, d: Date): string | Date {
-  return engine === 'sqlite' ? d.toISOString() : d;
+/**
+ * How a date is bound as a parameter: ISO 8601 UTC text on both engines. PostgreSQL parses it into the column's
+ * type: the exact instant for `timestamptz`, the UTC wall time for `timestamp` (whose zone-less values the library
+ * reads as UTC). pg would bind a Date in the process's local time instead.
+ */
+export function dateParam(_engine: Engine, d: Date): string {
+  return d.toISOString();
 }
 
 /** How a boolean is bound: 0/1 on SQLite, a boolean on PostgreSQL. */

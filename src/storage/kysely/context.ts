@@ -23,11 +23,10 @@ export interface RepoContext {
   /** The repository's own pg pool (PostgreSQL opened with `{ connectionString }`): enables the fast read path. */
   readonly pgQuery?: PgQuery;
   /**
-   * With the own pool and a `timestamptz` / `timestamp` date column: groups of small models are read as one JSON
-   * array per model (built by the server, parsed natively here; measured ~20% faster than rows on 80,000 tracks), and
-   * this is the pool's own type parser for the date column, applied to the date text in them as it is to rows.
+   * With the own pool: groups of small models are read as one JSON array per model (built by the server, parsed
+   * natively here; measured ~20% faster than rows on 80,000 tracks).
    */
-  readonly pgJsonDate?: (text: string) => unknown;
+  readonly pgJsonGroups?: boolean;
 }
 
 /** Runs a named (prepared once per connection) query in array row mode; the rows carry the column names. */
@@ -107,6 +106,15 @@ function toObjects(arrays: unknown[][], columns: readonly string[]): Row[] {
 /** The mapped table, aliased: `"analysis_results" AS "r"`. */
 export function tableAs<T extends HostTable>(ctx: RepoContext, table: T, alias: string): RawBuilder<unknown> {
   return sql`${sql.table(ctx.schema.tables[table])} AS ${sql.id(alias)}`;
+}
+
+/**
+ * A host date column as the decoders read it: its text form on PostgreSQL (parsed by `toDate`, so that a zone-less
+ * `timestamp` is UTC, as on SQLite, whatever the process's time zone and the pool's type parsers), the stored value
+ * on SQLite.
+ */
+export function hostDate(ctx: RepoContext, expr: RawBuilder<unknown>): RawBuilder<unknown> {
+  return ctx.engine === 'postgres' ? sql`CAST(${expr} AS text)` : expr;
 }
 
 /** A mapped column qualified by alias, or `NULL` where the host has no such column. */

@@ -12,8 +12,8 @@ import {
   type TrainingReadOptions,
 } from '../repository.js';
 import { batchSizeOf, groupRowsOf } from '../options.js';
-import { toDate, toDateRequired, toNumberRequired } from './codec.js';
-import { type RepoContext, col, selectArrays, selectRows, tableAs } from './context.js';
+import { dateParam, toDate, toNumberRequired } from './codec.js';
+import { type RepoContext, col, hostDate, selectArrays, selectRows, tableAs } from './context.js';
 import { type OutcomeLookup, type RawRow, finalTestSelect, newerOutcome, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
 import { serialOutcomes } from './serial-linking.js';
 import { asModelBatches } from '../model-batches.js';
@@ -56,7 +56,7 @@ export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
   const model = col(ctx, 'trim_results', 'r', 'model');
   const date = col(ctx, 'trim_results', 'r', 'file_date');
   const [rows, linkedRows] = await Promise.all([
-    selectRows(ctx, sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n, MIN(${date}) AS first_date, MAX(${date}) AS last_date
+    selectRows(ctx, sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n, ${hostDate(ctx, sql`MIN(${date})`)} AS first_date, ${hostDate(ctx, sql`MAX(${date})`)} AS last_date
       FROM ${trackFrom(ctx)} GROUP BY ${model}`),
     ctx.linking === 'linkedTrimId'
       ? selectRows(ctx, linkedCounts(ctx))
@@ -146,7 +146,7 @@ export async function* readTrainingRecords(
     after === undefined
       ? sql``
       : ctx.engine === 'postgres'
-        ? sql`AND ${r('file_date')} > ${after}`
+        ? sql`AND ${r('file_date')} > ${dateParam(ctx.engine, after)}`
         : sql`AND (${r('file_date')} >= ${new Date(after.getTime() - 86_400_000).toISOString().slice(0, 10)}
             OR ${r('file_date')} NOT LIKE '____-__-__%')`;
   let cursor: { key: unknown; id: number } | null = null;
@@ -165,7 +165,7 @@ export async function* readTrainingRecords(
       if (after !== undefined && !(record.fileDate > after)) continue;
       batch.push(record);
     }
-    cursor = { key: last[columns.indexOf('file_date_key')], id: toNumberRequired(last[columns.indexOf('track_result_id')], 'track id') };
+    cursor = { key: last[columns.indexOf('file_date')], id: toNumberRequired(last[columns.indexOf('track_result_id')], 'track id') };
     if (batch.length > 0) yield batch;
     if (rows.length < size) return;
   }
@@ -217,19 +217,17 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
   const where = modelIn(ctx, models);
   const byModel = new Map<ModelName, TrainingRecord[]>(models.map((m) => [m, []]));
   const order = sql`${col(ctx, 'trim_results', 'r', 'file_date')}, ${col(ctx, 'track_results', 't', 'id')}`;
-  const jsonDate = ctx.pgJsonDate;
-  if (jsonDate !== undefined) {
-    // One JSON array per model, built by the server (on its own core) and parsed natively here; the date text goes
-    // through the pool's type parser, then the same check as a row's date (NULL and non-dates are errors).
+  if (ctx.pgJsonGroups === true) {
+    // One JSON array per model, built by the server (on its own core) and parsed natively here; its elements are
+    // what a row would hold (the date as text, decoded by the same decoder).
     const json = trackJsonArray(ctx);
-    const parseDate = (v: unknown): Date => toDateRequired(typeof v === 'string' ? jsonDate(v) : v, 'file_date');
     const model = col(ctx, 'trim_results', 'r', 'model');
     const [outcomeOf, { rows }] = await Promise.all([
       outcomesFor(ctx, models, where),
       selectArrays(ctx, sql<RawRow>`SELECT CAST(${model} AS text) AS model, CAST(json_agg(${json.expr} ORDER BY ${order}) AS text) AS records
         FROM ${trackFrom(ctx)} WHERE ${where} GROUP BY ${model}`),
     ]);
-    const decode = trackRowDecoder(json.columns, outcomeOf, parseDate);
+    const decode = trackRowDecoder(json.columns, outcomeOf);
     for (const [name, text] of rows) {
       const list = byModel.get(String(name));
       if (list === undefined) return null;
@@ -240,7 +238,7 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
   // Both queries at once (on PostgreSQL on two pooled connections).
   const [outcomeOf, { columns, rows }] = await Promise.all([
     outcomesFor(ctx, models, where),
-    selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx, false)} FROM ${trackFrom(ctx)} WHERE ${where} ORDER BY ${order}`),
+    selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)} WHERE ${where} ORDER BY ${order}`),
   ]);
   if (rows.length === 0) return byModel;
   const decode = trackRowDecoder(columns, outcomeOf);
@@ -304,7 +302,7 @@ export async function* readTracksForApply(
   let after = options.afterTrackResultId ?? null;
   for (;;) {
     const from = after === null ? sql`` : sql`AND ${tId} > ${after}`;
-    const { columns, rows } = await selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx, false)} FROM ${trackFrom(ctx)}
+    const { columns, rows } = await selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
       WHERE ${col(ctx, 'trim_results', 'r', 'model')} = ${model} ${from} ORDER BY ${tId} LIMIT ${size}`);
     if (rows.length === 0) return;
     const decode = trackRowDecoder(columns);

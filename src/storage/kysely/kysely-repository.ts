@@ -20,7 +20,7 @@ import { migrateToLatest } from './migrations.js';
 import { type LinkCounts } from '../linking/link-final-tests.js';
 import { serialLinking } from './serial-linking.js';
 import { acknowledge, insertAlerts, loadArtifact, putArtifactRow, selectAlerts, selectStates, upsertState } from './state-store.js';
-import { type SchemaFacts, validateSchema } from './validate.js';
+import { validateSchema } from './validate.js';
 import { writeWithStatement, writeWithUnnest, writeWithValues } from './bulk-update.js';
 import { boolParam, dateParam } from './codec.js';
 
@@ -60,11 +60,6 @@ export interface KyselyOpenInput {
   readonly sqliteHandle?: BetterSqlite3.Database;
   /** The repository's own pg pool (PostgreSQL, `{ connectionString }` only): named prepared statements, array rows. */
   readonly pgQuery?: PgQuery;
-  /**
-   * The own pool's type parser of PostgreSQL timestamp text (with or without zone), for the JSON group reads (see
-   * {@link RepoContext.pgJsonDate}).
-   */
-  readonly timestampTextParser?: (withZone: boolean) => (text: string) => unknown;
   /** Opens a dedicated connection for the PostgreSQL advisory lock (own-pool case). */
   readonly openLockConnection?: () => Promise<LockConnection>;
   /** Destroys what the factory opened; `undefined` for a host-provided instance (close() leaves it open). */
@@ -82,10 +77,9 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
   const store = options.artifacts;
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const held = new Set<LockHandle>();
-  let facts: SchemaFacts;
   try {
     if (options.migrate === true) await migrateToLatest(input.db, { schema: options.schema ?? {} });
-    facts = await validateSchema(input.db, schema);
+    await validateSchema(input.db, schema);
   } catch (e) {
     await input.destroy?.();
     if (e instanceof LaserTrimMLError) throw e;
@@ -94,11 +88,6 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
       { cause: e },
     );
   }
-  // JSON group reads need to decode the date text exactly as the pool's own type parsers would: timestamps only.
-  const jsonDate =
-    input.timestampTextParser !== undefined && (facts.fileDateType === 'timestamptz' || facts.fileDateType === 'timestamp')
-      ? input.timestampTextParser(facts.fileDateType === 'timestamptz')
-      : undefined;
   const ctx: RepoContext = {
     db: input.db,
     engine: input.engine,
@@ -106,7 +95,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     linking,
     ...(input.sqliteHandle ? { sqliteHandle: input.sqliteHandle } : {}),
     ...(input.pgQuery ? { pgQuery: input.pgQuery } : {}),
-    ...(jsonDate ? { pgJsonDate: jsonDate } : {}),
+    ...(input.pgQuery && input.engine === 'postgres' ? { pgJsonGroups: true } : {}),
   };
 
   return {

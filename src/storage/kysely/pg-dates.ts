@@ -4,7 +4,8 @@
  * Measured on 80,000 rows: the driver's default parser (postgres-date, regular expressions) takes about a third of
  * the time of decoding the whole result. Anything outside the plain form (BC, infinity, years before 1000, other
  * DateStyles) goes to the default parser, so results are the same as pg's, except that fractions are truncated to
- * the millisecond, as a JavaScript Date keeps them (pg rounds through a float and may land 1 ms low).
+ * the millisecond, as a JavaScript Date keeps them (pg rounds through a float and may land 1 ms low), and that a
+ * zone-less `timestamp` is UTC (see {@link parsePgTimestamp}).
  *
  * @module
  */
@@ -16,8 +17,10 @@ const digit = (s: string, i: number): number => {
 const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
 
 /**
- * Parses `YYYY-MM-DD HH:MM:SS[.f…][±HH[:MM[:SS]]]`: with a zone offset as that instant; without, as local time (as
- * pg does for `timestamp`). Returns `undefined` for any other form (the caller falls back to pg's parser).
+ * Parses `YYYY-MM-DD HH:MM:SS[.f…][±HH[:MM[:SS]]]`: with a zone offset as that instant; without (a `timestamp`
+ * column), as UTC, the library's rule for zone-less dates on every engine (pg itself would read the process's local
+ * time, so the same row would mean another instant on SQLite and on every plant PC's time zone). Returns `undefined`
+ * for any other form (the caller falls back to pg's parser).
  */
 export function parsePgTimestamp(s: string): Date | undefined {
   const n = s.length;
@@ -65,9 +68,6 @@ export function parsePgTimestamp(s: string): Date | undefined {
   if (i !== n || !(year >= 1000) || !(month >= 1 && month <= 12) || !(day >= 1 && day <= 31) || !(hour <= 24) || !(minute <= 59) || !(second <= 60)) {
     return undefined;
   }
-  const d =
-    offsetMs === null
-      ? new Date(year, month - 1, day, hour, minute, second, ms)
-      : new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMs);
+  const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - (offsetMs ?? 0));
   return Number.isNaN(d.getTime()) ? undefined : d;
 }

@@ -103,9 +103,8 @@ export async function createPostgresRepository<DB>(
     const res = await pool.query({ name, text, values, rowMode: 'array', types });
     return Object.assign(res.rows as unknown[][], { fields: res.fields.map((f) => f.name) });
   };
-  const timestampTextParser = (withZone: boolean) => (withZone ? parseTimestamptz : parseTimestamp);
   return openKyselyRepository(
-    { db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, timestampTextParser, destroy: () => db.destroy() },
+    { db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, destroy: () => db.destroy() },
     options,
   );
 }

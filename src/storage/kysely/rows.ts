@@ -7,13 +7,13 @@ import { type RawBuilder, sql } from 'kysely';
 import type { FinalTestOutcome, TrainingRecord } from '../../core/types.js';
 import { StorageError } from '../../core/errors.js';
 import { toBool, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
-import { type RepoContext, col } from './context.js';
+import { type RepoContext, col, hostDate } from './context.js';
 
 /** A raw row of the track SELECT list (aliases are fixed; values are whatever the driver returned). */
 export type RawRow = Record<string, unknown>;
 
 /** The columns of a trim track (track `t` joined to its run `r`): alias, expression, and whether it is text. */
-function trackColumns(ctx: RepoContext, withKey: boolean): [alias: string, expr: RawBuilder<unknown>, text: boolean][] {
+function trackColumns(ctx: RepoContext): [alias: string, expr: RawBuilder<unknown>, text: boolean][] {
   const t = (c: Parameters<typeof col<'track_results'>>[3]) => col(ctx, 'track_results', 't', c);
   const r = (c: Parameters<typeof col<'trim_results'>>[3]) => col(ctx, 'trim_results', 'r', c);
   return [
@@ -21,9 +21,8 @@ function trackColumns(ctx: RepoContext, withKey: boolean): [alias: string, expr:
     ['trim_result_id', r('id'), false],
     ['model', r('model'), true],
     ['serial', r('serial'), true],
-    ['file_date', r('file_date'), true],
-    // The keyset cursor: the raw value on SQLite, its text form on PostgreSQL (exact whatever the column type).
-    ...(withKey ? [['file_date_key', ctx.engine === 'postgres' ? sql`CAST(${r('file_date')} AS text)` : r('file_date'), false] as [string, RawBuilder<unknown>, boolean]] : []),
+    // Text on PostgreSQL (see hostDate); also the keyset cursor, exact whatever the column type.
+    ['file_date', hostDate(ctx, r('file_date')), true],
     ['track_id', t('track_id'), true],
     ['status', t('status'), true],
     ['sigma_gradient', t('sigma_gradient'), false],
@@ -39,9 +38,9 @@ function trackColumns(ctx: RepoContext, withKey: boolean): [alias: string, expr:
   ];
 }
 
-/** SELECT list of a trim track: track `t` joined to its run `r` (with the keyset column `file_date_key` unless told). */
-export function trackSelect(ctx: RepoContext, withKey = true): RawBuilder<unknown> {
-  return sql.join(trackColumns(ctx, withKey).map(([alias, expr]) => sql`${expr} AS ${sql.id(alias)}`));
+/** SELECT list of a trim track: track `t` joined to its run `r`. */
+export function trackSelect(ctx: RepoContext): RawBuilder<unknown> {
+  return sql.join(trackColumns(ctx).map(([alias, expr]) => sql`${expr} AS ${sql.id(alias)}`));
 }
 
 /**
@@ -49,7 +48,7 @@ export function trackSelect(ctx: RepoContext, withKey = true): RawBuilder<unknow
  * would return them), with the column names of its elements, for {@link trackRowDecoder}.
  */
 export function trackJsonArray(ctx: RepoContext): { readonly expr: RawBuilder<unknown>; readonly columns: readonly string[] } {
-  const columns = trackColumns(ctx, false);
+  const columns = trackColumns(ctx);
   return {
     expr: sql`json_build_array(${sql.join(columns.map(([, expr, text]) => (text ? sql`CAST(${expr} AS text)` : expr)))})`,
     columns: columns.map(([alias]) => alias),
@@ -79,7 +78,6 @@ const bool = (v: unknown): boolean | null => (v === 1 || v === true ? true : v =
 export function trackRowDecoder(
   columns: readonly string[],
   outcomeOf: OutcomeLookup = noOutcome,
-  parseDate: (v: unknown) => Date = (v) => toDateRequired(v, 'file_date'),
 ): (a: readonly unknown[]) => TrainingRecord {
   const [iId, iRun, iModel, iSerial, iDate, iTrack, iStatus, iSigma, iSpec, iError, iFail, iPass, iOffset, iTravel, iUnit, iUntrim, iTrim] = [
     'track_result_id', 'trim_result_id', 'model', 'serial', 'file_date', 'track_id', 'status', 'sigma_gradient', 'linearity_spec',
@@ -96,7 +94,7 @@ export function trackRowDecoder(
       model: String(a[iModel]),
       serial: toText(a[iSerial]),
       trackId,
-      fileDate: parseDate(a[iDate]),
+      fileDate: toDateRequired(a[iDate], 'file_date'),
       status: toText(a[iStatus]),
       sigmaGradient: num(a[iSigma]),
       linearitySpec: num(a[iSpec]),
@@ -117,7 +115,7 @@ export function trackRowDecoder(
 export function finalTestSelect(ctx: RepoContext): RawBuilder<unknown> {
   return sql.join([
     sql`${col(ctx, 'final_test_tracks', 'ft', 'id')} AS ft_id`,
-    sql`${col(ctx, 'final_test_results', 'fr', 'test_date')} AS ft_test_date`,
+    sql`${hostDate(ctx, col(ctx, 'final_test_results', 'fr', 'test_date'))} AS ft_test_date`,
     sql`${col(ctx, 'final_test_tracks', 'ft', 'linearity_pass')} AS ft_linearity_pass`,
     sql`${col(ctx, 'final_test_tracks', 'ft', 'fail_points')} AS ft_fail_points`,
     sql`${col(ctx, 'final_test_tracks', 'ft', 'linearity_error')} AS ft_linearity_error`,

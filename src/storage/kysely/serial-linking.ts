@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { FinalTestOutcome, ModelName } from '../../core/types.js';
 import { type LinkCounts, linkFinalTests } from '../linking/link-final-tests.js';
 import { toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
-import { type RepoContext, col, tableAs } from './context.js';
+import { type RepoContext, col, hostDate, tableAs } from './context.js';
 import { type RawRow, newerOutcome, rowToOutcome } from './rows.js';
 
 /** trackResultId → newest linked Final Test outcome (same track id), for one model; with the linking counts. */
@@ -19,7 +19,7 @@ export async function serialLinking(
 ): Promise<{ outcomes: Map<number, FinalTestOutcome>; counts: LinkCounts }> {
   const r = (c: 'id' | 'serial' | 'file_date' | 'model') => col(ctx, 'trim_results', 'r', c);
   const trims = await sql<RawRow>`SELECT ${col(ctx, 'track_results', 't', 'id')} AS track_result_id, ${r('id')} AS trim_result_id,
-      ${r('serial')} AS serial, ${col(ctx, 'track_results', 't', 'track_id')} AS track_id, ${r('file_date')} AS file_date
+      ${r('serial')} AS serial, ${col(ctx, 'track_results', 't', 'track_id')} AS track_id, ${hostDate(ctx, r('file_date'))} AS file_date
     FROM ${tableAs(ctx, 'track_results', 't')} JOIN ${tableAs(ctx, 'trim_results', 'r')}
       ON ${r('id')} = ${col(ctx, 'track_results', 't', 'trim_result_id')}
     WHERE ${r('model')} = ${model}`.execute(ctx.db);
@@ -27,7 +27,7 @@ export async function serialLinking(
   const k = (c: 'id' | 'track_id' | 'linearity_pass' | 'fail_points' | 'linearity_error' | 'final_test_id') =>
     col(ctx, 'final_test_tracks', 'ft', c);
   const tests = await sql<RawRow>`SELECT ${k('id')} AS ft_id, ${f('serial')} AS serial, ${k('track_id')} AS track_id,
-      ${f('test_date')} AS ft_test_date, ${f('linked_trim_id')} AS linked_trim_id, ${k('linearity_pass')} AS ft_linearity_pass,
+      ${hostDate(ctx, f('test_date'))} AS ft_test_date, ${f('linked_trim_id')} AS linked_trim_id, ${k('linearity_pass')} AS ft_linearity_pass,
       ${k('fail_points')} AS ft_fail_points, ${k('linearity_error')} AS ft_linearity_error
     FROM ${tableAs(ctx, 'final_test_tracks', 'ft')} JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('id')} = ${k('final_test_id')}
     WHERE ${f('model')} = ${model}`.execute(ctx.db);

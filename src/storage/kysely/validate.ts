@@ -11,17 +11,11 @@ import { HOST_COLUMNS, type HostTable, RESULT_COLUMNS, type ResolvedSchema } fro
 
 const MIGRATE_HINT = 'Run the migrations first: `npx laser-trim-ml migrate` or `await migrateToLatest(db, { schema })`.';
 
-/** What validation learnt about the host's columns. */
-export interface SchemaFacts {
-  /** The data type of the trim runs' date column, as the engine names it (`timestamptz`, `timestamp`, `text`, …). */
-  readonly fileDateType: string | null;
-}
-
 /**
  * Throws {@link SchemaMappingError} for a missing host table or column (naming it and the mapping key), then
  * {@link SchemaMissingError} when the library's tables or the result columns are absent.
  */
-export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Promise<SchemaFacts> {
+export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Promise<void> {
   const tables = await allTables(db);
   const results: readonly string[] = RESULT_COLUMNS;
   for (const table of Object.keys(HOST_COLUMNS) as HostTable[]) {
@@ -54,6 +48,4 @@ export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Pro
       `The result columns ${absent.join(', ')} are missing on "${schema.tables.track_results}". ${MIGRATE_HINT}`,
     );
   }
-  const fileDate = schema.columns.trim_results.file_date;
-  return { fileDateType: fileDate === null ? null : (tables.get(schema.tables.trim_results)?.get(fileDate) ?? null) };
 }
