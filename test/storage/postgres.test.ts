@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyError } from '../../src/core/errors.js';
 import { createPostgresRepository } from '../../src/storage/kysely/postgres.js';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
+import { migrateDown, migrateToLatest } from '../../src/storage/kysely/migrations.js';
 import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { createTestDatabase, type TestDatabase } from '../setup/postgres.js';
 import { repositoryContract } from './contract.js';
@@ -66,6 +67,36 @@ schemaChecks('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL specifics', () => {
+  it('host tables in another schema, mapped as schema.table: validation, migrations, reads, writes and down', async () => {
+    const connectionString = await (await ready).another();
+    const db = hostKysely(connectionString);
+    await createReferenceSchema(db);
+    await sql`CREATE SCHEMA plant`.execute(db);
+    for (const t of ['trim_results', 'track_results', 'final_test_results', 'final_test_tracks']) {
+      await sql`ALTER TABLE ${sql.table(t)} SET SCHEMA plant`.execute(db);
+    }
+    await sql`ALTER TABLE plant.track_results DROP COLUMN ml_model_version`.execute(db);
+    const schema = { tables: { trim_results: 'plant.trim_results', track_results: 'plant.track_results', final_test_results: 'plant.final_test_results', final_test_tracks: 'plant.final_test_tracks' } };
+    await expect(createPostgresRepository({ db }, { schema })).rejects.toThrow(/run the migrations/iu);
+    await migrateToLatest(db, { schema });
+    for (const repo of [await createPostgresRepository({ db }, { schema }), await createPostgresRepository({ connectionString }, { schema })]) {
+      const [run] = await repo.insertTrimRuns([{ model: 'S', serial: String(Math.random()), fileDate: new Date('2024-01-01T00:00:00Z'), system: 'B', tracks: [full('default', 0.0004)] }]);
+      const tracks = [];
+      for await (const b of repo.readTracksForApply('S')) tracks.push(...b);
+      const mine = tracks.find((t) => t.trimResultId === run)!;
+      await repo.writeTrackResults([{ trackResultId: mine.trackResultId, sigmaThreshold: 0.0005, sigmaPass: true, failureProbability: 0.25, riskCategory: 'low', mlModelVersion: 'v9' }]);
+      const written = await sql<{ v: string }>`SELECT ml_model_version AS v FROM plant.track_results WHERE id = ${mine.trackResultId}`.execute(db);
+      expect(written.rows[0]?.v).toBe('v9');
+      expect((await repo.listModels()).map((m) => m.model)).toEqual(['S']);
+      await repo.close();
+    }
+    await migrateDown(db, { schema });
+    const cols = await sql<{ c: string }>`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'plant' AND table_name = 'track_results'`.execute(db);
+    expect(cols.rows.map((r) => r.c)).not.toContain('ml_model_version');
+    expect(cols.rows.map((r) => r.c)).toContain('sigma_threshold');
+    await db.destroy();
+  });
+
   it('zone-less timestamp columns mean UTC, on the own pool and a host pool, whatever the process time zone', async () => {
     expect(new Date(2024, 4, 1).getTimezoneOffset()).toBe(300);
     const connectionString = await (await ready).another();

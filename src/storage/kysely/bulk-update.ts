@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { StorageError } from '../../core/errors.js';
 import type { TrackResultWrite } from '../repository.js';
 import { boolParam } from './codec.js';
-import { type RepoContext, colName, quoteIdent } from './context.js';
+import { type RepoContext, colName, quoteIdent, quoteTable } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { RESULT_COLUMNS } from './mapping.js';
 
@@ -36,7 +36,7 @@ function missing(matched: number, expected: number): StorageError {
 /** SQLite, own handle: prepared statement per row, one transaction. */
 export function writeWithStatement(ctx: RepoContext, handle: BetterSqlite3.Database, batch: readonly TrackResultWrite[]): void {
   const { id, cols } = columns(ctx);
-  const table = quoteIdent(ctx.schema.tables.track_results);
+  const table = quoteTable(ctx.schema.tables.track_results);
   const stmt = handle.prepare(`UPDATE ${table} SET ${cols.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE ${quoteIdent(id)} = ?`);
   const run = handle.transaction((rows: readonly TrackResultWrite[]) => {
     let matched = 0;

@@ -132,3 +132,8 @@ export function colName<T extends HostTable>(ctx: RepoContext, table: T, column:
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/gu, '""')}"`;
 }
+
+/** A table name quoted for raw SQL text, `schema.table` as two identifiers (as Kysely's `sql.table` reads it). */
+export function quoteTable(name: string): string {
+  return name.split('.').map(quoteIdent).join('.');
+}

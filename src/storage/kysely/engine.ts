@@ -53,20 +53,24 @@ export function ddlTypes(engine: Engine) {
   } as const;
 }
 
-/** Column names of a table (empty when the table does not exist). Prefers the `public` schema on PostgreSQL. */
+/** Column names of a table (`null` when it does not exist), by bare or `schema.table` name (see {@link allTables}). */
 export async function tableColumns(db: AnyKysely, table: string): Promise<string[] | null> {
-  const tables = await db.introspection.getTables();
-  const matches = tables.filter((t) => t.name === table);
-  const best = matches.find((t) => t.schema === undefined || t.schema === 'public') ?? matches[0];
-  return best === undefined ? null : best.columns.map((c) => c.name);
+  const columns = (await allTables(db)).get(table);
+  return columns === undefined ? null : [...columns.keys()];
 }
 
-/** Every table name with its columns and their data types (as the engine names them, e.g. `timestamptz`). */
+/**
+ * Every table with its columns and their data types (as the engine names them, e.g. `timestamptz`), under its bare
+ * name (a name in several schemas: the one in `public`) and, where the engine has schemas, also as `schema.name`, as
+ * a schema mapping may name it (Kysely reads a dotted name as schema-qualified).
+ */
 export async function allTables(db: AnyKysely): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
   for (const t of await db.introspection.getTables()) {
+    const columns = new Map(t.columns.map((c) => [c.name, c.dataType.toLowerCase()]));
+    if (t.schema !== undefined) out.set(`${t.schema}.${t.name}`, columns);
     if (out.has(t.name) && t.schema !== 'public') continue;
-    out.set(t.name, new Map(t.columns.map((c) => [c.name, c.dataType.toLowerCase()])));
+    out.set(t.name, columns);
   }
   return out;
 }
