@@ -10,7 +10,7 @@ import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { createTestDatabase, type TestDatabase } from '../setup/postgres.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';
-import { postgresResultReader } from './sql-helpers.js';
+import { checkChunkedWrites, postgresResultReader } from './sql-helpers.js';
 import { full } from './fixture.js';
 
 // Every PostgreSQL test runs in a time zone with an offset and daylight saving time: nothing may depend on it.
@@ -67,6 +67,16 @@ schemaChecks('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL specifics', () => {
+  it('a batch over several 20,000-row unnest statements is all or nothing', async () => {
+    const connectionString = await (await ready).another();
+    const setup = hostKysely(connectionString);
+    await createReferenceSchema(setup);
+    await setup.destroy();
+    const repo = await createPostgresRepository({ connectionString }, { migrate: true });
+    await checkChunkedWrites(repo, postgresResultReader(connectionString), 20_000);
+    await repo.close();
+  });
+
   it('host tables in another schema, mapped as schema.table: validation, migrations, reads, writes and down', async () => {
     const connectionString = await (await ready).another();
     const db = hostKysely(connectionString);

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
-import type { RiskCategory } from '../../src/storage/repository.js';
+import { expect } from 'vitest';
+import type { HostDataWriter, MLRepository, RiskCategory, TrackResultWrite } from '../../src/storage/repository.js';
+import { full } from './fixture.js';
 
 type Raw = Record<string, unknown>;
 
@@ -50,4 +52,41 @@ export function postgresResultReader(connectionString: string, table = 'track_re
       await c.end();
     }
   };
+}
+
+/**
+ * Writes one batch larger than the adapter's statement chunk (`chunk` rows per statement): a batch whose last row
+ * names a missing track writes nothing, not even the chunks before it; a valid batch writes every row, on both sides
+ * of each chunk boundary.
+ */
+export async function checkChunkedWrites(
+  repo: MLRepository & HostDataWriter,
+  readResult: (id: number) => Promise<StoredTrackResults | undefined>,
+  chunk: number,
+): Promise<void> {
+  const n = 2 * chunk + 3;
+  const start = Date.UTC(2024, 0, 1);
+  const runs = Array.from({ length: n }, (_, i) => ({
+    model: 'chunked', serial: `C${i}`, fileDate: new Date(start + i * 60_000), system: 'B',
+    tracks: [{ ...full('default', 0.0004) }],
+  }));
+  for (let i = 0; i < n; i += 5_000) await repo.insertTrimRuns(runs.slice(i, i + 5_000));
+  const ids: number[] = [];
+  for await (const b of repo.readTracksForApply('chunked', { batchSize: 50_000 })) ids.push(...b.map((t) => t.trackResultId));
+  expect(ids).toHaveLength(n);
+  const row = (id: number, k: number): TrackResultWrite => ({
+    trackResultId: id, sigmaThreshold: 0.0005 + k * 1e-9, sigmaPass: k % 2 === 0, failureProbability: (k % 100) / 100,
+    riskCategory: k % 3 === 0 ? 'high' : 'low', mlModelVersion: 'chunked',
+  });
+  const probes = [0, chunk - 1, chunk, chunk + 1, 2 * chunk, n - 1];
+  const broken = ids.map((id, k) => row(k === n - 1 ? 2_000_000_000 : id, k));
+  await expect(repo.writeTrackResults(broken)).rejects.toThrow(/nothing of this batch was written/u);
+  for (const k of probes) expect(await readResult(ids[k]!), `row ${k}`).toBeUndefined();
+  await repo.writeTrackResults(ids.map((id, k) => row(id, k)));
+  for (const k of probes) {
+    expect(await readResult(ids[k]!), `row ${k}`).toEqual({
+      sigmaThreshold: 0.0005 + k * 1e-9, sigmaPass: k % 2 === 0, failureProbability: (k % 100) / 100,
+      riskCategory: k % 3 === 0 ? 'high' : 'low', mlModelVersion: 'chunked',
+    });
+  }
 }

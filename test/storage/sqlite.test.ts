@@ -5,7 +5,8 @@ import { createReferenceSchema } from '../../src/storage/kysely/reference-schema
 import { createSqliteRepository } from '../../src/storage/kysely/sqlite.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';
-import { sqliteResultReader, tempSqliteFile } from './sql-helpers.js';
+import { SchemaMappingError } from '../../src/core/errors.js';
+import { checkChunkedWrites, sqliteResultReader, tempSqliteFile } from './sql-helpers.js';
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
@@ -54,7 +55,8 @@ describe('SQLite specifics', () => {
     const t = tempSqliteFile();
     temps.push(t.cleanup);
     const repo = await createSqliteRepository({ file: t.file }, { migrate: false }).catch((e: unknown) => e);
-    expect(repo).toBeInstanceOf(Error); // no tables yet
+    expect(repo).toBeInstanceOf(SchemaMappingError); // no tables yet
+    expect((repo as Error).message).toMatch(/"trim_results".*createReferenceSchema/su);
     const handle = new Database(t.file);
     const db = new Kysely({ dialect: new SqliteDialect({ database: handle }) });
     await createReferenceSchema(db);
@@ -93,6 +95,19 @@ describe('SQLite specifics', () => {
     expect(await read(new Date('2024-05-02T04:00:00Z'))).toEqual(['2024-05-02T04:30:00.000Z', '2024-05-03T00:00:00.000Z']);
     await r.close();
     await db.destroy();
+  });
+
+  it('a batch over several 1,000-row statements (host Kysely) or one prepared loop (own handle) is all or nothing', async () => {
+    for (const own of [false, true]) {
+      const t = tempSqliteFile();
+      temps.push(t.cleanup);
+      const db = new Kysely({ dialect: new SqliteDialect({ database: new Database(t.file) }) });
+      await createReferenceSchema(db);
+      const repo = own ? await createSqliteRepository({ file: t.file }, { migrate: true }) : await createSqliteRepository({ db }, { migrate: true });
+      await checkChunkedWrites(repo, sqliteResultReader(t.file), 1_000);
+      await repo.close();
+      await db.destroy();
+    }
   });
 
   it('rejects an empty file name with a message saying what to pass', async () => {
