@@ -217,14 +217,17 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
   const where = modelIn(ctx, models);
   const byModel = new Map<ModelName, TrainingRecord[]>(models.map((m) => [m, []]));
   const order = sql`${col(ctx, 'trim_results', 'r', 'file_date')}, ${col(ctx, 'track_results', 't', 'id')}`;
-  if (ctx.pgJsonGroups === true) {
-    // One JSON array per model, built by the server (on its own core) and parsed natively here; its elements are
-    // what a row would hold (the date as text, decoded by the same decoder).
+  if (ctx.jsonGroups === true) {
+    // One JSON array per model, built by the engine (on PostgreSQL on the server's own core) and parsed natively
+    // here; its elements are what a row would hold, decoded by the same decoder.
     const json = trackJsonArray(ctx);
     const model = col(ctx, 'trim_results', 'r', 'model');
+    const records = ctx.engine === 'postgres'
+      ? sql`CAST(json_agg(${json.expr} ORDER BY ${order}) AS text)`
+      : sql`json_group_array(${json.expr} ORDER BY ${order})`;
     const [outcomeOf, { rows }] = await Promise.all([
       outcomesFor(ctx, models, where),
-      selectArrays(ctx, sql<RawRow>`SELECT CAST(${model} AS text) AS model, CAST(json_agg(${json.expr} ORDER BY ${order}) AS text) AS records
+      selectArrays(ctx, sql<RawRow>`SELECT CAST(${model} AS text) AS model, ${records} AS records
         FROM ${trackFrom(ctx)} WHERE ${where} GROUP BY ${model}`),
     ]);
     const decode = trackRowDecoder(json.columns, outcomeOf);

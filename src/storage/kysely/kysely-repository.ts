@@ -95,7 +95,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     linking,
     ...(input.sqliteHandle ? { sqliteHandle: input.sqliteHandle } : {}),
     ...(input.pgQuery ? { pgQuery: input.pgQuery } : {}),
-    ...(input.pgQuery && input.engine === 'postgres' ? { pgJsonGroups: true } : {}),
+    ...(input.pgQuery !== undefined || input.sqliteHandle !== undefined ? { jsonGroups: true } : {}),
   };
 
   return {

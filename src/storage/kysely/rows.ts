@@ -44,13 +44,16 @@ export function trackSelect(ctx: RepoContext): RawBuilder<unknown> {
 }
 
 /**
- * PostgreSQL: a trim track as one JSON array (`json_build_array`), text columns in their text form (as the driver
- * would return them), with the column names of its elements, for {@link trackRowDecoder}.
+ * A trim track as one JSON array, with the column names of its elements, for {@link trackRowDecoder}: on
+ * PostgreSQL `json_build_array` with text columns in their text form (as the driver would return them); on SQLite
+ * `json_array` of the stored values (SQLite writes reals with 17 significant digits, so they parse back exactly).
  */
 export function trackJsonArray(ctx: RepoContext): { readonly expr: RawBuilder<unknown>; readonly columns: readonly string[] } {
   const columns = trackColumns(ctx);
   return {
-    expr: sql`json_build_array(${sql.join(columns.map(([, expr, text]) => (text ? sql`CAST(${expr} AS text)` : expr)))})`,
+    expr: ctx.engine === 'postgres'
+      ? sql`json_build_array(${sql.join(columns.map(([, expr, text]) => (text ? sql`CAST(${expr} AS text)` : expr)))})`
+      : sql`json_array(${sql.join(columns.map(([, expr]) => expr))})`,
     columns: columns.map(([alias]) => alias),
   };
 }
