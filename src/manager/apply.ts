@@ -13,7 +13,8 @@ import { abortError, throwIfAborted } from '../core/errors.js';
 import { exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import type { DriftAlert, DriftDirection, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
+import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
+import { DriftStateWriter } from './drift-writer.js';
 import { unitSeries, type DriftPoint } from './drift-series.js';
 import { BatchWriteError, type BatchWriter } from './batch-writer.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
@@ -74,7 +75,7 @@ export interface ApplyContext {
 }
 
 /** The drift columns a model's apply updates. */
-export type DriftUpdate = Parameters<MLRepository['updateDriftState']>[1];
+export type DriftUpdate = DriftStateColumns;
 
 /** One model's progress through the pipeline. */
 class ModelRun {
@@ -112,13 +113,14 @@ export async function applyPipeline(
 ): Promise<void> {
   const inflight: Stage[] = [];
   const driftUpdates: { model: ModelName; update: Promise<void> }[] = [];
+  const driftWriter = new DriftStateWriter(ctx.repository);
   const consume = async (stage: Stage): Promise<void> => {
     const { run } = stage;
     if (stage.batch === null) {
       // End of the model.
       if (run.error !== null) return onModel(run.plan.model, { error: run.error });
       try {
-        onModel(run.plan.model, await finishModel(run, ctx, driftUpdates));
+        onModel(run.plan.model, await finishModel(run, ctx, driftWriter, driftUpdates));
       } catch (error) {
         // Aborted (by the caller, or by a lost lock): stop the run, not just this model.
         if (ctx.signal?.aborted) throw abortError(ctx.signal);
@@ -204,6 +206,7 @@ export async function applyPipeline(
       await drain(PIPELINE_DEPTH);
     }
     await drain(0);
+    driftWriter.flush();
     // A model whose drift row could not be updated fails (the caller replaces its earlier result).
     for (const { model, update } of driftUpdates) {
       try {
@@ -213,7 +216,8 @@ export async function applyPipeline(
       }
     }
   } finally {
-    // Nothing may still be writing when this returns, also after an abort.
+    // Nothing may still be writing when this returns, also after an abort (what was still queued is dropped).
+    driftWriter.discard();
     await Promise.allSettled(driftUpdates.map((d) => d.update));
     // After an abort or a failure the unscored stages are dropped (their scoring promises are already observed) and
     // open readers are closed.
@@ -262,7 +266,12 @@ function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Fl
 }
 
 /** Replays drift over the model's post-baseline units and stores the alerts and the running state. */
-async function finishModel(run: ModelRun, ctx: ApplyContext, pendingDriftUpdates: { model: ModelName; update: Promise<void> }[]): Promise<AppliedModel> {
+async function finishModel(
+  run: ModelRun,
+  ctx: ApplyContext,
+  driftWriter: DriftStateWriter,
+  pendingDriftUpdates: { model: ModelName; update: Promise<void> }[],
+): Promise<AppliedModel> {
   const plan = run.plan;
   let newAlerts = 0;
   let driftUpdate: DriftUpdate | null = null;
@@ -287,11 +296,9 @@ async function finishModel(run: ModelRun, ctx: ApplyContext, pendingDriftUpdates
       driftDirection: replay.direction,
       componentsJson: JSON.stringify(components),
     };
-    // Not awaited here: the update of this model's drift row overlaps the next models' work (a round trip and a
-    // commit per model on PostgreSQL); the pipeline awaits every one before it returns and reports failures.
-    const update = ctx.repository.updateDriftState(plan.model, driftUpdate);
-    update.catch(() => undefined);
-    pendingDriftUpdates.push({ model: plan.model, update });
+    // Not awaited here: the drift row is written with other models' in the background (see DriftStateWriter); the
+    // pipeline awaits every one before it returns and reports failures.
+    pendingDriftUpdates.push({ model: plan.model, update: driftWriter.add(plan.model, driftUpdate) });
   }
   return {
     model: plan.model,

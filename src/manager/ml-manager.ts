@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { InvalidInputError, throwIfAborted } from '../core/errors.js';
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import type { DriftAlert, LockHandle, MLRepository, ModelMLState } from '../storage/repository.js';
+import { type DriftAlert, type LockHandle, type MLRepository, type ModelMLState, updateDriftStatesOf } from '../storage/repository.js';
 import { linkSignals } from './signals.js';
 import { availableParallelism } from 'node:os';
 import { applyPipeline, scoreNow, type ApplyPlan } from './apply.js';
@@ -374,16 +374,18 @@ export class MLManager {
    */
   async saveAll(): Promise<void> {
     if (!this.states) return;
-    for (const s of this.states.values()) {
-      await this.repository.updateDriftState(s.model, {
+    const updates = [...this.states.values()].map((s) => ({
+      model: s.model,
+      drift: {
         cusumPos: s.cusumPos,
         cusumNeg: s.cusumNeg,
         ewmaValue: s.ewmaValue,
         isDrifting: s.isDrifting,
         driftDirection: s.driftDirection,
         componentsJson: s.componentsJson,
-      });
-    }
+      },
+    }));
+    for (let i = 0; i < updates.length; i += 500) await updateDriftStatesOf(this.repository, updates.slice(i, i + 500));
   }
 
   // ---------------------------------------------------------------- internals

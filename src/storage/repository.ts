@@ -93,6 +93,15 @@ export interface ModelMLState {
   readonly updatedDate: Date;
 }
 
+/** The drift running state columns of a {@link ModelMLState}, which apply updates. */
+export type DriftStateColumns = Pick<ModelMLState, 'cusumPos' | 'cusumNeg' | 'ewmaValue' | 'isDrifting' | 'driftDirection' | 'componentsJson'>;
+
+/** One model's drift columns, for {@link MLRepository.updateDriftStates}. */
+export interface DriftStateUpdate {
+  readonly model: ModelName;
+  readonly drift: DriftStateColumns;
+}
+
 /** A larger persisted object of a model, such as the forest JSON. */
 export interface Artifact {
   readonly model: ModelName;
@@ -204,11 +213,18 @@ export interface MLRepository {
 
   /** Saves a model's state and its artifacts atomically (one transaction), replacing the previous ones. */
   saveModel(state: ModelMLState, artifacts: readonly Omit<Artifact, 'createdDate'>[]): Promise<void>;
-  /** Updates only the drift running state columns of a model (after apply). */
-  updateDriftState(
-    model: ModelName,
-    drift: Pick<ModelMLState, 'cusumPos' | 'cusumNeg' | 'ewmaValue' | 'isDrifting' | 'driftDirection' | 'componentsJson'>,
-  ): Promise<void>;
+  /**
+   * Updates only the drift running state columns of a model (after apply). Throws `StorageError` for a model without
+   * a saved state.
+   */
+  updateDriftState(model: ModelName, drift: DriftStateColumns): Promise<void>;
+  /**
+   * Optional bulk form of {@link updateDriftState}: several models' drift columns in one transaction (apply updates
+   * every model's; one statement instead of a round trip and a commit per model). All or nothing: a model without a
+   * saved state fails the whole call with a `StorageError` naming it. Repositories without it are updated model by
+   * model ({@link updateDriftStatesOf} handles both).
+   */
+  updateDriftStates?(updates: readonly DriftStateUpdate[]): Promise<void>;
   loadModelState(model: ModelName): Promise<ModelMLState | null>;
   listModelStates(): Promise<ModelMLState[]>;
   /**
@@ -297,4 +313,20 @@ export async function* readTrainingRecordsOfModels(
   for (const { model } of models) {
     yield* asModelBatches(model, repo.readTrainingRecords(model, options.batchSize === undefined ? {} : { batchSize: options.batchSize }));
   }
+}
+
+/**
+ * Updates several models' drift columns: with the repository's {@link MLRepository.updateDriftStates} where it has
+ * one (one transaction), else model by model with {@link MLRepository.updateDriftState}.
+ *
+ * @example
+ * ```ts
+ * await updateDriftStatesOf(repo, [{ model: '8340-1', drift: { cusumPos: 0, cusumNeg: 1.2, ewmaValue: -7.9,
+ *   isDrifting: false, driftDirection: null, componentsJson: state.componentsJson } }]);
+ * ```
+ */
+export async function updateDriftStatesOf(repo: MLRepository, updates: readonly DriftStateUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  if (repo.updateDriftStates !== undefined) return repo.updateDriftStates(updates);
+  for (const { model, drift } of updates) await repo.updateDriftState(model, drift);
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyError, InvalidInputError, StorageError } from '../../src/core/errors.js';
 import type { TrainingRecord, TrimTrack } from '../../src/core/types.js';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
-import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, readTrainingRecordsOfModels } from '../../src/storage/repository.js';
+import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, readTrainingRecordsOfModels, updateDriftStatesOf } from '../../src/storage/repository.js';
 import { M1, M2, M3, d, finalTests, runs } from './fixture.js';
 
 export interface ContractSubject {
@@ -217,6 +217,24 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       expect(st?.sigmaThreshold).toBe(0.00051);
       expect(st!.updatedDate.getTime()).toBeGreaterThan(fullState(M1, 'v5').updatedDate.getTime());
       await expect(s.repo.updateDriftState('never trained', { cusumPos: 0, cusumNeg: 0, ewmaValue: null, isDrifting: false, driftDirection: null, componentsJson: '{}' })).rejects.toThrow(StorageError);
+    });
+
+    it('updates many models\' drift state in one call, all or nothing', async () => {
+      await s.repo.saveModel(fullState(M2, 'v6'), []);
+      await s.repo.saveModel(fullState(M3, 'v7'), []);
+      const drift = (cusumNeg: number) => ({ cusumPos: 0.5, cusumNeg, ewmaValue: -7.5, isDrifting: true, driftDirection: 'down' as const, componentsJson: `{"n":${cusumNeg}}` });
+      await updateDriftStatesOf(s.repo, [{ model: M2, drift: drift(1) }, { model: M3, drift: drift(2) }]);
+      expect(await s.repo.loadModelState(M2)).toMatchObject({ ...drift(1), sigmaThreshold: 0.00051, stateVersion: 'v6' });
+      expect(await s.repo.loadModelState(M3)).toMatchObject({ ...drift(2), stateVersion: 'v7' });
+      // One model without a state: nothing of the call is written, and the error names it.
+      const missing = await updateDriftStatesOf(s.repo, [{ model: M2, drift: drift(3) }, { model: 'never "trained"', drift: drift(4) }]).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(StorageError);
+      expect((missing as Error).message).toContain('"never \\"trained\\""');
+      expect(await s.repo.loadModelState(M2)).toMatchObject(drift(1));
+      await expect(updateDriftStatesOf(s.repo, [{ model: M2, drift: drift(5) }, { model: M2, drift: drift(6) }])).rejects.toThrow(InvalidInputError);
+      await expect(updateDriftStatesOf(s.repo, [{ model: M2, drift: { ...drift(5), cusumNeg: Number.NaN } }])).rejects.toThrow(InvalidInputError);
+      expect(await s.repo.loadModelState(M2)).toMatchObject(drift(1));
+      await updateDriftStatesOf(s.repo, []);
     });
 
     it('refuses non-finite numbers in a state (each engine would store them differently), naming the field', async () => {

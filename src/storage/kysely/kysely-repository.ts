@@ -19,10 +19,9 @@ import { type SchemaMapping, resolveSchema } from './mapping.js';
 import { migrateToLatest } from './migrations.js';
 import { type LinkCounts } from '../linking/link-final-tests.js';
 import { serialLinking } from './serial-linking.js';
-import { acknowledge, insertAlerts, loadArtifact, putArtifactRow, selectAlerts, selectStates, upsertState } from './state-store.js';
+import { acknowledge, insertAlerts, loadArtifact, putArtifactRow, selectAlerts, selectStates, updateDriftRows, upsertState } from './state-store.js';
 import { validateSchema } from './validate.js';
 import { writeWithStatement, writeWithUnnest, writeWithValues } from './bulk-update.js';
-import { boolParam, dateParam } from './codec.js';
 
 /** Options shared by {@link createSqliteRepository} and {@link createPostgresRepository}. */
 export interface KyselyRepositoryOptions {
@@ -129,19 +128,8 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
       if (store !== undefined) await store.save(artifact);
       else await putArtifactRow(ctx, input.db, artifact);
     },
-    async updateDriftState(model, drift) {
-      validateModelState(model, drift);
-      const res = await input.db
-        .updateTable('model_ml_state')
-        .set({
-          cusum_pos: drift.cusumPos, cusum_neg: drift.cusumNeg, ewma_value: drift.ewmaValue,
-          is_drifting: boolParam(input.engine, drift.isDrifting), drift_direction: drift.driftDirection,
-          components_json: drift.componentsJson, updated_date: dateParam(input.engine, new Date()),
-        })
-        .where('model', '=', model)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw new StorageError(`No saved state for model ${JSON.stringify(model)}: train it first.`);
-    },
+    updateDriftState: (model, drift) => updateDriftRows(ctx, [{ model, drift }]),
+    updateDriftStates: (updates) => updateDriftRows(ctx, updates),
     loadModelState: async (model) => (await selectStates(ctx, model))[0] ?? null,
     listModelStates: () => selectStates(ctx),
     loadArtifact: (model, kind, version) => loadArtifact(ctx, store, model, kind, version),

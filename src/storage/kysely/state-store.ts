@@ -4,13 +4,14 @@
  * @module
  */
 import type { ModelName } from '../../core/types.js';
-import { StorageError } from '../../core/errors.js';
-import type { Artifact, DriftAlert, DriftDirection, ModelMLState } from '../repository.js';
+import { sql } from 'kysely';
+import { InvalidInputError, StorageError } from '../../core/errors.js';
+import type { Artifact, DriftAlert, DriftDirection, DriftStateUpdate, ModelMLState } from '../repository.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { boolParam, dateParam, toBool, toDate, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
-import { NULLABLE_STATE_NUMBERS } from '../options.js';
+import { NULLABLE_STATE_NUMBERS, validateModelState } from '../options.js';
 
 type Row = Record<string, unknown>;
 
@@ -109,6 +110,53 @@ export async function loadArtifact(
     model: String(row['model']), kind: String(row['kind']), version: String(row['version']),
     content: String(row['content']), createdDate: toDateRequired(row['created_date'], 'created_date'),
   };
+}
+
+/**
+ * Updates the drift columns of several models in one transaction; all or nothing. PostgreSQL: one `UPDATE … FROM
+ * unnest(…)`; SQLite: one UPDATE per model inside the transaction (no commit each). A model without a state row
+ * fails the call with a {@link StorageError} naming it.
+ */
+export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftStateUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  const seen = new Set<string>();
+  for (const { model, drift } of updates) {
+    if (seen.has(model)) throw new InvalidInputError(`Drift state of model ${JSON.stringify(model)} given twice in one update.`);
+    seen.add(model);
+    validateModelState(model, drift);
+  }
+  const now = dateParam(ctx.engine, new Date());
+  await ctx.db.transaction().execute(async (trx) => {
+    let matched = 0;
+    if (ctx.engine === 'postgres') {
+      const col = <K extends keyof DriftStateUpdate['drift']>(k: K) => updates.map((u) => u.drift[k]);
+      const res = await sql`UPDATE model_ml_state AS s SET cusum_pos = v.p, cusum_neg = v.n, ewma_value = v.e,
+          is_drifting = v.d, drift_direction = v.dir, components_json = v.c, updated_date = ${now}
+        FROM unnest(${updates.map((u) => u.model)}::text[], ${col('cusumPos')}::float8[], ${col('cusumNeg')}::float8[],
+          ${col('ewmaValue')}::float8[], ${col('isDrifting')}::boolean[], ${col('driftDirection')}::text[], ${col('componentsJson')}::text[])
+          AS v(model, p, n, e, d, dir, c)
+        WHERE s.model = v.model`.execute(trx);
+      matched = Number(res.numAffectedRows ?? 0n);
+    } else {
+      for (const { model, drift } of updates) {
+        const res = await trx
+          .updateTable('model_ml_state')
+          .set({
+            cusum_pos: drift.cusumPos, cusum_neg: drift.cusumNeg, ewma_value: drift.ewmaValue,
+            is_drifting: boolParam(ctx.engine, drift.isDrifting), drift_direction: drift.driftDirection,
+            components_json: drift.componentsJson, updated_date: now,
+          })
+          .where('model', '=', model)
+          .executeTakeFirst();
+        matched += Number(res.numUpdatedRows);
+      }
+    }
+    if (matched !== updates.length) {
+      const present = new Set((await trx.selectFrom('model_ml_state').select('model').where('model', 'in', [...seen]).execute()).map((r) => String(r['model'])));
+      const missing = [...seen].filter((m) => !present.has(m)).map((m) => JSON.stringify(m));
+      throw new StorageError(`No saved state for model ${missing.join(', ')}: train it first. No drift state of this update was written.`);
+    }
+  });
 }
 
 /** Inserts alerts, skipping existing episodes (unique model + direction + onset_date); returns how many were new. */

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { BusyError, StorageError } from '../../core/errors.js';
+import { BusyError, InvalidInputError, StorageError } from '../../core/errors.js';
 import type { ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../core/types.js';
 import type {
-  Artifact, DriftAlert, HostDataWriter, LockHandle, MLRepository, ModelMLState, TrackResultWrite,
+  Artifact, DriftAlert, DriftStateUpdate, HostDataWriter, LockHandle, MLRepository, ModelMLState, TrackResultWrite,
 } from '../repository.js';
 import { batchSizeOf, validateModelState, validateTrackResults, type FinalTestLinking } from '../options.js';
 import { MemoryHostData, type StoredTrackResults } from './memory-host-data.js';
@@ -48,6 +48,20 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
     const at = artifacts.findIndex((x) => x.model === a.model && x.kind === a.kind);
     if (at >= 0) artifacts.splice(at, 1);
     artifacts.push({ ...a, createdDate: now });
+  };
+
+  /** All or nothing: every update is checked before anything changes. */
+  const updateDrift = async (updates: readonly DriftStateUpdate[]): Promise<void> => {
+    const seen = new Set<string>();
+    for (const { model, drift } of updates) {
+      if (seen.has(model)) throw new InvalidInputError(`Drift state of model ${JSON.stringify(model)} given twice in one update.`);
+      seen.add(model);
+      validateModelState(model, drift);
+    }
+    const missing = [...seen].filter((m) => !states.has(m)).map((m) => JSON.stringify(m));
+    if (missing.length > 0) throw new StorageError(`No saved state for model ${missing.join(', ')}: train it first. No drift state of this update was written.`);
+    const now = new Date();
+    for (const { model, drift } of updates) states.set(model, { ...states.get(model)!, ...drift, updatedDate: now });
   };
 
   return {
@@ -127,12 +141,8 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
       putArtifact(artifact, new Date());
     },
 
-    async updateDriftState(model, drift): Promise<void> {
-      validateModelState(model, drift);
-      const s = states.get(model);
-      if (s === undefined) throw new StorageError(`No saved state for model ${JSON.stringify(model)}: train it first.`);
-      states.set(model, { ...s, ...drift, updatedDate: new Date() });
-    },
+    updateDriftState: (model, drift) => updateDrift([{ model, drift }]),
+    updateDriftStates: (updates) => updateDrift(updates),
 
     async loadModelState(model) {
       const s = states.get(model);
