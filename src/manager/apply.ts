@@ -15,6 +15,7 @@ import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
 import { DriftStateWriter } from './drift-writer.js';
+import type { TrackSource } from './track-source.js';
 import { unitSeries, type DriftPoint } from './drift-series.js';
 import { BatchWriteError, type BatchWriter } from './batch-writer.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
@@ -72,6 +73,8 @@ export interface ApplyContext {
   readonly signal: AbortSignal | undefined;
   /** Where the track results go (batched across models, one transaction per batch). */
   readonly writer: BatchWriter;
+  /** Where each model's tracks come from (opened in plan order). */
+  readonly tracks: TrackSource;
 }
 
 /** The drift columns a model's apply updates. */
@@ -153,7 +156,7 @@ export async function applyPipeline(
   // Look one model ahead: its plan is built and its first batch read while this model's batches are consumed, so on
   // engines with asynchronous I/O (PostgreSQL) that read overlaps this model's writes.
   type Opened =
-    | { readonly plan: ApplyPlan; readonly reader: AsyncIterator<TrimTrack[]>; readonly first: Promise<IteratorResult<TrimTrack[]>> }
+    | { readonly plan: ApplyPlan; readonly reader: AsyncIterator<TrimTrack[]>; readonly first: Promise<IteratorResult<TrimTrack[]>> | null }
     | { readonly failed: { readonly model: ModelName; readonly error: unknown } };
   const planIterator = plans[Symbol.asyncIterator]();
   const open = async (): Promise<Opened | null> => {
@@ -161,9 +164,10 @@ export async function applyPipeline(
     if (next.done) return null;
     const plan = next.value;
     if ('error' in plan) return { failed: plan };
-    const reader = ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })[Symbol.asyncIterator]();
-    const first = reader.next();
-    first.catch(() => undefined); // observed below
+    const { reader, eager } = ctx.tracks.open(plan.model);
+    // Per-model readers start now (their first read overlaps this model's work); a shared stream reads ahead itself.
+    const first = eager ? reader.next() : null;
+    first?.catch(() => undefined); // observed below
     return { plan, reader, first };
   };
   let ahead: Promise<Opened | null> = open();
@@ -185,7 +189,7 @@ export async function applyPipeline(
       const run = new ModelRun(plan);
       reading = opened.reader;
       try {
-        let r = await opened.first;
+        let r = await (opened.first ?? opened.reader.next());
         while (!r.done) {
           throwIfAborted(ctx.signal);
           const batch = r.value;
@@ -225,6 +229,7 @@ export async function applyPipeline(
     await reading?.return?.();
     const pending = await ahead.catch(() => null);
     if (pending && 'reader' in pending) await pending.reader.return?.();
+    await ctx.tracks.close();
   }
 }
 

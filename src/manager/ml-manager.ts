@@ -11,6 +11,7 @@ import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../co
 import type { ModelName, TrimTrack } from '../core/types.js';
 import { type DriftAlert, type LockHandle, type MLRepository, type ModelMLState, updateDriftStatesOf } from '../storage/repository.js';
 import { linkSignals } from './signals.js';
+import { trackSource } from './track-source.js';
 import { availableParallelism } from 'node:os';
 import { applyPipeline, scoreNow, type ApplyPlan } from './apply.js';
 import { createRemoteScorer } from './score-pool.js';
@@ -212,7 +213,10 @@ export class MLManager {
         }
         await applyPipeline(
           plans(),
-          { repository: this.repository, formula: this.options.formulaThreshold, riskCutoffs: this.options.riskCutoffs, batchSize, signal, writer },
+          {
+            repository: this.repository, formula: this.options.formulaThreshold, riskCutoffs: this.options.riskCutoffs, batchSize, signal, writer,
+            tracks: trackSource(this.repository, models, batchSize),
+          },
           (model, r) => {
             if ('error' in r) {
               if (r.error instanceof BatchWriteError) failBatch(r.error);

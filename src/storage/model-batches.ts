@@ -4,15 +4,14 @@
  *
  * @module
  */
-import type { ModelName, TrainingRecord } from '../core/types.js';
-import type { ModelRecordsBatch } from './repository.js';
+import type { ModelName } from '../core/types.js';
 
 /**
- * Yields the model's non-empty batches with `last` on the final one (one batch of look-ahead); a model without
+ * Yields the model's non-empty batches, as `{ model, records, last }`, with `last` on the final one (one batch of look-ahead); a model without
  * records yields one empty batch marked `last`.
  */
-export async function* asModelBatches(model: ModelName, batches: AsyncIterable<TrainingRecord[]>): AsyncIterable<ModelRecordsBatch> {
-  let pending: TrainingRecord[] | null = null;
+export async function* asModelBatches<T>(model: ModelName, batches: AsyncIterable<T[]>): AsyncIterable<{ model: ModelName; records: T[]; last: boolean }> {
+  let pending: T[] | null = null;
   for await (const batch of batches) {
     if (batch.length === 0) continue;
     if (pending !== null) yield { model, records: pending, last: false };

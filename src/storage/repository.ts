@@ -183,6 +183,15 @@ export interface ModelRecordsBatch {
   readonly last: boolean;
 }
 
+/** One batch of one model's tracks, from {@link MLRepository.readManyTracksForApply}. */
+export interface ModelTracksBatch {
+  readonly model: ModelName;
+  /** The next tracks of the model, in `trackResultId` order; empty only for a model without tracks. */
+  readonly tracks: TrimTrack[];
+  /** `true` on the model's last batch. */
+  readonly last: boolean;
+}
+
 /** Options for {@link MLRepository.readTrainingRecords}. */
 export interface TrainingReadOptions extends BatchReadOptions {
   /** Only records with `fileDate` strictly after this date. */
@@ -208,6 +217,13 @@ export interface MLRepository {
   readManyTrainingRecords?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelRecordsBatch>;
   /** One model's trim tracks in `trackResultId` order, in batches, for apply. */
   readTracksForApply(model: ModelName, options?: ApplyReadOptions): AsyncIterable<TrimTrack[]>;
+  /**
+   * Optional bulk form of {@link readTracksForApply} (apply reads every model): each requested model's tracks as
+   * {@link readTracksForApply} gives them, the models in the order requested, each model's batches consecutive and
+   * its last one marked `last` (a model without tracks yields one empty batch), small models read together. Memory
+   * stays bounded by `groupRows` and `batchSize`. Repositories without it are read model by model.
+   */
+  readManyTracksForApply?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelTracksBatch>;
   /** Writes one batch of track results in one transaction. */
   writeTrackResults(batch: readonly TrackResultWrite[]): Promise<void>;
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyError, InvalidInputError, StorageError } from '../../src/core/errors.js';
 import type { TrainingRecord, TrimTrack } from '../../src/core/types.js';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
-import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, readTrainingRecordsOfModels, updateDriftStatesOf } from '../../src/storage/repository.js';
+import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, type ModelTracksBatch, readTrainingRecordsOfModels, updateDriftStatesOf } from '../../src/storage/repository.js';
 import { M1, M2, M3, d, finalTests, runs } from './fixture.js';
 
 export interface ContractSubject {
@@ -149,6 +149,28 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       expect(paged.filter((b) => b.model === M1).map((b) => b.records.length)).toEqual([2, 2, 1]);
       expect(paged.flatMap((b) => b.records).filter((r) => r.finalTest !== null)).toHaveLength(2);
       await expect(collectMany(readTrainingRecordsOfModels(s.repo, models, { groupRows: 0 }))).rejects.toThrow(InvalidInputError);
+    });
+
+    it('reads many models\' tracks for apply (where the repository can) exactly as model by model, in batches', async () => {
+      const many = s.repo.readManyTracksForApply?.bind(s.repo);
+      if (many === undefined) return; // optional: the manager reads model by model (covered by the test below)
+      const models = await s.repo.listModels();
+      const asked: ModelReadRequest[] = [...models].reverse().map((m) => ({ model: m.model, trimTracks: m.trimTracks }));
+      asked.push({ model: 'no such model', trimTracks: 0 });
+      for (const options of [{}, { batchSize: 2, groupRows: 3 }, { batchSize: 2 }, { groupRows: 1 }]) {
+        const batches: ModelTracksBatch[] = [];
+        for await (const b of many(asked, options)) batches.push(b);
+        const order: string[] = [];
+        for (const b of batches) if (order[order.length - 1] !== b.model) order.push(b.model);
+        expect(order).toEqual(asked.map((m) => m.model));
+        for (const { model } of asked) {
+          const mine = batches.filter((b) => b.model === model);
+          expect(mine.map((b) => b.last)).toEqual(mine.map((_, i) => i === mine.length - 1));
+          expect(mine.flatMap((b) => b.tracks)).toEqual((await collect(s.repo.readTracksForApply(model))).flat());
+          if (options.batchSize !== undefined) expect(mine.every((b) => b.tracks.length <= options.batchSize)).toBe(true);
+        }
+        expect(batches.find((b) => b.model === 'no such model')).toEqual({ model: 'no such model', tracks: [], last: true });
+      }
     });
 
     it('reads tracks for apply in id order and resumes after a given id', async () => {

@@ -9,12 +9,12 @@ import { type RawBuilder, sql } from 'kysely';
 import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../core/types.js';
 import {
   type ApplyReadOptions, type ManyTrainingReadOptions, type ModelReadRequest, type ModelRecordsBatch,
-  type TrainingReadOptions,
+  type ModelTracksBatch, type TrainingReadOptions,
 } from '../repository.js';
 import { batchSizeOf, groupRowsOf } from '../options.js';
 import { dateParam, toDate, toNumberRequired } from './codec.js';
 import { type RepoContext, col, hostDate, selectArrays, selectRows, tableAs } from './context.js';
-import { type OutcomeLookup, type RawRow, finalTestSelect, newerOutcome, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
+import { type OutcomeLookup, type RawRow, finalTestSelect, newerOutcome, noOutcome, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
 import { serialOutcomes } from './serial-linking.js';
 import { asModelBatches } from '../model-batches.js';
 
@@ -209,14 +209,20 @@ function modelIn(ctx: RepoContext, models: readonly ModelName[]): RawBuilder<unk
 }
 
 /**
- * A group of small models' training records in one query (with one Final Test query), by model; `null` when a row
- * names a model not asked for (a case-insensitive collation on the host's model column), so the caller reads the
- * group model by model instead.
+ * A group of small models' tracks in one query, by model: training records in (fileDate, id) order with their Final
+ * Test outcomes (one more query), or apply's tracks in id order without. `null` when a row names a model not asked
+ * for (a case-insensitive collation on the host's model column), so the caller reads the group model by model.
  */
-async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promise<Map<ModelName, TrainingRecord[]> | null> {
+async function readGroup(
+  ctx: RepoContext,
+  models: readonly ModelName[],
+  purpose: 'training' | 'apply',
+): Promise<Map<ModelName, TrainingRecord[]> | null> {
   const where = modelIn(ctx, models);
   const byModel = new Map<ModelName, TrainingRecord[]>(models.map((m) => [m, []]));
-  const order = sql`${col(ctx, 'trim_results', 'r', 'file_date')}, ${col(ctx, 'track_results', 't', 'id')}`;
+  const tId = col(ctx, 'track_results', 't', 'id');
+  const order = purpose === 'training' ? sql`${col(ctx, 'trim_results', 'r', 'file_date')}, ${tId}` : tId;
+  const outcomes = (): Promise<OutcomeLookup> => (purpose === 'training' ? outcomesFor(ctx, models, where) : Promise.resolve(noOutcome));
   if (ctx.jsonGroups === true) {
     // One JSON array per model, built by the engine (on PostgreSQL on the server's own core) and parsed natively
     // here; its elements are what a row would hold, decoded by the same decoder.
@@ -226,7 +232,7 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
       ? sql`CAST(json_agg(${json.expr} ORDER BY ${order}) AS text)`
       : sql`json_group_array(${json.expr} ORDER BY ${order})`;
     const [outcomeOf, { rows }] = await Promise.all([
-      outcomesFor(ctx, models, where),
+      outcomes(),
       selectArrays(ctx, sql<RawRow>`SELECT CAST(${model} AS text) AS model, ${records} AS records
         FROM ${trackFrom(ctx)} WHERE ${where} GROUP BY ${model}`),
     ]);
@@ -240,7 +246,7 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
   }
   // Both queries at once (on PostgreSQL on two pooled connections).
   const [outcomeOf, { columns, rows }] = await Promise.all([
-    outcomesFor(ctx, models, where),
+    outcomes(),
     selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)} WHERE ${where} ORDER BY ${order}`),
   ]);
   if (rows.length === 0) return byModel;
@@ -255,28 +261,29 @@ async function readGroup(ctx: RepoContext, models: readonly ModelName[]): Promis
 }
 
 /**
- * Many models' training records with few queries: small models in groups of about `groupRows` rows (one track query
- * and one Final Test query per group, instead of two per model), larger ones paged on their own. Measured on 80,000
- * tracks of 300 models: see `npm run bench:storage`.
+ * Many models' rows with few queries: small models in groups of about `groupRows` rows (one query per group, plus
+ * one Final Test query for training, instead of one or two per model), a model larger than a batch paged on its own
+ * with `readOne`. The next group is read while this one is consumed (on PostgreSQL on another pooled connection, so
+ * the server works while the consumer does); memory: at most 1 + READ_AHEAD groups. A model's rows from a group come
+ * in batches of at most `batchSize` when `split`.
  */
-export async function* readManyTrainingRecords(
-  ctx: RepoContext,
+async function* readGrouped<T extends TrimTrack>(
   models: readonly ModelReadRequest[],
-  options: ManyTrainingReadOptions = {},
-): AsyncIterable<ModelRecordsBatch> {
+  options: ManyTrainingReadOptions,
+  split: boolean,
+  readSmall: (models: readonly ModelName[]) => Promise<Map<ModelName, T[]> | null>,
+  readOne: (model: ModelName, batchSize: number) => AsyncIterable<T[]>,
+): AsyncIterable<{ model: ModelName; records: T[]; last: boolean }> {
   const size = batchSizeOf(options.batchSize);
   const groupRows = groupRowsOf(options.groupRows);
   const groups = planReadGroups(models, groupRows);
-  // A group is read in one query unless it is one model larger than a batch (paged instead).
   const paged = (g: readonly ModelReadRequest[]) => g.length === 1 && g[0]!.trimTracks > size;
   const start = (g: readonly ModelReadRequest[] | undefined) => {
     if (g === undefined || paged(g)) return null;
-    const p = readGroup(ctx, g.map((m) => m.model));
+    const p = readSmall(g.map((m) => m.model));
     p.catch(() => undefined); // Awaited below; a consumer that stops early must not leave an unhandled rejection.
     return p;
   };
-  // Read-ahead of READ_AHEAD groups: the next groups' queries run while this one is consumed (on PostgreSQL on other
-  // pooled connections, so the server works while the consumer does). Memory: at most 1 + READ_AHEAD groups.
   const pending = groups.slice(0, READ_AHEAD).map(start);
   for (let i = 0; i < groups.length; i++) {
     const group = groups[i]!;
@@ -284,14 +291,47 @@ export async function* readManyTrainingRecords(
     pending.push(start(groups[i + READ_AHEAD]));
     const byModel = current === null ? null : await current;
     if (byModel === null) {
-      for (const { model } of group) yield* asModelBatches(model, readTrainingRecords(ctx, model, { batchSize: size }));
+      for (const { model } of group) yield* asModelBatches(model, readOne(model, size));
       continue;
     }
-    for (const { model } of group) yield { model, records: byModel.get(model) ?? [], last: true };
+    for (const { model } of group) {
+      const rows = byModel.get(model) ?? [];
+      if (!split || rows.length <= size) {
+        yield { model, records: rows, last: true };
+        continue;
+      }
+      for (let k = 0; k < rows.length; k += size) yield { model, records: rows.slice(k, k + size), last: k + size >= rows.length };
+    }
   }
 }
 
-/** Groups read ahead of the one being consumed by {@link readManyTrainingRecords}. */
+/**
+ * Many models' training records with few queries (see {@link readGrouped}). Measured on 80,000 tracks of 300
+ * models: see `npm run bench:storage`.
+ */
+export function readManyTrainingRecords(
+  ctx: RepoContext,
+  models: readonly ModelReadRequest[],
+  options: ManyTrainingReadOptions = {},
+): AsyncIterable<ModelRecordsBatch> {
+  return readGrouped(models, options, false, (group) => readGroup(ctx, group, 'training'), (model, batchSize) =>
+    readTrainingRecords(ctx, model, { batchSize }));
+}
+
+/** Many models' tracks for apply, each model in id order, with few queries (see {@link readGrouped}). */
+export async function* readManyTracksForApply(
+  ctx: RepoContext,
+  models: readonly ModelReadRequest[],
+  options: ManyTrainingReadOptions = {},
+): AsyncIterable<ModelTracksBatch> {
+  const batches = readGrouped<TrimTrack>(models, options, true, (group) => readGroup(ctx, group, 'apply'), (model, batchSize) =>
+    readTracksForApply(ctx, model, { batchSize }));
+  for await (const b of batches) {
+    yield { model: b.model, tracks: b.records, last: b.last };
+  }
+}
+
+/** Groups read ahead of the one being consumed by {@link readGrouped}. */
 const READ_AHEAD = 1;
 
 /** One model's tracks in id order after `afterTrackResultId`, keyset-paginated. */

@@ -12,7 +12,7 @@ import { DEFAULT_LOCK_TTL_MS, type FinalTestLinking, validateModelState, validat
 import type { Engine } from './codec.js';
 import type { PgQuery, RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
-import { listModels, readManyTrainingRecords, readTrainingRecords, readTracksForApply } from './host-reads.js';
+import { listModels, readManyTrainingRecords, readManyTracksForApply, readTrainingRecords, readTracksForApply } from './host-reads.js';
 import { insertFinalTests, insertTrimRuns } from './host-writer.js';
 import { type LockConnection, acquirePostgresLock, acquireRowLock } from './locks.js';
 import { type SchemaMapping, resolveSchema } from './mapping.js';
@@ -103,6 +103,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     readTrainingRecords: (model, opts) => readTrainingRecords(ctx, model, opts),
     readManyTrainingRecords: (models, opts) => readManyTrainingRecords(ctx, models, opts),
     readTracksForApply: (model, opts) => readTracksForApply(ctx, model, opts),
+    readManyTracksForApply: (models, opts) => readManyTracksForApply(ctx, models, opts),
     async writeTrackResults(batch) {
       validateTrackResults(batch);
       if (batch.length === 0) return;

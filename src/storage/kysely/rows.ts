@@ -61,7 +61,8 @@ export function trackJsonArray(ctx: RepoContext): { readonly expr: RawBuilder<un
 /** Finds a track's Final Test outcome (the adapters' linking), or `null`. */
 export type OutcomeLookup = (trimResultId: number, trackId: string, trackResultId: number) => FinalTestOutcome | null;
 
-const noOutcome: OutcomeLookup = () => null;
+/** The lookup of a read without Final Test outcomes. */
+export const noOutcome: OutcomeLookup = () => null;
 
 function indexOf(columns: readonly string[], name: string): number {
   const i = columns.indexOf(name);
