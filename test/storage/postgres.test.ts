@@ -10,7 +10,7 @@ import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { createTestDatabase, type TestDatabase } from '../setup/postgres.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';
-import { checkChunkedWrites, postgresResultReader } from './sql-helpers.js';
+import { checkChunkedWrites, insertExtremeRuns, postgresResultReader, readBothWays } from './sql-helpers.js';
 import { full } from './fixture.js';
 
 // Every PostgreSQL test runs in a time zone with an offset and daylight saving time: nothing may depend on it.
@@ -220,22 +220,11 @@ describe('PostgreSQL specifics', () => {
       const host = await createPostgresRepository({ db });
       try {
         const sigmas = [Number.NaN, Number.POSITIVE_INFINITY, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 0, 123456789.123456789];
-        const ids = await own.insertTrimRuns(sigmas.map((sigma, i) => ({
-          model: i % 2 === 0 ? 'J "a"/ü' : 'J b', serial: `S${i}`, fileDate: new Date(Date.UTC(2024, 0, 1 + i, 8, 0, 0, 123)), system: 'B',
-          tracks: [{ trackId: 'default', status: i === 1 ? null : 'PASS', sigmaGradient: sigma, linearitySpec: 0.01, linearityError: 0.004,
-            linearityFailPoints: i, linearityPass: i % 3 === 0 ? null : i % 2 === 0, optimalOffset: null, travelLength: 300, unitLength: null,
-            untrimmedResistance: 10_000, trimmedResistance: 10_500 }],
-        })));
-        await own.insertFinalTests([{ model: 'J b', serial: 'S1', testDate: new Date(Date.UTC(2024, 1, 1)), linkedTrimId: ids[1]!,
-          tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }] }]);
+        await insertExtremeRuns(own, sigmas, ['J "a"/ü', 'J b']);
         // Microseconds the driver and the JSON text both carry (a Date keeps milliseconds).
         await sql`UPDATE trim_results SET file_date = file_date + interval '456 microseconds' WHERE serial = 'S3'`.execute(db);
         for (const repo of [own, host]) {
-          const models = await repo.listModels();
-          const bulk = [];
-          for await (const b of readTrainingRecordsOfModels(repo, models)) bulk.push(...b.records);
-          const perModel = [];
-          for (const m of models) for await (const b of repo.readTrainingRecords(m.model)) perModel.push(...b);
+          const { bulk, perModel } = await readBothWays(repo);
           expect(bulk).toEqual(perModel);
           expect(bulk).toHaveLength(sigmas.length);
           expect(bulk.map((r) => r.sigmaGradient).sort()).toEqual([...sigmas].sort());

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
 import { expect } from 'vitest';
-import type { HostDataWriter, MLRepository, RiskCategory, TrackResultWrite } from '../../src/storage/repository.js';
+import type { TrainingRecord } from '../../src/core/types.js';
+import { type HostDataWriter, type MLRepository, type RiskCategory, type TrackResultWrite, readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { full } from './fixture.js';
 
 type Raw = Record<string, unknown>;
@@ -89,4 +90,36 @@ export async function checkChunkedWrites(
       riskCategory: k % 3 === 0 ? 'high' : 'low', mlModelVersion: 'chunked',
     });
   }
+}
+
+/**
+ * Inserts one single-track run per sigma (models `a` for even, `b` for odd positions, serial `S<i>` unless
+ * `serialOf` says otherwise, one day apart, NULLs in several columns) and a failed Final Test linked to run 1; for
+ * the tests that compare the grouped JSON reads with row reads.
+ */
+export async function insertExtremeRuns(
+  repo: HostDataWriter,
+  sigmas: readonly number[],
+  [a, b]: readonly [string, string],
+  serialOf: (i: number) => string = (i) => `S${i}`,
+): Promise<number[]> {
+  const ids = await repo.insertTrimRuns(sigmas.map((sigma, i) => ({
+    model: i % 2 === 0 ? a : b, serial: serialOf(i), fileDate: new Date(Date.UTC(2024, 0, 1 + i, 8, 0, 0, 123)), system: 'B',
+    tracks: [{ trackId: 'default', status: i === 1 ? null : 'PASS', sigmaGradient: sigma, linearitySpec: 0.01, linearityError: 0.004,
+      linearityFailPoints: i, linearityPass: i % 3 === 0 ? null : i % 2 === 0, optimalOffset: null, travelLength: 300, unitLength: null,
+      untrimmedResistance: 10_000, trimmedResistance: 10_500 }],
+  })));
+  await repo.insertFinalTests([{ model: b, serial: serialOf(1), testDate: new Date(Date.UTC(2024, 1, 1)), linkedTrimId: ids[1]!,
+    tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }] }]);
+  return ids;
+}
+
+/** Every model's training records read both ways: the bulk read (grouped) and model by model. */
+export async function readBothWays(repo: MLRepository): Promise<{ bulk: TrainingRecord[]; perModel: TrainingRecord[] }> {
+  const models = await repo.listModels();
+  const bulk: TrainingRecord[] = [];
+  for await (const b of readTrainingRecordsOfModels(repo, models)) bulk.push(...b.records);
+  const perModel: TrainingRecord[] = [];
+  for (const m of models) for await (const b of repo.readTrainingRecords(m.model)) perModel.push(...b);
+  return { bulk, perModel };
 }

@@ -3,11 +3,10 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
 import { createSqliteRepository } from '../../src/storage/kysely/sqlite.js';
-import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';
 import { SchemaMappingError } from '../../src/core/errors.js';
-import { checkChunkedWrites, sqliteResultReader, tempSqliteFile } from './sql-helpers.js';
+import { checkChunkedWrites, insertExtremeRuns, readBothWays, sqliteResultReader, tempSqliteFile } from './sql-helpers.js';
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
@@ -120,23 +119,12 @@ describe('SQLite specifics', () => {
     const own = await createSqliteRepository({ file: t.file }, { migrate: true });
     const host = await createSqliteRepository({ db });
     const sigmas = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 0, -0.000123456789012345, 123456789.123456789];
-    const ids = await own.insertTrimRuns(sigmas.map((sigma, i) => ({
-      model: i % 2 === 0 ? 'J "a"/ü 型号' : "J b'", serial: i === 3 ? '\u00e9\n"x"' : `S${i}`, fileDate: new Date(Date.UTC(2024, 0, 1 + i, 8, 0, 0, 123)), system: 'B',
-      tracks: [{ trackId: 'default', status: i === 1 ? null : 'PASS', sigmaGradient: sigma, linearitySpec: 0.01, linearityError: 0.004,
-        linearityFailPoints: i, linearityPass: i % 3 === 0 ? null : i % 2 === 0, optimalOffset: null, travelLength: 300, unitLength: null,
-        untrimmedResistance: 10_000, trimmedResistance: 10_500 }],
-    })));
-    await own.insertFinalTests([{ model: "J b'", serial: 'S1', testDate: new Date(Date.UTC(2024, 1, 1)), linkedTrimId: ids[1]!,
-      tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }] }]);
+    await insertExtremeRuns(own, sigmas, ['J "a"/ü 型号', "J b'"], (i) => (i === 3 ? '\u00e9\n"x"' : `S${i}`));
     // Dates a host may hold: SQLAlchemy text and epoch milliseconds (an integer: it sorts before text, as in SQL).
     handle.prepare("UPDATE trim_results SET file_date = '2024-01-03 08:00:00.123456' WHERE serial = 'S2'").run();
     handle.prepare('UPDATE trim_results SET file_date = ? WHERE serial = ?').run(BigInt(Date.UTC(2023, 11, 1)), 'S5');
     for (const repo of [own, host]) {
-      const models = await repo.listModels();
-      const bulk = [];
-      for await (const b of readTrainingRecordsOfModels(repo, models)) bulk.push(...b.records);
-      const perModel = [];
-      for (const m of models) for await (const b of repo.readTrainingRecords(m.model)) perModel.push(...b);
+      const { bulk, perModel } = await readBothWays(repo);
       expect(bulk).toEqual(perModel);
       expect(bulk.map((r) => r.sigmaGradient).sort()).toEqual([...sigmas].sort());
       expect(bulk.find((r) => r.serial === '\u00e9\n"x"')?.sigmaGradient).toBe(1.7976931348623157e308);
