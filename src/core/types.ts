@@ -77,6 +77,10 @@ export interface ModelSummary {
   readonly trimTracks: number;
   /** Trim tracks that have a linked Final Test outcome. */
   readonly finalTestLinked: number;
+  /**
+   * The model's date range; `null` when unknown (no tracks, or a stored date that is no date: planning goes on, and
+   * reading the model then reports the error for that model alone).
+   */
   readonly firstDate: Date | null;
   readonly lastDate: Date | null;
 }

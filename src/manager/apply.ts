@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { abortError, throwIfAborted } from '../core/errors.js';
+import { throwIfAborted } from '../core/errors.js';
 import { exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
@@ -77,9 +77,6 @@ export interface ApplyContext {
   readonly tracks: TrackSource;
 }
 
-/** The drift columns a model's apply updates. */
-export type DriftUpdate = DriftStateColumns;
-
 /** One model's progress through the pipeline. */
 class ModelRun {
   tracks = 0;
@@ -103,7 +100,7 @@ interface Stage {
 const PIPELINE_DEPTH = 4;
 
 /** The result of one model, with the drift columns it updated. */
-export type AppliedModel = ApplyModelResult & { driftUpdate: DriftUpdate | null };
+export type AppliedModel = ApplyModelResult & { driftUpdate: DriftStateColumns | null };
 
 /**
  * Runs apply over the plans in order. `onModel` receives each model's result (or error) as soon as its last batch is
@@ -126,7 +123,7 @@ export async function applyPipeline(
         onModel(run.plan.model, await finishModel(run, ctx, driftWriter, driftUpdates));
       } catch (error) {
         // Aborted (by the caller, or by a lost lock): stop the run, not just this model.
-        if (ctx.signal?.aborted) throw abortError(ctx.signal);
+        throwIfAborted(ctx.signal);
         if ((error as { code?: string }).code === 'ABORTED') throw error;
         onModel(run.plan.model, { error });
       }
@@ -203,6 +200,8 @@ export async function applyPipeline(
         }
         reading = null;
       } catch (error) {
+        // Aborted (by the caller, or by a lost lock) while reading: stop the run, not just this model.
+        throwIfAborted(ctx.signal);
         if ((error as { code?: string }).code === 'ABORTED') throw error;
         run.error ??= error;
       }
@@ -210,6 +209,7 @@ export async function applyPipeline(
       await drain(PIPELINE_DEPTH);
     }
     await drain(0);
+    throwIfAborted(ctx.signal); // nothing more is written once the run is aborted (or its lock lost)
     driftWriter.flush();
     // A model whose drift row could not be updated fails (the caller replaces its earlier result).
     for (const { model, update } of driftUpdates) {
@@ -279,7 +279,7 @@ async function finishModel(
 ): Promise<AppliedModel> {
   const plan = run.plan;
   let newAlerts = 0;
-  let driftUpdate: DriftUpdate | null = null;
+  let driftUpdate: DriftStateColumns | null = null;
   let isDrifting = plan.state?.isDrifting ?? false;
   let direction: DriftDirection | null = plan.state?.driftDirection ?? null;
   if (plan.driftReplay && plan.state) {

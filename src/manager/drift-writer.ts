@@ -6,51 +6,52 @@
  * @module
  */
 import type { ModelName } from '../core/types.js';
+import { validateModelState } from '../storage/options.js';
 import { type DriftStateColumns, type DriftStateUpdate, type MLRepository, updateDriftStatesOf } from '../storage/repository.js';
 
-interface Pending {
-  readonly promise: Promise<void>;
+interface Queued {
+  readonly update: DriftStateUpdate;
   resolve(): void;
   reject(error: unknown): void;
 }
 
-function pending(): Pending {
-  let resolve: () => void = () => undefined;
-  let reject: (error: unknown) => void = () => undefined;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined); // observed by whoever awaits the model's update; never an unhandled rejection
-  return { promise, resolve, reject };
-}
-
 /** Collects drift updates and writes them in the background, `batchSize` models per transaction. */
 export class DriftStateWriter {
-  private queue: DriftStateUpdate[] = [];
-  private batch: Pending | null = null;
+  private queue: Queued[] = [];
 
   constructor(
     private readonly repository: MLRepository,
     private readonly batchSize = 100,
   ) {}
 
-  /** Queues one model's update; the promise settles when its batch is written (rejecting with the batch's error). */
+  /**
+   * Queues one model's update; the promise settles when it is written, or rejects with this model's own error: an
+   * invalid update at once, and where a batch fails, each of its models is written on its own so that only the
+   * model at fault fails.
+   */
   add(model: ModelName, drift: DriftStateColumns): Promise<void> {
-    this.queue.push({ model, drift });
-    const batch = (this.batch ??= pending());
+    let settle: Pick<Queued, 'resolve' | 'reject'> = { resolve: () => undefined, reject: () => undefined };
+    const promise = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    promise.catch(() => undefined); // observed by whoever awaits the model's update; never an unhandled rejection
+    try {
+      validateModelState(model, drift);
+    } catch (error) {
+      settle.reject(error);
+      return promise;
+    }
+    this.queue.push({ update: { model, drift }, ...settle });
     if (this.queue.length >= this.batchSize) this.flush();
-    return batch.promise;
+    return promise;
   }
 
   /** Starts writing what is queued. */
   flush(): void {
-    const batch = this.batch;
-    if (batch === null) return;
-    const updates = this.queue;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
     this.queue = [];
-    this.batch = null;
-    updateDriftStatesOf(this.repository, updates).then(batch.resolve, batch.reject);
+    void this.write(batch);
   }
 
   /**
@@ -58,9 +59,23 @@ export class DriftStateWriter {
    * baseline); its promises resolve so that nothing waits on them.
    */
   discard(): void {
-    const batch = this.batch;
-    this.queue = [];
-    this.batch = null;
-    batch?.resolve();
+    for (const q of this.queue.splice(0)) q.resolve();
+  }
+
+  private async write(batch: readonly Queued[]): Promise<void> {
+    try {
+      await updateDriftStatesOf(this.repository, batch.map((q) => q.update));
+      for (const q of batch) q.resolve();
+    } catch {
+      // The batch was all or nothing: write its models one by one, so each gets its own outcome.
+      for (const q of batch) {
+        try {
+          await this.repository.updateDriftState(q.update.model, q.update.drift);
+          q.resolve();
+        } catch (error) {
+          q.reject(error);
+        }
+      }
+    }
   }
 }

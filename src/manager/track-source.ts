@@ -34,8 +34,8 @@ export function trackSource(repository: MLRepository, models: readonly ModelRead
 
 /**
  * One bulk stream shared by the models' readers, which take their batches in turn: a reader skips the batches of
- * earlier models (those whose plan failed, so that no reader was opened). If the stream fails, the model reading it
- * fails with the error and every later model is read on its own.
+ * earlier models (those whose plan failed, so that no reader was opened). A model whose read failed gets its error;
+ * if the stream itself fails, the model reading it fails with the error and every later model is read on its own.
  */
 class SharedStream implements TrackSource {
   private readonly position: Map<ModelName, number>;
@@ -81,6 +81,7 @@ class SharedStream implements TrackSource {
       if (position > at) return; // nothing (left) of this model in the stream
       this.head = null;
       if (position < at) continue; // an earlier model's batch that no reader took
+      if (batch.error !== undefined) throw batch.error; // this model's read failed; the stream goes on
       if (batch.tracks.length > 0) yield batch.tracks;
       if (batch.last) return;
     }

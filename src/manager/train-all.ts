@@ -34,6 +34,8 @@ interface Survey {
   readonly finalTestSamples: number;
   readonly context: ModelContext | null;
   readonly profiler: ModelProfiler;
+  /** Reading the model's records failed: it is reported failed (keeping its last good state), the others train. */
+  readonly readError?: Error;
 }
 
 async function readAll(repo: MLRepository, model: ModelName, signal: AbortSignal | undefined): Promise<TrainingRecord[]> {
@@ -115,6 +117,12 @@ export async function trainAll(
     for (const r of batch.records) records.push(r);
     if (!batch.last) continue;
     const model = batch.model;
+    if (batch.error !== undefined) {
+      surveys.push({ model, records: null, rowsRead: 0, cleanSamples: 0, finalTestSamples: 0, context: null, profiler: new ModelProfiler(model), readError: batch.error });
+      records = [];
+      done++;
+      continue;
+    }
     const clean = cleanTrainingRecords(records);
     const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
     const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length };
@@ -159,6 +167,7 @@ export async function trainAll(
       const p = (async () => {
         const t0 = Date.now();
         try {
+          if (s.readError !== undefined) throw s.readError;
           if (s.cleanSamples < minSamples) {
             const out = untrainedState({
               model: s.model,

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { InvalidInputError } from '../core/errors.js';
-import type { ModelMLState, TrackResultWrite } from './repository.js';
+import { InvalidInputError, StorageError } from '../core/errors.js';
+import type { DriftStateUpdate, ModelMLState, TrackResultWrite } from './repository.js';
 
 /**
  * How a Final Test track finds its trim track:
@@ -89,6 +89,27 @@ export function validateModelState(model: string, s: Partial<ModelMLState>): voi
   for (const [feature, v] of Object.entries(s.featureImportance ?? {})) {
     if (!Number.isFinite(v)) throw bad(`featureImportance.${feature}`, 'a finite number', v);
   }
+}
+
+/**
+ * Validates one call's drift updates before anything is written: each model at most once, and finite numbers
+ * ({@link validateModelState}). Returns the models.
+ */
+export function validateDriftUpdates(updates: readonly DriftStateUpdate[]): Set<string> {
+  const seen = new Set<string>();
+  for (const { model, drift } of updates) {
+    if (seen.has(model)) throw new InvalidInputError(`Drift state of model ${JSON.stringify(model)} given twice in one update.`);
+    seen.add(model);
+    validateModelState(model, drift);
+  }
+  return seen;
+}
+
+/** The error of a drift update that names models without a saved state (nothing of the call is written). */
+export function noSavedStateError(models: readonly string[]): StorageError {
+  return new StorageError(
+    `No saved state for model ${models.map((m) => JSON.stringify(m)).join(', ')}: train it first. No drift state of this update was written.`,
+  );
 }
 
 /** The lock row expiry on engines without session locks, and the heartbeat that renews it (a third of it). */

@@ -181,6 +181,12 @@ export interface ModelRecordsBatch {
   readonly records: TrainingRecord[];
   /** `true` on the model's last batch: every record of the model has been delivered. */
   readonly last: boolean;
+  /**
+   * Set on a model's last batch (then empty) when reading the model failed: its records delivered before are
+   * incomplete and must be dropped. The read goes on with the next model, so one model's bad row never stops the
+   * others.
+   */
+  readonly error?: Error;
 }
 
 /** One batch of one model's tracks, from {@link MLRepository.readManyTracksForApply}. */
@@ -190,6 +196,8 @@ export interface ModelTracksBatch {
   readonly tracks: TrimTrack[];
   /** `true` on the model's last batch. */
   readonly last: boolean;
+  /** As {@link ModelRecordsBatch.error}: reading this model failed; the others go on. */
+  readonly error?: Error;
 }
 
 /** Options for {@link MLRepository.readTrainingRecords}. */
@@ -212,7 +220,8 @@ export interface MLRepository {
    * reads every model). Yields each requested model's records as {@link readTrainingRecords} would, the models in
    * the order requested, each model's batches consecutive and its last one marked `last` (a model without records
    * yields one empty batch). Memory stays bounded by `groupRows` and `batchSize`. Repositories without it are read
-   * model by model ({@link readTrainingRecordsOfModels} handles both).
+   * model by model ({@link readTrainingRecordsOfModels} handles both). A model whose read fails ends with a batch
+   * carrying the `error`; the others are still read.
    */
   readManyTrainingRecords?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelRecordsBatch>;
   /** One model's trim tracks in `trackResultId` order, in batches, for apply. */
@@ -221,7 +230,8 @@ export interface MLRepository {
    * Optional bulk form of {@link readTracksForApply} (apply reads every model): each requested model's tracks as
    * {@link readTracksForApply} gives them, the models in the order requested, each model's batches consecutive and
    * its last one marked `last` (a model without tracks yields one empty batch), small models read together. Memory
-   * stays bounded by `groupRows` and `batchSize`. Repositories without it are read model by model.
+   * stays bounded by `groupRows` and `batchSize`. A model whose read fails ends with a batch carrying the `error`.
+   * Repositories without it are read model by model.
    */
   readManyTracksForApply?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelTracksBatch>;
   /** Writes one batch of track results in one transaction. */

@@ -58,4 +58,49 @@ describe('a lock lost while held', () => {
     // With the locks intact the same apply completes.
     expect((await ml.applyToDatabase({ concurrency: 1 })).failedModels).toBe(0);
   });
+
+  it('lost while the last model is read: nothing more is written, not its tracks nor any drift state', async () => {
+    const memory = createMemoryRepository();
+    await writePlant(memory, { seed: 4, tracks: 3000, models: 12 });
+    const { repo, lose } = losableLocks(memory);
+    const ml = new MLManager(repo, { trees: 10 });
+    expect((await ml.trainAllModels({ concurrency: 1 })).failed).toBe(0);
+    const models = (await memory.listModels()).map((m) => m.model);
+    const last = models[models.length - 1]!;
+    let lost = false;
+    let writesAfter = 0;
+    const watched: MLRepository = {
+      ...repo,
+      // The lock goes when the last model's second batch is read.
+      readTracksForApply: (model, options) => {
+        const inner = repo.readTracksForApply(model, options);
+        if (model !== last) return inner;
+        return (async function* () {
+          let n = 0;
+          for await (const b of inner) {
+            if (++n === 2) {
+              lose();
+              lost = true;
+            }
+            yield b;
+          }
+        })();
+      },
+      writeTrackResults: async (batch) => {
+        if (lost) writesAfter++;
+        return repo.writeTrackResults(batch);
+      },
+      updateDriftState: async (model, drift) => {
+        if (lost) writesAfter++;
+        return repo.updateDriftState(model, drift);
+      },
+    };
+    const before = (await memory.listModelStates()).map((s) => [s.model, s.updatedDate.getTime()]);
+    const err = await new MLManager(watched, { trees: 10 }).applyToDatabase({ batchSize: 20, concurrency: 1 }).catch((e: unknown) => e);
+    expect(lost).toBe(true);
+    expect(err).toBeInstanceOf(BusyError);
+    expect(writesAfter).toBe(0);
+    // No drift state was written at all: the run stopped before its drift rows (queued to the end) were flushed.
+    expect((await memory.listModelStates()).map((s) => [s.model, s.updatedDate.getTime()])).toEqual(before);
+  });
 });

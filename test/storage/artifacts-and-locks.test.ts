@@ -142,6 +142,19 @@ describe('SQLite lock row', () => {
     await repo.close();
   });
 
+  it('a holder that releases after another took its expired lease, before any beat noticed, gets the BusyError', async () => {
+    const { file, repo } = await freshSqlite({ lockTtlMs: 60_000 });
+    const raw = new Database(file);
+    const late = await repo.acquireLock('apply', 'late host');
+    // The lease ran out (as if this process had been blocked for a minute) and another process took the row.
+    raw.prepare(`UPDATE ml_locks SET holder = 'taker', token = 'theirs' WHERE name = 'apply'`).run();
+    await expect(late.release()).rejects.toThrow(/apply lock was lost/u);
+    expect(late.lost?.aborted).toBe(true);
+    await expect(repo.acquireLock('apply', 'third')).rejects.toThrow(/taker/u);
+    raw.close();
+    await repo.close();
+  });
+
   it('a crashed holder\'s row expires; a live holder\'s heartbeat keeps it', async () => {
     const { file, repo } = await freshSqlite({ lockTtlMs: 300 });
     const other = await createSqliteRepository({ file }, { lockTtlMs: 300 });

@@ -67,6 +67,30 @@ schemaChecks('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL specifics', () => {
+  it('filters `after` exactly on text, date and timestamp date columns', async () => {
+    for (const [type, values, expected] of [
+      ['text', ['2024-05-01 09:00:00', '2024-05-01T08:00:00Z', '2024-05-02', '2024-04-30 23:59:59'], ['2024-05-01T09:00:00.000Z', '2024-05-02T00:00:00.000Z']],
+      ['date', ['2024-05-01', '2024-05-02', '2024-04-30'], ['2024-05-02T00:00:00.000Z']],
+      ['timestamp', ['2024-05-01 09:00:00', '2024-05-01 08:30:00', '2024-05-01 08:00:00'], ['2024-05-01T09:00:00.000Z']],
+    ] as const) {
+      const connectionString = await (await ready).another();
+      const db = hostKysely(connectionString);
+      await createReferenceSchema(db);
+      await sql`ALTER TABLE trim_results ALTER COLUMN file_date TYPE ${sql.raw(type)} USING file_date::${sql.raw(type)}`.execute(db);
+      for (const [i, v] of values.entries()) {
+        await sql`INSERT INTO trim_results (model, serial, file_date) VALUES ('m', ${String(i)}, ${v})`.execute(db);
+      }
+      await sql`INSERT INTO track_results (trim_result_id, track_id) SELECT id, 'default' FROM trim_results`.execute(db);
+      for (const repo of [await createPostgresRepository({ connectionString }, { migrate: true }), await createPostgresRepository({ db })]) {
+        const rows = [];
+        for await (const b of repo.readTrainingRecords('m', { after: new Date('2024-05-01T08:30:00Z') })) rows.push(...b);
+        expect(rows.map((r) => r.fileDate.toISOString()), type).toEqual(expected);
+        await repo.close();
+      }
+      await db.destroy();
+    }
+  });
+
   it('a batch over several 20,000-row unnest statements is all or nothing', async () => {
     const connectionString = await (await ready).another();
     const setup = hostKysely(connectionString);
@@ -184,29 +208,44 @@ describe('PostgreSQL specifics', () => {
     await repo.close();
   });
 
-  it('locks work on a host pool of one connection (the holder is recorded on the pinned connection)', async () => {
+  it('locks on a host pool share one pinned connection: a pool of 2 serves both locks and queries, a pool of 1 is refused', async () => {
     const connectionString = await (await ready).another();
     const setup = hostKysely(connectionString);
     await createReferenceSchema(setup);
     await setup.destroy();
-    for (const max of [1, 2]) {
-      const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }), cursor: Cursor }) });
-      const repo = await createPostgresRepository({ db }, { migrate: true });
-      const other = await createPostgresRepository({ connectionString });
-      const train = await repo.acquireLock('train', `pool of ${max}`);
-      if (max === 2) {
-        // Both locks at once, as the manager takes them; the second pins the pool's other connection.
-        const apply = await repo.acquireLock('apply', `pool of ${max}`);
-        await expect(other.acquireLock('apply', 'other')).rejects.toThrow(/pool of 2/u);
-        await apply.release();
-      }
-      await expect(other.acquireLock('train', 'other')).rejects.toThrow(new RegExp(`held by "pool of ${max}"`, 'u'));
+    const other = await createPostgresRepository({ connectionString }, { migrate: true });
+    const poolOf = (max: number) => new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }), cursor: Cursor }) });
+    const two = poolOf(2);
+    const repo = await createPostgresRepository({ db: two });
+    try {
+      // Both locks, as the manager takes them, on one connection; the pool's other one serves the queries meanwhile.
+      const train = await repo.acquireLock('train', 'pool of 2');
+      const apply = await repo.acquireLock('apply', 'pool of 2');
+      expect(await repo.listModels()).toEqual([]);
+      await expect(other.acquireLock('train', 'other')).rejects.toThrow(/held by "pool of 2"/u);
+      await expect(other.acquireLock('apply', 'other')).rejects.toThrow(/held by "pool of 2"/u);
+      // Session locks stack within a session: the same process is refused a second holder.
+      await expect(repo.acquireLock('train', 'second in process')).rejects.toThrow(/held by "pool of 2" in this process/u);
+      await apply.release();
       await train.release();
-      // Released: the record is gone and another process takes it.
+      // Released: another process takes them, and this one again.
       await (await other.acquireLock('train', 'other')).release();
-      await other.close();
+      await (await repo.acquireLock('train', 'again')).release();
+    } finally {
       await repo.close();
-      await db.destroy();
+      await two.destroy();
+    }
+    const one = poolOf(1);
+    const lonely = await createPostgresRepository({ db: one });
+    try {
+      await expect(lonely.acquireLock('train', 'pool of 1')).rejects.toThrow(/at least 2 connections/u);
+      // Nothing is left held: the pool works and another process can lock.
+      expect(await lonely.listModels()).toEqual([]);
+      await (await other.acquireLock('train', 'other')).release();
+    } finally {
+      await lonely.close();
+      await one.destroy();
+      await other.close();
     }
   });
 

@@ -54,7 +54,7 @@ export function toBool(v: unknown): boolean | null {
 const ZONE = /(Z|[+-]\d{2}:?\d{2})$/u;
 
 /** A Date from a `Date`, ISO text (zone-less text is read as UTC) or epoch milliseconds. */
-export function toDate(v: unknown): Date | null {
+export function toDate(v: unknown, what?: string): Date | null {
   if (v === null || v === undefined) return null;
   let d: Date;
   if (v instanceof Date) d = v;
@@ -70,7 +70,7 @@ export function toDate(v: unknown): Date | null {
     d = generalDate(v);
   } else d = new Date(Number.NaN);
   if (Number.isNaN(d.getTime())) {
-    throw new StorageError(`Expected a date from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
+    throw new StorageError(`Expected a date${what === undefined ? '' : ` in ${what}`} from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
   }
   return d;
 }
@@ -89,7 +89,7 @@ function generalDate(v: string): Date {
 
 /** Like {@link toDate} for NOT NULL columns. */
 export function toDateRequired(v: unknown, what: string): Date {
-  const d = toDate(v);
+  const d = toDate(v, what);
   if (d === null) throw new StorageError(`Unexpected NULL in ${what}: check the schema mapping.`);
   return d;
 }
@@ -105,7 +105,7 @@ export function toText(v: unknown): string | null {
  * type: the exact instant for `timestamptz`, the UTC wall time for `timestamp` (whose zone-less values the library
  * reads as UTC). pg would bind a Date in the process's local time instead.
  */
-export function dateParam(_engine: Engine, d: Date): string {
+export function dateParam(d: Date): string {
   return d.toISOString();
 }
 

@@ -28,6 +28,8 @@ export interface RepoContext {
    * host's SQLite instance, whose SQLite may predate `json_group_array(… ORDER BY …)` (3.44).
    */
   readonly jsonGroups?: boolean;
+  /** PostgreSQL with a `timestamptz`, `timestamp` or `date` file date column: date bounds are compared in SQL. */
+  readonly nativeFileDates: boolean;
 }
 
 /** Runs a named (prepared once per connection) query in array row mode; the rows carry the column names. */

@@ -12,6 +12,7 @@ import {
   type ModelTracksBatch, type TrainingReadOptions,
 } from '../repository.js';
 import { batchSizeOf, groupRowsOf } from '../options.js';
+import { StorageError } from '../../core/errors.js';
 import { dateParam, toDate, toNumberRequired } from './codec.js';
 import { type RepoContext, col, hostDate, selectArrays, selectRows, tableAs } from './context.js';
 import { type OutcomeLookup, type RawRow, finalTestSelect, newerOutcome, noOutcome, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
@@ -66,13 +67,31 @@ export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
   const out: ModelSummary[] = [];
   for (const row of rows) {
     const model = String(row['model']);
-    const linked = ctx.linking === 'linkedTrimId' ? (linkedOf.get(model) ?? 0) : (await serialOutcomes(ctx, model)).size;
+    // A model's undecodable row must not stop the listing of every model: its range (or serial-linked count) is
+    // left unknown here, and reading the model reports the error for that model (see ModelSummary).
+    const linked = ctx.linking === 'linkedTrimId' ? (linkedOf.get(model) ?? 0) : await serialOutcomes(ctx, model).then(
+      (o) => o.size,
+      (e: unknown) => {
+        if (e instanceof StorageError) return 0;
+        throw e;
+      },
+    );
     out.push({
       model, trimTracks: toNumberRequired(row['n'], 'count'), finalTestLinked: linked,
-      firstDate: toDate(row['first_date']), lastDate: toDate(row['last_date']),
+      firstDate: dateOrUnknown(row['first_date']), lastDate: dateOrUnknown(row['last_date']),
     });
   }
   return out.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+}
+
+/** A date, or `null` for NULL and for a stored value that is no date (see {@link listModels}). */
+function dateOrUnknown(v: unknown): Date | null {
+  try {
+    return toDate(v);
+  } catch (e) {
+    if (e instanceof StorageError) return null;
+    throw e;
+  }
 }
 
 /** A linked Final Test outcome with the track id it belongs to. */
@@ -138,17 +157,19 @@ export async function* readTrainingRecords(
   const r = (c: 'model' | 'file_date') => col(ctx, 'trim_results', 'r', c);
   const tId = col(ctx, 'track_results', 't', 'id');
   const outcomeOf = await outcomesFor(ctx, [model], sql`${r('model')} = ${model}`);
-  // `after`: PostgreSQL compares dates natively. SQLite has no date type: rows are narrowed in SQL to a superset (ISO
-  // text from the day before on, which covers any zone offset and both 'T' and ' ' forms; any other form, such as
-  // epoch milliseconds, kept) and compared exactly in JavaScript.
+  // `after`: a PostgreSQL date column compares natively (the bound is ISO UTC text, which a `timestamp` column reads
+  // as UTC wall time, the library's rule). Any other column (SQLite, PostgreSQL text) is narrowed in SQL to a
+  // superset (ISO text from the day before on, which covers any zone offset and both 'T' and ' ' forms; any other
+  // form, such as epoch milliseconds, kept) and compared exactly in JavaScript.
   const after = options.after;
+  const dateText = hostDate(ctx, r('file_date'));
   const afterSql =
     after === undefined
       ? sql``
-      : ctx.engine === 'postgres'
-        ? sql`AND ${r('file_date')} > ${dateParam(ctx.engine, after)}`
-        : sql`AND (${r('file_date')} >= ${new Date(after.getTime() - 86_400_000).toISOString().slice(0, 10)}
-            OR ${r('file_date')} NOT LIKE '____-__-__%')`;
+      : ctx.nativeFileDates
+        ? sql`AND ${r('file_date')} > ${dateParam(after)}`
+        : sql`AND (${dateText} >= ${new Date(after.getTime() - 86_400_000).toISOString().slice(0, 10)}
+            OR ${dateText} NOT LIKE '____-__-__%')`;
   let cursor: { key: unknown; id: number } | null = null;
   for (;;) {
     const keyset: RawBuilder<unknown> =
@@ -265,7 +286,7 @@ async function readGroup(
  * one Final Test query for training, instead of one or two per model), a model larger than a batch paged on its own
  * with `readOne`. The next group is read while this one is consumed (on PostgreSQL on another pooled connection, so
  * the server works while the consumer does); memory: at most 1 + READ_AHEAD groups. A model's rows from a group come
- * in batches of at most `batchSize` when `split`.
+ * in batches of at most `batchSize` when `split`. A model whose read fails ends with a batch carrying the error.
  */
 async function* readGrouped<T extends TrimTrack>(
   models: readonly ModelReadRequest[],
@@ -273,7 +294,7 @@ async function* readGrouped<T extends TrimTrack>(
   split: boolean,
   readSmall: (models: readonly ModelName[]) => Promise<Map<ModelName, T[]> | null>,
   readOne: (model: ModelName, batchSize: number) => AsyncIterable<T[]>,
-): AsyncIterable<{ model: ModelName; records: T[]; last: boolean }> {
+): AsyncIterable<{ model: ModelName; records: T[]; last: boolean; error?: Error }> {
   const size = batchSizeOf(options.batchSize);
   const groupRows = groupRowsOf(options.groupRows);
   const groups = planReadGroups(models, groupRows);
@@ -289,7 +310,9 @@ async function* readGrouped<T extends TrimTrack>(
     const group = groups[i]!;
     const current = pending.shift() ?? null;
     pending.push(start(groups[i + READ_AHEAD]));
-    const byModel = current === null ? null : await current;
+    // A group that fails (one model's bad row fails the whole query) is read model by model: the failing model ends
+    // with its error, the others are read.
+    const byModel = current === null ? null : await current.catch(() => null);
     if (byModel === null) {
       for (const { model } of group) yield* asModelBatches(model, readOne(model, size));
       continue;
@@ -326,8 +349,8 @@ export async function* readManyTracksForApply(
 ): AsyncIterable<ModelTracksBatch> {
   const batches = readGrouped<TrimTrack>(models, options, true, (group) => readGroup(ctx, group, 'apply'), (model, batchSize) =>
     readTracksForApply(ctx, model, { batchSize }));
-  for await (const b of batches) {
-    yield { model: b.model, tracks: b.records, last: b.last };
+  for await (const { model, records, last, error } of batches) {
+    yield error === undefined ? { model, tracks: records, last } : { model, tracks: records, last, error };
   }
 }
 

@@ -44,7 +44,7 @@ export async function insertTrimRuns(ctx: RepoContext, runs: readonly HostTrimRu
   return ctx.db.transaction().execute(async (trx) => {
     const runIds = await insertRows(
       ctx, trx, 'trim_results',
-      runs.map((r) => ({ model: r.model, serial: r.serial, file_date: dateParam(ctx.engine, r.fileDate), system: r.system })),
+      runs.map((r) => ({ model: r.model, serial: r.serial, file_date: dateParam(r.fileDate), system: r.system })),
       ['model', 'serial', 'file_date', 'system'], true,
     );
     const tracks = runs.flatMap((r, i) =>
@@ -69,7 +69,7 @@ export async function insertFinalTests(ctx: RepoContext, tests: readonly HostFin
   await ctx.db.transaction().execute(async (trx) => {
     const ids = await insertRows(
       ctx, trx, 'final_test_results',
-      tests.map((t) => ({ model: t.model, serial: t.serial, test_date: dateParam(ctx.engine, t.testDate), linked_trim_id: t.linkedTrimId })),
+      tests.map((t) => ({ model: t.model, serial: t.serial, test_date: dateParam(t.testDate), linked_trim_id: t.linkedTrimId })),
       ['model', 'serial', 'test_date', 'linked_trim_id'], true,
     );
     const tracks = tests.flatMap((t, i) =>

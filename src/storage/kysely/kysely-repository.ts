@@ -14,13 +14,13 @@ import type { PgQuery, RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { listModels, readManyTrainingRecords, readManyTracksForApply, readTrainingRecords, readTracksForApply } from './host-reads.js';
 import { insertFinalTests, insertTrimRuns } from './host-writer.js';
-import { type LockConnection, acquirePostgresLock, acquireRowLock } from './locks.js';
+import { type LockConnection, PinnedSession, acquirePostgresLock, acquireRowLock } from './locks.js';
 import { type SchemaMapping, resolveSchema } from './mapping.js';
 import { migrateToLatest } from './migrations.js';
 import { type LinkCounts } from '../linking/link-final-tests.js';
 import { serialLinking } from './serial-linking.js';
 import { acknowledge, insertAlerts, loadArtifact, putArtifactRow, selectAlerts, selectStates, updateDriftRows, upsertState } from './state-store.js';
-import { validateSchema } from './validate.js';
+import { type SchemaFacts, validateSchema } from './validate.js';
 import { writeWithStatement, writeWithUnnest, writeWithValues } from './bulk-update.js';
 
 /** Options shared by {@link createSqliteRepository} and {@link createPostgresRepository}. */
@@ -76,9 +76,12 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
   const store = options.artifacts;
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const held = new Set<LockHandle>();
+  // PostgreSQL through a host's pool: the connection the advisory locks share while any is held.
+  let pinned: PinnedSession | undefined;
+  let facts: SchemaFacts;
   try {
     if (options.migrate === true) await migrateToLatest(input.db, { schema: options.schema ?? {} });
-    await validateSchema(input.db, schema);
+    facts = await validateSchema(input.db, schema);
   } catch (e) {
     await input.destroy?.();
     if (e instanceof LaserTrimMLError) throw e;
@@ -95,6 +98,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     ...(input.sqliteHandle ? { sqliteHandle: input.sqliteHandle } : {}),
     ...(input.pgQuery ? { pgQuery: input.pgQuery } : {}),
     ...(input.pgQuery !== undefined || input.sqliteHandle !== undefined ? { jsonGroups: true } : {}),
+    nativeFileDates: input.engine === 'postgres' && ['timestamptz', 'timestamp', 'date'].includes(facts.fileDateType ?? ''),
   };
 
   return {
@@ -122,12 +126,12 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
       if (store !== undefined) for (const a of artifacts) await store.save(a);
       await input.db.transaction().execute(async (trx) => {
         await upsertState(ctx, trx, state);
-        if (store === undefined) for (const a of artifacts) await putArtifactRow(ctx, trx, a);
+        if (store === undefined) for (const a of artifacts) await putArtifactRow(trx, a);
       });
     },
     async saveArtifact(artifact) {
       if (store !== undefined) await store.save(artifact);
-      else await putArtifactRow(ctx, input.db, artifact);
+      else await putArtifactRow(input.db, artifact);
     },
     updateDriftState: (model, drift) => updateDriftRows(ctx, [{ model, drift }]),
     updateDriftStates: (updates) => updateDriftRows(ctx, updates),
@@ -139,7 +143,9 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     acknowledgeDriftAlert: (id) => acknowledge(ctx, id),
     async acquireLock(name, owner): Promise<LockHandle> {
       const lock =
-        input.engine === 'postgres' ? await acquirePostgresLock(ctx, name, owner, input.openLockConnection) : await acquireRowLock(ctx, name, owner, ttl);
+        input.engine === 'postgres'
+          ? await acquirePostgresLock(ctx, name, owner, input.openLockConnection ? { open: input.openLockConnection } : { session: (pinned ??= new PinnedSession(input.db)) })
+          : await acquireRowLock(ctx, name, owner, ttl);
       held.add(lock);
       return {
         ...(lock.lost === undefined ? {} : { lost: lock.lost }),

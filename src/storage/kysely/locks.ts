@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { BusyError } from '../../core/errors.js';
+import { BusyError, InvalidInputError } from '../../core/errors.js';
 import type { LockHandle } from '../repository.js';
 import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
@@ -122,55 +122,135 @@ async function lockOnDedicated(
   };
 }
 
+/** How long a host pool may take to give the locks' pinned session a second connection for everything else. */
+const POOL_PROBE_MS = 5_000;
+
+interface Pin {
+  readonly conn: AnyKysely;
+  readonly unpin: () => void;
+  readonly done: Promise<void>;
+}
+
 /**
- * PostgreSQL advisory lock: on a dedicated connection when the adapter can open one, else on a connection of the
- * host's Kysely pool, pinned for the lock's lifetime.
+ * The one connection of a host's Kysely pool that holds this repository's advisory locks while any is held: the
+ * locks share it (train + apply cost one connection, not two), and it is returned to the pool when the last one is
+ * released. Session advisory locks stack within a session, so the session also keeps which locks it holds and
+ * refuses a second holder in this process.
+ */
+export class PinnedSession {
+  private pin: Promise<Pin> | null = null;
+  private readonly holders = new Map<string, string>();
+
+  constructor(private readonly db: AnyKysely) {}
+
+  /** The pinned connection for lock `name` (pinning one if none is); throws BusyError if this process holds it. */
+  async acquire(name: string, owner: string): Promise<AnyKysely> {
+    const holder = this.holders.get(name);
+    if (holder !== undefined) {
+      throw new BusyError(`The ${name} lock is held by "${holder}" in this process; wait for it to finish and try again.`, holder);
+    }
+    this.holders.set(name, owner);
+    try {
+      return (await (this.pin ??= this.pinConnection())).conn;
+    } catch (e) {
+      await this.release(name);
+      throw e;
+    }
+  }
+
+  /** Gives lock `name` up; the connection goes back to the pool with the last lock. */
+  async release(name: string): Promise<void> {
+    this.holders.delete(name);
+    if (this.holders.size > 0 || this.pin === null) return;
+    const pin = this.pin;
+    this.pin = null;
+    const p = await pin.catch(() => null);
+    if (p === null) return;
+    p.unpin();
+    await p.done;
+  }
+
+  private async pinConnection(): Promise<Pin> {
+    const pin = await new Promise<Pin>((resolve, reject) => {
+      let unpin: () => void = () => undefined;
+      const unpinned = new Promise<void>((r) => {
+        unpin = r;
+      });
+      const holder: { done?: Promise<void> } = {};
+      holder.done = this.db.connection().execute(async (conn) => {
+        resolve({ conn, unpin, done: holder.done! });
+        await unpinned;
+      });
+      holder.done.catch(reject);
+    });
+    // The repository's other queries need another connection of the pool: a pool of one would wait forever.
+    let timer: NodeJS.Timeout | undefined;
+    const probe = sql`SELECT 1`.execute(this.db).then(() => true);
+    probe.catch(() => undefined);
+    const ok = await Promise.race([probe, new Promise<boolean>((r) => (timer = setTimeout(() => r(false), POOL_PROBE_MS)))]);
+    clearTimeout(timer);
+    if (!ok) {
+      pin.unpin();
+      await pin.done;
+      throw new InvalidInputError(
+        `The host's Kysely pool gave no second connection within ${POOL_PROBE_MS / 1000} s while one holds the train/apply ` +
+          'locks: give the pool at least 2 connections (pg.Pool max, 10 by default), or let the repository open its own ' +
+          'with createPostgresRepository({ connectionString }).',
+      );
+    }
+    return pin;
+  }
+}
+
+/**
+ * PostgreSQL advisory lock: on a dedicated connection when the adapter can open one (its own pool), else on the
+ * host pool's connection that the repository's {@link PinnedSession} holds while any lock is held.
  */
 export async function acquirePostgresLock(
   ctx: RepoContext,
   name: 'train' | 'apply',
   owner: string,
-  open?: () => Promise<LockConnection>,
+  where: { readonly open: () => Promise<LockConnection> } | { readonly session: PinnedSession },
 ): Promise<LockHandle> {
-  if (open !== undefined) return lockOnDedicated(ctx, open, name, owner);
+  if ('open' in where) return lockOnDedicated(ctx, where.open, name, owner);
+  const { session } = where;
   const token = randomUUID();
-  let unlock: () => void = () => undefined;
-  const released = new Promise<void>((resolve) => {
-    unlock = resolve;
-  });
-  let acquired: (ok: boolean) => void = () => undefined;
-  const gotLock = new Promise<boolean>((resolve) => {
-    acquired = resolve;
-  });
-  // Everything the lock does runs on the one pinned connection, so a host pool of any size (even one connection)
-  // serves it: take the lock, record the holder, wait for release, delete the record, unlock.
-  const held = ctx.db.connection().execute(async (conn) => {
+  const conn = await session.acquire(name, owner);
+  const unlockSql = sql`SELECT pg_advisory_unlock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4)`;
+  try {
     const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4) AS ok`.execute(conn);
-    if (rows[0]?.ok !== true) return acquired(false);
-    const unlockSql = sql`SELECT pg_advisory_unlock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4)`;
-    try {
-      await recordHolder(conn, name, owner, token, Date.now(), 0);
-    } catch (e) {
-      await unlockSql.execute(conn);
-      throw e;
+    if (rows[0]?.ok !== true) {
+      await session.release(name);
+      throw await busy(ctx, name);
     }
-    acquired(true);
-    await released; // keep the connection (and so the session lock) until release
+  } catch (e) {
+    if (!(e instanceof BusyError)) await session.release(name);
+    throw e;
+  }
+  try {
+    await recordHolder(conn, name, owner, token, Date.now(), 0);
+  } catch (e) {
     try {
-      await conn.deleteFrom('ml_locks').where('name', '=', name).where('token', '=', token).execute();
+      await unlockSql.execute(conn);
     } finally {
-      await unlockSql.execute(conn);
+      await session.release(name);
     }
-  });
-  // `held` settles early only when the lock was not taken or a query failed (its error rejects this race).
-  if (!(await Promise.race([gotLock, held.then(() => false)]))) throw await busy(ctx, name);
+    throw e;
+  }
   let done = false;
   return {
     async release() {
       if (done) return;
       done = true;
-      unlock();
-      await held;
+      try {
+        await conn.deleteFrom('ml_locks').where('name', '=', name).where('token', '=', token).execute();
+      } finally {
+        try {
+          await unlockSql.execute(conn);
+        } finally {
+          await session.release(name);
+        }
+      }
     },
   };
 }
@@ -189,6 +269,14 @@ export async function acquireRowLock(ctx: RepoContext, name: 'train' | 'apply', 
   if (row === undefined || row['token'] !== token) throw await busy(ctx, name);
   const loss = lossSignal();
   let lastBeatError: Error | null = null;
+  const lostLease = (): BusyError =>
+    new BusyError(
+      `The ${name} lock was lost: its ${ttlMs} ms lease expired before it was renewed ` +
+        `(${lastBeatError === null ? 'this process was blocked for longer than that' : `renewal failed: ${lastBeatError.message}`}) ` +
+        'and another process took it. The results written so far are complete batches; run again when the other ' +
+        'run is done, or raise lockTtlMs.',
+      owner,
+    );
   const heartbeat = setInterval(() => {
     const t = Date.now();
     ctx.db
@@ -202,13 +290,7 @@ export async function acquireRowLock(ctx: RepoContext, name: 'train' | 'apply', 
         // Our row is gone or another holder's: the lease ran out (this process was blocked for longer than the TTL,
         // or the beats failed) and someone else took the lock.
         clearInterval(heartbeat);
-        loss.lose(new BusyError(
-          `The ${name} lock was lost: its ${ttlMs} ms lease expired before it was renewed ` +
-            `(${lastBeatError === null ? 'this process was blocked for longer than that' : `renewal failed: ${lastBeatError.message}`}) ` +
-            'and another process took it. The results written so far are complete batches; run again when the other ' +
-            'run is done, or raise lockTtlMs.',
-          owner,
-        ));
+        loss.lose(lostLease());
       }, (e: unknown) => {
         // A failed beat only shortens the lease; the next beat retries (and reports this error if the lease is lost).
         lastBeatError = e instanceof Error ? e : new Error(String(e));
@@ -222,7 +304,9 @@ export async function acquireRowLock(ctx: RepoContext, name: 'train' | 'apply', 
       if (done) return;
       done = true;
       clearInterval(heartbeat);
-      await ctx.db.deleteFrom('ml_locks').where('name', '=', name).where('token', '=', token).execute();
+      const res = await ctx.db.deleteFrom('ml_locks').where('name', '=', name).where('token', '=', token).executeTakeFirst();
+      // No row of ours left: the lease ran out and another process took the lock before a beat could notice.
+      if (Number(res.numDeletedRows) === 0) loss.lose(lostLease());
       const lost = loss.error();
       if (lost !== null) throw lost;
     },

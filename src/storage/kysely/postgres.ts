@@ -7,10 +7,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { InvalidInputError, StorageError } from '../../core/errors.js';
 import { detectEngine, untyped } from './engine.js';
-import { parsePgTimestamp } from './pg-dates.js';
-
-const TIMESTAMPTZ_OID = 1184;
-const TIMESTAMP_OID = 1114;
 import { type KyselyRepository, type KyselyRepositoryOptions, openKyselyRepository } from './kysely-repository.js';
 
 /** Where the PostgreSQL database is: a connection string (the repository owns a pool) or the host's Kysely instance. */
@@ -22,9 +18,9 @@ async function loadDrivers() {
   try {
     const pg = await import('pg');
     const cursor = await import('pg-cursor');
-    const { Pool, Client, types } = pg.default ?? pg;
+    const { Pool, Client } = pg.default ?? pg;
     const Cursor = (cursor as { default?: unknown }).default ?? cursor;
-    return { Pool, Client, types, Cursor: Cursor as typeof import('pg-cursor') };
+    return { Pool, Client, Cursor: Cursor as typeof import('pg-cursor') };
   } catch (e) {
     throw new StorageError(
       'createPostgresRepository({ connectionString }) needs the pg and pg-cursor packages: run `npm install pg pg-cursor` ' +
@@ -57,7 +53,7 @@ export async function createPostgresRepository<DB>(
   if (typeof source.connectionString !== 'string' || source.connectionString === '') {
     throw new InvalidInputError('createPostgresRepository needs { connectionString: "postgres://..." } or { db: kysely }.');
   }
-  const { Pool, Client, Cursor, types: pgTypes } = await loadDrivers();
+  const { Pool, Client, Cursor } = await loadDrivers();
   const pool = new Pool({ connectionString: source.connectionString, max: source.poolSize ?? 10 });
   // An idle client dying (server restart, terminated backend) must not crash the host process: pg emits it on the
   // pool; the next query on a fresh client reports any lasting problem.
@@ -70,8 +66,11 @@ export async function createPostgresRepository<DB>(
     // not crash the host process as an unhandled 'error' event).
     const listeners: ((cause: Error) => void)[] = [];
     let ending = false;
+    let lostWith: Error | null = null; // kept for a listener that registers after the connection died
     const lost = (cause: Error) => {
-      if (!ending) for (const l of listeners) l(cause);
+      if (ending || lostWith !== null) return;
+      lostWith = cause;
+      for (const l of listeners) l(cause);
     };
     client.on('error', lost);
     client.on('end', () => lost(new Error('the server closed the connection')));
@@ -82,25 +81,15 @@ export async function createPostgresRepository<DB>(
         ending = true;
         await client.end();
       },
-      onLost: (listener: (cause: Error) => void) => void listeners.push(listener),
+      onLost: (listener: (cause: Error) => void) => {
+        if (lostWith !== null) listener(lostWith);
+        else listeners.push(listener);
+      },
     };
   };
-  // Timestamps through the fast parser (pg's own for any form it does not handle); every other type as pg parses it.
-  const defaultParser = (oid: number) => pgTypes.getTypeParser(oid, 'text') as (value: string) => unknown;
-  const timestampParser = (oid: number) => {
-    const fallback = defaultParser(oid);
-    return (text: string): unknown => parsePgTimestamp(text) ?? fallback(text);
-  };
-  const parseTimestamptz = timestampParser(TIMESTAMPTZ_OID);
-  const parseTimestamp = timestampParser(TIMESTAMP_OID);
-  const types = {
-    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      format === 'binary'
-        ? pgTypes.getTypeParser(oid, 'binary')
-        : oid === TIMESTAMPTZ_OID ? parseTimestamptz : oid === TIMESTAMP_OID ? parseTimestamp : defaultParser(oid),
-  };
   const pgQuery = async (name: string, text: string, values: unknown[]): Promise<unknown[][] & { fields?: unknown }> => {
-    const res = await pool.query({ name, text, values, rowMode: 'array', types });
+    // Host dates are read as text (see hostDate) and parsed by the codec, so pg's own type parsers serve the rest.
+    const res = await pool.query({ name, text, values, rowMode: 'array' });
     return Object.assign(res.rows as unknown[][], { fields: res.fields.map((f) => f.name) });
   };
   return openKyselyRepository(

@@ -21,8 +21,8 @@ function trackColumns(ctx: RepoContext): [alias: string, expr: RawBuilder<unknow
     ['trim_result_id', r('id'), false],
     ['model', r('model'), true],
     ['serial', r('serial'), true],
-    // Text on PostgreSQL (see hostDate); also the keyset cursor, exact whatever the column type.
-    ['file_date', hostDate(ctx, r('file_date')), true],
+    // Text on PostgreSQL already (see hostDate); also the keyset cursor, exact whatever the column type.
+    ['file_date', hostDate(ctx, r('file_date')), false],
     ['track_id', t('track_id'), true],
     ['status', t('status'), true],
     ['sigma_gradient', t('sigma_gradient'), false],

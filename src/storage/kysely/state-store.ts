@@ -5,13 +5,13 @@
  */
 import type { ModelName } from '../../core/types.js';
 import { sql } from 'kysely';
-import { InvalidInputError, StorageError } from '../../core/errors.js';
+import { StorageError } from '../../core/errors.js';
 import type { Artifact, DriftAlert, DriftDirection, DriftStateUpdate, ModelMLState } from '../repository.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { boolParam, dateParam, toBool, toDate, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
-import { NULLABLE_STATE_NUMBERS, validateModelState } from '../options.js';
+import { NULLABLE_STATE_NUMBERS, noSavedStateError, validateDriftUpdates } from '../options.js';
 
 type Row = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ function stateToRow(ctx: RepoContext, s: ModelMLState): Row {
   const row: Row = {
     model: s.model,
     is_trained: boolParam(ctx.engine, s.isTrained),
-    training_date: s.trainingDate === null ? null : dateParam(ctx.engine, s.trainingDate),
+    training_date: s.trainingDate === null ? null : dateParam(s.trainingDate),
     training_samples: s.trainingSamples,
     trim_samples: s.trimSamples,
     final_test_samples: s.finalTestSamples,
@@ -35,8 +35,8 @@ function stateToRow(ctx: RepoContext, s: ModelMLState): Row {
     state_version: s.stateVersion,
     components_json: s.componentsJson,
     last_error: s.lastError,
-    created_date: dateParam(ctx.engine, s.createdDate),
-    updated_date: dateParam(ctx.engine, s.updatedDate),
+    created_date: dateParam(s.createdDate),
+    updated_date: dateParam(s.updatedDate),
   };
   for (const [field, column] of NUMERIC) row[column] = s[field];
   return row;
@@ -76,8 +76,8 @@ export async function upsertState(ctx: RepoContext, db: AnyKysely, state: ModelM
 }
 
 /** Inserts or replaces the artifact of (model, kind) in `ml_artifacts`. */
-export async function putArtifactRow(ctx: RepoContext, db: AnyKysely, a: Omit<Artifact, 'createdDate'>): Promise<void> {
-  const row = { model: a.model, kind: a.kind, version: a.version, content: a.content, created_date: dateParam(ctx.engine, new Date()) };
+export async function putArtifactRow(db: AnyKysely, a: Omit<Artifact, 'createdDate'>): Promise<void> {
+  const row = { model: a.model, kind: a.kind, version: a.version, content: a.content, created_date: dateParam(new Date()) };
   await db
     .insertInto('ml_artifacts')
     .values(row)
@@ -119,13 +119,8 @@ export async function loadArtifact(
  */
 export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftStateUpdate[]): Promise<void> {
   if (updates.length === 0) return;
-  const seen = new Set<string>();
-  for (const { model, drift } of updates) {
-    if (seen.has(model)) throw new InvalidInputError(`Drift state of model ${JSON.stringify(model)} given twice in one update.`);
-    seen.add(model);
-    validateModelState(model, drift);
-  }
-  const now = dateParam(ctx.engine, new Date());
+  const seen = validateDriftUpdates(updates);
+  const now = dateParam(new Date());
   await ctx.db.transaction().execute(async (trx) => {
     let matched = 0;
     if (ctx.engine === 'postgres') {
@@ -153,8 +148,7 @@ export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftS
     }
     if (matched !== updates.length) {
       const present = new Set((await trx.selectFrom('model_ml_state').select('model').where('model', 'in', [...seen]).execute()).map((r) => String(r['model'])));
-      const missing = [...seen].filter((m) => !present.has(m)).map((m) => JSON.stringify(m));
-      throw new StorageError(`No saved state for model ${missing.join(', ')}: train it first. No drift state of this update was written.`);
+      throw noSavedStateError([...seen].filter((m) => !present.has(m)));
     }
   });
 }
@@ -162,13 +156,13 @@ export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftS
 /** Inserts alerts, skipping existing episodes (unique model + direction + onset_date); returns how many were new. */
 export async function insertAlerts(ctx: RepoContext, alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number> {
   if (alerts.length === 0) return 0;
-  const now = dateParam(ctx.engine, new Date());
+  const now = dateParam(new Date());
   return ctx.db.transaction().execute(async (trx) => {
     let added = 0;
     for (let i = 0; i < alerts.length; i += 500) {
       const rows = alerts.slice(i, i + 500).map((a) => ({
-        model: a.model, direction: a.direction, onset_date: dateParam(ctx.engine, a.onsetDate),
-        detected_date: dateParam(ctx.engine, a.detectedDate), size_sigma: a.sizeSigma, statistic: a.statistic,
+        model: a.model, direction: a.direction, onset_date: dateParam(a.onsetDate),
+        detected_date: dateParam(a.detectedDate), size_sigma: a.sizeSigma, statistic: a.statistic,
         acknowledged: boolParam(ctx.engine, a.acknowledged), created_date: now,
       }));
       const res = await trx

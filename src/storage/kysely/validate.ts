@@ -15,7 +15,13 @@ const MIGRATE_HINT = 'Run the migrations first: `npx laser-trim-ml migrate` or `
  * Throws {@link SchemaMappingError} for a missing host table or column (naming it and the mapping key), then
  * {@link SchemaMissingError} when the library's tables or the result columns are absent.
  */
-export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Promise<void> {
+/** What validation learnt about the host's columns. */
+export interface SchemaFacts {
+  /** The data type of the trim runs' date column, as the engine names it (`timestamptz`, `timestamp`, `text`, …). */
+  readonly fileDateType: string | null;
+}
+
+export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Promise<SchemaFacts> {
   const tables = await allTables(db);
   const results: readonly string[] = RESULT_COLUMNS;
   for (const table of Object.keys(HOST_COLUMNS) as HostTable[]) {
@@ -48,4 +54,6 @@ export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Pro
       `The result columns ${absent.join(', ')} are missing on "${schema.tables.track_results}". ${MIGRATE_HINT}`,
     );
   }
+  const fileDate = schema.columns.trim_results.file_date;
+  return { fileDateType: fileDate === null ? null : (tables.get(schema.tables.trim_results)?.get(fileDate) ?? null) };
 }

@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { BusyError, InvalidInputError, StorageError } from '../../core/errors.js';
+import { BusyError, StorageError } from '../../core/errors.js';
 import type { ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../core/types.js';
 import type {
   Artifact, DriftAlert, DriftStateUpdate, HostDataWriter, LockHandle, MLRepository, ModelMLState, TrackResultWrite,
 } from '../repository.js';
-import { batchSizeOf, validateModelState, validateTrackResults, type FinalTestLinking } from '../options.js';
+import { batchSizeOf, noSavedStateError, validateDriftUpdates, validateModelState, validateTrackResults, type FinalTestLinking } from '../options.js';
 import { MemoryHostData, type StoredTrackResults } from './memory-host-data.js';
 
 /** Options of {@link createMemoryRepository}. */
@@ -52,14 +52,8 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
 
   /** All or nothing: every update is checked before anything changes. */
   const updateDrift = async (updates: readonly DriftStateUpdate[]): Promise<void> => {
-    const seen = new Set<string>();
-    for (const { model, drift } of updates) {
-      if (seen.has(model)) throw new InvalidInputError(`Drift state of model ${JSON.stringify(model)} given twice in one update.`);
-      seen.add(model);
-      validateModelState(model, drift);
-    }
-    const missing = [...seen].filter((m) => !states.has(m)).map((m) => JSON.stringify(m));
-    if (missing.length > 0) throw new StorageError(`No saved state for model ${missing.join(', ')}: train it first. No drift state of this update was written.`);
+    const missing = [...validateDriftUpdates(updates)].filter((m) => !states.has(m));
+    if (missing.length > 0) throw noSavedStateError(missing);
     const now = new Date();
     for (const { model, drift } of updates) states.set(model, { ...states.get(model)!, ...drift, updatedDate: now });
   };
