@@ -123,6 +123,9 @@ describe('SQLite specifics', () => {
     // Dates a host may hold: SQLAlchemy text and epoch milliseconds (an integer: it sorts before text, as in SQL).
     handle.prepare("UPDATE trim_results SET file_date = '2024-01-03 08:00:00.123456' WHERE serial = 'S2'").run();
     handle.prepare('UPDATE trim_results SET file_date = ? WHERE serial = ?').run(BigInt(Date.UTC(2023, 11, 1)), 'S5');
+    // Two forms whose text order (' ' before 'T') is not their time order: both reads keep SQLite's order.
+    handle.prepare("UPDATE trim_results SET file_date = '2024-01-20 10:00:00' WHERE serial = 'S4'").run();
+    handle.prepare("UPDATE trim_results SET file_date = '2024-01-20T09:00:00.000Z' WHERE serial = 'S6'").run();
     for (const repo of [own, host]) {
       const { bulk, perModel } = await readBothWays(repo);
       expect(bulk).toEqual(perModel);
