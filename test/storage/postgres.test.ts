@@ -10,6 +10,7 @@ import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
 import { createTestDatabase, type TestDatabase } from '../setup/postgres.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';
+import { booleanArray, numberArray, textArray } from '../../src/storage/kysely/pg-arrays.js';
 import { checkChunkedWrites, insertExtremeRuns, postgresResultReader, readBothWays } from './sql-helpers.js';
 import { full } from './fixture.js';
 
@@ -67,6 +68,24 @@ schemaChecks('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL specifics', () => {
+  it('array literals built for bulk parameters read back exactly: floats, booleans, text with quotes, NULLs', async () => {
+    const db = hostKysely((await ready).connectionString);
+    try {
+      const floats = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 1e21, -1.5e-7, 0, null];
+      const f = await sql<{ v: number | null }>`SELECT unnest(${numberArray(floats)}::float8[]) AS v`.execute(db);
+      expect(f.rows.map((r) => r.v)).toEqual(floats);
+      const ids = [1, 2 ** 53 - 1, null];
+      const i = await sql<{ v: string | null }>`SELECT unnest(${numberArray(ids)}::bigint[]) AS v`.execute(db);
+      expect(i.rows.map((r) => (r.v === null ? null : Number(r.v)))).toEqual(ids);
+      const bools = [true, false, null];
+      expect((await sql<{ v: boolean | null }>`SELECT unnest(${booleanArray(bools)}::boolean[]) AS v`.execute(db)).rows.map((r) => r.v)).toEqual(bools);
+      const texts = ['', 'NULL', 'null', 'a"b', 'a\\b', '\\"', '{x,y}', ' lead ', ',', 'ü 型号', "O'Neil", null];
+      expect((await sql<{ v: string | null }>`SELECT unnest(${textArray(texts)}::text[]) AS v`.execute(db)).rows.map((r) => r.v)).toEqual(texts);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('filters `after` exactly on text, date and timestamp date columns', async () => {
     for (const [type, values, expected] of [
       ['text', ['2024-05-01 09:00:00', '2024-05-01T08:00:00Z', '2024-05-02', '2024-04-30 23:59:59'], ['2024-05-01T09:00:00.000Z', '2024-05-02T00:00:00.000Z']],

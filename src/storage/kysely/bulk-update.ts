@@ -3,7 +3,8 @@
  * - SQLite with the repository's own better-sqlite3 handle: one prepared UPDATE executed per row inside one
  *   transaction (the fastest path SQLite has).
  * - SQLite through a host's Kysely instance: `WITH v(...) AS (VALUES ...) UPDATE ... FROM v` in chunks of 1,000 rows.
- * - PostgreSQL: `UPDATE ... FROM unnest($1::bigint[], $2::float8[], ...)` in chunks of 20,000 rows.
+ * - PostgreSQL: `UPDATE ... FROM unnest($1::bigint[], $2::float8[], ...)` in chunks of 20,000 rows, the arrays as
+ *   literals built directly (see pg-arrays.ts).
  * Every path checks that each row matched a track; otherwise the whole batch rolls back with a {@link StorageError}.
  *
  * @module
@@ -16,6 +17,7 @@ import { boolParam } from './codec.js';
 import { type RepoContext, colName, quoteIdent, quoteTable } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { RESULT_COLUMNS } from './mapping.js';
+import { booleanArray, numberArray, textArray } from './pg-arrays.js';
 
 function columns(ctx: RepoContext): { id: string; cols: string[] } {
   const id = colName(ctx, 'track_results', 'id') ?? 'id';
@@ -77,9 +79,9 @@ export async function writeWithUnnest(ctx: RepoContext, trx: AnyKysely, batch: r
     const chunk = batch.slice(i, i + 20_000);
     const sets = sql.join(cols.map((c, k) => sql`${sql.id(c)} = ${sql.ref(`v.c${k}`)}`));
     const res = await sql`UPDATE ${sql.table(ctx.schema.tables.track_results)} AS t SET ${sets}
-      FROM unnest(${chunk.map((r) => r.trackResultId)}::bigint[], ${chunk.map((r) => r.sigmaThreshold)}::float8[],
-        ${chunk.map((r) => r.sigmaPass)}::boolean[], ${chunk.map((r) => r.failureProbability)}::float8[],
-        ${chunk.map((r) => r.riskCategory)}::text[], ${chunk.map((r) => r.mlModelVersion)}::text[])
+      FROM unnest(${numberArray(chunk.map((r) => r.trackResultId))}::bigint[], ${numberArray(chunk.map((r) => r.sigmaThreshold))}::float8[],
+        ${booleanArray(chunk.map((r) => r.sigmaPass))}::boolean[], ${numberArray(chunk.map((r) => r.failureProbability))}::float8[],
+        ${textArray(chunk.map((r) => r.riskCategory))}::text[], ${textArray(chunk.map((r) => r.mlModelVersion))}::text[])
         AS v(id, c0, c1, c2, c3, c4)
       WHERE t.${sql.id(id)} = v.id`.execute(trx);
     matched += Number(res.numAffectedRows ?? 0n);

@@ -12,6 +12,7 @@ import { boolParam, dateParam, toBool, toDate, toDateRequired, toNumber, toNumbe
 import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { NULLABLE_STATE_NUMBERS, noSavedStateError, validateDriftUpdates } from '../options.js';
+import { booleanArray, numberArray, textArray } from './pg-arrays.js';
 
 type Row = Record<string, unknown>;
 
@@ -127,8 +128,9 @@ export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftS
       const col = <K extends keyof DriftStateUpdate['drift']>(k: K) => updates.map((u) => u.drift[k]);
       const res = await sql`UPDATE model_ml_state AS s SET cusum_pos = v.p, cusum_neg = v.n, ewma_value = v.e,
           is_drifting = v.d, drift_direction = v.dir, components_json = v.c, updated_date = ${now}
-        FROM unnest(${updates.map((u) => u.model)}::text[], ${col('cusumPos')}::float8[], ${col('cusumNeg')}::float8[],
-          ${col('ewmaValue')}::float8[], ${col('isDrifting')}::boolean[], ${col('driftDirection')}::text[], ${col('componentsJson')}::text[])
+        FROM unnest(${textArray(updates.map((u) => u.model))}::text[], ${numberArray(col('cusumPos'))}::float8[],
+          ${numberArray(col('cusumNeg'))}::float8[], ${numberArray(col('ewmaValue'))}::float8[], ${booleanArray(col('isDrifting'))}::boolean[],
+          ${textArray(col('driftDirection'))}::text[], ${textArray(col('componentsJson'))}::text[])
           AS v(model, p, n, e, d, dir, c)
         WHERE s.model = v.model`.execute(trx);
       matched = Number(res.numAffectedRows ?? 0n);

@@ -1,0 +1,44 @@
+/**
+ * PostgreSQL array literals for bulk parameters (`unnest($1::float8[], …)`), built directly. pg's generic
+ * `prepareValue` quotes and escapes every element and recurses per value: measured on apply's 80,000-row write,
+ * 160-235 ms of client time for the six arrays against ~75 ms here.
+ *
+ * The text forms: numbers as JavaScript prints them (the shortest form that reads back as the same double;
+ * `NaN`, `Infinity` and exponents are valid float8 input), booleans as `t`/`f`, text double-quoted with `"` and `\`
+ * escaped, and an unquoted `NULL` for null.
+ *
+ * @module
+ */
+
+/** `{1,2.5,NULL}` for a `float8[]` or `bigint[]` parameter. */
+export function numberArray(values: readonly (number | null)[]): string {
+  let s = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) s += ',';
+    s += v === null || v === undefined ? 'NULL' : String(v);
+  }
+  return `${s}}`;
+}
+
+/** `{t,f,NULL}` for a `boolean[]` parameter. */
+export function booleanArray(values: readonly (boolean | null)[]): string {
+  let s = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) s += ',';
+    s += v === null || v === undefined ? 'NULL' : v ? 't' : 'f';
+  }
+  return `${s}}`;
+}
+
+/** `{"a","b \\"q\\"",NULL}` for a `text[]` parameter. */
+export function textArray(values: readonly (string | null)[]): string {
+  let s = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) s += ',';
+    s += v === null || v === undefined ? 'NULL' : `"${v.replace(/[\\"]/gu, '\\$&')}"`;
+  }
+  return `${s}}`;
+}
