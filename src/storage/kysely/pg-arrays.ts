@@ -10,35 +10,28 @@
  * @module
  */
 
-/** `{1,2.5,NULL}` for a `float8[]` or `bigint[]` parameter. */
-export function numberArray(values: readonly (number | null)[]): string {
+/** `{a,b,NULL}`: each element in its text form, an unquoted `NULL` for null. */
+function literal<T>(values: readonly (T | null)[], format: (v: T) => string): string {
   let s = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i > 0) s += ',';
-    s += v === null || v === undefined ? 'NULL' : String(v);
+    s += v === null || v === undefined ? 'NULL' : format(v);
   }
   return `${s}}`;
+}
+
+/** `{1,2.5,NULL}` for a `float8[]` or `bigint[]` parameter. */
+export function numberArray(values: readonly (number | null)[]): string {
+  return literal(values, String);
 }
 
 /** `{t,f,NULL}` for a `boolean[]` parameter. */
 export function booleanArray(values: readonly (boolean | null)[]): string {
-  let s = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) s += ',';
-    s += v === null || v === undefined ? 'NULL' : v ? 't' : 'f';
-  }
-  return `${s}}`;
+  return literal(values, (v) => (v ? 't' : 'f'));
 }
 
 /** `{"a","b \\"q\\"",NULL}` for a `text[]` parameter. */
 export function textArray(values: readonly (string | null)[]): string {
-  let s = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) s += ',';
-    s += v === null || v === undefined ? 'NULL' : `"${v.replace(/[\\"]/gu, '\\$&')}"`;
-  }
-  return `${s}}`;
+  return literal(values, (v) => `"${v.replace(/[\\"]/gu, '\\$&')}"`);
 }
