@@ -97,7 +97,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     linking,
     ...(input.sqliteHandle ? { sqliteHandle: input.sqliteHandle } : {}),
     ...(input.pgQuery ? { pgQuery: input.pgQuery } : {}),
-    ...(input.pgQuery !== undefined || input.sqliteHandle !== undefined ? { jsonGroups: true } : {}),
+    ...(input.engine === 'postgres' || input.sqliteHandle !== undefined ? { jsonGroups: true } : {}),
     nativeFileDates: input.engine === 'postgres' && ['timestamptz', 'timestamp', 'date'].includes(facts.fileDateType ?? ''),
   };
 

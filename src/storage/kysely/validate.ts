@@ -11,16 +11,16 @@ import { HOST_COLUMNS, type HostTable, RESULT_COLUMNS, type ResolvedSchema } fro
 
 const MIGRATE_HINT = 'Run the migrations first: `npx laser-trim-ml migrate` or `await migrateToLatest(db, { schema })`.';
 
-/**
- * Throws {@link SchemaMappingError} for a missing host table or column (naming it and the mapping key), then
- * {@link SchemaMissingError} when the library's tables or the result columns are absent.
- */
 /** What validation learnt about the host's columns. */
 export interface SchemaFacts {
   /** The data type of the trim runs' date column, as the engine names it (`timestamptz`, `timestamp`, `text`, …). */
   readonly fileDateType: string | null;
 }
 
+/**
+ * Throws {@link SchemaMappingError} for a missing host table or column (naming it and the mapping key), then
+ * {@link SchemaMissingError} when the library's tables or the result columns are absent.
+ */
 export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Promise<SchemaFacts> {
   const tables = await allTables(db);
   const results: readonly string[] = RESULT_COLUMNS;
