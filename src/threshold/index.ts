@@ -15,3 +15,4 @@ export * from './confidence.js';
 export * from './fit.js';
 export * from './state.js';
 export * from './model-threshold-optimizer.js';
+export * from './plant-prior.js';

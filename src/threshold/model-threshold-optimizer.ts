@@ -9,9 +9,12 @@ import type { ModelName } from '../core/types.js';
 import { thresholdAccuracy } from './accuracy.js';
 import { bootstrapThreshold } from './bootstrap.js';
 import { thresholdConfidence } from './confidence.js';
+import { searchCostOptimalThreshold } from './cost-search.js';
 import { fitThreshold } from './fit.js';
+import { groupBySigma, sortBySigma, weightedAuc } from './sigma-groups.js';
 import { resolveThresholdOptions } from './options.js';
 import { splitHeldOut } from './split.js';
+import { blendCut, thresholdEvidence, validatePlantPrior, Z_95, type PlantThresholdPrior } from './plant-prior.js';
 import { validateThresholdState } from './state.js';
 import { type PreparedThresholdData, prepareThresholdData } from './threshold-data.js';
 import type {
@@ -26,7 +29,8 @@ import type {
 /** Persisted form of a {@link ModelThresholdOptimizer}: plain JSON. */
 export interface ModelThresholdOptimizerState {
   readonly kind: 'ModelThresholdOptimizer';
-  readonly version: 1;
+  /** 2 since the plant-wide blend (version-1 states load: see {@link ModelThresholdOptimizer.fromState}). */
+  readonly version: 2;
   readonly modelName: ModelName;
   readonly options: ResolvedThresholdOptions;
   /** The last {@link ModelThresholdOptimizer.calculateThreshold} result; `null` before the first. */
@@ -50,7 +54,17 @@ const SPLIT_SEED_SALT = 0x2545f491;
  * has `learned: false`, `threshold: null`, a machine `reason` and a human `message`; the caller keeps the formula.
  * No other formula is ever substituted.
  *
- * **Confidence** (see {@link thresholdConfidence}):
+ * **With a plant-wide threshold** (`calculateThreshold(data, prior)`, `prior` from {@link fitPlantPrior} over all
+ * models): the threshold is the empirical-Bayes blend {@link blendCut} of the model's own cut on the unit-free scale
+ * (`thresholdEvidence`) and the plant-wide cut, with the own cut's weight `τ² / (τ² + v_m)`. The minimum counts do
+ * not apply: a model with a handful of outcomes gets a weight near 0, one with no own cut (one class only) the
+ * plant-wide cut (`source: 'plant_wide'`). The formula stays only when the model has no outcomes at all
+ * (`no_outcomes`) or when on the held-out units the formula is measurably better (`formula_better`: its balanced
+ * accuracy exceeds the blend's, learned on the training part with the same prior, by more than 1.6449 paired
+ * standard errors). Confidence is then `exp(−1.6449 · √(posterior variance) / spreadScale)`: how tightly the blended
+ * cut is pinned down (1.6449 sd = the half-width of its 90 % interval).
+ *
+ * **Confidence** without a plant-wide threshold (see {@link thresholdConfidence}):
  * `max(0, (AUC − 0.5)/0.5) × exp(−w / spreadScale) × m / (m + supportScale)`, with the severity-weighted AUC of
  * sigma, `w` the log half-width of the 90 % interval of a seeded, stratified bootstrap (`bootstrapResamples`,
  * default 200) of the threshold, and `m = min(failures, passes)`.
@@ -103,8 +117,14 @@ export class ModelThresholdOptimizer {
    * Learns the threshold from one model's units (see the class comment). Throws `InvalidInputError` for malformed
    * data; data that cannot support a threshold gives `learned: false` instead.
    */
-  calculateThreshold(data: ThresholdData): ThresholdResult {
-    const d = prepareThresholdData(data);
+  calculateThreshold(data: ThresholdData, prior: PlantThresholdPrior | null = null): ThresholdResult {
+    const d = this.weighted(prepareThresholdData(data));
+    if (prior !== null) {
+      validatePlantPrior(prior);
+      const result = this.blended(d, data.labelSource, prior);
+      this.last = result;
+      return result;
+    }
     const o = this.options;
     const fit = fitThreshold(d.sigma, d.fail, d.severity, o);
     const base = {
@@ -118,7 +138,7 @@ export class ModelThresholdOptimizer {
     };
     let result: ThresholdResult;
     if (fit.reason !== 'learned' || fit.threshold === null || fit.auc === null) {
-      result = { ...base, learned: false, threshold: null, confidence: null, reason: fit.reason, bootstrap: null, heldOut: null };
+      result = { ...base, ...NO_BLEND, learned: false, threshold: null, confidence: null, reason: fit.reason, bootstrap: null, heldOut: null, source: 'formula', weight: null };
     } else {
       const bootstrap = bootstrapThreshold(d.sigma, d.fail, d.severity, fit.order, this.objective, o.bootstrapResamples, createRng(o.seed));
       const minorityCount = Math.min(fit.counts.failures, fit.counts.passes);
@@ -133,21 +153,98 @@ export class ModelThresholdOptimizer {
         reason: 'learned',
         bootstrap,
         heldOut: this.compareWithFormula(d),
+        ...NO_BLEND,
+        source: 'own',
+        weight: 1,
       };
     }
     this.last = result;
     return result;
   }
 
-  private compareWithFormula(d: PreparedThresholdData): HeldOutComparison {
+  /** Severity weights replaced by 1 (failures and passes alike) unless `severityWeighted`. */
+  private weighted(d: PreparedThresholdData): PreparedThresholdData {
+    return this.options.severityWeighted ? d : { ...d, severity: new Float64Array(d.sigma.length).fill(1) };
+  }
+
+  /** The blend with a plant-wide threshold (see the class comment). */
+  private blended(d: PreparedThresholdData, labelSource: ThresholdData['labelSource'], prior: PlantThresholdPrior): ThresholdResult {
+    const o = this.options;
+    const n = d.sigma.length;
+    let failures = 0;
+    for (let i = 0; i < n; i++) failures += d.fail[i]!;
+    const order = sortBySigma(d.sigma);
+    const groups = groupBySigma(d.sigma, d.fail, d.severity, order);
+    const search = searchCostOptimalThreshold(groups, this.objective);
+    const base = {
+      modelName: this.modelName,
+      labelSource,
+      objective: this.objective,
+      counts: { n, failures, passes: n - failures, distinctSigma: groups.values.length },
+      search,
+      auc: weightedAuc(groups),
+      bootstrap: null,
+      prior,
+    };
+    const evidence = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed);
+    if (evidence === null) {
+      return {
+        ...base, learned: false, threshold: null, confidence: null, reason: 'no_outcomes', source: 'formula', weight: null,
+        message: 'No units with an outcome: the formula threshold stays.', heldOut: null, evidence: null, blend: null,
+      };
+    }
+    const blend = blendCut(evidence, prior);
+    const heldOut = this.compareWithFormula(d, (train) => {
+      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train);
+      return e === null ? null : blendCut(e, prior).threshold;
+    });
+    const source = blend.weight > 0 ? 'blended' : 'plant_wide';
+    const what =
+      source === 'plant_wide'
+        ? `Plant-wide threshold (no own cut: ${failures} failures among ${n} units)`
+        : `Blend of the own cut (weight ${blend.weight.toFixed(3)}) and the plant-wide cut, ${n} units (${failures} failures)`;
+    const evalText = heldOut.evaluated
+      ? ` Held out ${heldOut.heldOutN} units (${heldOut.heldOutFailures} failures): balanced accuracy ${heldOut.learned.balancedAccuracy.toFixed(3)} against the formula's ${heldOut.formula.balancedAccuracy.toFixed(3)}.`
+      : '';
+    if (heldOut.evaluated && heldOut.formulaMeasurablyBetter) {
+      return {
+        ...base, learned: false, threshold: null, confidence: null, reason: 'formula_better', source: 'formula', weight: null, heldOut, evidence, blend,
+        message: `The formula is measurably better on the held-out units: ${heldOut.formulaAdvantage.toFixed(3)} more balanced accuracy (standard error ${heldOut.formulaAdvantageSe.toFixed(3)}, ${heldOut.heldOutN} units).${evalText} The formula threshold stays.`,
+      };
+    }
+    return {
+      ...base,
+      learned: true,
+      threshold: blend.threshold,
+      confidence: Math.exp((-Z_95 * Math.sqrt(blend.variance)) / o.spreadScale),
+      reason: 'learned',
+      source,
+      weight: blend.weight,
+      message: `${what}: ${blend.threshold.toPrecision(4)} = ${Math.exp(blend.cut).toPrecision(4)} × the median formula threshold.${evalText}`,
+      heldOut,
+      evidence,
+      blend,
+    };
+  }
+
+  private compareWithFormula(d: PreparedThresholdData, learn?: (train: Int32Array) => number | null): HeldOutComparison {
     const o = this.options;
     const { split, train, heldOut } = splitHeldOut(d.fail, o.heldOutFraction, createRng(Math.trunc(o.seed) ^ SPLIT_SEED_SALT), d.dates);
     const sizes = { split, trainN: train.length, heldOutN: heldOut.length };
-    const trainFit = fitThreshold(d.sigma, d.fail, d.severity, o, train);
-    if (trainFit.threshold === null) {
-      return { ...sizes, evaluated: false, reason: 'train_not_learned', message: `Training part (${train.length} units): ${trainFit.message}` };
+    let trainThreshold: number | null;
+    if (learn) {
+      trainThreshold = learn(train);
+      if (trainThreshold === null) {
+        return { ...sizes, evaluated: false, reason: 'train_not_learned', message: `The training part (${train.length} units) has no outcome.` };
+      }
+    } else {
+      const trainFit = fitThreshold(d.sigma, d.fail, d.severity, o, train);
+      if (trainFit.threshold === null) {
+        return { ...sizes, evaluated: false, reason: 'train_not_learned', message: `Training part (${train.length} units): ${trainFit.message}` };
+      }
+      trainThreshold = trainFit.threshold;
     }
-    const learned = thresholdAccuracy(d.sigma, d.fail, trainFit.threshold, heldOut);
+    const learned = thresholdAccuracy(d.sigma, d.fail, trainThreshold, heldOut);
     const formula = thresholdAccuracy(d.sigma, d.fail, d.formulaThreshold, heldOut);
     if (learned === null || formula === null) {
       return {
@@ -159,14 +256,18 @@ export class ModelThresholdOptimizer {
     }
     let heldOutFailures = 0;
     for (const i of heldOut) heldOutFailures += d.fail[i]!;
+    const paired = pairedBalancedAccuracyDifference(d.sigma, d.fail, trainThreshold, d.formulaThreshold, heldOut);
     return {
       ...sizes,
       evaluated: true,
       heldOutFailures,
-      trainThreshold: trainFit.threshold,
+      trainThreshold,
       learned,
       formula,
       betterThanFormula: learned.balancedAccuracy > formula.balancedAccuracy,
+      formulaAdvantage: paired.difference,
+      formulaAdvantageSe: paired.se,
+      formulaMeasurablyBetter: paired.difference > 0 && paired.difference > Z_95 * paired.se,
     };
   }
 
@@ -174,7 +275,7 @@ export class ModelThresholdOptimizer {
   toState(): ModelThresholdOptimizerState {
     return {
       kind: 'ModelThresholdOptimizer',
-      version: 1,
+      version: 2,
       modelName: this.modelName,
       options: { ...this.options },
       result: this.last === null ? null : (JSON.parse(JSON.stringify(this.last)) as ThresholdResult),
@@ -182,13 +283,87 @@ export class ModelThresholdOptimizer {
   }
 
   /**
-   * Restores an optimizer from {@link toState} output. Throws `StateVersionError` for another kind or version and
+   * Restores an optimizer from {@link toState} output. A version-1 state (before the plant-wide blend) loads as
+   * `source: 'own'` (weight 1) when it had learned a threshold, else `formula`, with the severity weighting it was
+   * learned with (`severityWeighted: true`). Throws `StateVersionError` for another kind or version and
    * `InvalidInputError` for a malformed state.
    */
-  static fromState(state: ModelThresholdOptimizerState): ModelThresholdOptimizer {
-    validateThresholdState(state);
-    const opt = new ModelThresholdOptimizer(state.modelName, state.options);
-    opt.last = state.result === null ? null : (JSON.parse(JSON.stringify(state.result)) as ThresholdResult);
+  static fromState(state: ModelThresholdOptimizerState | ModelThresholdOptimizerStateV1): ModelThresholdOptimizer {
+    const s = upgradeThresholdState(state);
+    validateThresholdState(s);
+    const opt = new ModelThresholdOptimizer(s.modelName, s.options);
+    opt.last = s.result === null ? null : (JSON.parse(JSON.stringify(s.result)) as ThresholdResult);
     return opt;
   }
+}
+
+/** A version-1 state, as stored before the plant-wide blend. */
+export interface ModelThresholdOptimizerStateV1 {
+  readonly kind: 'ModelThresholdOptimizer';
+  readonly version: 1;
+  readonly modelName: ModelName;
+  readonly options: Omit<ResolvedThresholdOptions, 'severityWeighted'>;
+  readonly result: Omit<ThresholdResult, 'source' | 'weight' | 'evidence' | 'prior' | 'blend'> | null;
+}
+
+/** A version-1 state as version 2 (see {@link ModelThresholdOptimizer.fromState}); anything else is returned as is. */
+export function upgradeThresholdState(state: ModelThresholdOptimizerState | ModelThresholdOptimizerStateV1): ModelThresholdOptimizerState {
+  const s = state as Partial<ModelThresholdOptimizerStateV1> | null | undefined;
+  if (s?.kind !== 'ModelThresholdOptimizer' || s.version !== 1 || typeof s.options !== 'object' || s.options === null) {
+    return state as ModelThresholdOptimizerState;
+  }
+  const r = s.result;
+  return {
+    kind: 'ModelThresholdOptimizer',
+    version: 2,
+    modelName: s.modelName!,
+    options: { ...s.options, severityWeighted: true },
+    result:
+      r === null || r === undefined
+        ? null
+        : { ...r, source: r.learned ? 'own' : 'formula', weight: r.learned ? 1 : null, evidence: null, prior: null, blend: null },
+  };
+}
+
+/** No plant-wide threshold: the fields of the blend. */
+const NO_BLEND = { evidence: null, prior: null, blend: null } as const;
+
+/**
+ * The paired difference `BA(formula) − BA(learned)` on the held-out `units` (fail is the positive class) and its
+ * standard error: with `d_i = [σ_i > learned] − [σ_i > formula_i]`,
+ * `BA(learned) − BA(formula) = ½ (mean_fail d − mean_pass d)` (a rejected failure counts for, a rejected pass against),
+ * so `SE = ½ √(s²_fail / n_fail + s²_pass / n_pass)` with `s²` the sample variance (ddof = 1) of `d` within the
+ * class (0 when the class has one unit). Both classes must be present.
+ *
+ * @example
+ * ```ts
+ * // sigma 1, 2, 3, 4; fail 0, 0, 1, 1; learned 2.5, formula 1.5 (every unit's own):
+ * // d = [0, −1, 0, 0] → passes: mean −0.5, s² 0.5; failures: mean 0, s² 0
+ * // BA(learned) − BA(formula) = ½ (0 − (−0.5)) = 0.25 → difference −0.25, SE = ½ √(0.5 / 2) = 0.25
+ * ```
+ */
+export function pairedBalancedAccuracyDifference(
+  sigma: Float64Array,
+  fail: Uint8Array,
+  learned: number,
+  formula: Float64Array,
+  units: ArrayLike<number>,
+): { difference: number; se: number } {
+  const acc = [
+    { n: 0, sum: 0, sumSq: 0 },
+    { n: 0, sum: 0, sumSq: 0 },
+  ];
+  for (let k = 0; k < units.length; k++) {
+    const i = units[k]!;
+    const dl = sigma[i]! > learned ? 1 : 0;
+    const df = sigma[i]! > formula[i]! ? 1 : 0;
+    const a = acc[fail[i]!]!;
+    a.n++;
+    a.sum += dl - df;
+    a.sumSq += (dl - df) * (dl - df);
+  }
+  const [p, f] = acc as [typeof acc[0], typeof acc[0]];
+  const mean = (a: typeof p): number => (a.n > 0 ? a.sum / a.n : 0);
+  const varOfMean = (a: typeof p): number => (a.n > 1 ? (a.sumSq - (a.sum * a.sum) / a.n) / (a.n - 1) / a.n : 0);
+  return { difference: -0.5 * (mean(f) - mean(p)), se: 0.5 * Math.sqrt(varOfMean(f) + varOfMean(p)) };
 }

@@ -24,6 +24,7 @@ export const DEFAULT_THRESHOLD_OPTIONS: ResolvedThresholdOptions = {
   spreadScale: Math.log(1.5),
   supportScale: 10,
   seed: 42,
+  severityWeighted: false,
 };
 
 /**
@@ -58,5 +59,6 @@ export function resolveThresholdOptions(options: ThresholdOptions = {}): Resolve
   if (!(Number.isFinite(o.spreadScale) && o.spreadScale > 0)) bad('spreadScale', 'must be a finite number > 0');
   if (!(Number.isFinite(o.supportScale) && o.supportScale >= 0)) bad('supportScale', 'must be a finite number ≥ 0');
   if (!Number.isFinite(o.seed)) bad('seed', 'must be a finite number');
+  if (typeof o.severityWeighted !== 'boolean') bad('severityWeighted', 'must be a boolean');
   return o;
 }

@@ -5,6 +5,7 @@
  */
 import { InvalidInputError, StateVersionError } from '../core/errors.js';
 import type { ModelThresholdOptimizerState } from './model-threshold-optimizer.js';
+import { validatePlantPrior } from './plant-prior.js';
 
 const REASONS = new Set([
   'learned',
@@ -15,10 +16,13 @@ const REASONS = new Set([
   'too_few_passes',
   'constant_sigma',
   'no_separation',
+  'no_outcomes',
+  'formula_better',
 ]);
+const SOURCES = new Set(['own', 'blended', 'plant_wide', 'formula']);
 
 /**
- * Throws {@link StateVersionError} unless `state` is a version-1 `ModelThresholdOptimizer` state, and
+ * Throws {@link StateVersionError} unless `state` is a version-2 `ModelThresholdOptimizer` state (`ModelThresholdOptimizer.fromState` upgrades version 1 first), and
  * {@link InvalidInputError} when its fields are inconsistent (the options themselves are validated by the constructor).
  *
  * @example
@@ -28,9 +32,9 @@ const REASONS = new Set([
  */
 export function validateThresholdState(state: ModelThresholdOptimizerState): void {
   const s = state as Partial<ModelThresholdOptimizerState> | null | undefined;
-  if (s?.kind !== 'ModelThresholdOptimizer' || s.version !== 1) {
+  if (s?.kind !== 'ModelThresholdOptimizer' || s.version !== 2) {
     throw new StateVersionError(
-      `Expected a ModelThresholdOptimizer state of version 1, got kind ${String(s?.kind)} version ${String(s?.version)}: retrain the model's threshold.`,
+      `Expected a ModelThresholdOptimizer state of version 2 (or 1), got kind ${String(s?.kind)} version ${String(s?.version)}: retrain the model's threshold.`,
     );
   }
   const bad = (what: string): never => {
@@ -44,6 +48,10 @@ export function validateThresholdState(state: ModelThresholdOptimizerState): voi
   if (r.modelName !== s.modelName) bad(`result is of model ${String(r.modelName)}, state of ${String(s.modelName)}`);
   if (!REASONS.has(r.reason)) bad(`unknown reason ${String(r.reason)}`);
   if (r.learned !== (r.reason === 'learned')) bad('learned and reason disagree');
+  if (!SOURCES.has(r.source)) bad(`unknown source ${String(r.source)}`);
+  if ((r.source === 'formula') === r.learned) bad('source and learned disagree');
+  if (r.learned && !(typeof r.weight === 'number' && r.weight >= 0 && r.weight <= 1)) bad('weight is not in [0, 1]');
+  if (r.prior !== null && r.prior !== undefined) validatePlantPrior(r.prior);
   if (r.learned) {
     if (!(typeof r.threshold === 'number' && Number.isFinite(r.threshold) && r.threshold > 0)) bad('learned threshold is not a number > 0');
     if (!(typeof r.confidence === 'number' && r.confidence >= 0 && r.confidence <= 1)) bad('confidence is not in [0, 1]');

@@ -4,6 +4,7 @@
  * @module
  */
 import type { LabelSource, ModelName } from '../core/types.js';
+import type { BlendedCut, PlantThresholdPrior, ThresholdEvidence } from './plant-prior.js';
 
 /**
  * One model's units, column-wise. All arrays have one entry per unit, in the same order.
@@ -81,6 +82,12 @@ export interface ThresholdOptions {
   readonly supportScale?: number;
   /** Seed of the bootstrap and the stratified split. Default 42. */
   readonly seed?: number;
+  /**
+   * Whether failures are weighted by severity in the cut search (the design's severity weighting). Default `false`:
+   * every failure counts once, so the search maximises the balanced accuracy that the plant judges a threshold by
+   * (measured: docs/thresholds.md). Passing `severity` or `failPoints` has no effect on the cut when `false`.
+   */
+  readonly severityWeighted?: boolean;
 }
 
 /** Resolved options (every default filled in). */
@@ -94,7 +101,16 @@ export type ThresholdNotLearnedReason =
   | 'too_few_failures'
   | 'too_few_passes'
   | 'constant_sigma'
-  | 'no_separation';
+  | 'no_separation'
+  | 'no_outcomes'
+  | 'formula_better';
+
+/**
+ * Where a model's threshold comes from: `own` (its own units alone: no plant-wide threshold was given),
+ * `blended` (the empirical-Bayes blend of its own cut and the plant-wide one, `weight` = the own cut's weight),
+ * `plant_wide` (no own cut: weight 0), `formula` (nothing learned: the formula stays).
+ */
+export type ThresholdSource = 'own' | 'blended' | 'plant_wide' | 'formula';
 
 /** `learned`, or why not. */
 export type ThresholdReason = 'learned' | ThresholdNotLearnedReason;
@@ -154,6 +170,15 @@ export type HeldOutComparison =
       readonly formula: ThresholdAccuracy;
       /** `learned.balancedAccuracy > formula.balancedAccuracy` (strictly). */
       readonly betterThanFormula: boolean;
+      /**
+       * `formula.balancedAccuracy − learned.balancedAccuracy` and its paired standard error
+       * `½ · √(s²_fail / n_fail + s²_pass / n_pass)`, with `s²` the sample variance (ddof = 1) over the held-out
+       * failures (passes) of `d_i = [learned rejects i] − [formula rejects i]`; 0 with one unit of a class.
+       */
+      readonly formulaAdvantage: number;
+      readonly formulaAdvantageSe: number;
+      /** The formula is measurably better: `formulaAdvantage > 1.6449 · formulaAdvantageSe` (one-sided 5 %) and > 0. */
+      readonly formulaMeasurablyBetter: boolean;
     }
   | {
       readonly evaluated: false;
@@ -200,4 +225,14 @@ export interface ThresholdResult {
   readonly bootstrap: BootstrapSummary | null;
   /** `null` when no threshold was learned on all units. */
   readonly heldOut: HeldOutComparison | null;
+  /** Where the threshold comes from (see {@link ThresholdSource}). */
+  readonly source: ThresholdSource;
+  /** The own cut's weight in the blend (1 for `own`, 0 for `plant_wide`); `null` for `formula`. */
+  readonly weight: number | null;
+  /** The model's own evidence on the unit-free scale (`null` without a plant-wide threshold or without units). */
+  readonly evidence: ThresholdEvidence | null;
+  /** The plant-wide threshold model the blend used (`null`: none was given). */
+  readonly prior: PlantThresholdPrior | null;
+  /** The blend on all units (`null` without a plant-wide threshold). */
+  readonly blend: BlendedCut | null;
 }

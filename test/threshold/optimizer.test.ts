@@ -24,7 +24,7 @@ describe('ModelThresholdOptimizer: the learned threshold', () => {
   // sigma 1..12; passes at 1,2,3,4,6,7; failures at 5,8,9,10,11,12 (hand costs in cost-search.test.ts)
   const sigma = range(12, (i) => i + 1);
   const fail = [0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1];
-  const small = { minSamples: 12 };
+  const small = { minSamples: 12, severityWeighted: true };
 
   it('finds the hand-computed optimum, with severity from fail points', () => {
     const opt = new ModelThresholdOptimizer('8340-1', small);
@@ -137,7 +137,7 @@ describe('ModelThresholdOptimizer: state', () => {
     opt.calculateThreshold(synthUnits({ n: 300, seed: 3, truth: 4e-4, slope: 0.1, formula: 1.5e-4, withDates: true }));
     const state = opt.toState();
     expect(state.kind).toBe('ModelThresholdOptimizer');
-    expect(state.version).toBe(1);
+    expect(state.version).toBe(2);
     const json = JSON.parse(JSON.stringify(state)) as ModelThresholdOptimizerState;
     expect(json).toEqual(state);
     const back = ModelThresholdOptimizer.fromState(json);
@@ -160,7 +160,7 @@ describe('ModelThresholdOptimizer: state', () => {
 
   it('refuses another kind or version, and corrupted fields', () => {
     const state = new ModelThresholdOptimizer('m').toState();
-    expect(() => ModelThresholdOptimizer.fromState({ ...state, version: 2 } as never)).toThrow(StateVersionError);
+    expect(() => ModelThresholdOptimizer.fromState({ ...state, version: 3 } as never)).toThrow(StateVersionError);
     expect(() => ModelThresholdOptimizer.fromState({ ...state, kind: 'FeatureImputer' } as never)).toThrow(StateVersionError);
     const opt = new ModelThresholdOptimizer('m', { minSamples: 12 });
     opt.calculateThreshold(data(range(12, (i) => i + 1), [0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1]));

@@ -1,0 +1,254 @@
+/**
+ * The plant-wide threshold and its empirical-Bayes blend with each model's own evidence.
+ *
+ * **Unit-free scale.** A model's sigma is measured against its reference `ref_m`, the median (type 7) of the plant
+ * formula threshold over its units: `x = ln(sigma / ref_m)`. A cut `c` on this scale is the sigma threshold
+ * `ref_m · e^c`; `c = 0` is the formula itself. The covariate `d_m = ln(median sigma_m / ref_m)` says where the
+ * model's sigma sits against its formula. The plant-wide cut of a model is `β0 + β1 · d_m`, so the data choose the
+ * scale: `β1 = 0` is a fixed multiple of the formula, `β1 = 1` a fixed multiple of the model's median sigma
+ * (`ln(sigma / median sigma)`), anything between a mix (see docs/thresholds.md for the measurements).
+ *
+ * **Own evidence** of a model ({@link ThresholdEvidence}): its own cost-optimal cut `ĉ_m` on the scale (the same
+ * severity-weighted search as {@link ModelThresholdOptimizer}) with a sampling variance
+ * `v_m = (w_boot / 1.6449)² + W² / 12`: `w_boot` the log half-width of the 90 % stratified-bootstrap interval (so
+ * `(w_boot / z_0.95)²` is the variance of a normal with that interval) plus the variance of a uniform over the
+ * optimal plateau of log-width `W` (every cut in it is equally optimal, so the data do not say where in it the cut
+ * is). A model whose best cut does not beat "pass everything" / "reject everything" has no own evidence.
+ *
+ * **Fay–Herriot model** (Fay & Herriot 1979, JASA 74:269; Rao & Molina, *Small Area Estimation*, 2015, ch. 6):
+ * `ĉ_m = z_m'β + u_m + e_m`, `z_m = (1, d_m)`, `u_m ~ N(0, τ²)` the between-model variation of the true cuts,
+ * `e_m ~ N(0, v_m)` the sampling error. `β` is the weighted least-squares fit with weights `1 / (τ² + v_m)`, and
+ * `τ²` the Fay–Herriot moment estimator: the root of `Σ (ĉ_m − z_m'β̂(τ²))² / (τ² + v_m) = M − p` (`M` models,
+ * `p = 2` coefficients), 0 when the left side is already below `M − p` at `τ² = 0`.
+ *
+ * **Blend** (the empirical-Bayes / BLUP estimate): `w_m = τ² / (τ² + v_m)` = own precision / (own + prior
+ * precision), `c_m = w_m · ĉ_m + (1 − w_m) · z_m'β̂`. A model without own evidence has `w_m = 0` (the plant-wide
+ * cut). Its posterior variance is `w_m · v_m` (own evidence) or `τ²` (none; the uncertainty of `β̂` is ignored, as
+ * it is small against `τ²` with hundreds of models).
+ *
+ * @module
+ */
+import { InvalidInputError, StateVersionError } from '../core/errors.js';
+import { createRng } from '../core/rng.js';
+import { quantileLinear } from '../core/stats/descriptive.js';
+import { bootstrapThreshold } from './bootstrap.js';
+import { searchCostOptimalThreshold } from './cost-search.js';
+import { groupBySigma, sortBySigma, weightedAuc } from './sigma-groups.js';
+import type { ThresholdObjective } from './types.js';
+
+/** `z_0.95`, the standard normal 95th percentile: a 90 % interval of a normal is `±1.6449 sd`. */
+export const Z_95 = 1.6448536269514722;
+
+/** One model's own evidence on the unit-free scale. Plain JSON. */
+export interface ThresholdEvidence {
+  /** `ref_m`: median (type 7) formula threshold of the units. */
+  readonly reference: number;
+  /** `d_m = ln(median sigma / ref_m)`, the covariate of the plant-wide cut. */
+  readonly logMedianRatio: number;
+  readonly n: number;
+  readonly failures: number;
+  /** The own cut `ĉ_m = ln(t_own / ref_m)`, or `null` when the data give none (one class, constant sigma, no cut beats the trivial ones). */
+  readonly cut: number | null;
+  /** Its sampling variance `v_m` (see the module comment); `null` with `cut`. */
+  readonly variance: number | null;
+  /** Severity-weighted AUC of sigma, failures against passes; `null` when a class is missing. */
+  readonly auc: number | null;
+}
+
+/** The fitted plant-wide threshold model. Plain JSON. */
+export interface PlantThresholdPrior {
+  readonly kind: 'PlantThresholdPrior';
+  readonly version: 1;
+  /** `β0`: the plant-wide cut (natural log of the multiple of the formula) of a model with `d_m = 0`. */
+  readonly intercept: number;
+  /** `β1`: the slope on `d_m` (0: multiple of the formula; 1: multiple of the median sigma). */
+  readonly slope: number;
+  /** `τ²`: between-model variance of the true cuts. */
+  readonly tau2: number;
+  /** Models with own evidence that the fit used, and how many had outcomes at all. */
+  readonly models: number;
+  readonly modelsWithOutcomes: number;
+  /** Units behind the fit. */
+  readonly units: number;
+}
+
+/** A blended cut. */
+export interface BlendedCut {
+  /** The cut on the unit-free scale. */
+  readonly cut: number;
+  /** The sigma threshold `ref_m · e^cut`. */
+  readonly threshold: number;
+  /** `w_m`, the weight of the own cut (0: plant-wide). */
+  readonly weight: number;
+  /** The plant-wide cut `z_m'β̂` of this model. */
+  readonly priorCut: number;
+  /** Posterior variance of the cut (see the module comment). */
+  readonly variance: number;
+}
+
+/**
+ * The own evidence of one model (see the module comment). `sigma`, `fail`, `severity` and `formula` are indexed
+ * alike; `subset` restricts to some units (default: all). Returns `null` when there are no units.
+ *
+ * @example
+ * ```ts
+ * const e = thresholdEvidence(sigma, fail, severity, formula, objective, 200, 42);
+ * e?.cut; // ln(own threshold / median formula), or null
+ * ```
+ */
+export function thresholdEvidence(
+  sigma: Float64Array,
+  fail: Uint8Array,
+  severity: Float64Array,
+  formula: Float64Array,
+  objective: ThresholdObjective,
+  resamples: number,
+  seed: number,
+  subset?: Int32Array,
+): ThresholdEvidence | null {
+  const order = sortBySigma(sigma, subset);
+  const n = order.length;
+  if (n === 0) return null;
+  const f: number[] = [];
+  const s: number[] = [];
+  let failures = 0;
+  for (const i of order) {
+    f.push(formula[i]!);
+    s.push(sigma[i]!);
+    failures += fail[i]!;
+  }
+  const reference = quantileLinear(f, 0.5)!;
+  const logMedianRatio = Math.log(quantileLinear(s, 0.5)! / reference);
+  const groups = groupBySigma(sigma, fail, severity, order);
+  const auc = weightedAuc(groups);
+  const base = { reference, logMedianRatio, n, failures, auc };
+  const search = searchCostOptimalThreshold(groups, objective);
+  if (search === null || !(search.cost < Math.min(search.costPassAll, search.costRejectAll))) {
+    return { ...base, cut: null, variance: null };
+  }
+  const boot = bootstrapThreshold(sigma, fail, severity, order, objective, resamples, createRng(seed));
+  const wBoot = boot ? boot.logHalfWidth / Z_95 : 0;
+  const plateau = Math.log(search.plateauHigh / search.plateauLow);
+  return { ...base, cut: Math.log(search.threshold / reference), variance: wBoot * wBoot + (plateau * plateau) / 12 };
+}
+
+/** WLS fit of `y = β0 + β1 d` with weights `1 / (τ² + v)`; the intercept-only fit when the d are all equal. */
+function wls(y: readonly number[], d: readonly number[], v: readonly number[], tau2: number): { b0: number; b1: number; q: number } {
+  let sw = 0, swd = 0, swdd = 0, swy = 0, swdy = 0;
+  for (let m = 0; m < y.length; m++) {
+    const w = 1 / (tau2 + v[m]!);
+    sw += w;
+    swd += w * d[m]!;
+    swdd += w * d[m]! * d[m]!;
+    swy += w * y[m]!;
+    swdy += w * d[m]! * y[m]!;
+  }
+  const det = sw * swdd - swd * swd;
+  let b0: number;
+  let b1: number;
+  if (det > 1e-12 * sw * swdd) {
+    b1 = (sw * swdy - swd * swy) / det;
+    b0 = (swy - b1 * swd) / sw;
+  } else {
+    b1 = 0;
+    b0 = swy / sw;
+  }
+  let q = 0;
+  for (let m = 0; m < y.length; m++) {
+    const r = y[m]! - b0 - b1 * d[m]!;
+    q += (r * r) / (tau2 + v[m]!);
+  }
+  return { b0, b1, q };
+}
+
+/**
+ * Fits the Fay–Herriot model (see the module comment) to the models' evidence. Models without an own cut are
+ * counted in `modelsWithOutcomes` but do not enter the fit. Returns `null` with fewer than 3 models with an own cut
+ * (`M − p` must be ≥ 1).
+ *
+ * @param useCovariate - `false` fits `β1 = 0` (a plant-wide multiple of the formula; `p = 1`).
+ * @example
+ * ```ts
+ * // three models, cuts 0, 1, 2 at d = 0, 0, 0, variances 0: τ² = sample variance = 1, β0 = 1
+ * fitPlantPrior([e0, e1, e2]); // { intercept: 1, slope: 0, tau2: 1, ... }
+ * ```
+ */
+export function fitPlantPrior(evidence: readonly (ThresholdEvidence | null)[], useCovariate = true): PlantThresholdPrior | null {
+  const y: number[] = [];
+  const d: number[] = [];
+  const v: number[] = [];
+  let withOutcomes = 0;
+  let units = 0;
+  for (const e of evidence) {
+    if (!e) continue;
+    withOutcomes++;
+    units += e.n;
+    if (e.cut === null || e.variance === null) continue;
+    y.push(e.cut);
+    d.push(useCovariate ? e.logMedianRatio : 0);
+    v.push(e.variance);
+  }
+  const M = y.length;
+  if (M < 3) return null;
+  const p = Math.max(...d) - Math.min(...d) > 1e-12 ? 2 : 1;
+  const target = M - p;
+  let tau2 = 0;
+  if (wls(y, d, v, 0).q > target) {
+    let lo = 0;
+    let hi = 1;
+    while (wls(y, d, v, hi).q > target) hi *= 2;
+    for (let it = 0; it < 100 && hi - lo > 1e-12 * hi; it++) {
+      const mid = (lo + hi) / 2;
+      if (wls(y, d, v, mid).q > target) lo = mid;
+      else hi = mid;
+    }
+    tau2 = (lo + hi) / 2;
+  }
+  const fit = wls(y, d, v, tau2);
+  return { kind: 'PlantThresholdPrior', version: 1, intercept: fit.b0, slope: fit.b1, tau2, models: M, modelsWithOutcomes: withOutcomes, units };
+}
+
+/**
+ * The empirical-Bayes blend of a model's own cut with the plant-wide one (see the module comment).
+ *
+ * @example
+ * ```ts
+ * // prior: β0 = 0.2, β1 = 0.5, τ² = 0.04; own: ĉ = 0.6, v = 0.01, d = 0.4, ref = 1e-4
+ * // prior cut 0.2 + 0.5·0.4 = 0.4; w = 0.04 / 0.05 = 0.8; cut = 0.8·0.6 + 0.2·0.4 = 0.56; threshold = 1e-4·e^0.56
+ * blendCut(evidence, prior);
+ * ```
+ */
+export function blendCut(evidence: ThresholdEvidence, prior: PlantThresholdPrior): BlendedCut {
+  const priorCut = prior.intercept + prior.slope * evidence.logMedianRatio;
+  let weight = 0;
+  let cut = priorCut;
+  let variance = prior.tau2;
+  if (evidence.cut !== null && evidence.variance !== null) {
+    const denom = prior.tau2 + evidence.variance;
+    weight = denom > 0 ? prior.tau2 / denom : 1;
+    cut = weight * evidence.cut + (1 - weight) * priorCut;
+    variance = weight * evidence.variance;
+  }
+  return { cut, threshold: evidence.reference * Math.exp(cut), weight, priorCut, variance };
+}
+
+/**
+ * Throws {@link StateVersionError} unless `prior` is a version-1 {@link PlantThresholdPrior}, and
+ * {@link InvalidInputError} when a field is not a finite number (τ² ≥ 0).
+ *
+ * @example
+ * ```ts
+ * validatePlantPrior(JSON.parse(text));
+ * ```
+ */
+export function validatePlantPrior(prior: unknown): asserts prior is PlantThresholdPrior {
+  const p = prior as Partial<PlantThresholdPrior> | null | undefined;
+  if (p?.kind !== 'PlantThresholdPrior' || p.version !== 1) {
+    throw new StateVersionError(`Expected a PlantThresholdPrior of version 1, got kind ${String(p?.kind)} version ${String(p?.version)}: retrain all models.`);
+  }
+  for (const k of ['intercept', 'slope', 'tau2', 'models', 'modelsWithOutcomes', 'units'] as const) {
+    const x = p[k];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new InvalidInputError(`Corrupted PlantThresholdPrior: ${k} is not a finite number. Retrain all models.`);
+  }
+  if (p.tau2! < 0) throw new InvalidInputError('Corrupted PlantThresholdPrior: tau2 < 0. Retrain all models.');
+}
