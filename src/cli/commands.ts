@@ -35,6 +35,7 @@ export function statusTable(status: TrainingStatus): string {
     { header: 'Model', value: (r) => r.model },
     { header: 'Samples', value: (r) => String(r.samples), align: 'right' },
     { header: 'Threshold', value: (r) => fmtSig(r.sigmaThreshold), align: 'right' },
+    { header: 'Source', value: (r) => (r.thresholdSource === 'blended' ? `blended ${r.thresholdWeight!.toFixed(2)}` : r.thresholdSource.replace('_', '-')) },
     { header: 'Accuracy', value: (r) => fmtPct(r.accuracy), align: 'right' },
     { header: 'AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
     { header: 'Predictor', value: (r) => r.predictorKind },

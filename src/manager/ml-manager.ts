@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { InvalidInputError, throwIfAborted } from '../core/errors.js';
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
+import type { ThresholdResult } from '../threshold/types.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import { type DriftAlert, type LockHandle, type MLRepository, type ModelMLState, updateDriftStatesOf } from '../storage/repository.js';
 import { linkSignals } from './signals.js';
@@ -268,7 +269,7 @@ export class MLManager {
   /** The learned sigma threshold of a model, or `undefined`: use the formula. */
   async getThreshold(model: ModelName): Promise<number | undefined> {
     const s = (await this.loadStates()).get(model);
-    return s?.isTrained && s.sigmaThreshold !== null ? s.sigmaThreshold : undefined;
+    return s && s.sigmaThreshold !== null ? s.sigmaThreshold : undefined;
   }
 
   /**
@@ -311,10 +312,13 @@ export class MLManager {
       if (s.lastError !== null) status = 'failed';
       else if (!s.isTrained) status = samples < minSamples ? `need ${minSamples - samples} more` : 'untrained';
       else status = s.isDrifting ? 'drifting' : 'trained';
+      const t = (c?.threshold as { result?: ThresholdResult | null } | null | undefined)?.result ?? null;
       rows.push({
         model: s.model,
         samples,
         sigmaThreshold: s.sigmaThreshold,
+        thresholdSource: s.sigmaThreshold !== null && t ? t.source ?? 'own' : 'formula',
+        thresholdWeight: s.sigmaThreshold !== null && t ? t.weight ?? 1 : null,
         accuracy: s.predictorAccuracy,
         auc: s.predictorAuc,
         predictorKind: c?.predictor.kind ?? 'none',

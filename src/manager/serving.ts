@@ -117,7 +117,8 @@ export async function buildApplyPlan(
     scorer = pooled.scorer(c.context, remote);
     kind = 'pooled';
   }
-  const learnedThreshold = state.isTrained ? state.sigmaThreshold : null;
+  // Untrained (small) models may carry the plant-wide threshold blended with their few outcomes.
+  const learnedThreshold = state.sigmaThreshold;
   return {
     model,
     state,

@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { AbortedError, InsufficientDataError, abortError, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
-import { labelOf } from '../core/labels.js';
+import { chooseLabelSource, labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
 import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './components-state.js';
@@ -20,7 +20,8 @@ import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repos
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
 import { medianLogSigma, type ModelContext } from './pooled-features.js';
-import { untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
+import { fitPlantPrior, ModelThresholdOptimizer, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
+import { thresholdDataOf, untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 import { createTrainRunner } from './worker-pool.js';
 import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult } from './types.js';
 
@@ -36,6 +37,10 @@ interface Survey {
   readonly profiler: ModelProfiler;
   /** Reading the model's records failed: it is reported failed (keeping its last good state), the others train. */
   readonly readError?: Error;
+  /** The threshold's own evidence, for the plant-wide threshold (`null`: no unit with an outcome). */
+  readonly thresholdEvidence?: ThresholdEvidence | null;
+  /** The threshold data of a model too small to train (kept: it is blended with the plant-wide threshold). */
+  readonly smallThresholdData?: ThresholdData | null;
 }
 
 async function readAll(repo: MLRepository, model: ModelName, signal: AbortSignal | undefined): Promise<TrainingRecord[]> {
@@ -68,6 +73,8 @@ export interface SingleModelContext {
   readonly otherProfiles: ModelProfiler[];
   /** The pooled forest's metrics on this model's units from the last train-all (from its stored state). */
   readonly pooledMetrics: ServingMetrics | null;
+  /** The plant-wide threshold of the last train-all (from the stored states). */
+  readonly thresholdPrior: PlantThresholdPrior | null;
 }
 
 export async function trainAll(
@@ -132,7 +139,11 @@ export async function trainAll(
     const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
     if (keep) cacheLeft -= records.length;
     const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
-    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler });
+    // The threshold's own evidence for the plant-wide threshold (see threshold/plant-prior.ts).
+    const tData = thresholdDataOf(clean.records, (r) => o.formulaThreshold(r), chooseLabelSource(clean.records, o.labelOptions).source);
+    const thresholdEvidence = new ModelThresholdOptimizer(model, { seed: o.seed }).evidenceOf(tData);
+    const smallThresholdData = clean.records.length < minSamples ? tData : null;
+    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler, thresholdEvidence, smallThresholdData });
     records = [];
     done++;
   }
@@ -140,6 +151,9 @@ export async function trainAll(
   const eligible = surveys.filter((s) => s.cleanSamples >= minSamples);
   const ranked = [...eligible.map((s) => s.profiler), ...(single?.otherProfiles ?? [])];
   if (ranked.length > 1) ModelProfiler.rankAll(ranked);
+
+  // The plant-wide threshold: fitted to every surveyed model's own cut (a single-model training reuses the last one).
+  const thresholdPrior = single ? single.thresholdPrior : fitPlantPrior(surveys.map((s) => s.thresholdEvidence ?? null));
 
   // The pooled forest.
   throwIfAborted(signal);
@@ -169,7 +183,15 @@ export async function trainAll(
         try {
           if (s.readError !== undefined) throw s.readError;
           if (s.cleanSamples < minSamples) {
+            // A small model still gets the plant-wide threshold, blended with its few outcomes.
+            let threshold = null;
+            if (thresholdPrior && s.smallThresholdData) {
+              const opt = new ModelThresholdOptimizer(s.model, { seed: o.seed });
+              opt.calculateThreshold(s.smallThresholdData, thresholdPrior);
+              threshold = opt.toState();
+            }
             const out = untrainedState({
+              threshold,
               model: s.model,
               rowsRead: s.rowsRead,
               samples: s.cleanSamples,
@@ -207,6 +229,7 @@ export async function trainAll(
             pooled: pooled ? pooled.oobFor(s.model) : null,
             pooledAvailable: pooled !== null,
             pooledMetricsFallback: single?.pooledMetrics ?? null,
+            thresholdPrior,
             previousBaselineEnd: previousBaselines.get(s.model) ?? null,
             trainingDate,
             stateVersion: version,
@@ -326,7 +349,16 @@ export async function trainSingleModel(
 ): Promise<TrainingResult> {
   const otherProfiles: ModelProfiler[] = [];
   let pooledMetrics: ServingMetrics | null = null;
+  let thresholdPrior: PlantThresholdPrior | null = null;
   for (const state of await repo.listModelStates()) {
+    if (thresholdPrior === null) {
+      try {
+        const t = parseComponents(state.componentsJson, state.model).threshold as { result?: ThresholdResult | null } | null;
+        thresholdPrior = t?.result?.prior ?? null;
+      } catch {
+        // A state from another version has no plant-wide threshold.
+      }
+    }
     if (state.model === model) {
       try {
         const p = parseComponents(state.componentsJson, state.model).predictor;
@@ -345,7 +377,7 @@ export async function trainSingleModel(
       // A state from another version cannot be ranked against; it is replaced at its next training.
     }
   }
-  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 }, { pooled, otherProfiles, pooledMetrics });
+  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 }, { pooled, otherProfiles, pooledMetrics, thresholdPrior });
   const r = result.results[0];
   if (!r) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no records in the repository.`);
   return r;

@@ -22,7 +22,7 @@ import { ModelDriftDetector } from '../drift/index.js';
 import { ModelPredictor } from '../predictor/index.js';
 import { brierScore, confusionMetrics, rocAuc } from '../predictor/metrics.js';
 import { ModelProfiler, type ModelProfilerState, type ProfileColumns } from '../profiler/index.js';
-import { ModelThresholdOptimizer } from '../threshold/index.js';
+import { ModelThresholdOptimizer, type ModelThresholdOptimizerState, type PlantThresholdPrior, type ThresholdData, type ThresholdResult } from '../threshold/index.js';
 import type { Artifact, ModelMLState } from '../storage/repository.js';
 import type { ComponentsState, DriftBaselineEnd, PredictorChoice, ServingMetrics } from './components-state.js';
 import type { PooledOob } from './pooled.js';
@@ -61,6 +61,8 @@ export interface TrainModelInput {
    * choice when the pooled forest was loaded rather than trained now (`trainModel`).
    */
   readonly pooledMetricsFallback?: ServingMetrics | null;
+  /** The plant-wide threshold the model's own cut is blended with (`null`: the own cut alone, with its minimums). */
+  readonly thresholdPrior?: PlantThresholdPrior | null;
   /** Where the previous training's drift baseline ended: the baseline is kept (`null`: establish a new one). */
   readonly previousBaselineEnd?: DriftBaselineEnd | null;
   readonly trainingDate: Date;
@@ -129,14 +131,18 @@ export function untrainedState(a: {
   stateVersion: string;
   message: string;
   error: string | null;
+  /** The threshold learned for the model from the plant-wide threshold and its few outcomes (`null`: the formula). */
+  threshold?: ModelThresholdOptimizerState | null;
 }): TrainModelOutput {
+  const t: ThresholdResult | null = a.threshold?.result ?? null;
+  const learnedThreshold = t?.learned ? t.threshold : null;
   const components: ComponentsState = {
     kind: 'ModelComponents',
     version: 1,
     context: a.context,
     training: { rowsRead: a.rowsRead, samples: a.samples, excluded: null, label: null, minSamples: a.minSamples, message: a.message, durationMs: 0 },
     profile: a.profileState,
-    threshold: null,
+    threshold: a.threshold ?? null,
     driftBaseline: null,
     driftCurrent: null,
     driftBaselineEnd: null,
@@ -165,8 +171,8 @@ export function untrainedState(a: {
     trainingSamples: a.samples,
     trimSamples: a.samples,
     finalTestSamples: a.finalTestSamples,
-    sigmaThreshold: null,
-    thresholdConfidence: null,
+    sigmaThreshold: learnedThreshold,
+    thresholdConfidence: learnedThreshold !== null ? t!.confidence : null,
     ...NO_METRICS,
     featureImportance: null,
     ...(profile ?? NO_PROFILE),
@@ -196,12 +202,46 @@ export function untrainedState(a: {
       samples: a.samples,
       excluded: null,
       label: null,
-      sigmaThreshold: null,
-      thresholdConfidence: null,
+      sigmaThreshold: learnedThreshold,
+      thresholdConfidence: learnedThreshold !== null ? t!.confidence : null,
       predictorKind: 'pooled',
       predictorAuc: null,
       driftBaselineSamples: 0,
     },
+  };
+}
+
+/**
+ * The threshold's data of one model: every clean unit with an outcome, Final Test where linked, trim linearity
+ * otherwise (fail points of that outcome for the severity), with its formula threshold and date.
+ *
+ * @param clean - the model's clean records (`cleanTrainingRecords`), in date order.
+ * @param labelSource - the model's label choice (reported with the threshold).
+ */
+export function thresholdDataOf(clean: readonly TrainingRecord[], formula: (r: TrainingRecord) => number, labelSource: LabelSource): ThresholdData {
+  const tSigma: number[] = [];
+  const tFail: number[] = [];
+  const tFp: number[] = [];
+  const tFormula: number[] = [];
+  const tDates: Date[] = [];
+  for (const r of clean) {
+    const ft = labelOf(r, 'final_test');
+    const source: LabelSource = ft !== null ? 'final_test' : 'trim';
+    const y = ft ?? labelOf(r, 'trim');
+    if (y === null) continue;
+    tSigma.push(r.sigmaGradient!);
+    tFail.push(y);
+    tFp.push(y === 1 ? failPointsOf(r, source) ?? Number.NaN : 0);
+    tFormula.push(formula(r));
+    tDates.push(r.fileDate);
+  }
+  return {
+    sigma: Float64Array.from(tSigma),
+    fail: Uint8Array.from(tFail),
+    labelSource,
+    failPoints: Float64Array.from(tFp),
+    formulaThreshold: Float64Array.from(tFormula),
+    dates: tDates,
   };
 }
 
@@ -214,32 +254,11 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   const formulaById = new Map<number, number>();
   input.records.forEach((r, i) => formulaById.set(r.trackResultId, input.formula[i]!));
 
-  // Threshold: every clean unit with an outcome, Final Test where linked, trim otherwise.
-  const tSigma: number[] = [];
-  const tFail: number[] = [];
-  const tFp: number[] = [];
-  const tFormula: number[] = [];
-  const tDates: Date[] = [];
-  for (const r of clean.records) {
-    const ft = labelOf(r, 'final_test');
-    const source: LabelSource = ft !== null ? 'final_test' : 'trim';
-    const y = ft ?? labelOf(r, 'trim');
-    if (y === null) continue;
-    tSigma.push(r.sigmaGradient!);
-    tFail.push(y);
-    tFp.push(y === 1 ? failPointsOf(r, source) ?? Number.NaN : 0);
-    tFormula.push(formulaById.get(r.trackResultId)!);
-    tDates.push(r.fileDate);
-  }
   const optimizer = new ModelThresholdOptimizer(model, { seed: st.seed });
-  const threshold = optimizer.calculateThreshold({
-    sigma: Float64Array.from(tSigma),
-    fail: Uint8Array.from(tFail),
-    labelSource: set.label.source,
-    failPoints: Float64Array.from(tFp),
-    formulaThreshold: Float64Array.from(tFormula),
-    dates: tDates,
-  });
+  const threshold = optimizer.calculateThreshold(
+    thresholdDataOf(clean.records, (r) => formulaById.get(r.trackResultId)!, set.label.source),
+    input.thresholdPrior ?? null,
+  );
 
   // Drift baseline: kept from the previous training when there is one (control limits are frozen after they are
   // established, so a retrain neither absorbs a drift into the baseline nor re-reports an episode with a new onset);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FormulaThresholdFn } from '../core/formula.js';
+import type { ThresholdSource } from '../threshold/types.js';
 import type { LabelOptions, LabelChoice } from '../core/labels.js';
 import type { ExclusionCounts } from '../core/features.js';
 import type { LabelSource, ModelName } from '../core/types.js';
@@ -167,6 +168,13 @@ export interface TrainingStatusRow {
   readonly model: ModelName;
   readonly samples: number;
   readonly sigmaThreshold: number | null;
+  /**
+   * Where the threshold comes from: `own`, `blended` (own cut and plant-wide cut, `thresholdWeight` = the own cut's
+   * weight), `plant_wide` (weight 0) or `formula` (nothing learned). See docs/thresholds.md.
+   */
+  readonly thresholdSource: ThresholdSource;
+  /** The own cut's weight in the blend; `null` for `formula`. */
+  readonly thresholdWeight: number | null;
   /** Out-of-sample accuracy of the predictor serving the model. */
   readonly accuracy: number | null;
   readonly auc: number | null;

@@ -14,7 +14,7 @@ import { fitThreshold } from './fit.js';
 import { groupBySigma, sortBySigma, weightedAuc } from './sigma-groups.js';
 import { resolveThresholdOptions } from './options.js';
 import { splitHeldOut } from './split.js';
-import { blendCut, thresholdEvidence, validatePlantPrior, Z_95, type PlantThresholdPrior } from './plant-prior.js';
+import { blendCut, thresholdEvidence, validatePlantPrior, Z_95, type PlantThresholdPrior, type ThresholdEvidence } from './plant-prior.js';
 import { validateThresholdState } from './state.js';
 import { type PreparedThresholdData, prepareThresholdData } from './threshold-data.js';
 import type {
@@ -160,6 +160,20 @@ export class ModelThresholdOptimizer {
     }
     this.last = result;
     return result;
+  }
+
+  /**
+   * The model's own evidence on the unit-free scale ({@link thresholdEvidence}) with this optimizer's objective,
+   * weighting and bootstrap: what {@link fitPlantPrior} is fitted to. `null` when there are no units.
+   *
+   * @example
+   * ```ts
+   * const prior = fitPlantPrior(models.map((m) => new ModelThresholdOptimizer(m.name).evidenceOf(m.data)));
+   * ```
+   */
+  evidenceOf(data: ThresholdData): ThresholdEvidence | null {
+    const d = this.weighted(prepareThresholdData(data));
+    return thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, this.options.bootstrapResamples, this.options.seed);
   }
 
   /** Severity weights replaced by 1 (failures and passes alike) unless `severityWeighted`. */
@@ -330,16 +344,18 @@ const NO_BLEND = { evidence: null, prior: null, blend: null } as const;
 
 /**
  * The paired difference `BA(formula) − BA(learned)` on the held-out `units` (fail is the positive class) and its
- * standard error: with `d_i = [σ_i > learned] − [σ_i > formula_i]`,
- * `BA(learned) − BA(formula) = ½ (mean_fail d − mean_pass d)` (a rejected failure counts for, a rejected pass against),
- * so `SE = ½ √(s²_fail / n_fail + s²_pass / n_pass)` with `s²` the sample variance (ddof = 1) of `d` within the
- * class (0 when the class has one unit). Both classes must be present.
+ * standard error under the null of equal balanced accuracy (a McNemar-type score test, per class). With
+ * `d_i = [σ_i > learned] − [σ_i > formula_i]` ∈ {−1, 0, 1}, `BA(learned) − BA(formula) = ½ (mean_fail d − mean_pass d)`
+ * (a rejected failure counts for a threshold, a rejected pass against). Under the null `E d = 0`, so
+ * `var d = P(discordant)`, estimated with add-one (Laplace) smoothing `p̃ = (discordant + 1) / (n + 2)` so that a
+ * class of one or two units cannot make the test certain: `SE = ½ √(p̃_fail / n_fail + p̃_pass / n_pass)`.
+ * Both classes must be present.
  *
  * @example
  * ```ts
  * // sigma 1, 2, 3, 4; fail 0, 0, 1, 1; learned 2.5, formula 1.5 (every unit's own):
- * // d = [0, −1, 0, 0] → passes: mean −0.5, s² 0.5; failures: mean 0, s² 0
- * // BA(learned) − BA(formula) = ½ (0 − (−0.5)) = 0.25 → difference −0.25, SE = ½ √(0.5 / 2) = 0.25
+ * // d = [0, −1, 0, 0]: passes mean −0.5, 1 of 2 discordant (p̃ = 2/4); failures mean 0, 0 of 2 (p̃ = 1/4)
+ * // BA(learned) − BA(formula) = ½ (0 − (−0.5)) = 0.25 → difference −0.25; SE = ½ √(0.25/2 + 0.5/2) = 0.30619
  * ```
  */
 export function pairedBalancedAccuracyDifference(
@@ -350,20 +366,19 @@ export function pairedBalancedAccuracyDifference(
   units: ArrayLike<number>,
 ): { difference: number; se: number } {
   const acc = [
-    { n: 0, sum: 0, sumSq: 0 },
-    { n: 0, sum: 0, sumSq: 0 },
+    { n: 0, sum: 0, discordant: 0 },
+    { n: 0, sum: 0, discordant: 0 },
   ];
   for (let k = 0; k < units.length; k++) {
     const i = units[k]!;
-    const dl = sigma[i]! > learned ? 1 : 0;
-    const df = sigma[i]! > formula[i]! ? 1 : 0;
+    const d = (sigma[i]! > learned ? 1 : 0) - (sigma[i]! > formula[i]! ? 1 : 0);
     const a = acc[fail[i]!]!;
     a.n++;
-    a.sum += dl - df;
-    a.sumSq += (dl - df) * (dl - df);
+    a.sum += d;
+    if (d !== 0) a.discordant++;
   }
   const [p, f] = acc as [typeof acc[0], typeof acc[0]];
   const mean = (a: typeof p): number => (a.n > 0 ? a.sum / a.n : 0);
-  const varOfMean = (a: typeof p): number => (a.n > 1 ? (a.sumSq - (a.sum * a.sum) / a.n) / (a.n - 1) / a.n : 0);
+  const varOfMean = (a: typeof p): number => (a.n > 0 ? (a.discordant + 1) / (a.n + 2) / a.n : 0);
   return { difference: -0.5 * (mean(f) - mean(p)), se: 0.5 * Math.sqrt(varOfMean(f) + varOfMean(p)) };
 }

@@ -171,9 +171,10 @@ export type HeldOutComparison =
       /** `learned.balancedAccuracy > formula.balancedAccuracy` (strictly). */
       readonly betterThanFormula: boolean;
       /**
-       * `formula.balancedAccuracy − learned.balancedAccuracy` and its paired standard error
-       * `½ · √(s²_fail / n_fail + s²_pass / n_pass)`, with `s²` the sample variance (ddof = 1) over the held-out
-       * failures (passes) of `d_i = [learned rejects i] − [formula rejects i]`; 0 with one unit of a class.
+       * `formula.balancedAccuracy − learned.balancedAccuracy` on the held-out units, and its paired standard error
+       * under the null of no difference, `½ · √(p̃_fail / n_fail + p̃_pass / n_pass)`, with
+       * `p̃ = (discordant + 1) / (n + 2)` the add-one share of the class's units that the two thresholds classify
+       * differently (see `pairedBalancedAccuracyDifference`).
        */
       readonly formulaAdvantage: number;
       readonly formulaAdvantageSe: number;
