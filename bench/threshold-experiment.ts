@@ -9,7 +9,7 @@ import { formulaThreshold } from '../src/core/formula.js';
 import { failPointsOf, labelOf, severityWeight } from '../src/core/labels.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
 import { writePlant, type SyntheticRun } from '../src/synthetic/index.js';
-import { blendCut, fitPlantPrior, thresholdEvidence, type ThresholdEvidence } from '../src/threshold/plant-prior.js';
+import { blendCut, fitPlantPrior, thresholdEvidence, type PriorCovariate } from '../src/threshold/plant-prior.js';
 
 const { values } = parseArgs({ options: { seed: { type: 'string' }, tracks: { type: 'string' }, models: { type: 'string' }, scenario: { type: 'string' } } });
 const seed = Number(values.seed ?? 2026);
@@ -19,7 +19,7 @@ await writePlant(repo, { seed, tracks: Number(values.tracks ?? 80000), models: N
   onRunsWritten: (runs, ids) => runs.forEach((r, i) => runTruth.set(ids[i]!, r)),
 });
 
-interface M { model: string; isFt: Uint8Array; sigma: Float64Array; fail: Uint8Array; sevW: Float64Array; sevU: Float64Array; formula: Float64Array; evalSigma: number[]; evalFormula: number[]; evalFail: boolean[] }
+interface M { model: string; units: number; allS: number[]; allP: number[]; isFt: Uint8Array; sigma: Float64Array; fail: Uint8Array; sevW: Float64Array; sevU: Float64Array; formula: Float64Array; evalSigma: number[]; evalFormula: number[]; evalFail: boolean[] }
 const models: M[] = [];
 for (const s of await repo.listModels()) {
   const recs = [];
@@ -27,7 +27,15 @@ for (const s of await repo.listModels()) {
   const clean = cleanTrainingRecords(recs).records;
   const sg: number[] = [], fl: number[] = [], sw: number[] = [], fo: number[] = [], ift: number[] = [];
   const es: number[] = [], ef: number[] = [], ey: boolean[] = [];
+  const unitSet = new Set<number>();
+  const allS: number[] = [], allP: number[] = [];
   for (const r of clean) {
+    const ut = runTruth.get(r.trimResultId);
+    if (ut && ut.truth.garbage === null && !ut.truth.duplicate) {
+      unitSet.add(ut.truth.unitIndex);
+      const tt = ut.truth.tracks.find((x) => x.trackId === r.trackId);
+      if (tt) { allS.push(r.sigmaGradient!); allP.push(tt.ftFailProbability); }
+    }
     const ft = labelOf(r, 'final_test');
     const src = ft !== null ? 'final_test' : 'trim';
     const y = ft ?? labelOf(r, 'trim');
@@ -40,7 +48,7 @@ for (const s of await repo.listModels()) {
     sg.push(r.sigmaGradient!); fl.push(y); ift.push(ft !== null ? 1 : 0); fo.push(formulaThreshold(r));
     sw.push(severityWeight(y, y === 1 ? failPointsOf(r, src) : 0));
   }
-  models.push({ model: s.model, isFt: Uint8Array.from(ift), sigma: Float64Array.from(sg), fail: Uint8Array.from(fl), sevW: Float64Array.from(sw), sevU: Float64Array.from(fl, () => 1), formula: Float64Array.from(fo), evalSigma: es, evalFormula: ef, evalFail: ey });
+  models.push({ model: s.model, units: unitSet.size, allS, allP, isFt: Uint8Array.from(ift), sigma: Float64Array.from(sg), fail: Uint8Array.from(fl), sevW: Float64Array.from(sw), sevU: Float64Array.from(fl, () => 1), formula: Float64Array.from(fo), evalSigma: es, evalFormula: ef, evalFail: ey });
 }
 
 function ba(pred: boolean[], fail: boolean[]): number | null {
@@ -54,7 +62,7 @@ function judge(name: string, thr: (m: M, i: number) => number | null): void {
   let better = 0, same = 0, worse = 0, served = 0;
   models.forEach((m, i) => { if (thr(m, i) !== null) served++; });
   models.forEach((m, i) => {
-    if (m.evalSigma.length < 20) return;
+    if (m.units < 20) return;
     const t = thr(m, i);
     const f = ba(m.evalSigma.map((s, k) => s > m.evalFormula[k]!), m.evalFail);
     const l = t === null ? f : ba(m.evalSigma.map((s) => s > t), m.evalFail);
@@ -64,83 +72,76 @@ function judge(name: string, thr: (m: M, i: number) => number | null): void {
   const tot = better + same + worse;
   console.log(`${name.padEnd(40)} better ${better}/${tot} = ${(100 * better / tot).toFixed(1)}%  same ${same}  worse ${worse} = ${(100 * worse / tot).toFixed(1)}%  served ${served}/${models.length}`);
 }
-const sub = (m: M, ft: 0 | 1) => Int32Array.from([...m.isFt.keys()].filter((k) => m.isFt[k] === ft));
 const evMix = models.map((m) => thresholdEvidence(m.sigma, m.fail, m.sevU, m.formula, objective, 200, 42));
-const evFt = models.map((m) => thresholdEvidence(m.sigma, m.fail, m.sevU, m.formula, objective, 200, 42, sub(m, 1)));
-const evTr = models.map((m) => thresholdEvidence(m.sigma, m.fail, m.sevU, m.formula, objective, 200, 42, sub(m, 0)));
+const sets: PriorCovariate[][] = [[], ['logMedianRatio'], ['logMedianRatio', 'logSpread'], ['logMedianRatio', 'failLogit'], ['logMedianRatio', 'logSpread', 'failLogit']];
+for (const cov of sets) {
+  const prior = fitPlantPrior(evMix, cov)!;
+  console.log(`[${cov.join(', ')}]: β ${prior.coefficients.map((x) => x.toFixed(3)).join(' ')} τ² ${prior.tau2.toFixed(4)} M ${prior.models}`);
+  judge(`  blend`, (_m, i) => (evMix[i] ? blendCut(evMix[i]!, prior).threshold : null));
+  judge(`  plant-wide only`, (_m, i) => (evMix[i] ? blendCut({ ...evMix[i]!, cut: null, variance: null }, prior).threshold : null));
+}
+judge('own only', (_m, i) => (evMix[i]?.cut != null ? evMix[i]!.reference * Math.exp(evMix[i]!.cut!) : null));
+
 {
-  const prior = fitPlantPrior(evMix)!;
-  judge('mixed labels', (_m, i) => (evMix[i] ? blendCut(evMix[i]!, prior).threshold : null));
+  // Oracle: the cut maximising the expected balanced accuracy under the true FT probabilities of all the model's units.
+  judge('ORACLE expected-BA cut', (m) => {
+    const idx = m.allS.map((_, k) => k).sort((a, b) => m.allS[a]! - m.allS[b]!);
+    const P = m.allP.reduce((a, b) => a + b, 0), Q = m.allP.length - P;
+    if (idx.length < 2 || P <= 0 || Q <= 0) return null;
+    let below1 = 0, below0 = 0, best = -1, cut = null as number | null;
+    for (let k = 0; k < idx.length - 1; k++) {
+      below1 += m.allP[idx[k]!]!; below0 += 1 - m.allP[idx[k]!]!;
+      const v = 0.5 * ((P - below1) / P + below0 / Q);
+      if (v > best && m.allS[idx[k + 1]!]! > m.allS[idx[k]!]!) { best = v; cut = Math.sqrt(m.allS[idx[k]!]! * m.allS[idx[k + 1]!]!); }
+    }
+    return cut;
+  });
 }
 {
-  // FT only; the reference / covariate from all units
-  const ev = evFt.map((e, i) => (evMix[i] ? { ...evMix[i]!, cut: e?.cut != null ? e.cut + Math.log(e.reference / evMix[i]!.reference) : null, variance: e?.variance ?? null } : null));
-  const prior = fitPlantPrior(ev)!;
-  console.log(`FT-only prior β0 ${prior.intercept.toFixed(3)} β1 ${prior.slope.toFixed(3)} τ² ${prior.tau2.toFixed(4)} M ${prior.models}`);
-  judge('FT-only evidence', (_m, i) => (ev[i] ? blendCut(ev[i]!, prior).threshold : null));
-  // combined: trim cut shifted by delta with extra variance
-  const diffs: { d: number; v: number }[] = [];
-  const ref = (e: ThresholdEvidence | null, i: number) => (e?.cut != null ? e.cut + Math.log(e.reference / evMix[i]!.reference) : null);
-  models.forEach((_m, i) => {
-    const a = ref(evFt[i]!, i), b = ref(evTr[i]!, i);
-    if (a !== null && b !== null) diffs.push({ d: a - b, v: evFt[i]!.variance! + evTr[i]!.variance! });
-  });
-  // DerSimonian–Laird
-  const w = diffs.map((x) => 1 / x.v);
-  const sw = w.reduce((a, b) => a + b, 0);
-  const mu0 = diffs.reduce((a, x, k) => a + w[k]! * x.d, 0) / sw;
-  const Q = diffs.reduce((a, x, k) => a + w[k]! * (x.d - mu0) ** 2, 0);
-  const tauD = Math.max(0, (Q - (diffs.length - 1)) / (sw - w.reduce((a, b) => a + b * b, 0) / sw));
-  const ws = diffs.map((x) => 1 / (x.v + tauD));
-  const delta = diffs.reduce((a, x, k) => a + ws[k]! * x.d, 0) / ws.reduce((a, b) => a + b, 0);
-  console.log(`trim→FT offset δ ${delta.toFixed(3)} τ_δ² ${tauD.toFixed(4)} over ${diffs.length} models`);
-  const evC = models.map((_m, i) => {
-    if (!evMix[i]) return null;
-    const a = ref(evFt[i]!, i), b = ref(evTr[i]!, i);
-    const parts: { c: number; v: number }[] = [];
-    if (a !== null) parts.push({ c: a, v: evFt[i]!.variance! });
-    if (b !== null) parts.push({ c: b + delta, v: evTr[i]!.variance! + tauD });
-    if (!parts.length) return { ...evMix[i]!, cut: null, variance: null };
-    const P = parts.reduce((s2, p) => s2 + 1 / p.v, 0);
-    return { ...evMix[i]!, cut: parts.reduce((s2, p) => s2 + p.c / p.v, 0) / P, variance: 1 / P };
-  });
-  const priorC = fitPlantPrior(evC)!;
-  console.log(`combined prior β0 ${priorC.intercept.toFixed(3)} β1 ${priorC.slope.toFixed(3)} τ² ${priorC.tau2.toFixed(4)} M ${priorC.models}`);
-  judge('FT + shifted trim evidence', (_m, i) => (evC[i] ? blendCut(evC[i]!, priorC).threshold : null));
-}
-if (process.env.FULL) for (const sevName of ['severity', 'unweighted'] as const) {
-  const ev: (ThresholdEvidence | null)[] = models.map((m) => thresholdEvidence(m.sigma, m.fail, sevName === 'severity' ? m.sevW : m.sevU, m.formula, objective, 200, 42));
-  for (const cov of [true, false]) {
-    const prior = fitPlantPrior(ev, cov)!;
-    console.log(`${sevName} cov=${cov}: β0 ${prior.intercept.toFixed(3)} β1 ${prior.slope.toFixed(3)} τ² ${prior.tau2.toFixed(4)} M ${prior.models}/${prior.modelsWithOutcomes}`);
-    judge(`  blend ${sevName} cov=${cov}`, (_m, i) => (ev[i] ? blendCut(ev[i]!, prior).threshold : null));
-    judge(`  plant-wide only ${sevName} cov=${cov}`, (_m, i) => (ev[i] ? blendCut({ ...ev[i]!, cut: null, variance: null }, prior).threshold : null));
+  const { normalCdf } = await import('../src/core/stats/normal.js');
+  for (const hk of [0.5, 1, 2]) {
+    judge(`smoothed own cut h×${hk}`, (m) => {
+      const x = Array.from(m.sigma, Math.log);
+      const nf = m.fail.reduce((a, b) => a + b, 0), np = x.length - nf;
+      if (nf === 0 || np === 0) return null;
+      const sorted = [...x].sort((a, b) => a - b);
+      const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))]!;
+      const mu = x.reduce((a, b) => a + b, 0) / x.length;
+      const sd = Math.sqrt(x.reduce((a, b) => a + (b - mu) ** 2, 0) / (x.length - 1));
+      const h = hk * 0.9 * Math.min(sd, (q(0.75) - q(0.25)) / 1.34) * x.length ** -0.2;
+      if (!(h > 0)) return null;
+      let best = -1, cut = 0;
+      for (let g = 1; g < 200; g++) {
+        const c = q(g / 200);
+        let sf = 0, sp = 0;
+        for (let k = 0; k < x.length; k++) { const z = normalCdf((x[k]! - c) / h); if (m.fail[k]) sf += z; else sp += 1 - z; }
+        const v = sf / nf + sp / np;
+        if (v > best) { best = v; cut = c; }
+      }
+      return Math.exp(cut);
+    });
   }
-  judge(`  own only ${sevName}`, (_m, i) => (ev[i]?.cut != null ? ev[i]!.reference * Math.exp(ev[i]!.cut!) : null));
 }
-{
-  // oracle: max BA over cuts on the eval units themselves; where the worse models stand
-  const prior = fitPlantPrior(evMix)!;
-  const gaps: string[] = [];
-  let nearOpt = 0, tot = 0;
+for (const cov of [[], ['logMedianRatio']] as PriorCovariate[][]) {
+  const prior = fitPlantPrior(evMix, cov)!;
+  const b = new Map<string, number[]>();
   models.forEach((m, i) => {
-    if (m.evalSigma.length < 20 || !evMix[i]) return;
+    if (m.units < 20 || !evMix[i]) return;
     const f = ba(m.evalSigma.map((s, k) => s > m.evalFormula[k]!), m.evalFail);
     const t = blendCut(evMix[i]!, prior).threshold;
     const l = ba(m.evalSigma.map((s) => s > t), m.evalFail);
     if (f === null || l === null) return;
-    tot++;
-    const sorted = [...new Set(m.evalSigma)].sort((a, b) => a - b);
-    let best = 0;
-    for (let k = 0; k < sorted.length - 1; k++) { const c = (sorted[k]! + sorted[k + 1]!) / 2; best = Math.max(best, ba(m.evalSigma.map((s) => s > c), m.evalFail)!); }
-    if (best - f < 0.01) nearOpt++;
-    if (l < f) gaps.push(`${m.model} n=${m.evalSigma.length} oracle ${best.toFixed(3)} formula ${f.toFixed(3)} learned ${l.toFixed(3)} w ${blendCut(evMix[i]!, prior).weight.toFixed(2)} ln(t/f) ${Math.log(t / m.evalFormula[0]!).toFixed(3)}`);
+    const key = m.units < 60 ? 'units 20-59' : m.units < 200 ? 'units 60-199' : 'units >=200';
+    const e = b.get(key) ?? [0, 0, 0];
+    e[l > f + 1e-12 ? 0 : l < f - 1e-12 ? 2 : 1]!++;
+    b.set(key, e);
   });
-  console.log(`formula within 0.01 of the in-sample oracle on ${nearOpt}/${tot}`);
-  console.log(gaps.join('\n'));
+  console.log(`[${cov}] ` + [...b].sort().map(([k, e]) => `${k}: ${e.join('/')}`).join('  '));
 }
-for (const k of [0.5, 2, 4, 8]) {
-  const ev = evMix.map((e) => (e && e.variance !== null ? { ...e, variance: e.variance * k } : e));
-  const prior = fitPlantPrior(ev)!;
-  judge(`variance x${k} (τ² ${prior.tau2.toFixed(4)})`, (_m, i) => (ev[i] ? blendCut(ev[i]!, prior).threshold : null));
+{
+  const evSev = models.map((m) => thresholdEvidence(m.sigma, m.fail, m.sevW, m.formula, objective, 200, 42));
+  const pS = fitPlantPrior(evSev, [])!;
+  const pU = fitPlantPrior(evMix, [])!;
+  judge('SEV severity-weighted blend []', (_m, i) => (evSev[i] ? blendCut(evSev[i]!, pS).threshold : null));
+  judge('SEV unweighted blend []', (_m, i) => (evMix[i] ? blendCut(evMix[i]!, pU).threshold : null));
 }

@@ -31,6 +31,7 @@
 import { InvalidInputError, StateVersionError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
+import { solveLinearInPlace } from '../drift/linear-solve.js';
 import { bootstrapThreshold } from './bootstrap.js';
 import { searchCostOptimalThreshold } from './cost-search.js';
 import { groupBySigma, sortBySigma, weightedAuc } from './sigma-groups.js';
@@ -45,6 +46,10 @@ export interface ThresholdEvidence {
   readonly reference: number;
   /** `d_m = ln(median sigma / ref_m)`, the covariate of the plant-wide cut. */
   readonly logMedianRatio: number;
+  /** `s_m`: robust spread of ln sigma, `(Q3 − Q1) / 1.349` of ln sigma (type-7 quartiles; the sd of a normal). */
+  readonly logSpread: number;
+  /** `ℓ_m = logit((failures + ½) / (n + 1))`: the model's smoothed failure rate, on the log-odds scale. */
+  readonly failLogit: number;
   readonly n: number;
   readonly failures: number;
   /** The own cut `ĉ_m = ln(t_own / ref_m)`, or `null` when the data give none (one class, constant sigma, no cut beats the trivial ones). */
@@ -59,10 +64,13 @@ export interface ThresholdEvidence {
 export interface PlantThresholdPrior {
   readonly kind: 'PlantThresholdPrior';
   readonly version: 1;
-  /** `β0`: the plant-wide cut (natural log of the multiple of the formula) of a model with `d_m = 0`. */
-  readonly intercept: number;
-  /** `β1`: the slope on `d_m` (0: multiple of the formula; 1: multiple of the median sigma). */
-  readonly slope: number;
+  /** The covariates of `z_m` after the intercept, in order. */
+  readonly covariates: readonly PriorCovariate[];
+  /**
+   * `β`: intercept first, then one coefficient per covariate. On `logMedianRatio`, 0 means a plant-wide multiple of
+   * the formula and 1 a plant-wide multiple of the model's median sigma.
+   */
+  readonly coefficients: readonly number[];
   /** `τ²`: between-model variance of the true cuts. */
   readonly tau2: number;
   /** Models with own evidence that the fit used, and how many had outcomes at all. */
@@ -119,9 +127,13 @@ export function thresholdEvidence(
   }
   const reference = quantileLinear(f, 0.5)!;
   const logMedianRatio = Math.log(quantileLinear(s, 0.5)! / reference);
+  const logS = s.map(Math.log);
+  const logSpread = (quantileLinear(logS, 0.75)! - quantileLinear(logS, 0.25)!) / 1.349;
+  const rate = (failures + 0.5) / (n + 1);
+  const failLogit = Math.log(rate / (1 - rate));
   const groups = groupBySigma(sigma, fail, severity, order);
   const auc = weightedAuc(groups);
-  const base = { reference, logMedianRatio, n, failures, auc };
+  const base = { reference, logMedianRatio, logSpread, failLogit, n, failures, auc };
   const search = searchCostOptimalThreshold(groups, objective);
   if (search === null || !(search.cost < Math.min(search.costPassAll, search.costRejectAll))) {
     return { ...base, cut: null, variance: null };
@@ -132,50 +144,68 @@ export function thresholdEvidence(
   return { ...base, cut: Math.log(search.threshold / reference), variance: wBoot * wBoot + (plateau * plateau) / 12 };
 }
 
-/** WLS fit of `y = β0 + β1 d` with weights `1 / (τ² + v)`; the intercept-only fit when the d are all equal. */
-function wls(y: readonly number[], d: readonly number[], v: readonly number[], tau2: number): { b0: number; b1: number; q: number } {
-  let sw = 0, swd = 0, swdd = 0, swy = 0, swdy = 0;
-  for (let m = 0; m < y.length; m++) {
-    const w = 1 / (tau2 + v[m]!);
-    sw += w;
-    swd += w * d[m]!;
-    swdd += w * d[m]! * d[m]!;
-    swy += w * y[m]!;
-    swdy += w * d[m]! * y[m]!;
-  }
-  const det = sw * swdd - swd * swd;
-  let b0: number;
-  let b1: number;
-  if (det > 1e-12 * sw * swdd) {
-    b1 = (sw * swdy - swd * swy) / det;
-    b0 = (swy - b1 * swd) / sw;
-  } else {
-    b1 = 0;
-    b0 = swy / sw;
-  }
-  let q = 0;
-  for (let m = 0; m < y.length; m++) {
-    const r = y[m]! - b0 - b1 * d[m]!;
-    q += (r * r) / (tau2 + v[m]!);
-  }
-  return { b0, b1, q };
+/** The model-level covariates the plant-wide cut may depend on (see {@link PlantThresholdPrior.covariates}). */
+export type PriorCovariate = 'logMedianRatio' | 'logSpread' | 'failLogit';
+
+/** The default covariates of the plant-wide cut (see docs/thresholds.md for the measurements behind them). */
+export const DEFAULT_PRIOR_COVARIATES: readonly PriorCovariate[] = [];
+
+/** `z_m = (1, covariates...)` of a model. */
+export function priorDesignRow(e: ThresholdEvidence, covariates: readonly PriorCovariate[]): number[] {
+  return [1, ...covariates.map((c) => e[c])];
 }
 
 /**
- * Fits the Fay–Herriot model (see the module comment) to the models' evidence. Models without an own cut are
- * counted in `modelsWithOutcomes` but do not enter the fit. Returns `null` with fewer than 3 models with an own cut
- * (`M − p` must be ≥ 1).
+ * WLS fit of `y = Zβ` with weights `1 / max(τ² + v, 1e-12)` (normal equations; the floor keeps a model with an
+ * exact cut and `τ² = 0` finite); `null` when `Z'WZ` is singular.
+ */
+function wls(y: readonly number[], Z: readonly number[][], v: readonly number[], tau2: number): { beta: number[]; q: number } | null {
+  const p = Z[0]!.length;
+  const A = new Float64Array(p * p);
+  const rhs = new Float64Array(p);
+  for (let m = 0; m < y.length; m++) {
+    const w = 1 / Math.max(tau2 + v[m]!, 1e-12);
+    const z = Z[m]!;
+    for (let j = 0; j < p; j++) {
+      rhs[j]! += w * z[j]! * y[m]!;
+      for (let k = 0; k < p; k++) A[j * p + k]! += w * z[j]! * z[k]!;
+    }
+  }
+  let beta: number[];
+  try {
+    beta = Array.from(solveLinearInPlace(A, rhs, p));
+  } catch {
+    return null;
+  }
+  if (!beta.every(Number.isFinite)) return null;
+  let q = 0;
+  for (let m = 0; m < y.length; m++) {
+    let fit = 0;
+    for (let j = 0; j < p; j++) fit += Z[m]![j]! * beta[j]!;
+    q += (y[m]! - fit) ** 2 / Math.max(tau2 + v[m]!, 1e-12);
+  }
+  return { beta, q };
+}
+
+/**
+ * Fits the Fay–Herriot model (see the module comment) to the models' evidence, with the plant-wide cut
+ * `z_m'β`, `z_m = (1, covariates of the model)`. Models without an own cut are counted in `modelsWithOutcomes` but
+ * do not enter the fit. Returns `null` when fewer than `p + 1` models have an own cut (`M − p` must be ≥ 1); a
+ * singular design (e.g. every model with the same covariate) falls back to the intercept alone.
  *
- * @param useCovariate - `false` fits `β1 = 0` (a plant-wide multiple of the formula; `p = 1`).
+ * @param covariates - default {@link DEFAULT_PRIOR_COVARIATES}; `[]` fits one plant-wide multiple of the formula.
  * @example
  * ```ts
- * // three models, cuts 0, 1, 2 at d = 0, 0, 0, variances 0: τ² = sample variance = 1, β0 = 1
- * fitPlantPrior([e0, e1, e2]); // { intercept: 1, slope: 0, tau2: 1, ... }
+ * // three models with cuts 0, 1, 2 and variances 0, intercept only: τ² = their sample variance 1, β0 = 1
+ * fitPlantPrior([e0, e1, e2], []); // { coefficients: [1], tau2: 1, ... }
  * ```
  */
-export function fitPlantPrior(evidence: readonly (ThresholdEvidence | null)[], useCovariate = true): PlantThresholdPrior | null {
+export function fitPlantPrior(
+  evidence: readonly (ThresholdEvidence | null)[],
+  covariates: readonly PriorCovariate[] = DEFAULT_PRIOR_COVARIATES,
+): PlantThresholdPrior | null {
   const y: number[] = [];
-  const d: number[] = [];
+  const Z: number[][] = [];
   const v: number[] = [];
   let withOutcomes = 0;
   let units = 0;
@@ -185,27 +215,32 @@ export function fitPlantPrior(evidence: readonly (ThresholdEvidence | null)[], u
     units += e.n;
     if (e.cut === null || e.variance === null) continue;
     y.push(e.cut);
-    d.push(useCovariate ? e.logMedianRatio : 0);
+    Z.push(priorDesignRow(e, covariates));
     v.push(e.variance);
   }
+  let used = [...covariates];
+  if (y.length < used.length + 2 || wls(y, Z, v, 1) === null) {
+    used = [];
+    for (const z of Z) z.length = 1;
+  }
   const M = y.length;
-  if (M < 3) return null;
-  const p = Math.max(...d) - Math.min(...d) > 1e-12 ? 2 : 1;
-  const target = M - p;
+  const target = M - (used.length + 1);
+  if (target < 1) return null;
+  const q = (tau2: number): number => wls(y, Z, v, tau2)!.q;
   let tau2 = 0;
-  if (wls(y, d, v, 0).q > target) {
+  if (q(0) > target) {
     let lo = 0;
     let hi = 1;
-    while (wls(y, d, v, hi).q > target) hi *= 2;
-    for (let it = 0; it < 100 && hi - lo > 1e-12 * hi; it++) {
+    while (q(hi) > target && hi < 1e12) hi *= 2;
+    for (let it = 0; it < 200 && hi - lo > 1e-12 * hi; it++) {
       const mid = (lo + hi) / 2;
-      if (wls(y, d, v, mid).q > target) lo = mid;
+      if (q(mid) > target) lo = mid;
       else hi = mid;
     }
     tau2 = (lo + hi) / 2;
   }
-  const fit = wls(y, d, v, tau2);
-  return { kind: 'PlantThresholdPrior', version: 1, intercept: fit.b0, slope: fit.b1, tau2, models: M, modelsWithOutcomes: withOutcomes, units };
+  const fit = wls(y, Z, v, tau2)!;
+  return { kind: 'PlantThresholdPrior', version: 1, covariates: used, coefficients: fit.beta, tau2, models: M, modelsWithOutcomes: withOutcomes, units };
 }
 
 /**
@@ -219,7 +254,9 @@ export function fitPlantPrior(evidence: readonly (ThresholdEvidence | null)[], u
  * ```
  */
 export function blendCut(evidence: ThresholdEvidence, prior: PlantThresholdPrior): BlendedCut {
-  const priorCut = prior.intercept + prior.slope * evidence.logMedianRatio;
+  const z = priorDesignRow(evidence, prior.covariates);
+  let priorCut = 0;
+  for (let j = 0; j < z.length; j++) priorCut += z[j]! * prior.coefficients[j]!;
   let weight = 0;
   let cut = priorCut;
   let variance = prior.tau2;
@@ -246,7 +283,14 @@ export function validatePlantPrior(prior: unknown): asserts prior is PlantThresh
   if (p?.kind !== 'PlantThresholdPrior' || p.version !== 1) {
     throw new StateVersionError(`Expected a PlantThresholdPrior of version 1, got kind ${String(p?.kind)} version ${String(p?.version)}: retrain all models.`);
   }
-  for (const k of ['intercept', 'slope', 'tau2', 'models', 'modelsWithOutcomes', 'units'] as const) {
+  const known: readonly string[] = ['logMedianRatio', 'logSpread', 'failLogit'];
+  if (!Array.isArray(p.covariates) || !p.covariates.every((c) => known.includes(c))) {
+    throw new InvalidInputError('Corrupted PlantThresholdPrior: covariates must be a list of logMedianRatio, logSpread, failLogit. Retrain all models.');
+  }
+  if (!Array.isArray(p.coefficients) || p.coefficients.length !== p.covariates.length + 1 || !p.coefficients.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new InvalidInputError('Corrupted PlantThresholdPrior: coefficients must be one finite number per covariate plus the intercept. Retrain all models.');
+  }
+  for (const k of ['tau2', 'models', 'modelsWithOutcomes', 'units'] as const) {
     const x = p[k];
     if (typeof x !== 'number' || !Number.isFinite(x)) throw new InvalidInputError(`Corrupted PlantThresholdPrior: ${k} is not a finite number. Retrain all models.`);
   }
