@@ -187,7 +187,7 @@ export async function trainAll(
             let threshold = null;
             if (thresholdPrior && s.smallThresholdData) {
               const opt = new ModelThresholdOptimizer(s.model, { seed: o.seed });
-              opt.calculateThreshold(s.smallThresholdData, thresholdPrior);
+              opt.calculateThreshold(s.smallThresholdData, thresholdPrior, s.thresholdEvidence);
               threshold = opt.toState();
             }
             const out = untrainedState({
@@ -230,6 +230,7 @@ export async function trainAll(
             pooledAvailable: pooled !== null,
             pooledMetricsFallback: single?.pooledMetrics ?? null,
             thresholdPrior,
+            ...(s.thresholdEvidence !== undefined ? { thresholdEvidence: s.thresholdEvidence } : {}),
             previousBaselineEnd: previousBaselines.get(s.model) ?? null,
             trainingDate,
             stateVersion: version,

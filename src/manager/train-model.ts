@@ -22,7 +22,7 @@ import { ModelDriftDetector } from '../drift/index.js';
 import { ModelPredictor } from '../predictor/index.js';
 import { brierScore, confusionMetrics, rocAuc } from '../predictor/metrics.js';
 import { ModelProfiler, type ModelProfilerState, type ProfileColumns } from '../profiler/index.js';
-import { ModelThresholdOptimizer, type ModelThresholdOptimizerState, type PlantThresholdPrior, type ThresholdData, type ThresholdResult } from '../threshold/index.js';
+import { ModelThresholdOptimizer, type ModelThresholdOptimizerState, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
 import type { Artifact, ModelMLState } from '../storage/repository.js';
 import type { ComponentsState, DriftBaselineEnd, PredictorChoice, ServingMetrics } from './components-state.js';
 import type { PooledOob } from './pooled.js';
@@ -63,6 +63,8 @@ export interface TrainModelInput {
   readonly pooledMetricsFallback?: ServingMetrics | null;
   /** The plant-wide threshold the model's own cut is blended with (`null`: the own cut alone, with its minimums). */
   readonly thresholdPrior?: PlantThresholdPrior | null;
+  /** The model's own threshold evidence from the survey (same records and formula), to save its bootstrap. */
+  readonly thresholdEvidence?: ThresholdEvidence | null;
   /** Where the previous training's drift baseline ended: the baseline is kept (`null`: establish a new one). */
   readonly previousBaselineEnd?: DriftBaselineEnd | null;
   readonly trainingDate: Date;
@@ -258,6 +260,7 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   const threshold = optimizer.calculateThreshold(
     thresholdDataOf(clean.records, (r) => formulaById.get(r.trackResultId)!, set.label.source),
     input.thresholdPrior ?? null,
+    input.thresholdEvidence,
   );
 
   // Drift baseline: kept from the previous training when there is one (control limits are frozen after they are

@@ -116,12 +116,16 @@ export class ModelThresholdOptimizer {
   /**
    * Learns the threshold from one model's units (see the class comment). Throws `InvalidInputError` for malformed
    * data; data that cannot support a threshold gives `learned: false` instead.
+   *
+   * @param prior - the plant-wide threshold ({@link fitPlantPrior}); `null`: the own cut alone, with its minimums.
+   * @param evidence - `evidenceOf(data)` when already computed (e.g. for the prior), to save its bootstrap; it must
+   *   come from the same data and options.
    */
-  calculateThreshold(data: ThresholdData, prior: PlantThresholdPrior | null = null): ThresholdResult {
+  calculateThreshold(data: ThresholdData, prior: PlantThresholdPrior | null = null, evidence?: ThresholdEvidence | null): ThresholdResult {
     const d = this.weighted(prepareThresholdData(data));
     if (prior !== null) {
       validatePlantPrior(prior);
-      const result = this.blended(d, data.labelSource, prior);
+      const result = this.blended(d, data.labelSource, prior, evidence);
       this.last = result;
       return result;
     }
@@ -182,7 +186,7 @@ export class ModelThresholdOptimizer {
   }
 
   /** The blend with a plant-wide threshold (see the class comment). */
-  private blended(d: PreparedThresholdData, labelSource: ThresholdData['labelSource'], prior: PlantThresholdPrior): ThresholdResult {
+  private blended(d: PreparedThresholdData, labelSource: ThresholdData['labelSource'], prior: PlantThresholdPrior, given?: ThresholdEvidence | null): ThresholdResult {
     const o = this.options;
     const n = d.sigma.length;
     let failures = 0;
@@ -200,7 +204,7 @@ export class ModelThresholdOptimizer {
       bootstrap: null,
       prior,
     };
-    const evidence = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed);
+    const evidence = given !== undefined ? given : thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed);
     if (evidence === null) {
       return {
         ...base, learned: false, threshold: null, confidence: null, reason: 'no_outcomes', source: 'formula', weight: null,

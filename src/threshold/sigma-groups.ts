@@ -56,9 +56,11 @@ export function groupBySigma(
   order: Int32Array,
   multiplicity?: Float64Array,
 ): SigmaGroups {
-  const values: number[] = [];
-  const fw: number[] = [];
-  const pw: number[] = [];
+  // Typed arrays of the largest possible size, cut to the groups found (this runs once per bootstrap resample).
+  const values = new Float64Array(order.length);
+  const fw = new Float64Array(order.length);
+  const pw = new Float64Array(order.length);
+  let G = 0;
   let totalFail = 0;
   let totalPass = 0;
   for (let k = 0; k < order.length; k++) {
@@ -66,26 +68,23 @@ export function groupBySigma(
     const m = multiplicity ? multiplicity[i]! : 1;
     if (m === 0) continue;
     const s = sigma[i]!;
-    const g = values.length - 1;
-    if (g < 0 || values[g] !== s) {
-      values.push(s);
-      fw.push(0);
-      pw.push(0);
+    if (G === 0 || values[G - 1] !== s) {
+      values[G] = s;
+      G++;
     }
-    const last = values.length - 1;
     if (fail[i] === 1) {
       const w = severity[i]! * m;
-      fw[last]! += w;
+      fw[G - 1]! += w;
       totalFail += w;
     } else {
-      pw[last]! += m;
+      pw[G - 1]! += m;
       totalPass += m;
     }
   }
   return {
-    values: Float64Array.from(values),
-    failWeight: Float64Array.from(fw),
-    passWeight: Float64Array.from(pw),
+    values: values.slice(0, G),
+    failWeight: fw.slice(0, G),
+    passWeight: pw.slice(0, G),
     totalFail,
     totalPass,
   };
