@@ -35,7 +35,10 @@ interface Survey {
   readonly finalTestSamples: number;
   readonly context: ModelContext | null;
   readonly profiler: ModelProfiler;
-  /** Reading the model's records failed: it is reported failed (keeping its last good state), the others train. */
+  /**
+   * Reading the model's records (or its threshold survey) failed: it is reported failed (keeping its last good
+   * state), the others train.
+   */
   readonly readError?: Error;
   /** The threshold's own evidence, for the plant-wide threshold (`null`: no unit with an outcome). */
   readonly thresholdEvidence?: ThresholdEvidence | null;
@@ -139,11 +142,23 @@ export async function trainAll(
     const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
     if (keep) cacheLeft -= records.length;
     const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
-    // The threshold's own evidence for the plant-wide threshold (see threshold/plant-prior.ts).
-    const tData = thresholdDataOf(clean.records, (r) => o.formulaThreshold(r), chooseLabelSource(clean.records, o.labelOptions).source);
-    const thresholdEvidence = new ModelThresholdOptimizer(model, { seed: o.seed }).evidenceOf(tData);
-    const smallThresholdData = clean.records.length < minSamples ? tData : null;
-    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler, thresholdEvidence, smallThresholdData });
+    // The threshold's own evidence for the plant-wide threshold (see threshold/plant-prior.ts). A failure here (e.g. a
+    // host formula that throws) fails this model alone, as a read error does.
+    let thresholdEvidence: ThresholdEvidence | null = null;
+    let smallThresholdData: ThresholdData | null = null;
+    let surveyError: Error | undefined;
+    try {
+      const tData = thresholdDataOf(clean.records, (r) => o.formulaThreshold(r), chooseLabelSource(clean.records, o.labelOptions).source);
+      thresholdEvidence = new ModelThresholdOptimizer(model, { seed: o.seed }).evidenceOf(tData);
+      smallThresholdData = clean.records.length < minSamples ? tData : null;
+    } catch (error) {
+      surveyError = error instanceof Error ? error : new Error(String(error));
+    }
+    surveys.push({
+      model, records: keep && !surveyError ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler,
+      thresholdEvidence, smallThresholdData, ...(surveyError ? { readError: surveyError } : {}),
+    });
+    if (keep && surveyError) cacheLeft += records.length;
     records = [];
     done++;
   }

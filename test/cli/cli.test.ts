@@ -20,7 +20,7 @@ describe('laser-trim-ml CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Status: \d+ models trained/);
-    expect(r.stdout).toMatch(/Model\s+Samples\s+Threshold\s+Accuracy/);
+    expect(r.stdout).toMatch(/Model\s+Samples\s+Threshold\s+Source\s+Accuracy/);
   });
 
   it('demo replaces its own database but refuses any other file without --force', () => {

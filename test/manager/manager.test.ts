@@ -195,6 +195,33 @@ for (const makeKind of ALL_KINDS) {
       expect(retrained.failed).toBe(0);
     });
 
+    it('serves small models by the plant-wide threshold and says the source in the status table', async () => {
+      const ml = new MLManager(rut.repo, FAST);
+      await ml.trainAllModels({ concurrency: 1 });
+      const status = await ml.getTrainingStatus();
+      const learned = status.rows.filter((r) => r.thresholdSource !== 'formula');
+      // every model with outcomes is served (the garbage model has no usable unit)
+      expect(learned.length).toBeGreaterThanOrEqual(status.rows.length - 2);
+      for (const r of learned) {
+        expect(r.sigmaThreshold).toBeGreaterThan(0);
+        expect(r.thresholdWeight).toBeGreaterThanOrEqual(0);
+        expect(r.thresholdWeight).toBeLessThanOrEqual(1);
+        if (r.thresholdSource === 'plant_wide') expect(r.thresholdWeight).toBe(0);
+      }
+      const small = status.rows.find((r) => r.status.startsWith('need') && r.thresholdSource !== 'formula');
+      expect(small).toBeDefined();
+      expect(await ml.getThreshold(small!.model)).toBe(small!.sigmaThreshold);
+      // the stored plant-wide threshold is the same for every model, and apply writes the small model's threshold
+      const states = await rut.repo.listModelStates();
+      const priors = new Set(states.map((st) => JSON.stringify((JSON.parse(st.componentsJson) as { threshold?: { result?: { prior?: unknown } } }).threshold?.result?.prior ?? null)));
+      priors.delete('null');
+      expect(priors.size).toBe(1);
+      const applied = await ml.applyToDatabase();
+      const m = applied.models.find((x) => x.model === small!.model)!;
+      expect(m.learnedThresholdTracks).toBe(m.tracks);
+      expect(m.formulaThresholdTracks).toBe(0);
+    });
+
     it('reports a model that throws in training and trains the others', async () => {
       const victim = (await rut.repo.listModels()).sort((a, b) => b.trimTracks - a.trimTracks)[0]!.model;
       const before = await rut.repo.loadModelState(victim);
