@@ -145,3 +145,44 @@ for (const cov of [[], ['logMedianRatio']] as PriorCovariate[][]) {
   judge('SEV severity-weighted blend []', (_m, i) => (evSev[i] ? blendCut(evSev[i]!, pS).threshold : null));
   judge('SEV unweighted blend []', (_m, i) => (evMix[i] ? blendCut(evMix[i]!, pU).threshold : null));
 }
+{
+  // Logistic plug-in: fit logit P(fail) = α + β x (x = ln sigma − ln ref) by Newton; the expected-BA cut is where the
+  // fitted probability equals the model's failure rate: c = (logit(rate) − α) / β; delta-method variance.
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const evL = models.map((m, i) => {
+    const e = evMix[i];
+    if (!e) return null;
+    const n = m.sigma.length;
+    const x = Array.from(m.sigma, (s) => Math.log(s / e.reference));
+    const nf = m.fail.reduce((a, b) => a + b, 0);
+    if (nf === 0 || nf === n) return { ...e, cut: null, variance: null };
+    let a = logit(nf / n), b = 0;
+    let I11 = 0, I12 = 0, I22 = 0;
+    for (let it = 0; it < 50; it++) {
+      let g1 = 0, g2 = 0; I11 = 0; I12 = 0; I22 = 0;
+      for (let k = 0; k < n; k++) {
+        const p = 1 / (1 + Math.exp(-(a + b * x[k]!)));
+        const r = m.fail[k]! - p, w = p * (1 - p);
+        g1 += r; g2 += r * x[k]!; I11 += w; I12 += w * x[k]!; I22 += w * x[k]! * x[k]!;
+      }
+      // small ridge on β for separation
+      I22 += 1e-3; g2 -= 1e-3 * b;
+      const det = I11 * I22 - I12 * I12;
+      const da = (I22 * g1 - I12 * g2) / det, db = (I11 * g2 - I12 * g1) / det;
+      a += da; b += db;
+      if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    }
+    if (!(b > 0)) return { ...e, cut: null, variance: null };
+    const det = I11 * I22 - I12 * I12;
+    const vaa = I22 / det, vbb = I11 / det, vab = -I12 / det;
+    const c = (logit(nf / n) - a) / b;
+    const ga = -1 / b, gb = -c / b;
+    return { ...e, cut: c, variance: ga * ga * vaa + 2 * ga * gb * vab + gb * gb * vbb };
+  });
+  judge('LOGIT own only', (_m, i) => (evL[i]?.cut != null ? evL[i]!.reference * Math.exp(evL[i]!.cut!) : null));
+  for (const cov of [[], ['logMedianRatio']] as PriorCovariate[][]) {
+    const p = fitPlantPrior(evL, cov)!;
+    console.log(`LOGIT prior [${cov}] β ${p.coefficients.map((v) => v.toFixed(3))} τ² ${p.tau2.toFixed(4)} M ${p.models}`);
+    judge(`LOGIT blend [${cov}]`, (_m, i) => (evL[i] ? blendCut(evL[i]!, p).threshold : null));
+  }
+}
