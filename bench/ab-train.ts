@@ -1,4 +1,5 @@
-// A/B of train-all wall time: the base tree (argv[2]) against this tree, alternating, on the same plant.
+// A/B of train-all wall time: a base checkout (argv[2], e.g. a git archive of main with node_modules linked) against
+// this tree, alternating on the same plant (argv[3]: realistic | classic). Usage: tsx bench/ab-train.ts /tmp/base realistic
 import { MLManager as NewManager } from '../src/manager/ml-manager.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
 import { writePlant } from '../src/synthetic/index.js';

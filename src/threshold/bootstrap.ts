@@ -6,7 +6,6 @@
 import type { Rng } from '../core/rng.js';
 import { quantilesLinear } from '../core/stats/descriptive.js';
 import { searchCostOptimalThreshold } from './cost-search.js';
-import { groupBySigma } from './sigma-groups.js';
 import type { BootstrapSummary, ThresholdObjective } from './types.js';
 
 /**
@@ -31,17 +30,50 @@ export function bootstrapThreshold(
   resamples: number,
   rng: Rng,
 ): BootstrapSummary | null {
+  // Group index of every unit in `order` (a resample's groups are the full data's groups with a nonzero count), so
+  // that a resample costs O(draws + groups) with reused buffers; the draws are those of a multiplicity vector filled
+  // failures first, then passes, as before.
+  const groupOf = new Int32Array(sigma.length);
+  const values = new Float64Array(order.length);
+  let G = 0;
   const fails: number[] = [];
   const passes: number[] = [];
-  for (const i of order) (fail[i] === 1 ? fails : passes).push(i);
-  const mult = new Float64Array(sigma.length);
+  for (const i of order) {
+    if (G === 0 || values[G - 1] !== sigma[i]) values[G++] = sigma[i]!;
+    groupOf[i] = G - 1;
+    (fail[i] === 1 ? fails : passes).push(i);
+  }
+  const fw = new Float64Array(G);
+  const pw = new Float64Array(G);
+  const cv = new Float64Array(G);
+  const cf = new Float64Array(G);
+  const cp = new Float64Array(G);
   const thresholds: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    mult.fill(0);
-    for (const cls of [fails, passes]) {
-      for (let k = 0; k < cls.length; k++) mult[cls[rng.nextInt(cls.length)]!]! += 1;
+    fw.fill(0);
+    pw.fill(0);
+    let totalFail = 0;
+    let totalPass = 0;
+    for (let k = 0; k < fails.length; k++) {
+      const i = fails[rng.nextInt(fails.length)]!;
+      fw[groupOf[i]!]! += severity[i]!;
+      totalFail += severity[i]!;
     }
-    const search = searchCostOptimalThreshold(groupBySigma(sigma, fail, severity, order, mult), objective);
+    for (let k = 0; k < passes.length; k++) {
+      const i = passes[rng.nextInt(passes.length)]!;
+      pw[groupOf[i]!]! += 1;
+      totalPass += 1;
+    }
+    let k = 0;
+    for (let g = 0; g < G; g++) {
+      if (fw[g] === 0 && pw[g] === 0) continue;
+      cv[k] = values[g]!;
+      cf[k] = fw[g]!;
+      cp[k] = pw[g]!;
+      k++;
+    }
+    const groups = { values: cv.subarray(0, k), failWeight: cf.subarray(0, k), passWeight: cp.subarray(0, k), totalFail, totalPass };
+    const search = searchCostOptimalThreshold(groups, objective);
     if (search) thresholds.push(search.threshold);
   }
   if (thresholds.length === 0) return null;

@@ -81,11 +81,22 @@ export function costCurve(groups: SigmaGroups, objective: ThresholdObjective): C
  * ```
  */
 export function searchCostOptimalThreshold(groups: SigmaGroups, objective: ThresholdObjective): CostSearch | null {
-  const curve = costCurve(groups, objective);
-  if (curve === null) return null;
-  const { values } = groups;
+  // The costs of costCurve without its thresholds (this runs once per bootstrap resample).
+  const { values, failWeight, passWeight, totalFail, totalPass } = groups;
   const G = values.length;
-  const { costs } = curve;
+  if (G < 2 || totalFail <= 0 || totalPass <= 0) return null;
+  const norm = objective.normalization === 'class-totals';
+  const escapeUnit = norm ? objective.costRatio / totalFail : objective.costRatio;
+  const rejectUnit = norm ? 1 / totalPass : 1;
+  const costs = new Float64Array(G - 1);
+  let escapes = 0;
+  let rejects = totalPass;
+  for (let k = 0; k < G - 1; k++) {
+    escapes += failWeight[k]!;
+    rejects -= passWeight[k]!;
+    costs[k] = escapeUnit * escapes + rejectUnit * rejects;
+  }
+  const curve = { costPassAll: escapeUnit * totalFail, costRejectAll: rejectUnit * totalPass };
   let best = Number.POSITIVE_INFINITY;
   for (const cost of costs) if (cost < best) best = cost;
   const tol = REL_TIE * Math.max(1, Math.abs(best));

@@ -45,8 +45,9 @@ const SPLIT_SEED_SALT = 0x2545f491;
  *
  * **Objective.** The threshold minimises the expected cost
  * `costRatio · Σ_{fail, σ ≤ t} severity / W_fail + #{pass, σ > t} / N_pass` (escapes weighted by severity, false
- * rejects counted; each normalised by its class total by default, `normalization: 'none'` uses raw sums). With the
- * default `costRatio = 1` this maximises the severity-weighted balanced accuracy. Candidates are the cuts between
+ * rejects counted; each normalised by its class total by default, `normalization: 'none'` uses raw sums). Severity
+ * is 1 for every unit unless `severityWeighted: true`, so with the default `costRatio = 1` this maximises the
+ * balanced accuracy (the severity-weighted one with `severityWeighted`). Candidates are the cuts between
  * consecutive distinct sigma values; ties go to the widest optimal plateau and the threshold is its geometric
  * middle (see `searchCostOptimalThreshold`). The threshold is always > 0.
  *

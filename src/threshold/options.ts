@@ -7,9 +7,10 @@ import { InvalidInputError } from '../core/errors.js';
 import type { ResolvedThresholdOptions, ThresholdOptions } from './types.js';
 
 /**
- * Default options. `costRatio = 1` with `class-totals` normalisation: the threshold maximises the severity-weighted
- * balanced accuracy, so an escape of a near-miss failure (weight 2) costs as much, relative to all failures, as a
- * rejected good unit relative to all passes, and the model's pass rate (0–100 % across a plant) does not decide it.
+ * Default options. `costRatio = 1` with `class-totals` normalisation and `severityWeighted: false`: the threshold
+ * maximises the balanced accuracy, the figure a plant judges a threshold by, and the model's pass rate (0–100 %
+ * across a plant) does not decide it. With `severityWeighted: true` it maximises the severity-weighted balanced
+ * accuracy instead (measured slightly worse against Final Test on six seeds: docs/thresholds.md).
  */
 export const DEFAULT_THRESHOLD_OPTIONS: ResolvedThresholdOptions = {
   costRatio: 1,
