@@ -10,7 +10,7 @@
  * @module
  */
 import { throwIfAborted } from '../core/errors.js';
-import { exclusionReason } from '../core/features.js';
+import { emptyExclusionCounts, exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
@@ -83,6 +83,8 @@ class ModelRun {
   learned = 0;
   formula = 0;
   withProbability = 0;
+  /** Tracks hygiene excludes, by reason (they get the threshold, but no sigma_pass, probability or drift point). */
+  excluded = emptyExclusionCounts();
   driftPoints: DriftPoint[] = [];
   error: unknown = null;
   constructor(readonly plan: ApplyPlan) {}
@@ -239,7 +241,9 @@ function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Fl
   const writes: TrackResultWrite[] = new Array(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const t = batch[i]!;
-    const usable = exclusionReason(t) === null;
+    const reason = exclusionReason(t);
+    const usable = reason === null;
+    if (reason !== null) run.excluded[reason]++;
     let threshold: number;
     if (plan.learnedThreshold !== null) {
       threshold = plan.learnedThreshold;
@@ -311,6 +315,7 @@ async function finishModel(
     learnedThresholdTracks: run.learned,
     formulaThresholdTracks: run.formula,
     probabilityTracks: run.withProbability,
+    excluded: run.excluded,
     predictorKind: plan.predictorKind,
     newDriftAlerts: newAlerts,
     isDrifting,

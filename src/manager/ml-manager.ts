@@ -29,7 +29,7 @@ import {
   type CrossModelRow,
   type ModelInsights,
 } from './insights.js';
-import { exclusionReason } from '../core/features.js';
+import { type ExclusionCounts, type ExclusionReason, emptyExclusionCounts, exclusionReason } from '../core/features.js';
 import { labelOf } from '../core/labels.js';
 import { batchEffects, qualityTrend, type BatchEffects, type DatedOutcome, type QualityTrend, type TimeBin } from '../insights/time-trends.js';
 import type {
@@ -254,6 +254,7 @@ export class MLManager {
         learnedThresholdTracks: sum(results, (r) => r.learnedThresholdTracks),
         formulaThresholdTracks: sum(results, (r) => r.formulaThresholdTracks),
         probabilityTracks: sum(results, (r) => r.probabilityTracks),
+        excluded: sumExclusions(results.map((r) => r.excluded)),
         newDriftAlerts: sum(results, (r) => r.newDriftAlerts),
         failedModels: results.filter((r) => r.error !== undefined).length,
         durationMs: Date.now() - started,
@@ -320,6 +321,8 @@ export class MLManager {
         predictorKind: c?.predictor.kind ?? 'none',
         labelSource: s.labelSource,
         status,
+        // Counts stored by an earlier version lack the newer reasons: those read as 0.
+        excluded: c?.training.excluded ? { ...emptyExclusionCounts(), ...c.training.excluded } : null,
         trainingDate: s.trainingDate,
       });
       if (s.trainingDate && (!lastTrained || s.trainingDate > lastTrained)) lastTrained = s.trainingDate;
@@ -480,12 +483,20 @@ function failedApply(model: ModelName, error: unknown): ApplyModelResult {
     learnedThresholdTracks: 0,
     formulaThresholdTracks: 0,
     probabilityTracks: 0,
+    excluded: emptyExclusionCounts(),
     predictorKind: 'none',
     newDriftAlerts: 0,
     isDrifting: false,
     driftDirection: null,
     error: error instanceof Error ? error : new Error(String(error)),
   };
+}
+
+/** Counts by reason, summed. */
+function sumExclusions(counts: readonly ExclusionCounts[]): ExclusionCounts {
+  const total = emptyExclusionCounts();
+  for (const c of counts) for (const k of Object.keys(total) as ExclusionReason[]) total[k] += c[k];
+  return total;
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

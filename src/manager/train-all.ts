@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { AbortedError, InsufficientDataError, abortError, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
+import type { ExclusionCounts } from '../core/features.js';
 import { labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
@@ -33,8 +34,14 @@ interface Survey {
   /** Clean samples with a linked Final Test outcome. */
   readonly finalTestSamples: number;
   readonly context: ModelContext | null;
-  readonly profiler: ModelProfiler;
-  /** Reading the model's records failed: it is reported failed (keeping its last good state), the others train. */
+  /** `null` when surveying the model failed (then `readError` is set). */
+  readonly profiler: ModelProfiler | null;
+  /** Rows excluded by hygiene, by reason (`null` when the model could not be read). */
+  readonly excluded: ExclusionCounts | null;
+  /**
+   * Reading or surveying the model's records failed: it is reported failed (keeping its last good state), the others
+   * train.
+   */
   readonly readError?: Error;
 }
 
@@ -111,6 +118,23 @@ export async function trainAll(
   // All models' records in one pass over the repository (grouped reads where it supports them), each model handled as
   // soon as its last batch arrives.
   let records: TrainingRecord[] = [];
+  // One model's survey; anything it throws fails that model alone (reported in pass 2), never the run.
+  const surveyed = (model: ModelName, records: TrainingRecord[]): Survey => {
+    const clean = cleanTrainingRecords(records);
+    const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
+    const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length };
+    const profiler = new ModelProfiler(model);
+    profiler.buildProfile(records);
+    const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
+    const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
+    // Last, so that a model whose survey fails adds nothing to the pooled forest or the cache.
+    if (context) pooledRows.add(model, context, clean.records);
+    if (keep) cacheLeft -= records.length;
+    return {
+      model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler,
+      excluded: clean.excluded,
+    };
+  };
   for await (const batch of readTrainingRecordsOfModels(repo, requests)) {
     throwIfAborted(signal);
     if (records.length === 0) emit('reading', batch.model);
@@ -118,27 +142,23 @@ export async function trainAll(
     if (!batch.last) continue;
     const model = batch.model;
     if (batch.error !== undefined) {
-      surveys.push({ model, records: null, rowsRead: 0, cleanSamples: 0, finalTestSamples: 0, context: null, profiler: new ModelProfiler(model), readError: batch.error });
+      surveys.push({ model, records: null, rowsRead: 0, cleanSamples: 0, finalTestSamples: 0, context: null, profiler: null, excluded: null, readError: batch.error });
       records = [];
       done++;
       continue;
     }
-    const clean = cleanTrainingRecords(records);
-    const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
-    const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length };
-    const profiler = new ModelProfiler(model);
-    profiler.buildProfile(records);
-    if (context) pooledRows.add(model, context, clean.records);
-    const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
-    if (keep) cacheLeft -= records.length;
-    const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
-    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler });
+    try {
+      surveys.push(surveyed(model, records));
+    } catch (error) {
+      const readError = error instanceof Error ? error : new Error(String(error));
+      surveys.push({ model, records: null, rowsRead: records.length, cleanSamples: 0, finalTestSamples: 0, context: null, profiler: null, excluded: null, readError });
+    }
     records = [];
     done++;
   }
   // Difficulty relative to the other models that will be trained.
-  const eligible = surveys.filter((s) => s.cleanSamples >= minSamples);
-  const ranked = [...eligible.map((s) => s.profiler), ...(single?.otherProfiles ?? [])];
+  const eligible = surveys.filter((s) => s.cleanSamples >= minSamples && s.readError === undefined);
+  const ranked = [...eligible.flatMap((s) => (s.profiler === null ? [] : [s.profiler])), ...(single?.otherProfiles ?? [])];
   if (ranked.length > 1) ModelProfiler.rankAll(ranked);
 
   // The pooled forest.
@@ -176,11 +196,12 @@ export async function trainAll(
               finalTestSamples: s.finalTestSamples,
               minSamples,
               context: s.context,
-              profileState: s.profiler.toState(),
+              profileState: s.profiler?.toState() ?? null,
               trainingDate,
               stateVersion: version,
               message: `${s.cleanSamples} usable samples; ${minSamples} needed (${minSamples - s.cleanSamples} more).`,
               error: null,
+              excluded: s.excluded,
             });
             await repo.saveModel(out.state, []);
             results.push({ ...out.result, durationMs: Date.now() - t0 });
@@ -203,7 +224,7 @@ export async function trainAll(
               labelOptions: o.labelOptions,
             },
             context: s.context,
-            profileState: s.profiler.toState(),
+            profileState: s.profiler?.toState() ?? null,
             pooled: pooled ? pooled.oobFor(s.model) : null,
             pooledAvailable: pooled !== null,
             pooledMetricsFallback: single?.pooledMetrics ?? null,
@@ -288,11 +309,12 @@ async function recordFailure(
     finalTestSamples: s.finalTestSamples,
     minSamples: a.minSamples,
     context: s.context,
-    profileState: s.profiler.toState(),
+    profileState: s.profiler?.toState() ?? null,
     trainingDate: a.trainingDate,
     stateVersion: a.version,
     message: `Training failed: ${err.message}`,
     error: err instanceof InsufficientDataError ? null : err.message,
+    excluded: s.excluded,
   });
   await repo.saveModel(out.state, []);
 }
@@ -305,7 +327,7 @@ function failedResult(s: Survey, error: Error, durationMs: number, note = ''): T
     error,
     rowsRead: s.rowsRead,
     samples: s.cleanSamples,
-    excluded: null,
+    excluded: s.excluded,
     label: null,
     sigmaThreshold: null,
     thresholdConfidence: null,

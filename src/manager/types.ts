@@ -142,6 +142,13 @@ export interface ApplyModelResult {
   readonly formulaThresholdTracks: number;
   /** Tracks that got a failure probability. */
   readonly probabilityTracks: number;
+  /**
+   * Tracks hygiene excludes, by reason (an unreadable cell, a value outside the physical bounds, a placeholder or
+   * missing sigma, status ERROR, ...): each is written the model's threshold, with `sigma_pass`, the probability and
+   * the risk category NULL, and takes no part in drift detection. `duplicate` and `missing_outcome` are training-only
+   * reasons (0 here).
+   */
+  readonly excluded: ExclusionCounts;
   readonly predictorKind: PredictorKind;
   /** New drift alerts raised (episodes already stored are not raised again). */
   readonly newDriftAlerts: number;
@@ -157,6 +164,8 @@ export interface ApplyResult {
   readonly learnedThresholdTracks: number;
   readonly formulaThresholdTracks: number;
   readonly probabilityTracks: number;
+  /** {@link ApplyModelResult.excluded} summed over the models. */
+  readonly excluded: ExclusionCounts;
   readonly newDriftAlerts: number;
   readonly failedModels: number;
   readonly durationMs: number;
@@ -174,6 +183,8 @@ export interface TrainingStatusRow {
   readonly labelSource: LabelSource | null;
   /** `trained`, `need N more`, `drifting`, `failed`, `untrained`. */
   readonly status: string;
+  /** Rows the last training excluded, by reason (`null` where the stored state does not say). */
+  readonly excluded: ExclusionCounts | null;
   readonly trainingDate: Date | null;
 }
 
