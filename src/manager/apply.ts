@@ -13,7 +13,7 @@ import { throwIfAborted } from '../core/errors.js';
 import { emptyExclusionCounts, exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
+import { type DriftAlert, type DriftDirection, type DriftStateColumns, type MLRepository, type ModelMLState, type TrackResultWrite, saveDriftAlertsWithState } from '../storage/repository.js';
 import { DriftStateWriter } from './drift-writer.js';
 import type { TrackSource } from './track-source.js';
 import { unitSeries, type DriftPoint } from './drift-series.js';
@@ -292,7 +292,6 @@ async function finishModel(
     run.driftPoints = [];
     const replay = plan.driftReplay({ dates, sigma });
     throwIfAborted(ctx.signal);
-    newAlerts = replay.alerts.length > 0 ? await ctx.repository.saveDriftAlerts(replay.alerts) : 0;
     isDrifting = replay.isDrifting;
     direction = replay.direction;
     const components = JSON.parse(plan.state.componentsJson) as Record<string, unknown>;
@@ -305,9 +304,15 @@ async function finishModel(
       driftDirection: replay.direction,
       componentsJson: JSON.stringify(components),
     };
-    // Not awaited here: the drift row is written with other models' in the background (see DriftStateWriter); the
-    // pipeline awaits every one before it returns and reports failures.
-    pendingDriftUpdates.push({ model: plan.model, update: driftWriter.add(plan.model, driftUpdate) });
+    if (replay.alerts.length > 0) {
+      // An alert and the running state that raised it are written together or not at all (one transaction where the
+      // repository supports it; both validated first in any case).
+      newAlerts = await saveDriftAlertsWithState(ctx.repository, replay.alerts, { model: plan.model, drift: driftUpdate });
+    } else {
+      // Not awaited here: the drift row is written with other models' in the background (see DriftStateWriter); the
+      // pipeline awaits every one before it returns and reports failures.
+      pendingDriftUpdates.push({ model: plan.model, update: driftWriter.add(plan.model, driftUpdate) });
+    }
   }
   return {
     model: plan.model,

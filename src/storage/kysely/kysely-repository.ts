@@ -19,7 +19,7 @@ import { type SchemaMapping, resolveSchema } from './mapping.js';
 import { migrateToLatest } from './migrations.js';
 import { type LinkCounts } from '../linking/link-final-tests.js';
 import { serialLinking } from './serial-linking.js';
-import { acknowledge, insertAlerts, loadArtifact, putArtifactRow, selectAlerts, selectStates, updateDriftRows, upsertState } from './state-store.js';
+import { acknowledge, insertAlerts, insertAlertsWithState, loadArtifact, putArtifactRow, selectAlerts, selectStates, updateDriftRows, upsertState } from './state-store.js';
 import { type SchemaFacts, validateSchema } from './validate.js';
 import { writeWithStatement, writeWithUnnest, writeWithValues } from './bulk-update.js';
 
@@ -139,6 +139,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     listModelStates: () => selectStates(ctx),
     loadArtifact: (model, kind, version) => loadArtifact(ctx, store, model, kind, version),
     saveDriftAlerts: (alerts) => insertAlerts(ctx, alerts),
+    saveDriftAlertsAndState: (alerts, update) => insertAlertsWithState(ctx, alerts, update),
     listDriftAlerts: (filter) => selectAlerts(ctx, filter),
     acknowledgeDriftAlert: (id) => acknowledge(ctx, id),
     async acquireLock(name, owner): Promise<LockHandle> {
