@@ -67,7 +67,13 @@ export interface KyselyOpenInput {
 
 /** Internal: validates (after migrating if asked) and returns the repository. */
 export async function openKyselyRepository(input: KyselyOpenInput, options: KyselyRepositoryOptions): Promise<KyselyRepository> {
-  const schema = resolveSchema(options.schema);
+  let schema: ReturnType<typeof resolveSchema>;
+  try {
+    schema = resolveSchema(options.schema, input.engine);
+  } catch (e) {
+    await input.destroy?.();
+    throw e;
+  }
   const hasLink = schema.columns.final_test_results.linked_trim_id !== null;
   const linking = options.finalTestLinking ?? (hasLink ? 'linkedTrimId' : 'serial');
   if (linking === 'linkedTrimId' && !hasLink) {

@@ -81,7 +81,8 @@ function atomically(engine: Engine, db: AnyKysely, step: (db: AnyKysely) => Prom
 }
 
 function migrator(db: AnyKysely, options: MigrationOptions): Migrator {
-  const list = migrations(resolveSchema(options.schema), detectEngine(db));
+  const engine = detectEngine(db);
+  const list = migrations(resolveSchema(options.schema, engine), engine);
   const provider: MigrationProvider = { getMigrations: async () => list };
   return new Migrator({
     db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock`,
