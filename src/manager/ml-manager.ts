@@ -6,7 +6,7 @@
  * @module
  */
 import { hostname } from 'node:os';
-import { InvalidInputError, throwIfAborted } from '../core/errors.js';
+import { InvalidInputError, StorageError, throwIfAborted } from '../core/errors.js';
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import { type DriftAlert, type LockHandle, type MLRepository, type ModelMLState, updateDriftStatesOf } from '../storage/repository.js';
@@ -127,13 +127,28 @@ export class MLManager {
    */
   async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
     const lock = await this.lockBoth(options.signal);
+    let result: TrainAllResult;
     try {
-      const result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
+      result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
       this.invalidate();
-      return result;
-    } finally {
-      await lock.release();
+    } catch (error) {
+      // The run's own error is what the caller needs; a failed release (e.g. on a full disk) must not replace it.
+      await lock.release().catch(() => undefined);
+      throw error;
     }
+    try {
+      await lock.release();
+    } catch (error) {
+      // The models are saved (or not) as `result` says: a failed release must not hide that. It is reported in the
+      // result (with the disk-full error where that is the cause); a lock a dead holder left is taken over later.
+      if (!(error instanceof StorageError)) throw error;
+      const cause = result.storageError ?? error;
+      return {
+        ...result,
+        storageError: new StorageError(`${cause.message} The train/apply locks could not be released (${error.message}).`, { cause: error, code: cause.code === 'DISK_FULL' ? 'DISK_FULL' : 'STORAGE' }),
+      };
+    }
+    return result;
   }
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */

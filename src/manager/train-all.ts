@@ -10,7 +10,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { AbortedError, InsufficientDataError, abortError, throwIfAborted } from '../core/errors.js';
+import { AbortedError, DiskFullError, InsufficientDataError, abortError, diskFullOf, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
 import type { ExclusionCounts } from '../core/features.js';
 import { labelOf } from '../core/labels.js';
@@ -167,12 +167,21 @@ export async function trainAll(
   const trainingDate = new Date();
   const version = stateVersionOf(trainingDate, o.seed);
   let pooled: PooledModel | null;
+  // Set once a write finds the disk full: no later model can be saved, so none is trained; each is reported failed.
+  let diskFull: DiskFullError | null = null;
   if (single) {
     pooled = single.pooled;
   } else {
     pooled = trainPooledModel(pooledRows, { seed: o.seed, trees: o.trees, version });
     throwIfAborted(signal);
-    if (pooled) await savePooledModel(repo, pooled);
+    if (pooled) {
+      try {
+        await savePooledModel(repo, pooled);
+      } catch (e) {
+        diskFull = diskFullOf(e, null);
+        if (diskFull === null) throw e;
+      }
+    }
   }
 
   // Pass 2: per-model training.
@@ -187,6 +196,7 @@ export async function trainAll(
       const p = (async () => {
         const t0 = Date.now();
         try {
+          if (diskFull !== null) throw diskFull;
           if (s.readError !== undefined) throw s.readError;
           if (s.cleanSamples < minSamples) {
             const out = untrainedState({
@@ -243,6 +253,14 @@ export async function trainAll(
             return;
           }
           const err = error instanceof Error ? error : new Error(String(error));
+          const full = diskFullOf(err, null);
+          if (full !== null) {
+            // Nothing more can be saved: this model and every later one fail with the disk-full error, unsaved (a model
+            // trained before keeps serving its last good state); recording each failure would only hit the disk again.
+            diskFull ??= full;
+            results.push(failedResult(s, diskFull, Date.now() - t0));
+            return;
+          }
           // One model's failure never stops the others. A model that was trained before keeps serving its last good
           // state (with the error recorded); a new one is saved as untrained with the error.
           let note = '';
@@ -281,6 +299,7 @@ export async function trainAll(
     skipped: results.filter((r) => r.status === 'skipped').length,
     failed: results.filter((r) => r.status === 'failed').length,
     pooled: pooled ? pooled.summary : null,
+    ...(diskFull !== null ? { storageError: diskFull } : {}),
     durationMs: Date.now() - started,
   };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FormulaThresholdFn } from '../core/formula.js';
+import type { StorageError } from '../core/errors.js';
 import type { LabelOptions, LabelChoice } from '../core/labels.js';
 import type { ExclusionCounts } from '../core/features.js';
 import type { LabelSource, ModelName } from '../core/types.js';
@@ -117,6 +118,13 @@ export interface TrainAllResult {
   readonly failed: number;
   /** The pooled forest's training summary (`null` when it could not be trained). */
   readonly pooled: PooledSummary | null;
+  /**
+   * Set when storage stopped taking writes during the run, in one message for the user: a {@link DiskFullError}
+   * (the models `trained`/`skipped` before it are saved; every model `failed` with it is not, and a model trained
+   * earlier keeps serving its last good state), or the locks could not be released afterwards (the message says so;
+   * a later run takes over a lock whose holder has exited).
+   */
+  readonly storageError?: StorageError;
   readonly durationMs: number;
 }
 

@@ -9,7 +9,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, NO_MIGRATIONS, sql } from 'kysely';
 import { SchemaMappingError, StorageError } from '../../core/errors.js';
 import type { Engine } from './codec.js';
-import { type AnyKysely, ddlTypes, detectEngine, tableColumns, untyped } from './engine.js';
+import { type AnyKysely, ddlTypes, detectEngine, tableColumns, untyped, transact } from './engine.js';
 import { createLibraryTables, dropLibraryTables } from './library-tables.js';
 import { RESULT_COLUMNS, type ResolvedSchema, type SchemaMapping, resolveSchema } from './mapping.js';
 
@@ -77,7 +77,7 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
  * column and recording it would leave a column that `down` never removes: there the step opens its own.
  */
 function atomically(engine: Engine, db: AnyKysely, step: (db: AnyKysely) => Promise<void>): Promise<void> {
-  return engine === 'sqlite' ? db.transaction().execute(step) : step(db);
+  return engine === 'sqlite' ? transact(db, step) : step(db);
 }
 
 function migrator(db: AnyKysely, options: MigrationOptions): Migrator {

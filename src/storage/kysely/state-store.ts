@@ -11,6 +11,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { boolParam, dateParam, toBool, toDate, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
+import { transact } from './engine.js';
 import { NULLABLE_STATE_NUMBERS, noSavedStateError, validateDriftAlerts, validateDriftUpdates } from '../options.js';
 import { booleanArray, numberArray, textArray } from './pg-arrays.js';
 
@@ -121,7 +122,7 @@ export async function loadArtifact(
 export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftStateUpdate[]): Promise<void> {
   if (updates.length === 0) return;
   const seen = validateDriftUpdates(updates);
-  await ctx.db.transaction().execute((trx) => updateDriftRowsIn(ctx, trx, updates, seen));
+  await transact(ctx.db, (trx) => updateDriftRowsIn(ctx, trx, updates, seen));
 }
 
 /** {@link updateDriftRows}' statements inside the caller's transaction (the updates validated already). */
@@ -164,7 +165,7 @@ async function updateDriftRowsIn(ctx: RepoContext, trx: AnyKysely, updates: read
 export async function insertAlerts(ctx: RepoContext, alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number> {
   validateDriftAlerts(alerts);
   if (alerts.length === 0) return 0;
-  return ctx.db.transaction().execute((trx) => insertAlertsIn(ctx, trx, alerts));
+  return transact(ctx.db, (trx) => insertAlertsIn(ctx, trx, alerts));
 }
 
 /**
@@ -178,7 +179,7 @@ export async function insertAlertsWithState(
 ): Promise<number> {
   validateDriftAlerts(alerts);
   const seen = validateDriftUpdates([update]);
-  return ctx.db.transaction().execute(async (trx) => {
+  return transact(ctx.db, async (trx) => {
     const added = alerts.length === 0 ? 0 : await insertAlertsIn(ctx, trx, alerts);
     await updateDriftRowsIn(ctx, trx, [update], seen);
     return added;
