@@ -139,14 +139,7 @@ export class MLManager {
     try {
       await lock.release();
     } catch (error) {
-      // The models are saved (or not) as `result` says: a failed release must not hide that. It is reported in the
-      // result (with the disk-full error where that is the cause); a lock a dead holder left is taken over later.
-      if (!(error instanceof StorageError)) throw error;
-      const cause = result.storageError ?? error;
-      return {
-        ...result,
-        storageError: new StorageError(`${cause.message} The train/apply locks could not be released (${error.message}).`, { cause: error, code: cause.code === 'DISK_FULL' ? 'DISK_FULL' : 'STORAGE' }),
-      };
+      return withReleaseError(result, error);
     }
     return result;
   }
@@ -176,6 +169,7 @@ export class MLManager {
     const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
     const lock = await this.lockBoth(options.signal);
     const signal = lock.signal;
+    let applied: ApplyResult | null = null;
     try {
       const summaries = await this.repository.listModels();
       const wanted = options.models ? new Set(options.models) : null;
@@ -263,7 +257,7 @@ export class MLManager {
         await remote?.close();
       }
       emit('done');
-      return {
+      return (applied = {
         models: results,
         tracks: sum(results, (r) => r.tracks),
         learnedThresholdTracks: sum(results, (r) => r.learnedThresholdTracks),
@@ -273,9 +267,14 @@ export class MLManager {
         newDriftAlerts: sum(results, (r) => r.newDriftAlerts),
         failedModels: results.filter((r) => r.error !== undefined).length,
         durationMs: Date.now() - started,
-      };
+      });
     } finally {
-      await lock.release();
+      // A failed release (e.g. on a full disk) must neither replace the run's own error nor hide its result.
+      let releaseError: unknown;
+      await lock.release().catch((e: unknown) => {
+        releaseError = e;
+      });
+      if (releaseError !== undefined && applied !== null) return withReleaseError(applied, releaseError);
     }
   }
 
@@ -505,6 +504,21 @@ function failedApply(model: ModelName, error: unknown): ApplyModelResult {
     driftDirection: null,
     error: error instanceof Error ? error : new Error(String(error)),
   };
+}
+
+/**
+ * A run's result after its locks could not be released: the models are saved (or not) as the result says, and a failed
+ * release must not hide that. A {@link StorageError} is reported in `storageError` (joined to the run's own, e.g. a
+ * full disk); a lock its dead holder left is taken over by a later run. Any other error (a lost lock) is thrown.
+ */
+function withReleaseError<R extends { readonly storageError?: StorageError }>(result: R, error: unknown): R {
+  if (!(error instanceof StorageError)) throw error;
+  const cause = result.storageError ?? error;
+  const storageError = new StorageError(`${cause === error ? '' : `${cause.message} `}The train/apply locks could not be released: ${error.message}`, {
+    cause: error,
+    code: cause.code === 'DISK_FULL' ? 'DISK_FULL' : 'STORAGE',
+  });
+  return { ...result, storageError };
 }
 
 /** Counts by reason, summed. */

@@ -176,6 +176,11 @@ export interface ApplyResult {
   readonly excluded: ExclusionCounts;
   readonly newDriftAlerts: number;
   readonly failedModels: number;
+  /**
+   * Set when the locks could not be released after the run (e.g. the disk is full): the results above stand; a later
+   * run takes over a lock whose holder has exited.
+   */
+  readonly storageError?: StorageError;
   readonly durationMs: number;
 }
 

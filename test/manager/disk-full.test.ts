@@ -6,7 +6,8 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiskFullError } from '../../src/core/errors.js';
+import { DiskFullError, StorageError } from '../../src/core/errors.js';
+import { createMemoryRepository } from '../../src/storage/memory/memory-repository.js';
 import { MLManager } from '../../src/manager/ml-manager.js';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
 import { createSqliteRepository } from '../../src/storage/kysely/sqlite.js';
@@ -60,5 +61,37 @@ describe('a full disk during train (SQLite)', () => {
     expect(again.failed).toBe(0);
     expect(again.trained + again.skipped).toBe(models.length);
     expect(again.trained).toBeGreaterThan(r.trained);
+  });
+
+  it('a lock release that fails after the run keeps the results and reports it (train and apply)', async () => {
+    const memory = createMemoryRepository();
+    await writePlant(memory, { seed: 6, tracks: 1500, models: 10 });
+    let failRelease = false;
+    const repo = {
+      ...memory,
+      acquireLock: async (name: 'train' | 'apply', owner: string) => {
+        const lock = await memory.acquireLock(name, owner);
+        return {
+          release: async () => {
+            await lock.release();
+            if (failRelease) throw new DiskFullError('/data/plant.db');
+          },
+        };
+      },
+    };
+    const ml = new MLManager(repo, { trees: 10 });
+    failRelease = true;
+    const trained = await ml.trainAllModels({ concurrency: 1 });
+    expect(trained.failed).toBe(0);
+    expect(trained.results).toHaveLength(10);
+    expect(trained.storageError).toBeInstanceOf(StorageError);
+    expect(trained.storageError!.code).toBe('DISK_FULL');
+    expect(trained.storageError!.message).toMatch(/locks could not be released: The disk is full at \/data\/plant\.db/u);
+    const applied = await ml.applyToDatabase({ concurrency: 1 });
+    expect(applied.failedModels).toBe(0);
+    expect(applied.tracks).toBeGreaterThan(0);
+    expect(applied.storageError?.code).toBe('DISK_FULL');
+    failRelease = false;
+    expect((await ml.applyToDatabase({ concurrency: 1 })).storageError).toBeUndefined();
   });
 });
