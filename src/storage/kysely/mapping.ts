@@ -98,9 +98,9 @@ function identifierProblem(name: string, kind: 'table' | 'column', engine: 'sqli
 
 /**
  * Resolves a mapping against the reference names, rejecting unknown keys, `null` for a required column and names the
- * engine cannot use ({@link identifierProblem}: a dot in a SQLite table name, a control character, ...) with
- * {@link SchemaMappingError}, at construction rather than mid-run (checks against the live database happen in the
- * adapters' validation). Without `engine`, the checks common to both engines.
+ * engine cannot use (a dot in a SQLite table name or in any column name, a control character, blanks at either end,
+ * a PostgreSQL name over 63 bytes) with {@link SchemaMappingError}, at construction rather than mid-run (checks against
+ * the live database happen in the adapters' validation). Without `engine`, the checks common to both engines.
  *
  * @example
  * ```ts
