@@ -16,6 +16,7 @@
  */
 import { buildTrainingSetFromClean, cleanTrainingRecords } from '../core/dataset.js';
 import { InsufficientDataError } from '../core/errors.js';
+import type { ExclusionCounts } from '../core/features.js';
 import { failPointsOf, labelOf, type LabelOptions } from '../core/labels.js';
 import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
 import { ModelDriftDetector } from '../drift/index.js';
@@ -135,6 +136,8 @@ export function untrainedState(a: {
   error: string | null;
   /** The threshold learned for the model from the plant-wide threshold and its few outcomes (`null`: the formula). */
   threshold?: ModelThresholdOptimizerState | null;
+  /** Rows excluded by hygiene, by reason (from the survey), where known. */
+  excluded?: ExclusionCounts | null;
 }): TrainModelOutput {
   const t: ThresholdResult | null = a.threshold?.result ?? null;
   const learnedThreshold = t?.learned ? t.threshold : null;
@@ -142,7 +145,7 @@ export function untrainedState(a: {
     kind: 'ModelComponents',
     version: 1,
     context: a.context,
-    training: { rowsRead: a.rowsRead, samples: a.samples, excluded: null, label: null, minSamples: a.minSamples, message: a.message, durationMs: 0 },
+    training: { rowsRead: a.rowsRead, samples: a.samples, excluded: a.excluded ?? null, label: null, minSamples: a.minSamples, message: a.message, durationMs: 0 },
     profile: a.profileState,
     threshold: a.threshold ?? null,
     driftBaseline: null,
@@ -202,7 +205,7 @@ export function untrainedState(a: {
       message: a.message,
       rowsRead: a.rowsRead,
       samples: a.samples,
-      excluded: null,
+      excluded: a.excluded ?? null,
       label: null,
       sigmaThreshold: learnedThreshold,
       thresholdConfidence: learnedThreshold !== null ? t!.confidence : null,
