@@ -213,8 +213,9 @@ export class ModelThresholdOptimizer {
       };
     }
     const blend = blendCut(evidence, prior);
+    // The training part's bootstrap variance is scaled from all units' (see thresholdEvidence's scaleFrom).
     const heldOut = this.compareWithFormula(d, (train) => {
-      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train);
+      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train, evidence);
       return e === null ? null : blendCut(e, prior).threshold;
     });
     const source = blend.weight > 0 ? 'blended' : 'plant_wide';

@@ -20,7 +20,7 @@ import {
 const objective = { costRatio: 1, normalization: 'class-totals' as const };
 
 function ev(cut: number | null, variance: number | null, extra: Partial<ThresholdEvidence> = {}): ThresholdEvidence {
-  return { reference: 1e-4, logMedianRatio: 0, logSpread: 0.3, failLogit: 0, n: 40, failures: 10, cut, variance, auc: 0.8, ...extra };
+  return { reference: 1e-4, logMedianRatio: 0, logSpread: 0.3, failLogit: 0, n: 40, failures: 10, cut, variance, bootstrapVariance: variance, auc: 0.8, ...extra };
 }
 
 function prior(coefficients: number[], tau2: number, covariates: PlantThresholdPrior['covariates'] = []): PlantThresholdPrior {
@@ -46,6 +46,14 @@ describe('thresholdEvidence: the own cut on the unit-free scale', () => {
     const boot = bootstrapThreshold(sigma, fail, ones, sortBySigma(sigma), objective, 50, createRng(7));
     expect(e.variance).toBeCloseTo((boot!.logHalfWidth / Z_95) ** 2 + Math.LN2 ** 2 / 12, 14);
     expect(e.variance!).toBeGreaterThanOrEqual(Math.LN2 ** 2 / 12);
+  });
+
+  it('scaleFrom: no bootstrap; the superset bootstrap variance × n_superset / n plus the own plateau term', () => {
+    // units 0, 1, 2 of sigma 1, 2, 4 (pass, pass, fail): plateau (2, 4); superset: bootstrap variance 0.02 on 6 units
+    const e = thresholdEvidence(sigma, fail, ones, formula, objective, 50, 7, Int32Array.from([0, 1, 2]), ev(0, 0.05, { n: 6, bootstrapVariance: 0.02 }))!;
+    expect(e.bootstrapVariance).toBeCloseTo(0.04, 15);
+    expect(e.variance).toBeCloseTo(0.04 + Math.LN2 ** 2 / 12, 15);
+    expect(e.cut).toBeCloseTo(Math.log(Math.SQRT2), 14);
   });
 
   it('has no own cut with one class, and is null without units', () => {
