@@ -10,7 +10,8 @@ import { buildCrossModelInsights } from '../manager/insights.js';
 import type { TrainingStatus } from '../manager/types.js';
 import { writePlant } from '../synthetic/index.js';
 import { EXIT, type CliArgs } from './args.js';
-import { openRepository } from './open.js';
+import { resolveTarget } from './config.js';
+import { isPostgresUrl, openRepository } from './open.js';
 import { createProgressReporter } from './progress.js';
 import { fmtDate, fmtPct, fmtSig, renderTable } from './table.js';
 
@@ -45,18 +46,48 @@ export function statusTable(status: TrainingStatus): string {
   return `${head}\n\n${table}`;
 }
 
-async function withManager<T>(args: CliArgs, fn: (ml: MLManager) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
-  const repo = await openRepository(args.db, { migrate: opts.migrate ?? false });
+/** The default database of the commands that open a plant's database. */
+const DEFAULT_DB = './laser-trim.db';
+
+async function withManager<T>(args: CliArgs, fn: (ml: MLManager, db: string) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  const target = resolveTarget(args, DEFAULT_DB);
+  const repo = await openRepository(target.db, { migrate: opts.migrate ?? false, schema: target.schema });
   try {
-    return await fn(new MLManager(repo, args.seed !== undefined ? { seed: args.seed } : {}));
+    return await fn(new MLManager(repo, args.seed !== undefined ? { seed: args.seed } : {}), target.db);
   } finally {
     await repo.close();
   }
 }
 
+/**
+ * The `--model` names that the database does not have, with one line saying so (a typo in a cron job must not
+ * report success), or null when all exist.
+ */
+async function unknownModels(ml: MLManager, db: string, names: readonly string[] | undefined): Promise<string | null> {
+  if (names === undefined) return null;
+  const known = (await ml.repository.listModels()).map((m) => m.model);
+  const have = new Set(known);
+  const missing = names.filter((n) => !have.has(n));
+  if (missing.length === 0) return null;
+  const hint = (n: string): string => {
+    const key = n.trim().toLowerCase();
+    const close = known.find((k) => k.trim().toLowerCase() === key);
+    return close !== undefined ? ` (did you mean ${JSON.stringify(close)}?)` : '';
+  };
+  return (
+    `laser-trim-ml: no model ${missing.map((n) => `${JSON.stringify(n)}${hint(n)}`).join(', ')} in ${db} ` +
+    `(it has ${known.length} models; "laser-trim-ml status" lists them); nothing was done.\n`
+  );
+}
+
 async function train(args: CliArgs, io: CliIO): Promise<number> {
   const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
-  return withManager(args, async (ml) => {
+  return withManager(args, async (ml, db) => {
+    const unknown = await unknownModels(ml, db, args.models);
+    if (unknown !== null) {
+      io.stderr.write(unknown);
+      return EXIT.data;
+    }
     const r = await ml.trainAllModels({
       ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
       ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
@@ -78,9 +109,15 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
 
 async function apply(args: CliArgs, io: CliIO): Promise<number> {
   const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
-  return withManager(args, async (ml) => {
+  return withManager(args, async (ml, db) => {
+    const unknown = await unknownModels(ml, db, args.models);
+    if (unknown !== null) {
+      io.stderr.write(unknown);
+      return EXIT.data;
+    }
     const r = await ml.applyToDatabase({
       ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
       ...(args.models ? { models: args.models } : {}),
       onProgress: (e) => progress.update(e),
       signal: io.signal,
@@ -183,14 +220,16 @@ async function drift(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 async function migrate(args: CliArgs, io: CliIO): Promise<number> {
-  const repo = await openRepository(args.db, { migrate: true, referenceSchema: args.referenceSchema });
+  const target = resolveTarget(args, DEFAULT_DB);
+  const repo = await openRepository(target.db, { migrate: true, referenceSchema: args.referenceSchema, schema: target.schema });
   await repo.close();
-  if (!args.quiet) out(io, `Migrated ${args.db}${args.referenceSchema ? ' (with the reference host tables)' : ''}.`);
+  if (!args.quiet) out(io, `Migrated ${target.db}${args.referenceSchema ? ' (with the reference host tables)' : ''}.`);
   return EXIT.ok;
 }
 
-async function demo(args: CliArgs, io: CliIO): Promise<number> {
-  if (args.db.startsWith('postgres')) throw new InvalidInputError('demo writes a SQLite file; pass --db <file.db> (or omit it).');
+async function demo(cliArgs: CliArgs, io: CliIO): Promise<number> {
+  const args = { ...cliArgs, db: cliArgs.db ?? './laser-trim-demo.db' };
+  if (isPostgresUrl(args.db)) throw new InvalidInputError('demo writes a SQLite file; pass --db <file.db> (or omit it).');
   if (existsSync(args.db)) {
     // Only a database this command created (it carries a marker table) is replaced without --force.
     if (!args.force && !(await isDemoDatabase(args.db))) {
@@ -211,9 +250,17 @@ async function demo(args: CliArgs, io: CliIO): Promise<number> {
     if (!quiet) io.stderr.write(`Wrote ${written.tracksWritten.toLocaleString('en-US')} tracks and ${written.finalTestsWritten.toLocaleString('en-US')} Final Test records in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
     const ml = new MLManager(repo);
     const progress = createProgressReporter(io.stderr, { quiet });
-    const trained = await ml.trainAllModels({ onProgress: (e) => progress.update(e), signal: io.signal });
+    const trained = await ml.trainAllModels({
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      onProgress: (e) => progress.update(e),
+      signal: io.signal,
+    });
     progress.done();
-    const applied = await ml.applyToDatabase({ onProgress: (e) => progress.update(e), signal: io.signal });
+    const applied = await ml.applyToDatabase({
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      onProgress: (e) => progress.update(e),
+      signal: io.signal,
+    });
     progress.done();
     const s = await ml.getTrainingStatus();
     if (args.json) {

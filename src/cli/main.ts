@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LaserTrimMLError } from '../core/errors.js';
-import { EXIT, HELP, UsageError, parseCli } from './args.js';
+import { EXIT, UsageError, helpFor, parseCli } from './args.js';
 import { runCommand } from './commands.js';
 
 function version(): string {
@@ -38,13 +38,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     if (args.help || args.command === 'help') {
-      process.stdout.write(HELP);
+      process.stdout.write(helpFor(args.command === 'help' ? args.positionals[0] : args.command));
       return EXIT.ok;
     }
     return await runCommand(args, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`laser-trim-ml: ${e.message}\nRun laser-trim-ml --help for usage.\n`);
+      process.stderr.write(`laser-trim-ml: ${e.message.replace(/\.$/, '')} (see laser-trim-ml ${e.command !== undefined ? `${e.command} ` : ''}--help)\n`);
       return EXIT.usage;
     }
     if (e instanceof LaserTrimMLError) {
@@ -54,7 +54,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (e.code === 'INVALID_INPUT') return EXIT.usage;
       return EXIT.data;
     }
-    process.stderr.write(`laser-trim-ml: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // One line; the stack trace only on request (it is for a bug report, not for the cron log).
+    const debug = process.env['LASER_TRIM_ML_DEBUG'] === '1';
+    const text = e instanceof Error ? (debug ? (e.stack ?? e.message) : `${e.name}: ${e.message.split('\n')[0]}`) : String(e);
+    process.stderr.write(`laser-trim-ml: unexpected failure: ${text}${debug ? '' : ' (LASER_TRIM_ML_DEBUG=1 prints the stack trace)'}\n`);
     return EXIT.failure;
   } finally {
     process.off('SIGINT', onSigint);

@@ -86,7 +86,10 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     await input.destroy?.();
     if (e instanceof LaserTrimMLError) throw e;
     throw new StorageError(
-      `Could not open the ${input.engine} database: ${(e as Error).message}. Check the connection / file and that the server is running.`,
+      `Could not open the ${input.engine} database: ${(e as Error).message}. ` +
+        (input.engine === 'postgres'
+          ? 'Check the connection string (host, port, database, user, password) and that the server is running.'
+          : "Check that the file is the app's SQLite database and that it is readable and writable."),
       { cause: e },
     );
   }
