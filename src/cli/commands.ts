@@ -49,9 +49,13 @@ export function statusTable(status: TrainingStatus): string {
 /** The default database of the commands that open a plant's database. */
 const DEFAULT_DB = './laser-trim.db';
 
-async function withManager<T>(args: CliArgs, fn: (ml: MLManager, db: string) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+async function withManager<T>(args: CliArgs, io: CliIO, fn: (ml: MLManager, db: string) => Promise<T>): Promise<T> {
   const target = resolveTarget(args, DEFAULT_DB);
-  const repo = await openRepository(target.db, { migrate: opts.migrate ?? false, schema: target.schema });
+  const repo = await openRepository(target.db, {
+    migrate: false,
+    schema: target.schema,
+    onLockTakeover: (message) => io.stderr.write(`laser-trim-ml: ${message}\n`),
+  });
   try {
     return await fn(new MLManager(repo, args.seed !== undefined ? { seed: args.seed } : {}), target.db);
   } finally {
@@ -82,7 +86,7 @@ async function unknownModels(ml: MLManager, db: string, names: readonly string[]
 
 async function train(args: CliArgs, io: CliIO): Promise<number> {
   const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
-  return withManager(args, async (ml, db) => {
+  return withManager(args, io, async (ml, db) => {
     const unknown = await unknownModels(ml, db, args.models);
     if (unknown !== null) {
       io.stderr.write(unknown);
@@ -109,7 +113,7 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
 
 async function apply(args: CliArgs, io: CliIO): Promise<number> {
   const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
-  return withManager(args, async (ml, db) => {
+  return withManager(args, io, async (ml, db) => {
     const unknown = await unknownModels(ml, db, args.models);
     if (unknown !== null) {
       io.stderr.write(unknown);
@@ -138,7 +142,7 @@ async function apply(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 async function status(args: CliArgs, io: CliIO): Promise<number> {
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml) => {
     const s = await ml.getTrainingStatus();
     if (args.json) json(io, s);
     else out(io, statusTable(s));
@@ -149,7 +153,7 @@ async function status(args: CliArgs, io: CliIO): Promise<number> {
 async function insights(args: CliArgs, io: CliIO): Promise<number> {
   const model = args.positionals[0];
   if (model === undefined) throw new InvalidInputError('insights needs a model name: laser-trim-ml insights <model>');
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml) => {
     const i = await ml.getModelInsights(model);
     if (!i) {
       io.stderr.write(`No trained state for model ${JSON.stringify(model)}. Run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`);
@@ -171,7 +175,7 @@ async function insights(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 async function compare(args: CliArgs, io: CliIO): Promise<number> {
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml) => {
     const rows = await ml.getCrossModelComparison();
     if (args.json) {
       json(io, { rows, insights: buildCrossModelInsights(await ml.repository.listModelStates(), ml.options.minSamples) });
@@ -198,7 +202,7 @@ async function compare(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 async function drift(args: CliArgs, io: CliIO): Promise<number> {
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml) => {
     const alerts = await ml.getDriftAlerts(args.all ? {} : { unacknowledgedOnly: true });
     if (args.json) json(io, alerts);
     else if (alerts.length === 0) out(io, args.all ? 'No drift alerts.' : 'No unacknowledged drift alerts.');

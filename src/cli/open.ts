@@ -74,6 +74,8 @@ export interface OpenOptions {
   readonly referenceSchema?: boolean;
   /** The host's names ({@link SchemaMapping}). */
   readonly schema?: SchemaMapping | undefined;
+  /** Told (one line) when a train/apply lock of a dead process on this host is taken over. */
+  readonly onLockTakeover?: (message: string) => void;
 }
 
 /** Opens the repository; optionally runs the migrations and creates the reference host tables first. */
@@ -94,7 +96,10 @@ export async function openRepository(db: string, options: OpenOptions): Promise<
     }
   }
   if (existed) checkSqliteFile(db);
-  const schema = options.schema !== undefined ? { schema: options.schema } : {};
+  const schema = {
+    ...(options.schema !== undefined ? { schema: options.schema } : {}),
+    ...(options.onLockTakeover !== undefined ? { onLockTakeover: options.onLockTakeover } : {}),
+  };
   try {
     if (options.referenceSchema) await withTemporaryKysely(db, (k) => createReferenceSchema(k));
     return sqlite

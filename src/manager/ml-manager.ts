@@ -126,7 +126,7 @@ export class MLManager {
    * is reported in its {@link TrainingResult} and never stops the others.
    */
   async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
-    const lock = await this.lockBoth(options.signal);
+    const lock = await this.lockBoth(options.signal, 'train');
     try {
       const result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
       this.invalidate();
@@ -138,7 +138,7 @@ export class MLManager {
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
   async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples'> = {}): Promise<TrainingResult> {
-    const lock = await this.lockBoth(options.signal);
+    const lock = await this.lockBoth(options.signal, 'train');
     try {
       const pooled = await this.getPooled();
       const result = await trainSingleModel(this.repository, this.options, model, pooled, { ...options, signal: lock.signal });
@@ -159,7 +159,7 @@ export class MLManager {
   async applyToDatabase(options: ApplyOptions = {}): Promise<ApplyResult> {
     const started = Date.now();
     const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
-    const lock = await this.lockBoth(options.signal);
+    const lock = await this.lockBoth(options.signal, 'apply');
     const signal = lock.signal;
     try {
       const summaries = await this.repository.listModels();
@@ -408,13 +408,14 @@ export class MLManager {
   /**
    * Train and apply exclude each other as well as themselves (an apply during a train would mix two trainings'
    * states): both take the `train` lock, then the `apply` lock, always in that order, so two callers never deadlock;
-   * the loser gets a `BusyError` naming the holder.
+   * the loser gets a `BusyError` naming the holder and what it runs (the owner gets a ` (train)` / ` (apply)` suffix).
    */
-  private async lockBoth(userSignal: AbortSignal | undefined): Promise<{ signal: AbortSignal | undefined; release(): Promise<void> }> {
-    const train = await this.repository.acquireLock('train', this.options.owner);
+  private async lockBoth(userSignal: AbortSignal | undefined, operation: 'train' | 'apply'): Promise<{ signal: AbortSignal | undefined; release(): Promise<void> }> {
+    const owner = `${this.options.owner} (${operation})`;
+    const train = await this.repository.acquireLock('train', owner);
     let apply: LockHandle;
     try {
-      apply = await this.repository.acquireLock('apply', this.options.owner);
+      apply = await this.repository.acquireLock('apply', owner);
     } catch (e) {
       await train.release();
       throw e;
