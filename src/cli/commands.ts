@@ -92,15 +92,16 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
       io.stderr.write(unknown);
       return EXIT.data;
     }
-    const r = await ml.trainAllModels({
-      ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
-      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-      ...(args.models ? { models: args.models } : {}),
-      ...(args.rebaselineDrift ? { rebaselineDrift: true } : {}),
-      onProgress: (e) => progress.update(e),
-      signal: io.signal,
-    });
-    progress.done();
+    const r = await ml
+      .trainAllModels({
+        ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
+        ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+        ...(args.models ? { models: args.models } : {}),
+        ...(args.rebaselineDrift ? { rebaselineDrift: true } : {}),
+        onProgress: (e) => progress.update(e),
+        signal: io.signal,
+      })
+      .finally(() => progress.done());
     if (args.json) json(io, r);
     else {
       out(io, `Trained ${r.trained} models, ${r.skipped} need more data, ${r.failed} failed, in ${(r.durationMs / 1000).toFixed(1)} s.`);
@@ -125,8 +126,7 @@ async function apply(args: CliArgs, io: CliIO): Promise<number> {
       ...(args.models ? { models: args.models } : {}),
       onProgress: (e) => progress.update(e),
       signal: io.signal,
-    });
-    progress.done();
+    }).finally(() => progress.done());
     if (args.json) json(io, r);
     else {
       out(
@@ -258,14 +258,12 @@ async function demo(cliArgs: CliArgs, io: CliIO): Promise<number> {
       ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
       onProgress: (e) => progress.update(e),
       signal: io.signal,
-    });
-    progress.done();
+    }).finally(() => progress.done());
     const applied = await ml.applyToDatabase({
       ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
       onProgress: (e) => progress.update(e),
       signal: io.signal,
-    });
-    progress.done();
+    }).finally(() => progress.done());
     const s = await ml.getTrainingStatus();
     if (args.json) {
       json(io, { trained, applied, status: s });

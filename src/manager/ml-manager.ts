@@ -183,10 +183,11 @@ export class MLManager {
         });
       // Forest prediction runs in a scoring worker beside the database work (in this thread with concurrency 1).
       const remote = (options.concurrency ?? availableParallelism()) > 1 ? createRemoteScorer() : null;
-      let current: ModelName | undefined;
-      const writer = new BatchWriter(this.repository, batchSize, (n) => {
+      // Progress counts tracks as their results are computed (one event per model's read batch), not as the write
+      // batches (of batchSize tracks, across models) commit: small models would otherwise show no progress at all.
+      const writer = new BatchWriter(this.repository, batchSize, () => undefined, (model, n) => {
         recordsDone += n;
-        emit('applying', current);
+        emit('applying', model);
       });
       // A failed batch fails every model with rows in it, also those already counted as done (idempotent: a model
       // reported twice keeps one failed entry).
@@ -202,8 +203,6 @@ export class MLManager {
         const getOwn = (m: ModelName, c: ComponentsState): Promise<LoadedPredictor | null> => this.getOwnPredictor(m, c);
         async function* plans(): AsyncGenerator<ApplyPlan | { model: ModelName; error: unknown }> {
           for (const summary of models) {
-            current = summary.model;
-            emit('applying', summary.model);
             try {
               yield await buildApplyPlan(summary.model, states.get(summary.model) ?? null, pooled, getOwn, remote);
             } catch (error) {
