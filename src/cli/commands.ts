@@ -7,6 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { InvalidInputError, LaserTrimMLError } from '../core/errors.js';
 import { MLManager } from '../manager/ml-manager.js';
 import { buildCrossModelInsights } from '../manager/insights.js';
+import type { CrossModelRow } from '../manager/insights.js';
 import type { TrainingStatus } from '../manager/types.js';
 import { writePlant } from '../synthetic/index.js';
 import { EXIT, type CliArgs } from './args.js';
@@ -30,20 +31,47 @@ function json(io: CliIO, value: unknown): void {
   out(io, JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v), 2));
 }
 
-/** The status table as text. */
-export function statusTable(status: TrainingStatus): string {
+/**
+ * The status table as text. Every figure says what it measures, and they agree with `drift` and `insights`:
+ * - "drifting now" counts the models whose drift charts are out of control after the last apply (status
+ *   `drifting`); "unacknowledged alerts" counts the alerts `laser-trim-ml drift` lists (one per drift episode; an
+ *   episode that has ended keeps its alert until acknowledged, so the two can differ).
+ * - "Thr BalAcc" / "Formula BalAcc": the held-out balanced accuracy of the learned threshold and of the plant formula
+ *   on the same held-out units (the figures of the insights' threshold line); "Pred AUC" / "Pred acc": the
+ *   out-of-sample AUC and accuracy (at p = 0.5) of the failure predictor serving the model (own or pooled forest).
+ */
+export function statusTable(status: TrainingStatus, comparison: readonly CrossModelRow[], openAlerts: number): string {
+  const byModel = new Map(comparison.map((r) => [r.model, r]));
   const table = renderTable(status.rows, [
     { header: 'Model', value: (r) => r.model },
     { header: 'Samples', value: (r) => String(r.samples), align: 'right' },
-    { header: 'Threshold', value: (r) => fmtSig(r.sigmaThreshold), align: 'right' },
-    { header: 'Accuracy', value: (r) => fmtPct(r.accuracy), align: 'right' },
-    { header: 'AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
+    { header: 'Threshold', value: (r) => (r.sigmaThreshold === null ? 'formula' : fmtSig(r.sigmaThreshold)), align: 'right' },
+    { header: 'Thr BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.thresholdBalancedAccuracy), align: 'right' },
+    { header: 'Formula BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.formulaBalancedAccuracy), align: 'right' },
     { header: 'Predictor', value: (r) => r.predictorKind },
+    { header: 'Pred AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
+    { header: 'Pred acc', value: (r) => fmtPct(r.accuracy), align: 'right' },
     { header: 'Label', value: (r) => r.labelSource ?? '-' },
     { header: 'Status', value: (r) => r.status },
   ]);
-  const head = `Status: ${status.trained} models trained, ${status.needMoreData} need more data, ${status.drifting} drifting, ${status.failed} failed\nLast trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}`;
+  const models = status.rows.length;
+  const head =
+    `Status: ${status.trained} of ${models} models trained (${status.needMoreData} need more data, ${status.failed} failed); ` +
+    `${status.drifting} drifting now; ${openAlerts} unacknowledged drift ${openAlerts === 1 ? 'alert' : 'alerts'} ("laser-trim-ml drift" lists them)\n` +
+    `Last trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}\n` +
+    'Thr BalAcc / Formula BalAcc: balanced accuracy of the learned threshold / of the formula on the same held-out units; ' +
+    'Pred AUC / Pred acc: out-of-sample AUC / accuracy (at p = 0.5) of the failure predictor.';
   return `${head}\n\n${table}`;
+}
+
+/** The status table with the figures it needs from the comparison and the alerts. */
+async function statusText(ml: MLManager): Promise<string> {
+  const [s, comparison, alerts] = await Promise.all([
+    ml.getTrainingStatus(),
+    ml.getCrossModelComparison(),
+    ml.getDriftAlerts({ unacknowledgedOnly: true }),
+  ]);
+  return statusTable(s, comparison, alerts.length);
 }
 
 /** The default database of the commands that open a plant's database. */
@@ -143,9 +171,8 @@ async function apply(args: CliArgs, io: CliIO): Promise<number> {
 
 async function status(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
-    const s = await ml.getTrainingStatus();
-    if (args.json) json(io, s);
-    else out(io, statusTable(s));
+    if (args.json) json(io, await ml.getTrainingStatus());
+    else out(io, await statusText(ml));
     return EXIT.ok;
   });
 }
@@ -204,6 +231,8 @@ async function compare(args: CliArgs, io: CliIO): Promise<number> {
 async function drift(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
     const alerts = await ml.getDriftAlerts(args.all ? {} : { unacknowledgedOnly: true });
+    // Whether each alert's model is out of control now (after the last apply), as the status table counts it.
+    const now = new Map((await ml.getCrossModelComparison()).map((r) => [r.model, r.isDrifting ? `drifting ${r.driftDirection ?? ''}`.trim() : 'in control']));
     if (args.json) json(io, alerts);
     else if (alerts.length === 0) out(io, args.all ? 'No drift alerts.' : 'No unacknowledged drift alerts.');
     else
@@ -217,8 +246,13 @@ async function drift(args: CliArgs, io: CliIO): Promise<number> {
           { header: 'Size (σ)', value: (a) => a.sizeSigma.toFixed(2), align: 'right' },
           { header: 'Chart', value: (a) => a.statistic },
           { header: 'Ack', value: (a) => (a.acknowledged ? 'yes' : 'no') },
+          { header: 'Model now', value: (a) => now.get(a.model) ?? '-' },
         ]),
       );
+    if (!args.json && alerts.length > 0) {
+      const drifting = new Set(alerts.filter((a) => now.get(a.model)?.startsWith('drifting')).map((a) => a.model)).size;
+      out(io, `\n${alerts.length} ${alerts.length === 1 ? 'alert' : 'alerts'} (one per drift episode) of ${new Set(alerts.map((a) => a.model)).size} models, ${drifting} of which ${drifting === 1 ? 'is' : 'are'} drifting now.`);
+    }
     return EXIT.ok;
   });
 }
@@ -270,8 +304,12 @@ async function demo(cliArgs: CliArgs, io: CliIO): Promise<number> {
       return EXIT.ok;
     }
     out(io, `Trained ${trained.trained} models in ${(trained.durationMs / 1000).toFixed(1)} s (${trained.skipped} need more data, ${trained.failed} failed).`);
-    out(io, `Applied to ${applied.tracks.toLocaleString('en-US')} tracks in ${(applied.durationMs / 1000).toFixed(1)} s; ${applied.newDriftAlerts} drift alerts raised.\n`);
-    out(io, statusTable(s));
+    out(
+      io,
+      `Applied to ${applied.tracks.toLocaleString('en-US')} tracks in ${(applied.durationMs / 1000).toFixed(1)} s; ` +
+        `${applied.newDriftAlerts} new drift ${applied.newDriftAlerts === 1 ? 'alert' : 'alerts'} (one per drift episode).\n`,
+    );
+    out(io, await statusText(ml));
     // From the repository's sources (`npm run demo`) the command is `npm run cli --`; installed, it is `npx laser-trim-ml`.
     const command = import.meta.url.endsWith('.ts') ? 'npm run cli --' : 'npx laser-trim-ml';
     out(io, `\nThe demo database is ${args.db}. Try: ${command} insights ${JSON.stringify(s.rows[0]?.model ?? '<model>')} --db ${args.db}`);
