@@ -194,7 +194,7 @@ async function insights(args: CliArgs, io: CliIO): Promise<number> {
     out(io, `Model ${s.model}: ${s.trainingSamples} samples (${s.finalTestSamples} with Final Test), label ${s.labelSource ?? '-'}`);
     out(io, `Threshold: ${s.sigmaThreshold !== null ? `${fmtSig(s.sigmaThreshold)} (confidence ${fmtSig(s.thresholdConfidence, 2)})` : 'formula'}`);
     out(io, `Predictor: ${i.predictor?.kind ?? 'none'}: ${i.predictor?.reason ?? ''}`);
-    out(io, `Drift: ${i.drift.isDrifting ? `drifting ${i.drift.direction}` : 'in control'} (baseline ${i.drift.baselineSamples} samples, ${i.drift.alerts.length} ${i.drift.alerts.length === 1 ? "alert" : "alerts"})`);
+    out(io, `Drift: ${i.drift.isDrifting ? `drifting ${i.drift.direction}` : 'in control'} (baseline ${i.drift.baselineSamples} samples, ${i.drift.alerts.length} ${i.drift.alerts.length === 1 ? 'alert' : 'alerts'})`);
     out(io, '');
     for (const x of i.insights) out(io, `[${x.severity}] ${x.message}`);
     return EXIT.ok;
