@@ -13,13 +13,13 @@ import { writePlant } from '../synthetic/index.js';
 import { EXIT, type CliArgs } from './args.js';
 import { resolveTarget } from './config.js';
 import { isPostgresUrl, openRepository } from './open.js';
-import { createProgressReporter } from './progress.js';
+import { type ProgressStream, createProgressReporter } from './progress.js';
 import { fmtDate, fmtPct, fmtSig, renderTable } from './table.js';
 
 /** Where a command writes. */
 export interface CliIO {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
+  readonly stdout: ProgressStream;
+  readonly stderr: ProgressStream;
   readonly signal: AbortSignal;
 }
 
