@@ -188,6 +188,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     if (rest.length > 1 || (rest[0] !== undefined && !(rest[0] in COMMANDS))) {
       throw new UsageError(`help takes one command name (${COMMAND_NAMES.join(', ')}), got ${rest.map((r) => JSON.stringify(r)).join(' ')}.`);
     }
+    if (bool('version') && positionals.length === 0) return { ...EMPTY, command: 'help', version: true };
     return { ...EMPTY, command: 'help', positionals: rest, help: true };
   }
   const spec = COMMANDS[command];

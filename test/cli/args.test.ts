@@ -43,6 +43,9 @@ describe('CLI arguments', () => {
     }
     expect(parseCli(['train', '--help'])).toMatchObject({ command: 'train', help: true });
     expect(parseCli(['help', 'apply'])).toMatchObject({ command: 'help', positionals: ['apply'] });
+    expect(parseCli(['--version'])).toMatchObject({ version: true, help: false });
+    expect(parseCli(['-v'])).toMatchObject({ version: true });
+    expect(parseCli([])).toMatchObject({ command: 'help', help: true });
   });
 
   it('refuses extra or missing positional arguments, naming them', () => {
