@@ -115,12 +115,12 @@ export function createProgressReporter(stream: ProgressStream, options: { quiet?
 
   const render = (e: ProgressEvent, s: Exclude<Step, 'done'>): string => {
     const inStep = e.elapsedMs - stepStart;
-    if (s === 'pooled') return `${e.operation}: ${STEP_LABEL[s]}...`;
+    if (s === 'pooled') return `${e.operation}${tty ? '' : ':'} ${STEP_LABEL[s]}...`;
     const rows = e.recordsTotal !== undefined && e.recordsTotal > 0;
     const done = rows ? e.recordsDone ?? 0 : e.modelsDone;
     const total = rows ? e.recordsTotal! : e.modelsTotal;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
-    const eta = rate.etaMs(e.elapsedMs, done, total);
+    const eta = done < total ? rate.etaMs(e.elapsedMs, done, total) : null;
     const unit = s === 'applying' ? 'tracks' : 'rows';
     const counts = rows
       ? `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}, ${e.modelsDone}/${e.modelsTotal} models`
@@ -135,7 +135,8 @@ export function createProgressReporter(stream: ProgressStream, options: { quiet?
   const draw = (line: string): void => {
     if (tty) {
       // Redrawn in place; cut to the terminal's width so that it never wraps onto a second line.
-      stream.write(`\r${line.slice(0, Math.max(20, (stream.columns ?? 120) - 1))}\u001b[K`);
+      const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 120;
+      stream.write(`\r${line.slice(0, Math.max(20, columns - 1))}\u001b[K`);
       drawn = true;
     } else {
       stream.write(`${line}\n`);
@@ -165,7 +166,9 @@ export function createProgressReporter(stream: ProgressStream, options: { quiet?
       }
       const newStep = s !== step;
       if (newStep) {
-        finishStep(pending ? last : null);
+        // The survey's last event comes as its last model starts: the pooled step's event says it has finished.
+        if (step === 'reading' && s === 'pooled' && last !== null) finishStep({ ...last, ...countsOf(e), elapsedMs: e.elapsedMs });
+        else finishStep(pending ? last : null);
         step = s;
         stepStart = e.elapsedMs;
         rate = new RateEstimator(e.elapsedMs);

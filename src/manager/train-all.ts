@@ -90,7 +90,7 @@ export async function trainAll(
   const emit = (phase: ProgressEvent['phase'], model?: ModelName): void =>
     opts.onProgress?.({
       operation: 'train', phase, ...(model !== undefined ? { model } : {}), modelsDone: done, modelsTotal: models.length,
-      ...(phase === 'pooled' ? {} : { recordsDone: rowsDone, recordsTotal: rowsTotal }), elapsedMs: Date.now() - started,
+      recordsDone: rowsDone, recordsTotal: rowsTotal, elapsedMs: Date.now() - started,
     });
 
   // Drift baselines established by earlier trainings are kept (see train-model.ts) unless asked to rebaseline.
