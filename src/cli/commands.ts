@@ -183,7 +183,7 @@ async function insights(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
     const i = await ml.getModelInsights(model);
     if (!i) {
-      io.stderr.write(`No trained state for model ${JSON.stringify(model)}. Run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`);
+      io.stderr.write(`laser-trim-ml: no trained state for model ${JSON.stringify(model)}; run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`);
       return EXIT.data;
     }
     if (args.json) {
