@@ -15,7 +15,8 @@ export type LaserTrimMLErrorCode =
   | 'SCHEMA_MAPPING'
   | 'BUSY'
   | 'ABORTED'
-  | 'STORAGE';
+  | 'STORAGE'
+  | 'DISK_FULL';
 
 /** Base class of every error the library throws on purpose. */
 export class LaserTrimMLError extends Error {
@@ -101,7 +102,43 @@ export class SchemaMappingError extends LaserTrimMLError {
 
 /** A database operation failed; `cause` holds the driver's error. */
 export class StorageError extends LaserTrimMLError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('STORAGE', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: 'STORAGE' | 'DISK_FULL' }) {
+    super(options?.code ?? 'STORAGE', message, options);
   }
+}
+
+/**
+ * The database's (or the artifact directory's) disk is full (SQLite `SQLITE_FULL`, PostgreSQL `53100`, `ENOSPC`):
+ * the write that hit it was not saved (each write is one transaction), the writes before it were. Code `DISK_FULL`.
+ */
+export class DiskFullError extends StorageError {
+  /** The file (or directory) whose disk is full, where the adapter knows it. */
+  readonly file: string | null;
+  constructor(file: string | null, options?: { cause?: unknown }) {
+    super(
+      `The disk is full at ${file ?? 'the database'}: the write was not saved. Free space (or raise the database's size ` +
+        'limit) and run again; what was saved before stays saved.',
+      { ...options, code: 'DISK_FULL' },
+    );
+    this.file = file;
+  }
+}
+
+/**
+ * The driver's error as a {@link DiskFullError} when it says the disk is full, else `null`.
+ *
+ * @example
+ * ```ts
+ * diskFullOf(sqliteError, '/data/plant.db'); // DiskFullError for SQLITE_FULL, null otherwise
+ * ```
+ */
+export function diskFullOf(error: unknown, file: string | null): DiskFullError | null {
+  if (error instanceof DiskFullError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === '53100' || code === 'ENOSPC') return new DiskFullError(file, { cause: error });
+  if (error instanceof LaserTrimMLError) {
+    const inner = error.cause;
+    return inner === undefined || inner === error ? null : diskFullOf(inner, file);
+  }
+  return null;
 }
