@@ -46,9 +46,9 @@ export function statusTable(status: TrainingStatus, comparison: readonly CrossMo
     { header: 'Model', value: (r) => r.model },
     { header: 'Samples', value: (r) => String(r.samples), align: 'right' },
     { header: 'Threshold', value: (r) => (r.sigmaThreshold === null ? 'formula' : fmtSig(r.sigmaThreshold)), align: 'right' },
-    { header: 'Source', value: (r) => (r.thresholdSource === 'blended' ? `blended ${r.thresholdWeight!.toFixed(2)}` : r.thresholdSource.replace('_', '-')) },
     { header: 'Thr BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.thresholdBalancedAccuracy), align: 'right' },
     { header: 'Formula BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.formulaBalancedAccuracy), align: 'right' },
+    { header: 'Thr source', value: (r) => (r.thresholdSource === 'blended' ? `blended ${r.thresholdWeight!.toFixed(2)}` : r.thresholdSource.replace('_', '-')) },
     { header: 'Predictor', value: (r) => r.predictorKind },
     { header: 'Pred AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
     { header: 'Pred acc', value: (r) => fmtPct(r.accuracy), align: 'right' },
@@ -61,6 +61,7 @@ export function statusTable(status: TrainingStatus, comparison: readonly CrossMo
     `${status.drifting} drifting now; ${openAlerts} unacknowledged drift ${openAlerts === 1 ? 'alert' : 'alerts'} ("laser-trim-ml drift" lists them)\n` +
     `Last trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}\n` +
     'Thr BalAcc / Formula BalAcc: balanced accuracy of the learned threshold / of the formula on the same held-out units; ' +
+    'Thr source: blended (with the own cut\'s weight), plant-wide, own or formula; ' +
     'Pred AUC / Pred acc: out-of-sample AUC / accuracy (at p = 0.5) of the failure predictor.';
   return `${head}\n\n${table}`;
 }

@@ -47,7 +47,7 @@ describe('laser-trim-ml CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Status: \d+ of 20 models trained/);
-    expect(r.stdout).toMatch(/Model\s+Samples\s+Threshold\s+Source\s+Thr BalAcc\s+Formula BalAcc\s+Predictor\s+Pred AUC\s+Pred acc/);
+    expect(r.stdout).toMatch(/Model\s+Samples\s+Threshold\s+Thr BalAcc\s+Formula BalAcc\s+Thr source\s+Predictor\s+Pred AUC\s+Pred acc/);
   });
 
   it('demo replaces its own database but refuses any other file without --force', async () => {
