@@ -113,7 +113,7 @@ export interface TimeCorrelationOptions {
 
 /** Lag bins (days) of {@link timeCorrelation}: [0, 1), [1, 2), [2, 4), [4, 8), … doubling up to maxLagDays. */
 function lagBin(lag: number): number {
-  return lag < 1 ? 0 : 1 + Math.floor(Math.log2(lag));
+  return lag < 1 ? 0 : 32 - Math.clz32(Math.floor(lag)); // 1 + ⌊log₂ lag⌋
 }
 
 /**
@@ -142,24 +142,28 @@ export function timeCorrelation(scores: readonly number[], dates: readonly Date[
   const mean = scores.reduce((a, b) => a + b, 0) / Math.max(1, n);
   const q = scores.map((x) => x - mean);
   const var0 = q.reduce((a, x) => a + x * x, 0) / Math.max(1, n);
-  const t = dates.map((d) => d.getTime() / 86_400_000);
+  // Pairs in time order: near pairs (< D days) one by one, far pairs through suffix sums (Σ over far pairs of
+  // qᵢqⱼ = Σᵢ qᵢ·(sum of the q's at least D days later)).
+  const order = dates.map((d, i) => [d.getTime() / 86_400_000, i] as const).sort((a, b) => a[0] - b[0]);
+  const t = order.map((o) => o[0]);
+  const qs = order.map((o) => q[o[1]]!);
+  const suffix = new Float64Array(n + 1);
+  for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1]! + qs[i]!;
   const sum = new Float64Array(nBins);
   const cnt = new Float64Array(nBins);
   let farSum = 0;
   let farCnt = 0;
+  let firstFar = 0;
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const lag = Math.abs(t[j]! - t[i]!);
-      const p = q[i]! * q[j]!;
-      if (lag < D) {
-        const b = lagBin(lag);
-        sum[b]! += p;
-        cnt[b]! += 1;
-      } else {
-        farSum += p;
-        farCnt++;
-      }
+    let j = i + 1;
+    for (; j < n && t[j]! - t[i]! < D; j++) {
+      const b = lagBin(t[j]! - t[i]!);
+      sum[b]! += qs[i]! * qs[j]!;
+      cnt[b]! += 1;
     }
+    firstFar = Math.max(firstFar, j);
+    farSum += qs[i]! * suffix[firstFar]!;
+    farCnt += n - firstFar;
   }
   const far = farCnt > 0 ? farSum / farCnt : 0;
   const raw: number[] = [];

@@ -74,14 +74,14 @@ const MAX_ARL0 = 1e7;
 const designCache = new Map<string, [number, number]>();
 
 /**
- * h and L for a combined target ARL0 (each chart at 2·ARL0), memoised. Designed targets are first rounded to a grid
- * of 1% steps in ln(ARL0), so that 300 models share a few dozen designs (h and L move by < 0.1% per step).
+ * h and L for a combined target ARL0 (each chart at 2·ARL0, achieved ARL within 0.01%), memoised. Horizon targets
+ * are first raised to a grid of 10% steps (see `resolveDesign`), so that 300 models share a few dozen designs.
  */
 function designLimits(targetArl0: number, k: number, lambda: number): [number, number] {
   const key = `${targetArl0}|${k}|${lambda}`;
   let v = designCache.get(key);
   if (!v) {
-    v = [designCusumH(2 * targetArl0, k), designEwmaL(2 * targetArl0, lambda)];
+    v = [designCusumH(2 * targetArl0, k, { relTol: 1e-4 }), designEwmaL(2 * targetArl0, lambda, { relTol: 1e-4 })];
     designCache.set(key, v);
   }
   return v;
@@ -156,7 +156,8 @@ function resolveDesign(
   else {
     const raw = arl0ForHorizon(unitsPerYear, st.falseAlarmProbability, st.horizonYears);
     const clamped = Math.min(MAX_ARL0, Math.max(st.minArl0, raw));
-    targetArl0 = Math.exp(Math.round(Math.log(clamped) * 100) / 100);
+    // Up to the next step of a grid of 10% steps (never below the horizon's target): models share designs.
+    targetArl0 = Math.exp(Math.ceil(Math.log(clamped) / Math.log(1.1) - 1e-9) * Math.log(1.1));
   }
   const chartArl0 = Math.max(50, targetArl0 / blockSize);
   const [h, L] = o.h !== undefined && o.L !== undefined ? [o.h, o.L] : designLimits(chartArl0, st.k, st.lambda);
