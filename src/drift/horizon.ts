@@ -23,7 +23,7 @@ const YEAR_MS = 365.25 * 86_400_000;
  *
  * @example
  * ```ts
- * arl0ForHorizon(500, 0.01);  // 49,749: 500 / 0.01005
+ * arl0ForHorizon(500, 0.01);  // 49,749.6: 500 / 0.01005
  * ```
  */
 export function arl0ForHorizon(unitsPerYear: number, probability: number, years = 1): number {

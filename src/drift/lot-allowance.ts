@@ -132,7 +132,7 @@ function lagBin(lag: number): number {
  * @example
  * ```ts
  * // Two days of two units each: same-day products +1, cross-day −1 → ρ(0) = 1, ρ(1) = 0 (fit (1, −1), clamped).
- * timeCorrelation([1, 1, -1, -1], [0, 0.1, 1, 1.1].map((d) => new Date(d * 86_400_000)), { maxLagDays: 2 }); // [1, 0]
+ * timeCorrelation([1, 1, -1, -1], [0, 0.1, 1.2, 1.3].map((d) => new Date(d * 86_400_000)), { maxLagDays: 2 }); // [1, 0]
  * ```
  */
 export function timeCorrelation(scores: readonly number[], dates: readonly Date[], opts: TimeCorrelationOptions = {}): number[] {
@@ -188,8 +188,8 @@ export function timeCorrelation(scores: readonly number[], dates: readonly Date[
  *
  * @example
  * ```ts
- * // Independent units (ρ = 0 beyond lag 0 days… and every unit on its own day): f = 1.
- * subgroupInflation([1, 0], Array.from({ length: 20 }, (_, i) => new Date(i * 86_400_000)), 2, 0.1); // 1
+ * // Two subgroups of two units within one day, ρ(0) = 0.5: subgroup-mean variance 0.75, covariance 0.5.
+ * subgroupInflation([0.5], [0, 0.2, 0.4, 0.6].map((d) => new Date(d * 86_400_000)), 2, 0.1); // 1 + 2·0.9·0.5/0.75 = 2.2
  * ```
  */
 export function subgroupInflation(
