@@ -24,7 +24,7 @@
  * alarm). Both sides of both charts alarm; the alarm carries its direction.
  *
  * **Design.** The in-control ARL is chosen per model from a target probability p of any false alarm over a year of
- * its production: ARL0 = units per year / (−ln(1 − p)) (`arl0ForHorizon`; p = 0.005 by default, units per year
+ * its production: ARL0 = units per year / (−ln(1 − p)) (`arl0ForHorizon`; p = 0.002 by default, units per year
  * estimated from the baseline's dates or passed in), clamped to [`minArl0`, 10⁷]; without dates a fixed ARL0 of
  * 50,000. Each chart gets 2·ARL0 (by the ARL integral equations of `arl.ts`, `designCusumH` / `designEwmaL`), so the
  * combined ARL0 is at least ARL0. Defaults k = 0.375, λ = 0.1; e.g. ARL0 = 50,000 gives h = 13.422, L = 4.3222 (CUSUM
@@ -94,7 +94,7 @@ type StaticParams = Omit<ModelDriftDetectorParams, 'targetArl0' | 'h' | 'L' | 'u
 
 function resolveStatic(o: ModelDriftDetectorOptions): StaticParams {
   const p = {
-    falseAlarmProbability: o.falseAlarmProbability ?? 0.005,
+    falseAlarmProbability: o.falseAlarmProbability ?? 0.002,
     horizonYears: o.horizonYears ?? 1,
     minArl0: o.minArl0 ?? 2000,
     k: o.k ?? 0.375,

@@ -19,7 +19,7 @@ export interface ModelDriftDetectorOptions {
   /**
    * Target probability of any false alarm over `horizonYears` of this model's production (its units per year from
    * `unitsPerYear`, or estimated from the baseline's dates): the in-control ARL is designed as
-   * ARL0 = unitsPerYear·horizonYears / (−ln(1 − p)) (see `arl0ForHorizon`), clamped to [`minArl0`, 10⁷]. Default 0.005.
+   * ARL0 = unitsPerYear·horizonYears / (−ln(1 − p)) (see `arl0ForHorizon`), clamped to [`minArl0`, 10⁷]. Default 0.002 (see `docs/drift.md` for the measurements behind it).
    */
   readonly falseAlarmProbability?: number;
   /** The monitoring horizon of `falseAlarmProbability`, in years. Default 1. */
