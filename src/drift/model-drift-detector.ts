@@ -107,6 +107,7 @@ function resolveStatic(o: ModelDriftDetectorOptions): StaticParams {
     maxReference: o.maxReference ?? 1000,
     blockDays: o.blockDays ?? 7,
     maxBlockSize: o.maxBlockSize ?? 25,
+    lotThreshold: o.lotThreshold ?? 1.5,
     updateGuard: o.updateGuard ?? 4,
     rearmAfter: o.rearmAfter ?? 3,
   };
@@ -132,6 +133,7 @@ function resolveStatic(o: ModelDriftDetectorOptions): StaticParams {
   if (o.L !== undefined && !finitePos(o.L)) bad('L', o.L, 'a finite number > 0');
   if (!finitePos(p.blockDays)) bad('blockDays', p.blockDays, 'a finite number > 0');
   if (!Number.isInteger(p.maxBlockSize) || p.maxBlockSize < 1) bad('maxBlockSize', p.maxBlockSize, 'an integer ≥ 1');
+  if (!(p.lotThreshold >= 1) || !Number.isFinite(p.lotThreshold)) bad('lotThreshold', p.lotThreshold, 'a finite number ≥ 1');
   if (o.blockSize !== undefined && !(Number.isInteger(o.blockSize) && o.blockSize >= 1)) bad('blockSize', o.blockSize, 'an integer ≥ 1');
   if (o.correlationInflation !== undefined && !(o.correlationInflation >= 1 && Number.isFinite(o.correlationInflation))) {
     bad('correlationInflation', o.correlationInflation, 'a finite number ≥ 1');
@@ -260,9 +262,18 @@ export class ModelDriftDetector {
     // thin the very tail the ranks must know about).
     const ys = sigmaValues.filter((v) => Number.isFinite(v) && v > 0).map((v) => round6(Math.log(v)));
     const rate = opts.unitsPerYear ?? this.options.unitsPerYear ?? unitsPerYearOf(validDates);
-    const blockSize = this.options.blockSize ?? autoBlockSize(rate, st.blockDays, ys.length, st.maxBlockSize);
-    // The baseline's unit scores on the monitoring scale (each value against the others), their subgroup means.
+    // The baseline's unit scores on the monitoring scale (each value against the others).
     const qs = st.score === 'rank' ? withinNormalScores(ys) : ys.map((y) => (y - b.logMean) / b.logStd);
+    // Lot structure: the correlation of units by days apart, when every value has a date (all pairs inform it).
+    const usableDates = (dates ?? []).filter((_, i) => Number.isFinite(sigmaValues[i]!) && sigmaValues[i]! > 0);
+    const timed = usableDates.length === ys.length && usableDates.every((d) => Number.isFinite(d.getTime()));
+    const rho = timed ? timeCorrelation(qs, usableDates) : null;
+    // Subgroups only where lots show: when the units' own allowance f₁ is below `lotThreshold`, units are charted
+    // one by one (subgrouping independent units only delays the signal).
+    const unitInflation = rho ? subgroupInflation(rho, usableDates, 1, st.lambda) : 1;
+    const blockSize =
+      this.options.blockSize ??
+      (rho === null || unitInflation < st.lotThreshold ? 1 : autoBlockSize(rate, st.blockDays, ys.length, st.maxBlockSize));
     const means: number[] = [];
     for (let i = 0; i + blockSize <= qs.length; i += blockSize) {
       let sum = 0;
@@ -273,13 +284,10 @@ export class ModelDriftDetector {
       this.baselineFailureReason = `Model ${JSON.stringify(this.modelName)}: the baseline makes ${means.length} subgroups of ${blockSize} units with no usable spread; pass a smaller blockSize or a longer baseline.`;
       return false;
     }
-    // Lot allowance: from the correlation of units by days apart when every value has a date (all pairs of the
-    // baseline inform it), else from the subgroup means' own autocorrelation.
-    const usableDates = (dates ?? []).filter((_, i) => Number.isFinite(sigmaValues[i]!) && sigmaValues[i]! > 0);
-    const timed = usableDates.length === ys.length && usableDates.every((d) => Number.isFinite(d.getTime()));
+    // Lot allowance of the chosen subgroups (without dates: the subgroup means' own autocorrelation).
     const inflation =
       this.options.correlationInflation ??
-      (timed ? subgroupInflation(timeCorrelation(qs, usableDates), usableDates, blockSize, st.lambda) : correlationInflation(means, st.lambda));
+      (rho ? (blockSize === 1 ? unitInflation : subgroupInflation(rho, usableDates, blockSize, st.lambda)) : correlationInflation(means, st.lambda));
     this.p = resolveDesign(st, this.options, rate, inflation, blockSize);
     this.baselineFailureReason = null;
     this.s = {

@@ -68,14 +68,20 @@ export interface ModelDriftDetectorOptions {
   readonly maxReference?: number;
   /**
    * Units per subgroup (the charts step once per subgroup of this many consecutive units, on the subgroup's mean
-   * score). Default: the model's units in `blockDays` days (from its units per year), at most 25 and at most
-   * 1/10 of the baseline (so the baseline holds ≥ 10 subgroups), at least 1; 1 when the rate is unknown.
+   * score). Default: 1 when the baseline shows no lots (see `lotThreshold`) or has no dates; else the model's units
+   * in `blockDays` days (from its units per year), at most `maxBlockSize` and at most 1/10 of the baseline (so the
+   * baseline holds ≥ 10 subgroups), at least 1.
    */
   readonly blockSize?: number;
   /** Calendar span of the default subgroup, in days. Default 7. */
   readonly blockDays?: number;
   /** Largest default subgroup (units). Default 25. */
   readonly maxBlockSize?: number;
+  /**
+   * Default subgroups are used only when the baseline shows lots: when the lot allowance of single units (f of
+   * `blockSize` 1, from the correlation by days) is at least this. Below it units are charted one by one. Default 1.5.
+   */
+  readonly lotThreshold?: number;
   /**
    * The lot allowance f (variance inflation of the charts by the serial correlation of consecutive subgroups; the
    * subgroup scores are charted as z/√f). Default: estimated on the baseline's subgroup means
@@ -109,6 +115,7 @@ export interface ModelDriftDetectorParams {
   readonly maxReference: number;
   readonly blockDays: number;
   readonly maxBlockSize: number;
+  readonly lotThreshold: number;
   /** Units per subgroup in use (1 before a baseline unless fixed by the caller). */
   readonly blockSize: number;
   /** The lot allowance f in use (1 before a baseline unless fixed by the caller). */
