@@ -107,7 +107,7 @@ function resolveStatic(o: ModelDriftDetectorOptions): StaticParams {
     maxReference: o.maxReference ?? 1000,
     blockDays: o.blockDays ?? 7,
     maxBlockSize: o.maxBlockSize ?? 25,
-    lotThreshold: o.lotThreshold ?? 1.5,
+    lotThreshold: o.lotThreshold ?? 1,
     updateGuard: o.updateGuard ?? 4,
     rearmAfter: o.rearmAfter ?? 3,
   };
