@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { extractFeatures } from '../core/features.js';
+import { exclusionReason, extractFeatures } from '../core/features.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
 import type { TrimTrack } from '../core/types.js';
 
@@ -48,12 +48,14 @@ export function medianLogSigma(sigmas: Iterable<number | null>): number | null {
 
 /**
  * Writes the pooled features of one track into `out` (NaN where a value is missing; the pooled imputer fills them).
- * Returns `false` when the track cannot be scored at all (no usable sigma).
+ * Returns `false` when the track cannot be scored at all (a track hygiene excludes: no usable sigma, an unreadable
+ * cell, a value outside the physical bounds).
  */
 export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float64Array, offset = 0): boolean {
+  if (exclusionReason(track) !== null) return false;
   const f = extractFeatures(track);
   const sigma = f.sigma_gradient;
-  if (sigma === null || sigma <= 0 || sigma === 999.999) return false;
+  if (sigma === null || sigma <= 0) return false;
   const spec = f.linearity_spec;
   const logSigma = Math.log(sigma);
   out[offset] = logSigma - ctx.medianLogSigma;

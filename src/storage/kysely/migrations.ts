@@ -10,7 +10,7 @@ import * as kysely from 'kysely';
 import { type Kysely, sql } from 'kysely';
 import { SchemaMappingError, StorageError } from '../../core/errors.js';
 import type { Engine } from './codec.js';
-import { type AnyKysely, ddlTypes, detectEngine, tableColumns, untyped } from './engine.js';
+import { type AnyKysely, ddlTypes, detectEngine, tableColumns, untyped, transact } from './engine.js';
 import { createLibraryTables, dropLibraryTables } from './library-tables.js';
 import { RESULT_COLUMNS, type ResolvedSchema, type SchemaMapping, resolveSchema } from './mapping.js';
 
@@ -124,11 +124,12 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
  * column and recording it would leave a column that `down` never removes: there the step opens its own.
  */
 function atomically(engine: Engine, db: AnyKysely, step: (db: AnyKysely) => Promise<void>): Promise<void> {
-  return engine === 'sqlite' ? db.transaction().execute(step) : step(db);
+  return engine === 'sqlite' ? transact(db, step) : step(db);
 }
 
 async function migrator(db: AnyKysely, options: MigrationOptions): Promise<{ m: MigratorLike; none: unknown }> {
-  const list = migrations(resolveSchema(options.schema), detectEngine(db));
+  const engine = detectEngine(db);
+  const list = migrations(resolveSchema(options.schema, engine), engine);
   const { Migrator, NO_MIGRATIONS } = await loadMigrationModule();
   const provider = { getMigrations: async () => list };
   const m = new Migrator({
