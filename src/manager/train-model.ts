@@ -302,7 +302,7 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
     profile: input.profileState,
     threshold: optimizer.toState(),
     driftBaseline: driftState,
-    driftCurrent: driftState,
+    driftCurrent: null, // the state after the last apply; none yet (apply replays from driftBaseline)
     driftBaselineEnd: baselineEnd,
     predictor: predictor.choice,
   };
