@@ -9,6 +9,7 @@
 import { extractFeatures } from '../core/features.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
 import type { TrimTrack } from '../core/types.js';
+import type { FinalTestHistory } from './pooled-context.js';
 
 /** Columns of the pooled forest, in order. */
 export const POOLED_FEATURE_NAMES = [
@@ -26,7 +27,23 @@ export const POOLED_FEATURE_NAMES = [
   'resistance_change',
   /** log10(spec). */
   'log10_spec',
+  /**
+   * The model's Final Test failure rate, beta-binomial smoothed toward the plant rate; out of fold at training
+   * (see pooled-context.ts).
+   */
+  'model_ft_rate',
+  /**
+   * The model's Final Test failure rate among units trimmed on earlier days, exponentially weighted (half-life 7 days)
+   * and shrunk toward `model_ft_rate` (see pooled-context.ts).
+   */
+  'model_ft_recent_rate',
 ] as const;
+
+/**
+ * The first columns, computed from the track and its model's median sigma alone ({@link pooledFeatureRow}); the
+ * columns after them are the context features of pooled-context.ts. A pooled forest of state v1 has only these.
+ */
+export const POOLED_TRACK_FEATURE_COUNT = 7;
 
 /** A pooled feature name. */
 export type PooledFeatureName = (typeof POOLED_FEATURE_NAMES)[number];
@@ -37,6 +54,11 @@ export interface ModelContext {
   readonly medianLogSigma: number;
   /** Clean tracks the median came from. */
   readonly samples: number;
+  /**
+   * The model's linked Final Test outcomes by trim day, for the context features. Absent in contexts stored before
+   * they existed: those features are then imputed (the column medians), and a retraining fills them.
+   */
+  readonly finalTest?: FinalTestHistory;
 }
 
 /** Median of ln(sigma) over positive finite values; `null` when there are none. */
@@ -47,7 +69,8 @@ export function medianLogSigma(sigmas: Iterable<number | null>): number | null {
 }
 
 /**
- * Writes the pooled features of one track into `out` (NaN where a value is missing; the pooled imputer fills them).
+ * Writes the first {@link POOLED_TRACK_FEATURE_COUNT} pooled features of one track into `out` (NaN where a value is
+ * missing; the pooled imputer fills them). The context columns after them are left untouched.
  * Returns `false` when the track cannot be scored at all (no usable sigma).
  */
 export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float64Array, offset = 0): boolean {

@@ -20,6 +20,7 @@ import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repos
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
 import { medianLogSigma, type ModelContext } from './pooled-features.js';
+import { finalTestHistory } from './pooled-context.js';
 import { untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 import { createTrainRunner } from './worker-pool.js';
 import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult } from './types.js';
@@ -103,7 +104,7 @@ export async function trainAll(
 
   // Pass 1: survey.
   emit('planning');
-  const pooledRows = new PooledRows();
+  const pooledRows = new PooledRows(o.seed);
   const surveys: Survey[] = [];
   // Records kept in memory between the passes, at most this many in all (about 1 KB each): small plants are read
   // once, large ones twice, and memory stays bounded.
@@ -125,7 +126,7 @@ export async function trainAll(
     }
     const clean = cleanTrainingRecords(records);
     const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
-    const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length };
+    const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length, finalTest: finalTestHistory(clean.records) };
     const profiler = new ModelProfiler(model);
     profiler.buildProfile(records);
     if (context) pooledRows.add(model, context, clean.records);
