@@ -14,6 +14,7 @@
  */
 export * from './types.js';
 export { planPlant, SPEC_VALUES, PLANT_MEDIAN_SIGMA, type PlantPlan, type ResolvedPlantOptions } from './plan.js';
+export { REALISTIC_DEFAULTS, inControlSd, logUniform } from './realistic-plan.js';
 export { generatePlantBatches, type PlantStreamOptions } from './stream.js';
 export { generatePlant, type SyntheticPlant } from './plant.js';
 export { writePlant, type WritePlantOptions, type WritePlantProgress, type WritePlantResult } from './write.js';

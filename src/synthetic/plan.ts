@@ -9,11 +9,12 @@ import { InvalidInputError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { clamp, deriveSeed, normal, normalCdf, pickOne, pickWeighted, uniform } from './distributions.js';
 import { modelNames } from './names.js';
-import type { SyntheticModelRole, SyntheticModelSpec, SyntheticPlantOptions } from './types.js';
+import { planRealistic, resolveRealistic } from './realistic-plan.js';
+import type { RealisticScenarioOptions, SyntheticModelRole, SyntheticModelSpec, SyntheticPlantOptions } from './types.js';
 import { TRIM_LATENT_SD } from './unit.js';
 
-/** The options with every default filled in. */
-export type ResolvedPlantOptions = Required<SyntheticPlantOptions>;
+/** The options with every default filled in (the `realistic` parameters too, whatever the scenario). */
+export type ResolvedPlantOptions = Required<Omit<SyntheticPlantOptions, 'realistic'>> & { readonly realistic: Required<RealisticScenarioOptions> };
 
 /** A planned plant: its resolved options and its models. */
 export interface PlantPlan {
@@ -35,8 +36,15 @@ const RESISTANCES = [1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
 const DAY_MS = 86_400_000;
 
 function resolve(o: SyntheticPlantOptions): ResolvedPlantOptions {
+  const scenario = o.scenario ?? 'classic';
+  if (scenario !== 'classic' && scenario !== 'realistic') {
+    throw new InvalidInputError(`generatePlant: scenario must be 'classic' or 'realistic', got ${String(scenario)}.`);
+  }
+  const realistic = scenario === 'realistic';
   const r: ResolvedPlantOptions = {
     seed: o.seed,
+    scenario,
+    realistic: resolveRealistic(o.realistic ?? {}),
     models: o.models ?? 300,
     tracks: o.tracks ?? 80_000,
     startDate: o.startDate ?? new Date(Date.UTC(2023, 0, 1)),
@@ -47,8 +55,8 @@ function resolve(o: SyntheticPlantOptions): ResolvedPlantOptions {
     garbageRate: o.garbageRate ?? 0.02,
     duplicateRate: o.duplicateRate ?? 0.003,
     retrimRate: o.retrimRate ?? 0.08,
-    driftModelFraction: o.driftModelFraction ?? 0.1,
-    driftMinUnits: o.driftMinUnits ?? 120,
+    driftModelFraction: o.driftModelFraction ?? (realistic ? 0.3 : 0.1),
+    driftMinUnits: o.driftMinUnits ?? (realistic ? 80 : 120),
     driftSizes: o.driftSizes ?? [0.5, 1, 2],
     dualTrackFraction: o.dualTrackFraction ?? 0.07,
     linearFraction: o.linearFraction ?? 0.1,
@@ -79,7 +87,7 @@ function resolve(o: SyntheticPlantOptions): ResolvedPlantOptions {
 }
 
 /** Track budgets from lognormal(σ = 1.5) weights: a few runners with thousands of tracks, a long tail with 5–50. */
-function modelSizes(rng: Rng, o: ResolvedPlantOptions): number[] {
+export function modelSizes(rng: Rng, o: ResolvedPlantOptions): number[] {
   const w = Array.from({ length: o.models }, () => Math.exp(1.5 * rng.nextNormal()));
   // No single runner above 6 % of the plant (clamp, renormalise, repeat), so plant statistics stay stable.
   let sum = 0;
@@ -94,7 +102,7 @@ function modelSizes(rng: Rng, o: ResolvedPlantOptions): number[] {
 }
 
 /** Model indices given each special role, taken from the small end (never the runners). */
-function assignRoles(sizes: readonly number[], o: ResolvedPlantOptions): SyntheticModelRole[] {
+export function assignRoles(sizes: readonly number[], o: ResolvedPlantOptions): SyntheticModelRole[] {
   const roles: SyntheticModelRole[] = sizes.map(() => 'normal');
   if (!o.specialModels) return roles;
   const bySize = sizes.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -108,18 +116,18 @@ function assignRoles(sizes: readonly number[], o: ResolvedPlantOptions): Synthet
   return roles;
 }
 
-interface Draft extends Omit<SyntheticModelSpec, 'expectedTrimPassRate' | 'drift'> {
+export interface Draft extends Omit<SyntheticModelSpec, 'expectedTrimPassRate' | 'drift'> {
   baseDifficulty: number;
 }
 
-type Geometry = 'dual' | 'linear' | 'rotary';
+export type Geometry = 'dual' | 'linear' | 'rotary';
 
 /**
  * Exactly round(fraction · models) dual-track and linear models, at shuffled positions (never single-sample). Linear
  * parts are a niche: they are never among the 10 % largest models, so their sigmas (10–100× higher) stay in the
  * plant's upper tail instead of deciding its p95.
  */
-function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], sizes: readonly number[], o: ResolvedPlantOptions): Geometry[] {
+export function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], sizes: readonly number[], o: ResolvedPlantOptions): Geometry[] {
   const out: Geometry[] = roles.map(() => 'rotary');
   const shuffled = (ids: number[]): number[] => {
     for (let i = ids.length - 1; i > 0; i--) {
@@ -137,7 +145,7 @@ function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], sizes: r
   return out;
 }
 
-function draftModel(rng: Rng, o: ResolvedPlantOptions, index: number, name: string, trackBudget: number, role: SyntheticModelRole, geometry: Geometry): Draft {
+export function draftModel(rng: Rng, o: ResolvedPlantOptions, index: number, name: string, trackBudget: number, role: SyntheticModelRole, geometry: Geometry): Draft {
   const dual = geometry === 'dual';
   const linear = geometry === 'linear';
   const units = role === 'single_sample' ? 1 : Math.max(role === 'normal' ? 3 : 20, Math.round(trackBudget / (dual ? 2 : 1)));
@@ -185,7 +193,7 @@ function draftModel(rng: Rng, o: ResolvedPlantOptions, index: number, name: stri
  * Shifts the normal models' difficulties by one constant so the expected track-weighted trim pass rate,
  * Σ tracks·Φ(−a/sd) / Σ tracks, equals the target (bisection on the shift; special models keep theirs).
  */
-function calibrate(drafts: Draft[], target: number): number {
+export function calibrate(drafts: Draft[], target: number): number {
   const rate = (shift: number): number => {
     let pass = 0;
     let n = 0;
@@ -212,7 +220,7 @@ function calibrate(drafts: Draft[], target: number): number {
  * {@link PLANT_MEDIAN_SIGMA}: the median m of the mixture Σ tracks·N(median, spread²) solves
  * Σ tracks·Φ((m − median)/spread) = ½·Σ tracks (bisection), and the shift is log10(PLANT_MEDIAN_SIGMA) − m.
  */
-function calibrateSigma(drafts: readonly Draft[]): number {
+export function calibrateSigma(drafts: readonly Draft[]): number {
   const total = drafts.reduce((a, d) => a + d.units * d.tracksPerRun, 0);
   let lo = -10;
   let hi = 2;
@@ -238,6 +246,7 @@ function calibrateSigma(drafts: readonly Draft[]): number {
  */
 export function planPlant(options: SyntheticPlantOptions): PlantPlan {
   const o = resolve(options);
+  if (o.scenario === 'realistic') return { options: o, models: planRealistic(o) };
   const rng = createRng(deriveSeed(o.seed, 0, 0));
   const names = modelNames(rng, o.models);
   const sizes = modelSizes(rng, o);

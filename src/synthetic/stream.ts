@@ -2,21 +2,22 @@
  * Streams a synthetic plant model by model, in chunks of at most `chunkSize` runs (a unit's runs are never split),
  * so a million-track plant never needs more than one chunk and one model's date axis in memory.
  *
- * Each model draws from its own seeded stream (`deriveSeed(seed, modelIndex, 1)`), so the same seed gives the same
- * data bit for bit.
+ * Each model draws from its own seeded stream (`deriveSeed(seed, modelIndex, 1)`; the `realistic` scenario's
+ * generator, `realistic-stream.ts`, uses salt 5), so the same seed gives the same data bit for bit.
  *
  * @module
  */
-import { createRng, type Rng } from '../core/rng.js';
-import type { HostFinalTestInput, HostTrimRunInput } from '../storage/repository.js';
+import { createRng } from '../core/rng.js';
+import type { HostTrimRunInput } from '../storage/repository.js';
 import { deriveSeed, uniform } from './distributions.js';
 import { drawFinalTest, type FinalTestDraw } from './final-test.js';
 import { applyGarbage, emptyGarbageCounts, pickGarbageKind } from './garbage.js';
 import { serialFormat, serialOf, serialVariant, type SerialFormat } from './names.js';
 import { planPlant, type PlantPlan } from './plan.js';
+import { realisticModelBatches } from './realistic-stream.js';
+import { countRuns, drawRun, finalTestInput, trackTruths, type Counters } from './records.js';
 import type {
   SyntheticBatch,
-  SyntheticDriftTruth,
   SyntheticFinalTest,
   SyntheticFtLinkMode,
   SyntheticGarbageKind,
@@ -24,9 +25,8 @@ import type {
   SyntheticPlantOptions,
   SyntheticPlantSummary,
   SyntheticRun,
-  SyntheticTrackTruth,
 } from './types.js';
-import { drawTrimTrack, drawUnitLatents, type TrimTrackDraw } from './unit.js';
+import { drawUnitLatents, type TrimTrackDraw } from './unit.js';
 
 const DAY_MS = 86_400_000;
 
@@ -34,62 +34,6 @@ const DAY_MS = 86_400_000;
 export interface PlantStreamOptions {
   /** Maximum runs per yielded batch (a unit's runs stay together, so a batch may exceed it by 2). Default 5,000. */
   readonly chunkSize?: number;
-}
-
-interface Counters {
-  units: number;
-  runs: number;
-  tracks: number;
-  retrims: number;
-  duplicates: number;
-  ft: { trimId: number; serial: number; orphan: number };
-  garbage: Record<SyntheticGarbageKind, number>;
-  drifts: SyntheticDriftTruth[];
-}
-
-/** One trim run of a unit, drawn and stored. */
-function drawRun(
-  rng: Rng,
-  spec: SyntheticModelSpec,
-  latents: { z: number; e: number }[],
-  driftZ: number,
-  unitLengthKnown: boolean,
-): TrimTrackDraw[] {
-  const ids = spec.tracksPerRun === 2 ? ['TRK1', 'TRK2'] : ['default'];
-  return latents.map((l, k) => drawTrimTrack(rng, spec, ids[k] ?? 'default', l, driftZ, unitLengthKnown));
-}
-
-function trackTruths(draws: readonly TrimTrackDraw[], fts: readonly FinalTestDraw[]): SyntheticTrackTruth[] {
-  return draws.map((d, k) => {
-    const ft = fts[k] as FinalTestDraw;
-    return {
-      trackId: d.input.trackId,
-      sigmaZ: d.sigmaZ,
-      sigma: d.sigma,
-      trimPass: d.trimPass,
-      ftFailProbability: ft.failProbability,
-      ftPass: ft.pass,
-      ftFailPoints: ft.failPoints,
-    };
-  });
-}
-
-function finalTestInput(spec: SyntheticModelSpec, serial: string, testDate: Date, draws: readonly TrimTrackDraw[], fts: readonly FinalTestDraw[]): HostFinalTestInput {
-  return {
-    model: spec.name,
-    serial,
-    testDate,
-    linkedTrimId: null,
-    tracks: draws.map((d, k) => {
-      const ft = fts[k] as FinalTestDraw;
-      return {
-        trackId: d.input.trackId,
-        linearityPass: ft.pass,
-        failPoints: ft.failPoints,
-        linearityError: Number((ft.errorRatio * spec.linearitySpec).toPrecision(6)),
-      };
-    }),
-  };
 }
 
 /** Generates one model's batches. */
@@ -186,11 +130,6 @@ function* modelBatches(plan: PlantPlan, spec: SyntheticModelSpec, chunkSize: num
   yield { model: spec, runs, finalTests: fts, lastOfModel: true };
 }
 
-function countRuns(c: Counters, runs: readonly SyntheticRun[]): void {
-  c.runs += runs.length;
-  for (const r of runs) c.tracks += r.input.tracks.length;
-}
-
 /**
  * Generates a plant as a stream of batches, model by model (bounded memory at any size). The generator's return
  * value is the {@link SyntheticPlantSummary} (counts, garbage, drift truth with onset dates).
@@ -210,8 +149,9 @@ export function* generatePlantBatches(
 ): Generator<SyntheticBatch, SyntheticPlantSummary, undefined> {
   const plan = 'models' in source && Array.isArray(source.models) ? (source as PlantPlan) : planPlant(source as SyntheticPlantOptions);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 5000));
-  const c: Counters = { units: 0, runs: 0, tracks: 0, retrims: 0, duplicates: 0, ft: { trimId: 0, serial: 0, orphan: 0 }, garbage: emptyGarbageCounts(), drifts: [] };
-  for (const spec of plan.models) yield* modelBatches(plan, spec, chunkSize, c);
+  const c: Counters = { units: 0, runs: 0, tracks: 0, retrims: 0, duplicates: 0, ft: { trimId: 0, serial: 0, orphan: 0 }, garbage: emptyGarbageCounts(), drifts: [], lots: 0 };
+  const realistic = plan.options.scenario === 'realistic';
+  for (const spec of plan.models) yield* realistic ? realisticModelBatches(plan, spec, chunkSize, c) : modelBatches(plan, spec, chunkSize, c);
   return {
     models: plan.models.length,
     units: c.units,
@@ -222,5 +162,6 @@ export function* generatePlantBatches(
     finalTests: { ...c.ft },
     garbage: { ...c.garbage },
     drifts: c.drifts,
+    ...(realistic ? { lots: c.lots } : {}),
   };
 }

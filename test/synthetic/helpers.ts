@@ -44,3 +44,59 @@ export function mean(values: readonly number[]): number {
   for (const v of values) s += v;
   return s / values.length;
 }
+
+/**
+ * Sample skewness g1 = m3 / m2^(3/2), with the population central moments m_k = Σ(x − x̄)^k / n (no small-sample
+ * correction; the Fisher-Pearson coefficient as numpy's scipy.stats.skew(bias=True)).
+ */
+export function skewness(values: readonly number[]): number {
+  const m = mean(values);
+  let m2 = 0;
+  let m3 = 0;
+  for (const v of values) {
+    m2 += (v - m) ** 2;
+    m3 += (v - m) ** 3;
+  }
+  m2 /= values.length;
+  m3 /= values.length;
+  return m3 / m2 ** 1.5;
+}
+
+/**
+ * Intraclass correlation ICC(1) of a one-way random-effects ANOVA (Shrout & Fleiss 1979, unbalanced groups):
+ * ICC = (MSB − MSW) / (MSB + (n0 − 1)·MSW), MSB = SSB / (k − 1), MSW = SSW / (N − k),
+ * n0 = (N − Σ n_g² / N) / (k − 1), k groups, N values.
+ */
+export function intraclassCorrelation(values: readonly number[], groups: readonly string[]): number {
+  const by = new Map<string, number[]>();
+  values.forEach((v, i) => {
+    const g = groups[i] as string;
+    const list = by.get(g) ?? [];
+    list.push(v);
+    by.set(g, list);
+  });
+  const n = values.length;
+  const k = by.size;
+  const grand = mean(values);
+  let ssb = 0;
+  let ssw = 0;
+  let sumSq = 0;
+  for (const vs of by.values()) {
+    const m = mean(vs);
+    ssb += vs.length * (m - grand) ** 2;
+    for (const v of vs) ssw += (v - m) ** 2;
+    sumSq += vs.length * vs.length;
+  }
+  const msb = ssb / (k - 1);
+  const msw = ssw / (n - k);
+  const n0 = (n - sumSq / n) / (k - 1);
+  return (msb - msw) / (msb + (n0 - 1) * msw);
+}
+
+/** Sample standard deviation (ddof = 1). */
+export function sd(values: readonly number[]): number {
+  const m = mean(values);
+  let s = 0;
+  for (const v of values) s += (v - m) ** 2;
+  return Math.sqrt(s / (values.length - 1));
+}
