@@ -3,7 +3,7 @@
  * says about the next unit of that model, beyond its trim measurements (the model's assembly and its customer's test
  * differ; production lots move defect rates for days). See docs/predictor.md, "Context features".
  *
- * Two features, both computed from FT outcomes of *other* units only:
+ * Three features, all computed from FT outcomes of *other* units only:
  * - `model_ft_rate`: the model's FT failure rate, smoothed toward the plant rate by a beta-binomial prior
  *   ({@link fitRatePrior}, {@link smoothedRate}). At training it is **out of fold** (units in {@link CONTEXT_FOLDS}
  *   folds by trim run; a row's rate and the prior come from the other folds only), at apply from all linked units.
@@ -11,6 +11,8 @@
  *   exponentially weighted by age ({@link CONTEXT_HALF_LIFE_DAYS}) and shrunk toward the row's `model_ft_rate`
  *   ({@link recentRate}). A row never sees its own label nor that of any unit of its own day (its twin track
  *   included), at training and at apply alike.
+ * - `model_ft_nearby_rate`: the same over earlier **and later** days (never the unit's own day) ({@link nearbyRate}):
+ *   the outcomes of linked lot-mates of a unit that was not linked.
  *
  * A model's FT record is kept in its context as day counts ({@link FinalTestHistory}), so apply computes the same
  * features for every track (new units have no FT; their recent rate uses the FT of earlier days).
@@ -170,6 +172,9 @@ export interface DecayedHistory {
   readonly days: Float64Array;
   readonly a: Float64Array;
   readonly b: Float64Array;
+  /** The same from the other end: `ra[i] = Σ_{j ≥ i} F_j · 2^(−(d_j − d_i)/H)`, `rb[i]` over `n_j`. */
+  readonly ra: Float64Array;
+  readonly rb: Float64Array;
   readonly halfLifeDays: number;
 }
 
@@ -188,7 +193,30 @@ export function decayHistory(h: FinalTestHistory, halfLifeDays: number): Decayed
     a[i] = pa;
     b[i] = pb;
   }
-  return { days, a, b, halfLifeDays };
+  const ra = new Float64Array(len);
+  const rb = new Float64Array(len);
+  pa = 0;
+  pb = 0;
+  for (let i = len - 1; i >= 0; i--) {
+    const decay = i === len - 1 ? 0 : 2 ** (-(days[i + 1]! - days[i]!) / halfLifeDays);
+    pa = pa * decay + h.failures[i]!;
+    pb = pb * decay + h.units[i]!;
+    ra[i] = pa;
+    rb[i] = pb;
+  }
+  return { days, a, b, ra, rb, halfLifeDays };
+}
+
+/** The first index with `days[i] >= day` (binary search). */
+function lowerBound(days: Float64Array, day: number): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]! < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -196,18 +224,19 @@ export function decayHistory(h: FinalTestHistory, halfLifeDays: number): Decayed
  * `A = Σ_{d_j < day} F_j · 2^(−(day − d_j)/H)`, `B` the same over `n_j` (H the half-life in days).
  */
 export function decayedBefore(h: DecayedHistory, day: number): { failures: number; units: number } {
-  // Last index with days[i] < day.
-  let lo = 0;
-  let hi = h.days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (h.days[mid]! < day) lo = mid + 1;
-    else hi = mid;
-  }
-  const i = lo - 1;
+  const i = lowerBound(h.days, day) - 1; // last index with days[i] < day
   if (i < 0) return { failures: 0, units: 0 };
   const w = 2 ** (-(day - h.days[i]!) / h.halfLifeDays);
   return { failures: h.a[i]! * w, units: h.b[i]! * w };
+}
+
+/** The same over the days strictly after `day`: `Σ_{d_j > day} F_j · 2^(−(d_j − day)/H)`, and over `n_j`. */
+export function decayedAfter(h: DecayedHistory, day: number): { failures: number; units: number } {
+  let i = lowerBound(h.days, day);
+  if (i < h.days.length && h.days[i] === day) i++; // first index with days[i] > day
+  if (i >= h.days.length) return { failures: 0, units: 0 };
+  const w = 2 ** (-(h.days[i]! - day) / h.halfLifeDays);
+  return { failures: h.ra[i]! * w, units: h.rb[i]! * w };
 }
 
 /**
@@ -224,6 +253,24 @@ export function decayedBefore(h: DecayedHistory, day: number): { failures: numbe
 export function recentRate(h: DecayedHistory, day: number, base: number, strength: number): number {
   const { failures, units } = decayedBefore(h, day);
   return (failures + strength * base) / (units + strength);
+}
+
+/**
+ * The nearby FT failure rate of a unit trimmed on `day`: like {@link recentRate} over the model's days before **and
+ * after** `day` (never `day` itself), each weighed by its distance in days:
+ * `(A_before + A_after + s·base) / (B_before + B_after + s)`. A unit whose lot-mates were linked while it was not
+ * gets their outcomes; for the newest units (nothing linked after them) it is the recent rate.
+ *
+ * @example
+ * ```ts
+ * // days 10 (4 outcomes, 2 failures) and 17 (2, 0), unit on day 14, H = 7, s = 5, base = 0.2:
+ * // A = 2·2^(−4/7), B = 4·2^(−4/7) + 2·2^(−3/7); rate = (A + 1) / (B + 5)
+ * ```
+ */
+export function nearbyRate(h: DecayedHistory, day: number, base: number, strength: number): number {
+  const before = decayedBefore(h, day);
+  const after = decayedAfter(h, day);
+  return (before.failures + after.failures + strength * base) / (before.units + after.units + strength);
 }
 
 /**

@@ -14,6 +14,7 @@ import type { MLRepository } from '../storage/repository.js';
 import {
   POOLED_FEATURE_NAMES,
   POOLED_TRACK_FEATURE_COUNT,
+  POOLED_V1_FEATURE_COUNT,
   columnMedians,
   imputeInPlace,
   pooledFeatureRow,
@@ -29,6 +30,7 @@ import {
   finalTestHistory,
   fitRatePrior,
   historyTotals,
+  nearbyRate,
   recentRate,
   smoothedRate,
   type ContextParams,
@@ -167,6 +169,7 @@ export function fillContextColumns(rows: PooledRows, all: Float64Array): Context
       const o = i * D + POOLED_TRACK_FEATURE_COUNT;
       all[o] = base;
       all[o + 1] = recentRate(c.history, v.days[i]!, base, CONTEXT_RECENT_STRENGTH);
+      all[o + 2] = nearbyRate(c.history, v.days[i]!, base, CONTEXT_RECENT_STRENGTH);
     }
   }
   return { prior, halfLifeDays: CONTEXT_HALF_LIFE_DAYS, recentStrength: CONTEXT_RECENT_STRENGTH, folds: CONTEXT_FOLDS };
@@ -185,7 +188,9 @@ function applyContext(ctx: ModelContext, params: ContextParams): ((track: TrimTr
   const decayed = decayHistory(h, params.halfLifeDays);
   return (track, out, offset) => {
     out[offset] = base;
-    out[offset + 1] = recentRate(decayed, dayNumber(track.fileDate), base, params.recentStrength);
+    const day = dayNumber(track.fileDate);
+    out[offset + 1] = recentRate(decayed, day, base, params.recentStrength);
+    out[offset + 2] = nearbyRate(decayed, day, base, params.recentStrength);
   };
 }
 
@@ -200,8 +205,8 @@ export interface PooledOob {
 export interface PooledModelState {
   readonly kind: 'PooledPredictor';
   /**
-   * 2: the forest has the context columns and `context` holds their parameters. 1 (older): the first
-   * {@link POOLED_TRACK_FEATURE_COUNT} columns only; still served.
+   * 2: the forest has every column of {@link POOLED_FEATURE_NAMES} and `context` holds the parameters of the Final
+   * Test context columns. 1 (older): the first {@link POOLED_V1_FEATURE_COUNT} columns only; still served.
    */
   readonly version: 1 | 2;
   readonly stateVersion: string;
@@ -249,8 +254,9 @@ function makeModel(
   predictorJsonAtLoad: string | null = null,
 ): PooledModel {
   let predictorJson: string | null = predictorJsonAtLoad;
-  // Columns of this forest: all of POOLED_FEATURE_NAMES with context parameters (v2), the track columns without (v1).
-  const d = context ? D : POOLED_TRACK_FEATURE_COUNT;
+  // Columns of this forest: all of POOLED_FEATURE_NAMES with context parameters (v2), the v1 columns without.
+  const d = context ? D : POOLED_V1_FEATURE_COUNT;
+  const trackColumns = context ? POOLED_TRACK_FEATURE_COUNT : POOLED_V1_FEATURE_COUNT;
   return {
     stateVersion,
     summary,
@@ -265,7 +271,7 @@ function makeModel(
           const ok = new Uint8Array(tracks.length);
           for (let i = 0; i < tracks.length; i++) {
             const o = i * d;
-            ok[i] = pooledFeatureRow(tracks[i]!, ctx, data, o) ? 1 : 0;
+            ok[i] = pooledFeatureRow(tracks[i]!, ctx, data, o, trackColumns) ? 1 : 0;
             if (d > POOLED_TRACK_FEATURE_COUNT) {
               if (fillContext) fillContext(tracks[i]!, data, o + POOLED_TRACK_FEATURE_COUNT);
               else data.fill(Number.NaN, o + POOLED_TRACK_FEATURE_COUNT, o + d);
@@ -398,7 +404,7 @@ export function pooledModelFromState(s: PooledModelState): PooledModel {
   if (s?.kind !== 'PooledPredictor' || (s.version !== 1 && s.version !== 2)) {
     throw new StateVersionError(`The stored pooled forest has kind ${String(s?.kind)} v${String(s?.version)}; ${retrain}`);
   }
-  const expected = POOLED_FEATURE_NAMES.slice(0, s.version === 2 ? D : POOLED_TRACK_FEATURE_COUNT);
+  const expected = POOLED_FEATURE_NAMES.slice(0, s.version === 2 ? D : POOLED_V1_FEATURE_COUNT);
   const names = Array.isArray(s.featureNames) ? s.featureNames : [];
   if (names.length !== expected.length || names.some((n, i) => n !== expected[i]) || !Array.isArray(s.medians) || s.medians.length !== expected.length) {
     throw new StateVersionError(`The stored pooled forest (v${s.version}) has the columns [${names.join(', ')}], not [${expected.join(', ')}]; ${retrain}`);

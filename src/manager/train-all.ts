@@ -19,7 +19,7 @@ import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './c
 import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
-import { medianLogSigma, type ModelContext } from './pooled-features.js';
+import { medianLogSigma, medianOf, resistanceChangeOf, type ModelContext } from './pooled-features.js';
 import { finalTestHistory } from './pooled-context.js';
 import { untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 import { createTrainRunner } from './worker-pool.js';
@@ -126,7 +126,12 @@ export async function trainAll(
     }
     const clean = cleanTrainingRecords(records);
     const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
-    const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length, finalTest: finalTestHistory(clean.records) };
+    const context: ModelContext | null = m === null ? null : {
+            medianLogSigma: m,
+            samples: clean.records.length,
+            medianResistanceChange: medianOf(clean.records.map((r) => resistanceChangeOf(r))),
+            finalTest: finalTestHistory(clean.records),
+          };
     const profiler = new ModelProfiler(model);
     profiler.buildProfile(records);
     if (context) pooledRows.add(model, context, clean.records);

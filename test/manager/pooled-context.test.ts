@@ -6,13 +6,15 @@ import {
   contextFold,
   dayNumber,
   decayHistory,
+  decayedAfter,
   decayedBefore,
   finalTestHistory,
   fitRatePrior,
+  nearbyRate,
   recentRate,
   smoothedRate,
 } from '../../src/manager/pooled-context.js';
-import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT } from '../../src/manager/pooled-features.js';
+import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT } from '../../src/manager/pooled-features.js';
 import { PooledRows, fillContextColumns, pooledModelFromState, trainPooledModel, type PooledModelState } from '../../src/manager/pooled.js';
 
 const DAY = 86_400_000;
@@ -85,6 +87,15 @@ describe('context features: hand examples', () => {
     expect(recentRate(d, 10, 0.2, 5)).toBe(0.2);
     expect(recentRate(d, 3, 0.2, 5)).toBe(0.2);
     expect(dayNumber(new Date(10 * DAY + 5))).toBe(10);
+    // Nearby: both sides, never the own day. Day 14: A = 2·2^(−4/7), B = 4·2^(−4/7) + 2·2^(−3/7).
+    const w4 = 2 ** (-4 / 7);
+    const w3 = 2 ** (-3 / 7);
+    expect(decayedAfter(d, 14).units).toBeCloseTo(2 * w3, 15);
+    expect(nearbyRate(d, 14, 0.2, 5)).toBeCloseTo((2 * w4 + 1) / (4 * w4 + 2 * w3 + 5), 15);
+    // Day 10 sees day 17 only (A = 0, B = 2·½), day 17 sees day 10 only; after the last day it is the recent rate.
+    expect(nearbyRate(d, 10, 0.2, 5)).toBeCloseTo(1 / 6, 15);
+    expect(nearbyRate(d, 17, 0.2, 5)).toBeCloseTo(recentRate(d, 17, 0.2, 5), 15);
+    expect(nearbyRate(d, 30, 0.2, 5)).toBe(recentRate(d, 30, 0.2, 5));
   });
 
   it('puts both tracks of a trim run in one fold, and spreads trim runs over every fold', () => {
@@ -152,6 +163,7 @@ describe('context features: out of fold at training', () => {
       const after = filled(t).all;
       expect(after[i * D + K]).toBe(base[i * D + K]);
       expect(after[i * D + K + 1]).toBe(base[i * D + K + 1]);
+      expect(after[i * D + K + 2]).toBe(base[i * D + K + 2]);
       // The flip is seen by other rows (the features do carry the labels of other units).
       flip(r);
       if (twin) flip(twin);
@@ -193,12 +205,18 @@ describe('pooled forest state', () => {
     expect(f.ok[0]).toBe(1);
     const base = smoothedRate(2, 6, s.context!.prior);
     expect(f.data[K]).toBeCloseTo(base, 12);
-    // Day 314: A = 2·¼ + 0·½, B = 4·¼ + 2·½.
+    // Day 314: A = 2·¼ + 0·½, B = 4·¼ + 2·½; nothing after it, so nearby = recent.
     expect(f.data[K + 1]).toBeCloseTo((0.5 + 5 * base) / (2 + 5), 12);
+    expect(f.data[K + 2]).toBeCloseTo((0.5 + 5 * base) / (2 + 5), 12);
+    // No median resistance change in the context: that column is imputed; with one, it is the difference.
+    expect(f.data[K - 1]).toBe(s.medians[K - 1]);
+    const r = loaded.scorer({ ...CTX, medianResistanceChange: 0.04, finalTest: h }).features([track]);
+    expect(r.data[K - 1]).toBeCloseTo(0.05 - 0.04, 15);
     // A model without a stored FT history (a context from before v2): the context columns are imputed.
     const g = loaded.scorer(CTX).features([track]);
     expect(g.data[K]).toBe(s.medians[K]);
     expect(g.data[K + 1]).toBe(s.medians[K + 1]);
+    expect(g.data[K + 2]).toBe(s.medians[K + 2]);
     // Both score the same way as the trained model.
     expect(Array.from(loaded.predictor.predictMany(f.data))).toEqual(Array.from(pm.predictor.predictMany(f.data)));
   });
@@ -207,11 +225,12 @@ describe('pooled forest state', () => {
     const pm = trained();
     const s = pm.toState();
     // A v1 state: the seven track columns, no context (the forest itself is only read here, not scored).
-    const v1 = { ...s, version: 1 as const, featureNames: POOLED_FEATURE_NAMES.slice(0, K), medians: s.medians.slice(0, K) } as PooledModelState;
+    const V1 = POOLED_V1_FEATURE_COUNT;
+    const v1 = { ...s, version: 1 as const, featureNames: POOLED_FEATURE_NAMES.slice(0, V1), medians: s.medians.slice(0, V1) } as PooledModelState;
     delete (v1 as { context?: unknown }).context;
     const loaded = pooledModelFromState(v1);
     const f = loaded.scorer({ ...CTX, finalTest: { days: [1], units: [1], failures: [1] } }).features([rec('a', 5, null)]);
-    expect(f.data.length).toBe(K);
+    expect(f.data.length).toBe(V1);
     expect(loaded.toState().version).toBe(1);
     expect(() => pooledModelFromState({ ...s, version: 3 } as unknown as PooledModelState)).toThrow(StateVersionError);
     expect(() => pooledModelFromState({ ...s, featureNames: ['x', ...s.featureNames.slice(1)] })).toThrow(StateVersionError);
