@@ -11,8 +11,8 @@
  *   exponentially weighted by age ({@link CONTEXT_HALF_LIFE_DAYS}) and shrunk toward the row's `model_ft_rate`
  *   ({@link recentRate}). A row never sees its own label nor that of any unit of its own day (its twin track
  *   included), at training and at apply alike.
- * - `model_ft_nearby_rate`: the same over earlier **and later** days (never the unit's own day) ({@link nearbyRate}):
- *   the outcomes of linked lot-mates of a unit that was not linked.
+ * - `model_ft_nearby_rate`: the same over earlier **and later** days, with the unit's own day out of fold at
+ *   training ({@link nearbyRate}): the outcomes of linked lot-mates of a unit that was not linked.
  *
  * A model's FT record is kept in its context as day counts ({@link FinalTestHistory}), so apply computes the same
  * features for every track (new units have no FT; their recent rate uses the FT of earlier days).
@@ -175,6 +175,9 @@ export interface DecayedHistory {
   /** The same from the other end: `ra[i] = Σ_{j ≥ i} F_j · 2^(−(d_j − d_i)/H)`, `rb[i]` over `n_j`. */
   readonly ra: Float64Array;
   readonly rb: Float64Array;
+  /** The days' own counts. */
+  readonly units: Float64Array;
+  readonly failures: Float64Array;
   readonly halfLifeDays: number;
 }
 
@@ -204,7 +207,7 @@ export function decayHistory(h: FinalTestHistory, halfLifeDays: number): Decayed
     ra[i] = pa;
     rb[i] = pb;
   }
-  return { days, a, b, ra, rb, halfLifeDays };
+  return { days, a, b, ra, rb, units: Float64Array.from(h.units), failures: Float64Array.from(h.failures), halfLifeDays };
 }
 
 /** The first index with `days[i] >= day` (binary search). */
@@ -255,22 +258,37 @@ export function recentRate(h: DecayedHistory, day: number, base: number, strengt
   return (failures + strength * base) / (units + strength);
 }
 
+/** The FT outcomes of the history's day `day` itself (none when the day has none). */
+export function countsOnDay(h: DecayedHistory, day: number): { failures: number; units: number } {
+  const i = lowerBound(h.days, day);
+  if (i >= h.days.length || h.days[i] !== day) return { failures: 0, units: 0 };
+  return { failures: h.failures[i]!, units: h.units[i]! };
+}
+
 /**
  * The nearby FT failure rate of a unit trimmed on `day`: like {@link recentRate} over the model's days before **and
- * after** `day` (never `day` itself), each weighed by its distance in days:
- * `(A_before + A_after + s·base) / (B_before + B_after + s)`. A unit whose lot-mates were linked while it was not
- * gets their outcomes; for the newest units (nothing linked after them) it is the recent rate.
+ * after** `day`, each weighed by its distance in days, plus `sameDay`, outcomes of the unit's own day that it may
+ * see (weight 1): `(A_before + A_after + F_same + s·base) / (B_before + B_after + n_same + s)`. At training
+ * `sameDay` holds the day's outcomes **outside the row's fold** (never its own, nor its twin's); at apply all of the
+ * day's linked outcomes. A unit whose lot-mates were linked while it was not gets their outcomes; for the newest
+ * units (nothing linked on or after their day) it is the recent rate.
  *
  * @example
  * ```ts
- * // days 10 (4 outcomes, 2 failures) and 17 (2, 0), unit on day 14, H = 7, s = 5, base = 0.2:
+ * // days 10 (4 outcomes, 2 failures) and 17 (2, 0), unit on day 14, H = 7, s = 5, base = 0.2, nothing same-day:
  * // A = 2·2^(−4/7), B = 4·2^(−4/7) + 2·2^(−3/7); rate = (A + 1) / (B + 5)
  * ```
  */
-export function nearbyRate(h: DecayedHistory, day: number, base: number, strength: number): number {
+export function nearbyRate(
+  h: DecayedHistory,
+  day: number,
+  base: number,
+  strength: number,
+  sameDay: { readonly failures: number; readonly units: number } = { failures: 0, units: 0 },
+): number {
   const before = decayedBefore(h, day);
   const after = decayedAfter(h, day);
-  return (before.failures + after.failures + strength * base) / (before.units + after.units + strength);
+  return (before.failures + after.failures + sameDay.failures + strength * base) / (before.units + after.units + sameDay.units + strength);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { TrainingRecord } from '../../src/core/types.js';
 import {
   PRIOR_STRENGTH_BOUNDS,
   contextFold,
+  countsOnDay,
   dayNumber,
   decayHistory,
   decayedAfter,
@@ -96,6 +97,10 @@ describe('context features: hand examples', () => {
     expect(nearbyRate(d, 10, 0.2, 5)).toBeCloseTo(1 / 6, 15);
     expect(nearbyRate(d, 17, 0.2, 5)).toBeCloseTo(recentRate(d, 17, 0.2, 5), 15);
     expect(nearbyRate(d, 30, 0.2, 5)).toBe(recentRate(d, 30, 0.2, 5));
+    // Same-day outcomes the caller lets the unit see count with weight 1: day 10 with 3 of its 4 (1 failure).
+    expect(countsOnDay(d, 10)).toEqual({ failures: 2, units: 4 });
+    expect(countsOnDay(d, 11)).toEqual({ failures: 0, units: 0 });
+    expect(nearbyRate(d, 10, 0.2, 5, { failures: 1, units: 3 })).toBeCloseTo((0 + 1 + 1) / (1 + 3 + 5), 15);
   });
 
   it('puts both tracks of a trim run in one fold, and spreads trim runs over every fold', () => {
@@ -168,6 +173,22 @@ describe('context features: out of fold at training', () => {
       flip(r);
       if (twin) flip(twin);
     }
+    // A unit's own day counts out of fold: flipping a same-day unit of another fold moves the row's nearby rate,
+    // one of its own fold does not.
+    const r0 = recs[0]!;
+    const fold0 = contextFold(r0.trimResultId, 42, 5);
+    const sameDay = recs.filter((x) => x !== r0 && x.model === r0.model && dayNumber(x.fileDate) === dayNumber(r0.fileDate));
+    const other = sameDay.find((x) => contextFold(x.trimResultId, 42, 5) !== fold0);
+    const same = sameDay.find((x) => x.trimResultId !== r0.trimResultId && contextFold(x.trimResultId, 42, 5) === fold0);
+    for (const [x, moves] of [[other, true], [same, false]] as const) {
+      if (!x) continue;
+      const flip = () => Object.assign(x, { finalTest: { ...x.finalTest!, linearityPass: !x.finalTest!.linearityPass } });
+      flip();
+      const nearby = filled(t).all[K + 2];
+      flip();
+      expect(nearby !== base[K + 2]).toBe(moves);
+    }
+    expect(other).toBeDefined();
     const flipped = recs[0]!;
     Object.assign(flipped, { finalTest: { ...flipped.finalTest!, linearityPass: !flipped.finalTest!.linearityPass } });
     const after = filled(t).all;
@@ -208,6 +229,9 @@ describe('pooled forest state', () => {
     // Day 314: A = 2·¼ + 0·½, B = 4·¼ + 2·½; nothing after it, so nearby = recent.
     expect(f.data[K + 1]).toBeCloseTo((0.5 + 5 * base) / (2 + 5), 12);
     expect(f.data[K + 2]).toBeCloseTo((0.5 + 5 * base) / (2 + 5), 12);
+    // At apply a unit sees all of its own day's linked outcomes: day 307 has 2 (no failure), day 300 is 7 days before.
+    const f307 = loaded.scorer({ ...CTX, finalTest: h }).features([rec('a', 307, null)]);
+    expect(f307.data[K + 2]).toBeCloseTo((2 * 0.5 + 0 + 5 * base) / (4 * 0.5 + 2 + 5), 12);
     // No median resistance change in the context: that column is imputed; with one, it is the difference.
     expect(f.data[K - 1]).toBe(s.medians[K - 1]);
     const r = loaded.scorer({ ...CTX, medianResistanceChange: 0.04, finalTest: h }).features([track]);
