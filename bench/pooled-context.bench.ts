@@ -19,7 +19,7 @@ import type { TrainingRecord, TrimTrack } from '../src/core/types.js';
 import { parseComponents } from '../src/manager/components-state.js';
 import { MLManager } from '../src/manager/ml-manager.js';
 import { finalTestHistory } from '../src/manager/pooled-context.js';
-import { POOLED_FEATURE_NAMES, POOLED_V1_FEATURE_COUNT, medianLogSigma, medianOf, resistanceChangeOf, robustSdLogSigma } from '../src/manager/pooled-features.js';
+import { POOLED_FEATURE_NAMES, POOLED_V1_FEATURE_COUNT, medianLogSigma, medianOf, resistanceChangeOf } from '../src/manager/pooled-features.js';
 import { PooledRows, fillContextColumns, loadPooledModel } from '../src/manager/pooled.js';
 import { brierScore, rocAuc } from '../src/predictor/metrics.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
@@ -53,7 +53,7 @@ for (const m of await repo.listModels()) {
   const clean = cleanTrainingRecords(recs).records;
   const med = medianLogSigma(clean.map((r) => r.sigmaGradient));
   if (med === null) continue;
-  rows.add(m.model, { medianLogSigma: med, samples: clean.length, medianResistanceChange: medianOf(clean.map(resistanceChangeOf)), robustSdLogSigma: robustSdLogSigma(clean.map((r) => r.sigmaGradient), med), finalTest: finalTestHistory(clean) }, clean);
+  rows.add(m.model, { medianLogSigma: med, samples: clean.length, medianResistanceChange: medianOf(clean.map(resistanceChangeOf)), finalTest: finalTestHistory(clean) }, clean);
 }
 const view = rows.view();
 const trainX = Float64Array.from(view.data);

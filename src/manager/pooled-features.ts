@@ -33,11 +33,6 @@ export const POOLED_FEATURE_NAMES = [
    */
   'resistance_change_rel_model',
   /**
-   * (ln sigma − the model's median ln sigma) / the model's robust sd of ln sigma (1.4826 · MAD): how unusual the unit
-   * is in units of its own model's spread (models' spreads differ, so `log_sigma_rel_model` alone does not say it).
-   */
-  'log_sigma_z_model',
-  /**
    * The model's Final Test failure rate, beta-binomial smoothed toward the plant rate; out of fold at training
    * (see pooled-context.ts).
    */
@@ -58,7 +53,7 @@ export const POOLED_FEATURE_NAMES = [
  * The first columns, computed from the track and its model's label-free context alone ({@link pooledFeatureRow});
  * the columns after them are the Final Test context features of pooled-context.ts.
  */
-export const POOLED_TRACK_FEATURE_COUNT = 9;
+export const POOLED_TRACK_FEATURE_COUNT = 8;
 
 /** The columns of a pooled forest of state v1: the first seven track columns. */
 export const POOLED_V1_FEATURE_COUNT = 7;
@@ -77,12 +72,6 @@ export interface ModelContext {
    * Absent in contexts stored before it existed (the column is then imputed).
    */
   readonly medianResistanceChange?: number | null;
-  /**
-   * Robust sd of ln(sigma) over the model's clean tracks: 1.4826 × the median absolute deviation from
-   * {@link medianLogSigma} (numpy medians); `null` when it is 0 or there are no values. Absent in contexts stored
-   * before it existed (the column is then imputed).
-   */
-  readonly robustSdLogSigma?: number | null;
   /**
    * The model's linked Final Test outcomes by trim day, for the context features. Absent in contexts stored before
    * they existed: those features are then imputed (the column medians), and a retraining fills them.
@@ -119,26 +108,8 @@ export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float
   if (columns > POOLED_V1_FEATURE_COUNT) {
     const m = ctx.medianResistanceChange;
     out[offset + 7] = f.resistance_change !== null && typeof m === 'number' ? f.resistance_change - m : Number.NaN;
-    const sd = ctx.robustSdLogSigma;
-    out[offset + 8] = typeof sd === 'number' && sd > 0 ? (logSigma - ctx.medianLogSigma) / sd : Number.NaN;
   }
   return true;
-}
-
-/**
- * Robust sd of ln(sigma) around `median` over positive finite sigmas: 1.4826 × median |ln sigma − median| (numpy
- * median; 1.4826 makes it the sd of a normal sample). `null` when there are no values or the MAD is 0.
- *
- * @example
- * ```ts
- * robustSdLogSigma([1, Math.E, Math.E ** 2, Math.E ** 4], 1.5); // |ln σ − 1.5| = 1.5, 0.5, 0.5, 2.5 → MAD 1 → 1.4826
- * ```
- */
-export function robustSdLogSigma(sigmas: Iterable<number | null>, median: number): number | null {
-  const dev: number[] = [];
-  for (const s of sigmas) if (s !== null && Number.isFinite(s) && s > 0 && s !== 999.999) dev.push(Math.abs(Math.log(s) - median));
-  const mad = quantileLinear(dev, 0.5);
-  return mad === null || !(mad > 0) ? null : 1.4826 * mad;
 }
 
 /** A track's resistance change `(trimmed − untrimmed) / untrimmed` ({@link extractFeatures}), or `null`. */

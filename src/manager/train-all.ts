@@ -19,7 +19,7 @@ import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './c
 import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
-import { medianLogSigma, medianOf, resistanceChangeOf, robustSdLogSigma, type ModelContext } from './pooled-features.js';
+import { medianLogSigma, medianOf, resistanceChangeOf, type ModelContext } from './pooled-features.js';
 import { finalTestHistory } from './pooled-context.js';
 import { untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 import { createTrainRunner } from './worker-pool.js';
@@ -130,7 +130,6 @@ export async function trainAll(
             medianLogSigma: m,
             samples: clean.records.length,
             medianResistanceChange: medianOf(clean.records.map((r) => resistanceChangeOf(r))),
-            robustSdLogSigma: robustSdLogSigma(clean.records.map((r) => r.sigmaGradient), m),
             finalTest: finalTestHistory(clean.records),
           };
     const profiler = new ModelProfiler(model);

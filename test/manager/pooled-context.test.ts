@@ -15,7 +15,7 @@ import {
   recentRate,
   smoothedRate,
 } from '../../src/manager/pooled-context.js';
-import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT, medianOf, robustSdLogSigma } from '../../src/manager/pooled-features.js';
+import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT, medianOf } from '../../src/manager/pooled-features.js';
 import { PooledRows, fillContextColumns, pooledModelFromState, trainPooledModel, type PooledModelState } from '../../src/manager/pooled.js';
 
 const DAY = 86_400_000;
@@ -115,12 +115,9 @@ describe('context features: hand examples', () => {
 });
 
 describe('label-free model context', () => {
-  it('robust sd of ln sigma: 1.4826 × the median absolute deviation from the median', () => {
-    // ln σ = 0, 1, 2, 4 (median 1.5); |deviations| 1.5, 0.5, 0.5, 2.5 → MAD 1.
-    expect(robustSdLogSigma([1, Math.E, Math.E ** 2, Math.E ** 4, null, 999.999, -1], 1.5)).toBeCloseTo(1.4826, 12);
-    expect(robustSdLogSigma([2, 2, 2], Math.log(2))).toBeNull();
-    expect(robustSdLogSigma([], 0)).toBeNull();
+  it('median of the finite values (numpy median), for the median resistance change', () => {
     expect(medianOf([3, null, 1, Number.NaN, 2, 10])).toBe(2.5);
+    expect(medianOf([null])).toBeNull();
   });
 });
 
@@ -244,13 +241,9 @@ describe('pooled forest state', () => {
     expect(f307.data[K + 2]).toBeCloseTo((2 * 0.5 + 0 + 5 * base) / (4 * 0.5 + 2 + 5), 12);
     // No median resistance change in the context: that column is imputed; with one, it is the difference.
     expect(f.data[7]).toBe(s.medians[7]);
-    expect(f.data[8]).toBe(s.medians[8]);
-    const r = loaded.scorer({ ...CTX, medianResistanceChange: 0.04, robustSdLogSigma: 0.5, finalTest: h }).features([rec('a', 314, null, { sigma: 6e-4 })]);
+    const r = loaded.scorer({ ...CTX, medianResistanceChange: 0.04, finalTest: h }).features([track]);
     expect(POOLED_FEATURE_NAMES[7]).toBe('resistance_change_rel_model');
     expect(r.data[7]).toBeCloseTo(0.05 - 0.04, 15);
-    // ln(6e-4) − ln(3e-4) = ln 2, over the robust sd 0.5.
-    expect(POOLED_FEATURE_NAMES[8]).toBe('log_sigma_z_model');
-    expect(r.data[8]).toBeCloseTo(Math.log(2) / 0.5, 12);
     // A model without a stored FT history (a context from before v2): the context columns are imputed.
     const g = loaded.scorer(CTX).features([track]);
     expect(g.data[K]).toBe(s.medians[K]);
