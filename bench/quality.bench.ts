@@ -18,6 +18,7 @@
  *
  * Usage: tsx bench/quality.bench.ts [--scenario all|realistic|classic] [--seeds 101,102,103] [--classic-seeds 2026]
  *        [--tracks 80000] [--models 300] [--drift-fraction 0.3] [--python /usr/bin/python3] [--no-sklearn]
+ *        [--realistic-options '{"betweenLotRatio":[0,0]}'] (a sensitivity run: realistic parameters overridden)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ import { MLManager } from '../src/manager/ml-manager.js';
 import { applyPlatt, fitPlatt } from '../src/predictor/calibration.js';
 import { brierScore, rocAuc } from '../src/predictor/metrics.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
-import { planPlant, writePlant, type SyntheticModelSpec, type SyntheticPlantOptions, type SyntheticRun, type SyntheticScenario, type SyntheticTrackTruth } from '../src/synthetic/index.js';
+import { planPlant, writePlant, type RealisticScenarioOptions, type SyntheticModelSpec, type SyntheticPlantOptions, type SyntheticRun, type SyntheticScenario, type SyntheticTrackTruth } from '../src/synthetic/index.js';
 import { machineInfo } from './machine.js';
 
 const { values } = parseArgs({
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     python: { type: 'string' },
     'no-sklearn': { type: 'boolean' },
     out: { type: 'string' },
+    'realistic-options': { type: 'string' },
   },
 });
 const scenarioArg = values.scenario ?? 'all';
@@ -59,6 +61,7 @@ const models = Number(values.models ?? 300);
 // rest on dozens of injected shifts per seed.
 const driftFraction = Number(values['drift-fraction'] ?? 0.3);
 const outPath = values.out ?? 'bench/results/quality.json';
+const realisticOptions = values['realistic-options'] === undefined ? undefined : (JSON.parse(values['realistic-options']) as RealisticScenarioOptions);
 
 // ------------------------------------------------------------------------------------------------ statistics
 
@@ -169,7 +172,7 @@ interface DriftRow {
 }
 
 async function runSeed(scenario: SyntheticScenario, seed: number) {
-  const options: SyntheticPlantOptions = { seed, scenario, tracks, models, driftModelFraction: driftFraction };
+  const options: SyntheticPlantOptions = { seed, scenario, tracks, models, driftModelFraction: driftFraction, ...(realisticOptions ? { realistic: realisticOptions } : {}) };
   const specs = new Map<string, SyntheticModelSpec>(planPlant(options).models.map((m) => [m.name, m]));
   const repo = createMemoryRepository();
   const runTruth = new Map<number, SyntheticRun>();
@@ -525,7 +528,7 @@ function report(scenario: SyntheticScenario, results: readonly SeedResult[]) {
 // ------------------------------------------------------------------------------------------------ main
 
 console.log(`bench:quality — ${plans.map((p) => `${p.scenario} seeds ${p.seeds.join(',')}`).join('; ')}; ${tracks} tracks / ${models} models per seed`);
-const out: Record<string, unknown> = { machine: machineInfo(), date: new Date().toISOString(), tracks, models, driftFraction, sklearn: sklearnNote ?? 'used', scenarios: {} };
+const out: Record<string, unknown> = { machine: machineInfo(), date: new Date().toISOString(), tracks, models, driftFraction, realisticOptions: realisticOptions ?? null, sklearn: sklearnNote ?? 'used', scenarios: {} };
 const tables: [SyntheticScenario, SeedResult[]][] = [];
 for (const p of plans) {
   const results: SeedResult[] = [];

@@ -4,7 +4,7 @@
  * @module
  */
 import { existsSync, rmSync } from 'node:fs';
-import { InvalidInputError, LaserTrimMLError } from '../core/errors.js';
+import { DiskFullError, InvalidInputError, LaserTrimMLError } from '../core/errors.js';
 import { MLManager } from '../manager/ml-manager.js';
 import { buildCrossModelInsights } from '../manager/insights.js';
 import type { TrainingStatus } from '../manager/types.js';
@@ -70,7 +70,11 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
     else {
       out(io, `Trained ${r.trained} models, ${r.skipped} need more data, ${r.failed} failed, in ${(r.durationMs / 1000).toFixed(1)} s.`);
       if (r.pooled) out(io, `Pooled forest: ${r.pooled.samples} Final Test units, out-of-bag AUC ${fmtSig(r.pooled.auc)}, Brier ${fmtSig(r.pooled.brier)}.`);
-      for (const f of r.results.filter((x) => x.status === 'failed')) out(io, `  failed: ${JSON.stringify(f.model)}: ${f.message}`);
+      // A storage failure (a full disk) in one line, with the models it left unsaved; other failures one by one.
+      if (r.storageError) out(io, r.storageError.message);
+      const unsaved = r.results.filter((x) => x.status === 'failed' && x.error instanceof DiskFullError);
+      if (unsaved.length > 0) out(io, `  not saved (disk full): ${unsaved.map((x) => JSON.stringify(x.model)).join(', ')}`);
+      for (const f of r.results.filter((x) => x.status === 'failed' && !(x.error instanceof DiskFullError))) out(io, `  failed: ${JSON.stringify(f.model)}: ${f.message}`);
     }
     return r.failed > 0 ? EXIT.data : EXIT.ok;
   });

@@ -46,6 +46,20 @@ export interface TrimTrack {
   readonly untrimmedResistance: number | null;
   /** Ohms after trimming (trimming removes material, so trimmed > untrimmed). */
   readonly trimmedResistance: number | null;
+  /**
+   * Set by a repository when a cell of the row (or of its linked Final Test track) could not be read: `'abc'` or `''`
+   * in a numeric or boolean column, a date that is no date. The cell's field is `null`; hygiene excludes the row and
+   * counts it (`unreadable_value` / `unreadable_date`), so that one bad cell costs one row, not the model.
+   */
+  readonly unreadable?: UnreadableCell;
+}
+
+/** A cell a repository could not read (see {@link TrimTrack.unreadable}). */
+export interface UnreadableCell {
+  /** `date` for a date column, `value` for a numeric or boolean one. */
+  readonly kind: 'value' | 'date';
+  /** The column, as `table.column` of the reference schema (e.g. `track_results.sigma_gradient`). */
+  readonly column: string;
 }
 
 /** The Final Test (FT) outcome of the assembled unit, linked to one trim track. */
@@ -60,6 +74,8 @@ export interface FinalTestOutcome {
   readonly failPoints: number | null;
   /** Max |error| at FT (volts), informational. */
   readonly linearityError: number | null;
+  /** Set when a cell of the FT row could not be read: the linked trim track is excluded and counted (see {@link TrimTrack.unreadable}). */
+  readonly unreadable?: UnreadableCell;
 }
 
 /** A trim track with its linked Final Test outcome, if any: the unit of training data. */

@@ -10,10 +10,10 @@
  * @module
  */
 import { throwIfAborted } from '../core/errors.js';
-import { exclusionReason } from '../core/features.js';
+import { emptyExclusionCounts, exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
+import { type DriftAlert, type DriftDirection, type DriftStateColumns, type MLRepository, type ModelMLState, type TrackResultWrite, saveDriftAlertsWithState } from '../storage/repository.js';
 import { DriftStateWriter } from './drift-writer.js';
 import type { TrackSource } from './track-source.js';
 import { unitSeries, type DriftPoint } from './drift-series.js';
@@ -83,6 +83,8 @@ class ModelRun {
   learned = 0;
   formula = 0;
   withProbability = 0;
+  /** Tracks hygiene excludes, by reason (they get the threshold, but no sigma_pass, probability or drift point). */
+  excluded = emptyExclusionCounts();
   driftPoints: DriftPoint[] = [];
   error: unknown = null;
   constructor(readonly plan: ApplyPlan) {}
@@ -239,7 +241,9 @@ function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Fl
   const writes: TrackResultWrite[] = new Array(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const t = batch[i]!;
-    const usable = exclusionReason(t) === null;
+    const reason = exclusionReason(t);
+    const usable = reason === null;
+    if (reason !== null) run.excluded[reason]++;
     let threshold: number;
     if (plan.learnedThreshold !== null) {
       threshold = plan.learnedThreshold;
@@ -288,7 +292,6 @@ async function finishModel(
     run.driftPoints = [];
     const replay = plan.driftReplay({ dates, sigma });
     throwIfAborted(ctx.signal);
-    newAlerts = replay.alerts.length > 0 ? await ctx.repository.saveDriftAlerts(replay.alerts) : 0;
     isDrifting = replay.isDrifting;
     direction = replay.direction;
     const components = JSON.parse(plan.state.componentsJson) as Record<string, unknown>;
@@ -301,9 +304,15 @@ async function finishModel(
       driftDirection: replay.direction,
       componentsJson: JSON.stringify(components),
     };
-    // Not awaited here: the drift row is written with other models' in the background (see DriftStateWriter); the
-    // pipeline awaits every one before it returns and reports failures.
-    pendingDriftUpdates.push({ model: plan.model, update: driftWriter.add(plan.model, driftUpdate) });
+    if (replay.alerts.length > 0) {
+      // An alert and the running state that raised it are written together or not at all (one transaction where the
+      // repository supports it; both validated first in any case).
+      newAlerts = await saveDriftAlertsWithState(ctx.repository, replay.alerts, { model: plan.model, drift: driftUpdate });
+    } else {
+      // Not awaited here: the drift row is written with other models' in the background (see DriftStateWriter); the
+      // pipeline awaits every one before it returns and reports failures.
+      pendingDriftUpdates.push({ model: plan.model, update: driftWriter.add(plan.model, driftUpdate) });
+    }
   }
   return {
     model: plan.model,
@@ -311,6 +320,7 @@ async function finishModel(
     learnedThresholdTracks: run.learned,
     formulaThresholdTracks: run.formula,
     probabilityTracks: run.withProbability,
+    excluded: run.excluded,
     predictorKind: plan.predictorKind,
     newDriftAlerts: newAlerts,
     isDrifting,

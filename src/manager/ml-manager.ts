@@ -6,7 +6,7 @@
  * @module
  */
 import { hostname } from 'node:os';
-import { InvalidInputError, throwIfAborted } from '../core/errors.js';
+import { InvalidInputError, StorageError, throwIfAborted } from '../core/errors.js';
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import { type DriftAlert, type LockHandle, type MLRepository, type ModelMLState, updateDriftStatesOf } from '../storage/repository.js';
@@ -29,7 +29,7 @@ import {
   type CrossModelRow,
   type ModelInsights,
 } from './insights.js';
-import { exclusionReason } from '../core/features.js';
+import { type ExclusionCounts, type ExclusionReason, emptyExclusionCounts, exclusionReason } from '../core/features.js';
 import { labelOf } from '../core/labels.js';
 import { batchEffects, qualityTrend, type BatchEffects, type DatedOutcome, type QualityTrend, type TimeBin } from '../insights/time-trends.js';
 import type {
@@ -127,13 +127,21 @@ export class MLManager {
    */
   async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
     const lock = await this.lockBoth(options.signal);
+    let result: TrainAllResult;
     try {
-      const result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
+      result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
       this.invalidate();
-      return result;
-    } finally {
-      await lock.release();
+    } catch (error) {
+      // The run's own error is what the caller needs; a failed release (e.g. on a full disk) must not replace it.
+      await lock.release().catch(() => undefined);
+      throw error;
     }
+    try {
+      await lock.release();
+    } catch (error) {
+      return withReleaseError(result, error);
+    }
+    return result;
   }
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
@@ -161,6 +169,7 @@ export class MLManager {
     const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
     const lock = await this.lockBoth(options.signal);
     const signal = lock.signal;
+    let applied: ApplyResult | null = null;
     try {
       const summaries = await this.repository.listModels();
       const wanted = options.models ? new Set(options.models) : null;
@@ -248,18 +257,24 @@ export class MLManager {
         await remote?.close();
       }
       emit('done');
-      return {
+      return (applied = {
         models: results,
         tracks: sum(results, (r) => r.tracks),
         learnedThresholdTracks: sum(results, (r) => r.learnedThresholdTracks),
         formulaThresholdTracks: sum(results, (r) => r.formulaThresholdTracks),
         probabilityTracks: sum(results, (r) => r.probabilityTracks),
+        excluded: sumExclusions(results.map((r) => r.excluded)),
         newDriftAlerts: sum(results, (r) => r.newDriftAlerts),
         failedModels: results.filter((r) => r.error !== undefined).length,
         durationMs: Date.now() - started,
-      };
+      });
     } finally {
-      await lock.release();
+      // A failed release (e.g. on a full disk) must neither replace the run's own error nor hide its result.
+      let releaseError: unknown;
+      await lock.release().catch((e: unknown) => {
+        releaseError = e;
+      });
+      if (releaseError !== undefined && applied !== null) return withReleaseError(applied, releaseError);
     }
   }
 
@@ -320,6 +335,8 @@ export class MLManager {
         predictorKind: c?.predictor.kind ?? 'none',
         labelSource: s.labelSource,
         status,
+        // Counts stored by an earlier version lack the newer reasons: those read as 0.
+        excluded: c?.training.excluded ? { ...emptyExclusionCounts(), ...c.training.excluded } : null,
         trainingDate: s.trainingDate,
       });
       if (s.trainingDate && (!lastTrained || s.trainingDate > lastTrained)) lastTrained = s.trainingDate;
@@ -480,12 +497,35 @@ function failedApply(model: ModelName, error: unknown): ApplyModelResult {
     learnedThresholdTracks: 0,
     formulaThresholdTracks: 0,
     probabilityTracks: 0,
+    excluded: emptyExclusionCounts(),
     predictorKind: 'none',
     newDriftAlerts: 0,
     isDrifting: false,
     driftDirection: null,
     error: error instanceof Error ? error : new Error(String(error)),
   };
+}
+
+/**
+ * A run's result after its locks could not be released: the models are saved (or not) as the result says, and a failed
+ * release must not hide that. A {@link StorageError} is reported in `storageError` (joined to the run's own, e.g. a
+ * full disk); a lock its dead holder left is taken over by a later run. Any other error (a lost lock) is thrown.
+ */
+function withReleaseError<R extends { readonly storageError?: StorageError }>(result: R, error: unknown): R {
+  if (!(error instanceof StorageError)) throw error;
+  const cause = result.storageError ?? error;
+  const storageError = new StorageError(`${cause === error ? '' : `${cause.message} `}The train/apply locks could not be released: ${error.message}`, {
+    cause: error,
+    code: cause.code === 'DISK_FULL' ? 'DISK_FULL' : 'STORAGE',
+  });
+  return { ...result, storageError };
+}
+
+/** Counts by reason, summed. */
+function sumExclusions(counts: readonly ExclusionCounts[]): ExclusionCounts {
+  const total = emptyExclusionCounts();
+  for (const c of counts) for (const k of Object.keys(total) as ExclusionReason[]) total[k] += c[k];
+  return total;
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { extractFeatures } from '../core/features.js';
+import { exclusionReason, extractFeatures } from '../core/features.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
 import type { TrimTrack } from '../core/types.js';
 import type { FinalTestHistory } from './pooled-context.js';
@@ -89,13 +89,14 @@ export function medianLogSigma(sigmas: Iterable<number | null>): number | null {
 /**
  * Writes the first `columns` ({@link POOLED_TRACK_FEATURE_COUNT}, or {@link POOLED_V1_FEATURE_COUNT} for a v1
  * forest) pooled features of one track into `out` (NaN where a value is missing; the pooled imputer fills them).
- * The context columns after them are left untouched. Returns `false` when the track cannot be scored at all (no
- * usable sigma).
+ * The context columns after them are left untouched. Returns `false` when the track cannot be scored at all (a
+ * track hygiene excludes: no usable sigma, an unreadable cell, a value outside the physical bounds).
  */
 export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float64Array, offset = 0, columns: number = POOLED_TRACK_FEATURE_COUNT): boolean {
+  if (exclusionReason(track) !== null) return false;
   const f = extractFeatures(track);
   const sigma = f.sigma_gradient;
-  if (sigma === null || sigma <= 0 || sigma === 999.999) return false;
+  if (sigma === null || sigma <= 0) return false;
   const spec = f.linearity_spec;
   const logSigma = Math.log(sigma);
   out[offset] = logSigma - ctx.medianLogSigma;

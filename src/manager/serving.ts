@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { extractFeatures } from '../core/features.js';
+import { exclusionReason, extractFeatures } from '../core/features.js';
 import type { FeatureName } from '../core/features.js';
 import { FeatureImputer } from '../core/imputer.js';
 import type { ModelName } from '../core/types.js';
@@ -50,8 +50,10 @@ function ownScorer(lp: LoadedPredictor, remote: RemoteScorer | null): TrackScore
       const data = new Float64Array(tracks.length * d);
       const ok = new Uint8Array(tracks.length);
       for (let i = 0; i < tracks.length; i++) {
+        // The tracks hygiene excludes (no usable sigma, an unreadable cell, a value outside the physical bounds) get
+        // no probability.
+        if (exclusionReason(tracks[i]!) !== null) continue;
         const f = extractFeatures(tracks[i]!);
-        if (f.sigma_gradient === null || f.sigma_gradient <= 0 || f.sigma_gradient === 999.999) continue;
         lp.imputer.transform(f, lp.featureNames, data.subarray(i * d, (i + 1) * d));
         ok[i] = 1;
       }

@@ -10,8 +10,9 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { AbortedError, InsufficientDataError, abortError, throwIfAborted } from '../core/errors.js';
+import { AbortedError, DiskFullError, InsufficientDataError, abortError, diskFullOf, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
+import type { ExclusionCounts } from '../core/features.js';
 import { labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
@@ -34,8 +35,14 @@ interface Survey {
   /** Clean samples with a linked Final Test outcome. */
   readonly finalTestSamples: number;
   readonly context: ModelContext | null;
-  readonly profiler: ModelProfiler;
-  /** Reading the model's records failed: it is reported failed (keeping its last good state), the others train. */
+  /** `null` when surveying the model failed (then `readError` is set). */
+  readonly profiler: ModelProfiler | null;
+  /** Rows excluded by hygiene, by reason (`null` when the model could not be read). */
+  readonly excluded: ExclusionCounts | null;
+  /**
+   * Reading or surveying the model's records failed: it is reported failed (keeping its last good state), the others
+   * train.
+   */
   readonly readError?: Error;
 }
 
@@ -112,21 +119,14 @@ export async function trainAll(
   // All models' records in one pass over the repository (grouped reads where it supports them), each model handled as
   // soon as its last batch arrives.
   let records: TrainingRecord[] = [];
-  for await (const batch of readTrainingRecordsOfModels(repo, requests)) {
-    throwIfAborted(signal);
-    if (records.length === 0) emit('reading', batch.model);
-    for (const r of batch.records) records.push(r);
-    if (!batch.last) continue;
-    const model = batch.model;
-    if (batch.error !== undefined) {
-      surveys.push({ model, records: null, rowsRead: 0, cleanSamples: 0, finalTestSamples: 0, context: null, profiler: new ModelProfiler(model), readError: batch.error });
-      records = [];
-      done++;
-      continue;
-    }
+  // One model's survey; anything it throws fails that model alone (reported in pass 2), never the run.
+  const surveyed = (model: ModelName, records: TrainingRecord[]): Survey => {
     const clean = cleanTrainingRecords(records);
     const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
-    const context: ModelContext | null = m === null ? null : {
+    const context: ModelContext | null =
+      m === null
+        ? null
+        : {
             medianLogSigma: m,
             samples: clean.records.length,
             medianResistanceChange: medianOf(clean.records.map((r) => resistanceChangeOf(r))),
@@ -134,17 +134,40 @@ export async function trainAll(
           };
     const profiler = new ModelProfiler(model);
     profiler.buildProfile(records);
-    if (context) pooledRows.add(model, context, clean.records);
     const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
-    if (keep) cacheLeft -= records.length;
     const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
-    surveys.push({ model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler });
+    // Last, so that a model whose survey fails adds nothing to the pooled forest or the cache.
+    if (context) pooledRows.add(model, context, clean.records);
+    if (keep) cacheLeft -= records.length;
+    return {
+      model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler,
+      excluded: clean.excluded,
+    };
+  };
+  for await (const batch of readTrainingRecordsOfModels(repo, requests)) {
+    throwIfAborted(signal);
+    if (records.length === 0) emit('reading', batch.model);
+    for (const r of batch.records) records.push(r);
+    if (!batch.last) continue;
+    const model = batch.model;
+    if (batch.error !== undefined) {
+      surveys.push({ model, records: null, rowsRead: 0, cleanSamples: 0, finalTestSamples: 0, context: null, profiler: null, excluded: null, readError: batch.error });
+      records = [];
+      done++;
+      continue;
+    }
+    try {
+      surveys.push(surveyed(model, records));
+    } catch (error) {
+      const readError = error instanceof Error ? error : new Error(String(error));
+      surveys.push({ model, records: null, rowsRead: records.length, cleanSamples: 0, finalTestSamples: 0, context: null, profiler: null, excluded: null, readError });
+    }
     records = [];
     done++;
   }
   // Difficulty relative to the other models that will be trained.
-  const eligible = surveys.filter((s) => s.cleanSamples >= minSamples);
-  const ranked = [...eligible.map((s) => s.profiler), ...(single?.otherProfiles ?? [])];
+  const eligible = surveys.filter((s) => s.cleanSamples >= minSamples && s.readError === undefined);
+  const ranked = [...eligible.flatMap((s) => (s.profiler === null ? [] : [s.profiler])), ...(single?.otherProfiles ?? [])];
   if (ranked.length > 1) ModelProfiler.rankAll(ranked);
 
   // The pooled forest.
@@ -153,12 +176,21 @@ export async function trainAll(
   const trainingDate = new Date();
   const version = stateVersionOf(trainingDate, o.seed);
   let pooled: PooledModel | null;
+  // Set once a write finds the disk full: no later model can be saved, so none is trained; each is reported failed.
+  let diskFull: DiskFullError | null = null;
   if (single) {
     pooled = single.pooled;
   } else {
     pooled = trainPooledModel(pooledRows, { seed: o.seed, trees: o.trees, version });
     throwIfAborted(signal);
-    if (pooled) await savePooledModel(repo, pooled);
+    if (pooled) {
+      try {
+        await savePooledModel(repo, pooled);
+      } catch (e) {
+        diskFull = diskFullOf(e, null);
+        if (diskFull === null) throw e;
+      }
+    }
   }
 
   // Pass 2: per-model training.
@@ -173,6 +205,7 @@ export async function trainAll(
       const p = (async () => {
         const t0 = Date.now();
         try {
+          if (diskFull !== null) throw diskFull;
           if (s.readError !== undefined) throw s.readError;
           if (s.cleanSamples < minSamples) {
             const out = untrainedState({
@@ -182,11 +215,12 @@ export async function trainAll(
               finalTestSamples: s.finalTestSamples,
               minSamples,
               context: s.context,
-              profileState: s.profiler.toState(),
+              profileState: s.profiler?.toState() ?? null,
               trainingDate,
               stateVersion: version,
               message: `${s.cleanSamples} usable samples; ${minSamples} needed (${minSamples - s.cleanSamples} more).`,
               error: null,
+              excluded: s.excluded,
             });
             await repo.saveModel(out.state, []);
             results.push({ ...out.result, durationMs: Date.now() - t0 });
@@ -209,7 +243,7 @@ export async function trainAll(
               labelOptions: o.labelOptions,
             },
             context: s.context,
-            profileState: s.profiler.toState(),
+            profileState: s.profiler?.toState() ?? null,
             pooled: pooled ? pooled.oobFor(s.model) : null,
             pooledAvailable: pooled !== null,
             pooledMetricsFallback: single?.pooledMetrics ?? null,
@@ -228,6 +262,14 @@ export async function trainAll(
             return;
           }
           const err = error instanceof Error ? error : new Error(String(error));
+          const full = diskFullOf(err, null);
+          if (full !== null) {
+            // Nothing more can be saved: this model and every later one fail with the disk-full error, unsaved (a model
+            // trained before keeps serving its last good state); recording each failure would only hit the disk again.
+            diskFull ??= full;
+            results.push(failedResult(s, diskFull, Date.now() - t0));
+            return;
+          }
           // One model's failure never stops the others. A model that was trained before keeps serving its last good
           // state (with the error recorded); a new one is saved as untrained with the error.
           let note = '';
@@ -266,6 +308,7 @@ export async function trainAll(
     skipped: results.filter((r) => r.status === 'skipped').length,
     failed: results.filter((r) => r.status === 'failed').length,
     pooled: pooled ? pooled.summary : null,
+    ...(diskFull !== null ? { storageError: diskFull } : {}),
     durationMs: Date.now() - started,
   };
 }
@@ -294,11 +337,12 @@ async function recordFailure(
     finalTestSamples: s.finalTestSamples,
     minSamples: a.minSamples,
     context: s.context,
-    profileState: s.profiler.toState(),
+    profileState: s.profiler?.toState() ?? null,
     trainingDate: a.trainingDate,
     stateVersion: a.version,
     message: `Training failed: ${err.message}`,
     error: err instanceof InsufficientDataError ? null : err.message,
+    excluded: s.excluded,
   });
   await repo.saveModel(out.state, []);
 }
@@ -311,7 +355,7 @@ function failedResult(s: Survey, error: Error, durationMs: number, note = ''): T
     error,
     rowsRead: s.rowsRead,
     samples: s.cleanSamples,
-    excluded: null,
+    excluded: s.excluded,
     label: null,
     sigmaThreshold: null,
     thresholdConfidence: null,

@@ -16,6 +16,7 @@
  */
 import { buildTrainingSetFromClean, cleanTrainingRecords } from '../core/dataset.js';
 import { InsufficientDataError } from '../core/errors.js';
+import type { ExclusionCounts } from '../core/features.js';
 import { failPointsOf, labelOf, type LabelOptions } from '../core/labels.js';
 import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
 import { ModelDriftDetector } from '../drift/index.js';
@@ -129,12 +130,14 @@ export function untrainedState(a: {
   stateVersion: string;
   message: string;
   error: string | null;
+  /** Rows excluded by hygiene, by reason (from the survey), where known. */
+  excluded?: ExclusionCounts | null;
 }): TrainModelOutput {
   const components: ComponentsState = {
     kind: 'ModelComponents',
     version: 1,
     context: a.context,
-    training: { rowsRead: a.rowsRead, samples: a.samples, excluded: null, label: null, minSamples: a.minSamples, message: a.message, durationMs: 0 },
+    training: { rowsRead: a.rowsRead, samples: a.samples, excluded: a.excluded ?? null, label: null, minSamples: a.minSamples, message: a.message, durationMs: 0 },
     profile: a.profileState,
     threshold: null,
     driftBaseline: null,
@@ -194,7 +197,7 @@ export function untrainedState(a: {
       message: a.message,
       rowsRead: a.rowsRead,
       samples: a.samples,
-      excluded: null,
+      excluded: a.excluded ?? null,
       label: null,
       sigmaThreshold: null,
       thresholdConfidence: null,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FormulaThresholdFn } from '../core/formula.js';
+import type { StorageError } from '../core/errors.js';
 import type { LabelOptions, LabelChoice } from '../core/labels.js';
 import type { ExclusionCounts } from '../core/features.js';
 import type { LabelSource, ModelName } from '../core/types.js';
@@ -117,6 +118,13 @@ export interface TrainAllResult {
   readonly failed: number;
   /** The pooled forest's training summary (`null` when it could not be trained). */
   readonly pooled: PooledSummary | null;
+  /**
+   * Set when storage stopped taking writes during the run, in one message for the user: a {@link DiskFullError}
+   * (the models `trained`/`skipped` before it are saved; every model `failed` with it is not, and a model trained
+   * earlier keeps serving its last good state), or the locks could not be released afterwards (the message says so;
+   * a later run takes over a lock whose holder has exited).
+   */
+  readonly storageError?: StorageError;
   readonly durationMs: number;
 }
 
@@ -142,6 +150,13 @@ export interface ApplyModelResult {
   readonly formulaThresholdTracks: number;
   /** Tracks that got a failure probability. */
   readonly probabilityTracks: number;
+  /**
+   * Tracks hygiene excludes, by reason (an unreadable cell, a value outside the physical bounds, a placeholder or
+   * missing sigma, status ERROR, ...): each is written the model's threshold, with `sigma_pass`, the probability and
+   * the risk category NULL, and takes no part in drift detection. `duplicate` and `missing_outcome` are training-only
+   * reasons (0 here).
+   */
+  readonly excluded: ExclusionCounts;
   readonly predictorKind: PredictorKind;
   /** New drift alerts raised (episodes already stored are not raised again). */
   readonly newDriftAlerts: number;
@@ -157,8 +172,15 @@ export interface ApplyResult {
   readonly learnedThresholdTracks: number;
   readonly formulaThresholdTracks: number;
   readonly probabilityTracks: number;
+  /** {@link ApplyModelResult.excluded} summed over the models. */
+  readonly excluded: ExclusionCounts;
   readonly newDriftAlerts: number;
   readonly failedModels: number;
+  /**
+   * Set when the locks could not be released after the run (e.g. the disk is full): the results above stand; a later
+   * run takes over a lock whose holder has exited.
+   */
+  readonly storageError?: StorageError;
   readonly durationMs: number;
 }
 
@@ -174,6 +196,8 @@ export interface TrainingStatusRow {
   readonly labelSource: LabelSource | null;
   /** `trained`, `need N more`, `drifting`, `failed`, `untrained`. */
   readonly status: string;
+  /** Rows the last training excluded, by reason (`null` where the stored state does not say). */
+  readonly excluded: ExclusionCounts | null;
   readonly trainingDate: Date | null;
 }
 

@@ -64,8 +64,10 @@ export class ModelProfiler {
   #profile: ModelProfile | null = null;
 
   constructor(modelName: string) {
-    if (typeof modelName !== 'string' || modelName.length === 0) {
-      throw new InvalidInputError('ModelProfiler needs a non-empty model name (the model number, e.g. "8340-1").');
+    // Any string is a model name, the empty one too: names are opaque (a host's rows may carry an empty one, and its
+    // model is profiled and trained like any other rather than stopping a run).
+    if (typeof modelName !== 'string') {
+      throw new InvalidInputError('ModelProfiler needs a model name string (the model number, e.g. "8340-1").');
     }
     this.modelName = modelName;
   }
@@ -149,7 +151,7 @@ export class ModelProfiler {
     }
     const model = s['model'];
     const profile = s['profile'];
-    if (typeof model !== 'string' || model.length === 0) throw new InvalidInputError('ModelProfiler state has no model name: the state is corrupt; retrain the model.');
+    if (typeof model !== 'string') throw new InvalidInputError('ModelProfiler state has no model name: the state is corrupt; retrain the model.');
     const out = new ModelProfiler(model);
     if (profile === null) return out;
     if (!isRecord(profile) || profile['model'] !== model || typeof profile['samples'] !== 'number' || PROFILE_OBJECT_KEYS.some((k) => !isRecord(profile[k]))) {

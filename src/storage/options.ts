@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidInputError, StorageError } from '../core/errors.js';
-import type { DriftStateUpdate, ModelMLState, TrackResultWrite } from './repository.js';
+import type { DriftAlert, DriftStateUpdate, ModelMLState, TrackResultWrite } from './repository.js';
 
 /**
  * How a Final Test track finds its trim track:
@@ -48,7 +48,7 @@ export function validateTrackResults(batch: readonly TrackResultWrite[]): void {
     if (!Number.isInteger(r.trackResultId)) throw new InvalidInputError(`${where}: trackResultId must be an integer.`);
     if (seen.has(r.trackResultId)) throw new InvalidInputError(`${where}: duplicate trackResultId in one batch.`);
     seen.add(r.trackResultId);
-    if (!Number.isFinite(r.sigmaThreshold)) throw new InvalidInputError(`${where}: sigmaThreshold must be finite.`);
+    if (!Number.isFinite(r.sigmaThreshold)) throw new InvalidInputError(`${where}: sigmaThreshold must be finite, got ${r.sigmaThreshold}.`);
     const p = r.failureProbability;
     if (p !== null && !(p >= 0 && p <= 1)) throw new InvalidInputError(`${where}: failureProbability must be in [0, 1] or null.`);
     if (r.riskCategory !== null && !['low', 'medium', 'high'].includes(r.riskCategory)) {
@@ -103,6 +103,23 @@ export function validateDriftUpdates(updates: readonly DriftStateUpdate[]): Set<
     validateModelState(model, drift);
   }
   return seen;
+}
+
+/**
+ * Validates alerts before any is written: a known direction and statistic, real dates and a finite shift size (a
+ * drift score of ±Infinity or NaN is no alert: the chart's input was not a measurement). Throws
+ * {@link InvalidInputError} naming the model and the field.
+ */
+export function validateDriftAlerts(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): void {
+  for (const [i, a] of alerts.entries()) {
+    const where = `Drift alert ${i} of model ${JSON.stringify(a.model)}`;
+    if (a.direction !== 'up' && a.direction !== 'down') throw new InvalidInputError(`${where}: direction must be up or down, got ${String(a.direction)}.`);
+    if (!['cusum', 'ewma', 'both'].includes(a.statistic)) throw new InvalidInputError(`${where}: statistic must be cusum, ewma or both, got ${String(a.statistic)}.`);
+    if (!Number.isFinite(a.sizeSigma)) throw new InvalidInputError(`${where}: sizeSigma must be a finite number, got ${String(a.sizeSigma)}; nothing was written.`);
+    for (const f of ['onsetDate', 'detectedDate'] as const) {
+      if (!(a[f] instanceof Date) || Number.isNaN(a[f].getTime())) throw new InvalidInputError(`${where}: ${f} must be a valid date; nothing was written.`);
+    }
+  }
 }
 
 /** The error of a drift update that names models without a saved state (nothing of the call is written). */

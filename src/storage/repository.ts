@@ -12,7 +12,7 @@
  */
 import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../core/types.js';
 import { asModelBatches } from './model-batches.js';
-import { batchSizeOf, groupRowsOf } from './options.js';
+import { batchSizeOf, groupRowsOf, validateDriftAlerts, validateModelState } from './options.js';
 
 /** Risk category written to each track next to its failure probability. */
 export type RiskCategory = 'low' | 'medium' | 'high';
@@ -265,6 +265,14 @@ export interface MLRepository {
    * Stores alerts, skipping any whose (model, direction, onsetDate) already exists; returns how many were new.
    */
   saveDriftAlerts(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number>;
+  /**
+   * Optional: stores one model's alerts (as {@link saveDriftAlerts}) and its drift columns (as
+   * {@link updateDriftState}) in one transaction, both or neither, so that an alert never exists without the running
+   * state that raised it. Returns how many alerts were new. Apply uses it for every model that raises an alert;
+   * without it, the alerts are saved first and the state after (both validated first; {@link saveDriftAlertsWithState}
+   * handles both).
+   */
+  saveDriftAlertsAndState?(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[], update: DriftStateUpdate): Promise<number>;
   listDriftAlerts(filter?: { model?: ModelName; unacknowledgedOnly?: boolean }): Promise<DriftAlert[]>;
   acknowledgeDriftAlert(id: number): Promise<void>;
 
@@ -339,6 +347,29 @@ export async function* readTrainingRecordsOfModels(
   for (const { model } of models) {
     yield* asModelBatches(model, repo.readTrainingRecords(model, options.batchSize === undefined ? {} : { batchSize: options.batchSize }));
   }
+}
+
+/**
+ * Stores a model's alerts and its drift columns: in one transaction with the repository's
+ * {@link MLRepository.saveDriftAlertsAndState} where it has one, else alerts then state (both validated before
+ * anything is written, so that an invalid state never follows stored alerts). Returns how many alerts were new.
+ *
+ * @example
+ * ```ts
+ * const added = await saveDriftAlertsWithState(repo, alerts, { model: '8340-1', drift });
+ * ```
+ */
+export async function saveDriftAlertsWithState(
+  repo: MLRepository,
+  alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[],
+  update: DriftStateUpdate,
+): Promise<number> {
+  validateDriftAlerts(alerts);
+  validateModelState(update.model, update.drift);
+  if (repo.saveDriftAlertsAndState !== undefined) return repo.saveDriftAlertsAndState(alerts, update);
+  const added = alerts.length > 0 ? await repo.saveDriftAlerts(alerts) : 0;
+  await repo.updateDriftState(update.model, update.drift);
+  return added;
 }
 
 /**

@@ -33,7 +33,7 @@ export const REALISTIC_DEFAULTS: Required<RealisticScenarioOptions> = {
   finalTestLagDays: [3, 30],
   newestUnlinkedFraction: 0.05,
   withinLotSd: [0.12, 0.17],
-  betweenLotRatio: [0.3, 0.8],
+  betweenLotRatio: [0.2, 0.5],
   lotDays: [2, 28],
   lotFinalTestSd: 0.5,
   lotOffsetSd: 0.05,

@@ -37,7 +37,7 @@ export interface RealisticScenarioOptions {
   readonly newestUnlinkedFraction?: number;
   /** Within-lot sd of log10(sigma) of the glitch-free roughness, decades, uniform per model. Default [0.12, 0.17]. */
   readonly withinLotSd?: readonly [number, number];
-  /** Between-lot sd of log10(sigma) as a multiple of the within-lot sd, uniform per model. Default [0.3, 0.8]. */
+  /** Between-lot sd of log10(sigma) as a multiple of the within-lot sd, uniform per model. Default [0.2, 0.5]. */
   readonly betweenLotRatio?: readonly [number, number];
   /** Lot length in days (a reel, a paste batch, a setup), log-uniform per lot. Default [2, 28]. */
   readonly lotDays?: readonly [number, number];

@@ -71,6 +71,43 @@ describe('features and hygiene', () => {
     expect(exclusionReason(rec({ linearitySpec: 0 }))).toBe('invalid_spec');
     expect(exclusionReason(rec())).toBeNull();
   });
+  it('excludes unreadable cells and values outside the physical bounds, and keeps the values on the bounds', () => {
+    const ft = { finalTestId: 1, testDate: new Date(Date.UTC(2025, 1, 1)), linearityPass: false, failPoints: 4, linearityError: 0.03 };
+    // A cell the adapter could not read, on the track or on its Final Test outcome.
+    expect(exclusionReason(rec({ unreadable: { kind: 'value', column: 'track_results.sigma_gradient' } }))).toBe('unreadable_value');
+    expect(exclusionReason(rec({ unreadable: { kind: 'date', column: 'trim_results.file_date' } }))).toBe('unreadable_date');
+    expect(exclusionReason(rec({ finalTest: { ...ft, unreadable: { kind: 'value', column: 'final_test_tracks.fail_points' } } }))).toBe('unreadable_value');
+    // Dates: an invalid Date, and years outside 1950..9999 (UTC).
+    expect(exclusionReason(rec({ fileDate: new Date(Number.NaN) }))).toBe('unreadable_date');
+    expect(exclusionReason(rec({ fileDate: new Date(Date.UTC(1949, 11, 31, 23, 59, 59)) }))).toBe('unreadable_date');
+    expect(exclusionReason(rec({ fileDate: new Date(Date.UTC(1950, 0, 1)) }))).toBeNull();
+    expect(exclusionReason(rec({ fileDate: new Date(Date.UTC(10000, 0, 1)) }))).toBe('unreadable_date');
+    expect(exclusionReason(rec({ finalTest: { ...ft, testDate: new Date(Date.UTC(1900, 0, 1)) } }))).toBe('unreadable_date');
+    // Sigma in (0, 10], spec in (0, 5].
+    expect(exclusionReason(rec({ sigmaGradient: 10 }))).toBeNull();
+    expect(exclusionReason(rec({ sigmaGradient: 10.000001 }))).toBe('invalid_sigma');
+    expect(exclusionReason(rec({ sigmaGradient: 1e308 }))).toBe('invalid_sigma');
+    expect(exclusionReason(rec({ sigmaGradient: Number.POSITIVE_INFINITY }))).toBe('invalid_sigma');
+    expect(exclusionReason(rec({ linearitySpec: 5 }))).toBeNull();
+    expect(exclusionReason(rec({ linearitySpec: 5.01 }))).toBe('invalid_spec');
+    // Every other measurement: on the bound kept, beyond it (or ±Infinity) excluded; NULL and NaN are missing.
+    const cases: [Partial<TrainingRecord>, boolean][] = [
+      [{ linearityError: 100 }, true], [{ linearityError: -100.5 }, false], [{ linearityError: Number.NEGATIVE_INFINITY }, false],
+      [{ linearityError: Number.NaN }, true], [{ linearityError: null }, true],
+      [{ linearityFailPoints: 100_000 }, true], [{ linearityFailPoints: 100_001 }, false], [{ linearityFailPoints: 2.5 }, false],
+      [{ linearityFailPoints: -1 }, false], [{ linearityFailPoints: 1e308 }, false],
+      [{ optimalOffset: -100 }, true], [{ optimalOffset: 1e308 }, false],
+      [{ travelLength: 3600 }, true], [{ travelLength: 0 }, true], [{ travelLength: -240 }, false], [{ travelLength: 3600.5 }, false],
+      [{ unitLength: 3601 }, false],
+      [{ untrimmedResistance: 1e-3 }, true], [{ untrimmedResistance: 0 }, false], [{ untrimmedResistance: -1 }, false],
+      [{ trimmedResistance: 1e9 }, true], [{ trimmedResistance: 1.1e9 }, false],
+      [{ finalTest: { ...ft, failPoints: 1e308 } }, false], [{ finalTest: { ...ft, linearityError: 101 } }, false],
+      [{ finalTest: { ...ft, failPoints: null, linearityError: null } }, true],
+    ];
+    for (const [over, kept] of cases) {
+      expect(exclusionReason(rec(over)), JSON.stringify(over)).toBe(kept ? null : 'implausible_value');
+    }
+  });
 });
 
 describe('labels, leakage and severity', () => {

@@ -46,7 +46,9 @@ describe('toState / fromState', () => {
     expect(() => ModelProfiler.fromState(null as unknown as ModelProfilerState)).toThrow(StateVersionError);
     const bad = { ...s, profile: { model: 'M', samples: 1 } } as unknown as ModelProfilerState;
     expect(() => ModelProfiler.fromState(bad)).toThrow(InvalidInputError);
-    expect(() => new ModelProfiler('')).toThrow(InvalidInputError);
+    expect(() => new ModelProfiler(42 as unknown as string)).toThrow(InvalidInputError);
+    // Model names are opaque: the empty one is a name like any other.
+    expect(new ModelProfiler('').modelName).toBe('');
   });
 
   it('toState is a copy: mutating it does not change the profiler', () => {

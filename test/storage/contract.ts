@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyError, InvalidInputError, StorageError } from '../../src/core/errors.js';
 import type { TrainingRecord, TrimTrack } from '../../src/core/types.js';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
-import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, type ModelTracksBatch, readTrainingRecordsOfModels, updateDriftStatesOf } from '../../src/storage/repository.js';
+import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, type ModelTracksBatch, readTrainingRecordsOfModels, saveDriftAlertsWithState, updateDriftStatesOf } from '../../src/storage/repository.js';
 import { M1, M2, M3, d, finalTests, runs } from './fixture.js';
 
 export interface ContractSubject {
@@ -291,6 +291,51 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       await s.repo.acknowledgeDriftAlert(all[0]!.id!);
       expect((await s.repo.listDriftAlerts({ unacknowledgedOnly: true })).map((a) => a.id)).toEqual([all[1]!.id, all[2]!.id]);
       await expect(s.repo.acknowledgeDriftAlert(987654321)).rejects.toThrow(StorageError);
+    });
+
+    it('refuses non-finite alerts and track results, writing nothing of the call', async () => {
+      const model = 'inf alert';
+      const alert = (sizeSigma: number, onset = '2024-07-01T00:00:00Z') => ({
+        model, direction: 'up' as const, onsetDate: d(onset), detectedDate: d('2024-07-09T00:00:00Z'), sizeSigma,
+        statistic: 'both' as const, acknowledged: false,
+      });
+      for (const bad of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+        const err = await s.repo.saveDriftAlerts([alert(1.5), alert(bad, '2024-07-02T00:00:00Z')]).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InvalidInputError);
+        expect((err as Error).message).toContain(`"${model}"`);
+      }
+      await expect(s.repo.saveDriftAlerts([{ ...alert(1.5), onsetDate: new Date(Number.NaN) }])).rejects.toThrow(/onsetDate must be a valid date/u);
+      expect(await s.repo.listDriftAlerts({ model })).toEqual([]);
+      const [t] = (await collect(s.repo.readTracksForApply(M1))).flat();
+      const write = { trackResultId: t!.trackResultId, sigmaPass: null, failureProbability: null, riskCategory: null, mlModelVersion: 'formula' };
+      for (const bad of [Number.POSITIVE_INFINITY, Number.NaN, -Number.MAX_VALUE * 2]) {
+        await expect(s.repo.writeTrackResults([{ ...write, sigmaThreshold: bad }])).rejects.toThrow(/sigmaThreshold must be finite/u);
+      }
+      await expect(s.repo.writeTrackResults([{ ...write, sigmaThreshold: 0.001, failureProbability: Number.NaN }])).rejects.toThrow(InvalidInputError);
+      expect(await s.readResult(t!.trackResultId)).toBeUndefined();
+    });
+
+    it('stores a model\'s alerts and its drift state together or not at all', async () => {
+      const model = 'alert + state';
+      const alert = (onset: string, sizeSigma = 2.5) => ({
+        model, direction: 'down' as const, onsetDate: d(onset), detectedDate: d('2024-08-20T00:00:00Z'), sizeSigma,
+        statistic: 'cusum' as const, acknowledged: false,
+      });
+      const drift = { cusumPos: 0, cusumNeg: 5.25, ewmaValue: -8.25, isDrifting: true, driftDirection: 'down' as const, componentsJson: '{"d":1}' };
+      // No saved state: neither the alert nor the state is stored.
+      await expect(saveDriftAlertsWithState(s.repo, [alert('2024-08-01T00:00:00Z')], { model, drift })).rejects.toThrow(StorageError);
+      expect(await s.repo.listDriftAlerts({ model })).toEqual([]);
+      await s.repo.saveModel(fullState(model, 'v1'), []);
+      // An invalid state (or alert): nothing stored either.
+      await expect(saveDriftAlertsWithState(s.repo, [alert('2024-08-01T00:00:00Z')], { model, drift: { ...drift, cusumNeg: Number.POSITIVE_INFINITY } })).rejects.toThrow(InvalidInputError);
+      await expect(saveDriftAlertsWithState(s.repo, [alert('2024-08-01T00:00:00Z', Number.POSITIVE_INFINITY)], { model, drift })).rejects.toThrow(InvalidInputError);
+      expect(await s.repo.listDriftAlerts({ model })).toEqual([]);
+      expect(await s.repo.loadModelState(model)).toEqual(fullState(model, 'v1'));
+      // Both, once per episode.
+      expect(await saveDriftAlertsWithState(s.repo, [alert('2024-08-01T00:00:00Z')], { model, drift })).toBe(1);
+      expect(await saveDriftAlertsWithState(s.repo, [alert('2024-08-01T00:00:00Z')], { model, drift: { ...drift, cusumNeg: 6 } })).toBe(0);
+      expect(await s.repo.listDriftAlerts({ model })).toHaveLength(1);
+      expect(await s.repo.loadModelState(model)).toMatchObject({ ...drift, cusumNeg: 6 });
     });
 
     it('lock: a second acquirer gets BusyError naming the holder; release frees it', async () => {

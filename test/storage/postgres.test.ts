@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusyError } from '../../src/core/errors.js';
+import { BusyError, SchemaMappingError } from '../../src/core/errors.js';
 import { createPostgresRepository } from '../../src/storage/kysely/postgres.js';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
 import { migrateDown, migrateToLatest } from '../../src/storage/kysely/migrations.js';
@@ -118,6 +118,19 @@ describe('PostgreSQL specifics', () => {
     const repo = await createPostgresRepository({ connectionString }, { migrate: true });
     await checkChunkedWrites(repo, postgresResultReader(connectionString), 20_000);
     await repo.close();
+  });
+
+  it('refuses a table name that is not `table` or `schema.table`, or longer than 63 bytes, at construction', async () => {
+    const { connectionString } = await ready;
+    for (const [name, message] of [
+      ['a.b.c', /exactly `schema\.table`/u],
+      ['.trim_results', /exactly `schema\.table`/u],
+      ['t'.repeat(64), /63 bytes/u],
+    ] as const) {
+      const err = await createPostgresRepository({ connectionString }, { schema: { tables: { trim_results: name } } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SchemaMappingError);
+      expect((err as Error).message).toMatch(message);
+    }
   });
 
   it('host tables in another schema, mapped as schema.table: validation, migrations, reads, writes and down', async () => {

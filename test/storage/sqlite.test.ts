@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,25 @@ schemaChecks('SQLite', async () => {
 });
 
 describe('SQLite specifics', () => {
+  it('refuses a mapped table name with a dot (or any name SQLite cannot use) at construction, creating no file', async () => {
+    const t = tempSqliteFile();
+    temps.push(t.cleanup);
+    for (const [schema, message] of [
+      [{ tables: { trim_results: 'plant.trim_results' } }, /trim_results.*"plant\.trim_results".*SQLite table names cannot contain a dot/su],
+      [{ tables: { track_results: 'tracks\u0000x' } }, /control character/u],
+      [{ tables: { final_test_results: 'ft ' } }, /starts or ends with a blank/u],
+      [{ columns: { track_results: { sigma_gradient: 'sg.value' } } }, /column "track_results\.sigma_gradient".*cannot contain a dot/su],
+    ] as const) {
+      const err = await createSqliteRepository({ file: t.file }, { schema, migrate: true }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SchemaMappingError);
+      expect((err as Error).message).toMatch(message);
+      const host = new Kysely({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+      await expect(createSqliteRepository({ db: host }, { schema })).rejects.toThrow(SchemaMappingError);
+      await host.destroy();
+    }
+    expect(existsSync(t.file)).toBe(false);
+  });
+
   it('stores dates as ISO 8601 text and reads SQLAlchemy-style text as UTC', async () => {
     const t = tempSqliteFile();
     temps.push(t.cleanup);

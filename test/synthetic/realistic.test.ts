@@ -153,8 +153,9 @@ describe('production lots', () => {
       .filter((runs) => new Set(runs.map((r) => r.truth.lot!.id)).size >= 8)
       .map((runs) => intraclassCorrelation(runs.map((r) => Math.log(r.truth.tracks[0]!.sigma)), runs.map((r) => r.truth.lot!.id)));
     expect(iccs.length).toBeGreaterThanOrEqual(10);
-    expect(quantile(iccs, 0.5)).toBeGreaterThan(0.05);
-    expect(iccs.filter((x) => x > 0).length / iccs.length).toBeGreaterThan(0.8);
+    // With the default between-lot sd of 0.2–0.5 within-lot sds, the expected ICC is ~0.03–0.2.
+    expect(quantile(iccs, 0.5)).toBeGreaterThan(0.03);
+    expect(iccs.filter((x) => x > 0).length / iccs.length).toBeGreaterThan(0.7);
   });
   it('the Final Test failure rate moves from lot to lot (pooled ICC of the FT outcome, model means removed, > 0)', () => {
     const v: number[] = [];

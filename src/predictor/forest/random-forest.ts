@@ -108,6 +108,21 @@ function addTreeAdjacent(tree: TreeArrays, data: Float64Array, cols: number, row
   }
 }
 
+/**
+ * A seeded random forest for binary labels on typed arrays, with sample and class weights, out-of-bag probabilities
+ * and versioned JSON (see the module comment for the algorithm).
+ *
+ * @example
+ * ```ts
+ * const x = [[0.1, 3], [0.2, 1], [0.9, 4], [0.8, 2], [0.15, 5], [0.85, 0]];
+ * const y = [0, 0, 1, 1, 0, 1];
+ * const forest = new RandomForestClassifier({ nEstimators: 50, maxDepth: 4, minSamplesLeaf: 1, seed: 7 });
+ * forest.fit(x, y, [1, 1, 3, 3, 1, 3]);          // failures weigh 3 (e.g. severity)
+ * forest.predictProba([[0.12, 2], [0.95, 1]]);  // Float64Array [low, high]
+ * forest.oobProba;                              // out-of-bag P(fail) per training row (NaN where no tree left it out)
+ * const same = RandomForestClassifier.fromJSON(JSON.parse(JSON.stringify(forest.toJSON())));
+ * ```
+ */
 export class RandomForestClassifier {
   /** The validated parameters. */
   readonly params: RandomForestParams;

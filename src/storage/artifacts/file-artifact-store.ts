@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidInputError, StorageError } from '../../core/errors.js';
+import { StorageError } from '../../core/errors.js';
 import type { ModelName } from '../../core/types.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { Artifact } from '../repository.js';
@@ -26,7 +26,8 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/iu;
  * - it has upper-case letters (on a case-insensitive file system, Windows or macOS, `8340-A` and `8340-a` would
  *   otherwise share a file);
  * - it is longer than 120 characters (it is cut there, so that file names stay far below the 255-byte limit);
- * - it is a device name Windows reserves (`CON`, `nul`, `COM1`, ...).
+ * - it is a device name Windows reserves (`CON`, `nul`, `COM1`, ...);
+ * - it is empty (model names are opaque strings, and a host's rows may carry an empty one): `~` and the hash alone.
  *
  * The file itself records the exact name, and the store checks it on every read.
  *
@@ -36,15 +37,15 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/iu;
  * encodeFileName('o\'neil/2 "x"'); // "o'neil%2F2%20%22x%22"
  * encodeFileName('8340-1A');       // '8340-1A~' + 16 hex digits of sha256('8340-1A')
  * encodeFileName('*');             // '%2A'
+ * encodeFileName('');              // '~e3b0c44298fc1c14'
  * ```
  */
 export function encodeFileName(name: string): string {
-  if (name === '') throw new InvalidInputError('An artifact model, kind or version name must not be empty.');
   const encoded = encodeURIComponent(name).replace(/\./gu, '%2E').replace(/\*/gu, '%2A').replace(/~/gu, '%7E');
   const long = encoded.length > MAX_READABLE;
   // Percent escapes are upper-case hex by construction, so only the letters outside escapes can differ in case.
   const upper = /[A-Z]/u.test(encoded.replace(/%[0-9A-F]{2}/gu, ''));
-  if (!long && !upper && !WINDOWS_RESERVED.test(encoded)) return encoded;
+  if (!long && !upper && !WINDOWS_RESERVED.test(encoded) && encoded !== '') return encoded;
   // Cut the readable part at a character boundary (never inside a %XX escape).
   const cut = long ? encoded.slice(0, MAX_READABLE).replace(/%[0-9A-F]?$/u, '') : encoded;
   return `${cut}~${createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 16)}`;

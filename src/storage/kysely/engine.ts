@@ -74,3 +74,26 @@ export async function allTables(db: AnyKysely): Promise<Map<string, Map<string, 
   }
   return out;
 }
+
+/**
+ * `db.transaction().execute(fn)`, but an error thrown inside `fn` is the error the caller gets. SQLite rolls a
+ * transaction back by itself on some errors (`SQLITE_FULL`, `SQLITE_IOERR`, ...); Kysely's ROLLBACK then fails with
+ * "cannot rollback - no transaction is active", which would replace the cause (a full disk would read as a rollback
+ * bug).
+ */
+export async function transact<R>(db: AnyKysely, fn: (trx: AnyKysely) => Promise<R>): Promise<R> {
+  let inner: { error: unknown } | null = null;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      try {
+        return await fn(trx);
+      } catch (error) {
+        inner = { error };
+        throw error;
+      }
+    });
+  } catch (error) {
+    if (inner !== null) throw (inner as { error: unknown }).error;
+    throw error;
+  }
+}

@@ -12,6 +12,7 @@ import type { HostFinalTestInput, HostTrimRunInput } from '../repository.js';
 import { boolParam, dateParam, toNumberRequired } from './codec.js';
 import { type RepoContext, colName } from './context.js';
 import type { AnyKysely } from './engine.js';
+import { transact } from './engine.js';
 import type { HostColumn, HostTable } from './mapping.js';
 
 /** Multi-row INSERT of the mapped columns (columns mapped to null are skipped); returns ids ascending if asked. */
@@ -41,7 +42,7 @@ async function insertRows<T extends HostTable>(
 /** Inserts trim runs and their tracks in one transaction; returns the run ids in input order. */
 export async function insertTrimRuns(ctx: RepoContext, runs: readonly HostTrimRunInput[]): Promise<number[]> {
   if (runs.length === 0) return [];
-  return ctx.db.transaction().execute(async (trx) => {
+  return transact(ctx.db, async (trx) => {
     const runIds = await insertRows(
       ctx, trx, 'trim_results',
       runs.map((r) => ({ model: r.model, serial: r.serial, file_date: dateParam(r.fileDate), system: r.system })),
@@ -66,7 +67,7 @@ export async function insertTrimRuns(ctx: RepoContext, runs: readonly HostTrimRu
 /** Inserts Final Test records and their tracks in one transaction. */
 export async function insertFinalTests(ctx: RepoContext, tests: readonly HostFinalTestInput[]): Promise<void> {
   if (tests.length === 0) return;
-  await ctx.db.transaction().execute(async (trx) => {
+  await transact(ctx.db, async (trx) => {
     const ids = await insertRows(
       ctx, trx, 'final_test_results',
       tests.map((t) => ({ model: t.model, serial: t.serial, test_date: dateParam(t.testDate), linked_trim_id: t.linkedTrimId })),

@@ -5,13 +5,17 @@
  * @module
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { InvalidInputError, LaserTrimMLError, StorageError } from '../../core/errors.js';
+import { sql } from 'kysely';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DiskFullError, InvalidInputError, LaserTrimMLError, StorageError, diskFullOf } from '../../core/errors.js';
 import type { HostDataWriter, LockHandle, MLRepository } from '../repository.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { DEFAULT_LOCK_TTL_MS, type FinalTestLinking, validateModelState, validateTrackResults } from '../options.js';
 import type { Engine } from './codec.js';
 import type { PgQuery, RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
+import { transact } from './engine.js';
 import { listModels, readManyTrainingRecords, readManyTracksForApply, readTrainingRecords, readTracksForApply } from './host-reads.js';
 import { insertFinalTests, insertTrimRuns } from './host-writer.js';
 import { type LockConnection, PinnedSession, acquirePostgresLock, acquireRowLock } from './locks.js';
@@ -19,9 +23,22 @@ import { type SchemaMapping, resolveSchema } from './mapping.js';
 import { migrateToLatest } from './migrations.js';
 import { type LinkCounts } from '../linking/link-final-tests.js';
 import { serialLinking } from './serial-linking.js';
-import { acknowledge, insertAlerts, loadArtifact, putArtifactRow, selectAlerts, selectStates, updateDriftRows, upsertState } from './state-store.js';
+import { acknowledge, insertAlerts, insertAlertsWithState, loadArtifact, putArtifactRow, selectAlerts, selectStates, updateDriftRows, upsertState } from './state-store.js';
 import { type SchemaFacts, validateSchema } from './validate.js';
 import { writeWithStatement, writeWithUnnest, writeWithValues } from './bulk-update.js';
+
+/** Free space below which a failed SQLite commit is read as a full disk. */
+const LOW_DISK_BYTES = 1024 * 1024;
+
+/** Free bytes on the file system of `file` (Infinity when it cannot be told). */
+async function freeBytes(file: string): Promise<number> {
+  try {
+    const s = await statfs(dirname(file));
+    return s.bavail * s.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
 
 /** Options shared by {@link createSqliteRepository} and {@link createPostgresRepository}. */
 export interface KyselyRepositoryOptions {
@@ -67,7 +84,13 @@ export interface KyselyOpenInput {
 
 /** Internal: validates (after migrating if asked) and returns the repository. */
 export async function openKyselyRepository(input: KyselyOpenInput, options: KyselyRepositoryOptions): Promise<KyselyRepository> {
-  const schema = resolveSchema(options.schema);
+  let schema: ReturnType<typeof resolveSchema>;
+  try {
+    schema = resolveSchema(options.schema, input.engine);
+  } catch (e) {
+    await input.destroy?.();
+    throw e;
+  }
   const hasLink = schema.columns.final_test_results.linked_trim_id !== null;
   const linking = options.finalTestLinking ?? (hasLink ? 'linkedTrimId' : 'serial');
   if (linking === 'linkedTrimId' && !hasLink) {
@@ -101,6 +124,40 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     nativeFileDates: input.engine === 'postgres' && ['timestamptz', 'timestamp', 'date'].includes(facts.fileDateType ?? ''),
   };
 
+  /** Where the data lives, for a disk-full message: the SQLite file, or the PostgreSQL database. */
+  const place = async (): Promise<string | null> => {
+    try {
+      if (input.sqliteHandle !== undefined) return input.sqliteHandle.name;
+      if (input.engine === 'sqlite') {
+        const r = await sql<{ file: string }>`SELECT file FROM pragma_database_list WHERE name = 'main'`.execute(input.db);
+        return r.rows[0]?.file || null;
+      }
+      const r = await sql<{ db: string }>`SELECT current_database() AS db`.execute(input.db);
+      return r.rows[0] === undefined ? null : `the PostgreSQL server of database "${r.rows[0].db}"`;
+    } catch {
+      return null; // the message then says "the database"; the disk-full error itself is what matters
+    }
+  };
+  /** A write whose driver error says the disk is full fails with a {@link DiskFullError} naming the place. */
+  const guard = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await write(...args);
+    } catch (e) {
+      if (diskFullOf(e, null) === null) {
+        // A commit that SQLite rolled back itself leaves only Kysely's failed ROLLBACK: a full file system is then
+        // told by its free space.
+        if (input.engine === 'sqlite' && /cannot rollback - no transaction is active/u.test((e as Error | null)?.message ?? '')) {
+          const file = await place();
+          if (file !== null && (await freeBytes(file)) < LOW_DISK_BYTES) throw new DiskFullError(file, { cause: e });
+        }
+        throw e;
+      }
+      // ENOSPC comes from the file artifact store (the database reports its own codes).
+      const full = diskFullOf(e, null)!;
+      throw new DiskFullError((full.cause as { code?: unknown } | undefined)?.code === 'ENOSPC' ? 'the artifact directory' : await place(), { cause: e });
+    }
+  };
+
   return {
     engine: input.engine,
     listModels: () => listModels(ctx),
@@ -108,7 +165,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     readManyTrainingRecords: (models, opts) => readManyTrainingRecords(ctx, models, opts),
     readTracksForApply: (model, opts) => readTracksForApply(ctx, model, opts),
     readManyTracksForApply: (models, opts) => readManyTracksForApply(ctx, models, opts),
-    async writeTrackResults(batch) {
+    writeTrackResults: guard(async (batch) => {
       validateTrackResults(batch);
       if (batch.length === 0) return;
       const handle = input.sqliteHandle;
@@ -117,31 +174,32 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
         await input.db.connection().execute(async () => writeWithStatement(ctx, handle, batch));
         return;
       }
-      await input.db.transaction().execute((trx) =>
+      await transact(input.db, (trx) =>
         input.engine === 'postgres' ? writeWithUnnest(ctx, trx, batch) : writeWithValues(ctx, trx, batch),
       );
-    },
-    async saveModel(state, artifacts) {
+    }),
+    saveModel: guard(async (state, artifacts) => {
       validateModelState(state.model, state);
       if (store !== undefined) for (const a of artifacts) await store.save(a);
-      await input.db.transaction().execute(async (trx) => {
+      await transact(input.db, async (trx) => {
         await upsertState(ctx, trx, state);
         if (store === undefined) for (const a of artifacts) await putArtifactRow(trx, a);
       });
-    },
-    async saveArtifact(artifact) {
+    }),
+    saveArtifact: guard(async (artifact) => {
       if (store !== undefined) await store.save(artifact);
       else await putArtifactRow(input.db, artifact);
-    },
-    updateDriftState: (model, drift) => updateDriftRows(ctx, [{ model, drift }]),
-    updateDriftStates: (updates) => updateDriftRows(ctx, updates),
+    }),
+    updateDriftState: guard((model, drift) => updateDriftRows(ctx, [{ model, drift }])),
+    updateDriftStates: guard((updates) => updateDriftRows(ctx, updates)),
     loadModelState: async (model) => (await selectStates(ctx, model))[0] ?? null,
     listModelStates: () => selectStates(ctx),
     loadArtifact: (model, kind, version) => loadArtifact(ctx, store, model, kind, version),
-    saveDriftAlerts: (alerts) => insertAlerts(ctx, alerts),
+    saveDriftAlerts: guard((alerts) => insertAlerts(ctx, alerts)),
+    saveDriftAlertsAndState: guard((alerts, update) => insertAlertsWithState(ctx, alerts, update)),
     listDriftAlerts: (filter) => selectAlerts(ctx, filter),
     acknowledgeDriftAlert: (id) => acknowledge(ctx, id),
-    async acquireLock(name, owner): Promise<LockHandle> {
+    acquireLock: guard(async (name, owner): Promise<LockHandle> => {
       const lock =
         input.engine === 'postgres'
           ? await acquirePostgresLock(ctx, name, owner, input.openLockConnection ? { open: input.openLockConnection } : { session: (pinned ??= new PinnedSession(input.db)) })
@@ -149,14 +207,14 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
       held.add(lock);
       return {
         ...(lock.lost === undefined ? {} : { lost: lock.lost }),
-        release: async () => {
+        release: guard(async () => {
           held.delete(lock);
           await lock.release();
-        },
+        }),
       };
-    },
-    insertTrimRuns: (runs) => insertTrimRuns(ctx, runs),
-    insertFinalTests: (tests) => insertFinalTests(ctx, tests),
+    }),
+    insertTrimRuns: guard((runs) => insertTrimRuns(ctx, runs)),
+    insertFinalTests: guard((tests) => insertFinalTests(ctx, tests)),
     finalTestLinkCounts: async (model) => (await serialLinking(ctx, model)).counts,
     async close() {
       // Locks still held are released first (a pinned PostgreSQL connection would otherwise keep the pool open).

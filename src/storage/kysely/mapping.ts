@@ -67,16 +67,49 @@ export interface ResolvedSchema {
   readonly columns: { readonly [T in HostTable]: { readonly [C in HostColumn<T>]: string | null } };
 }
 
+/** PostgreSQL's identifier limit (NAMEDATALEN − 1 bytes); a longer name is silently cut by the server. */
+const PG_MAX_IDENTIFIER_BYTES = 63;
+
 /**
- * Resolves a mapping against the reference names, rejecting unknown keys and `null` for a required column with
- * {@link SchemaMappingError} (checks against the live database happen in the adapters' validation).
+ * Why `name` cannot be a table (or column) name on the engine, or `null` when it can. Every name is quoted in SQL, so
+ * any characters are allowed but these: NUL and other control characters (no engine keeps them), blanks at either
+ * end (a copy-paste slip that would name another table), and a dot where the engine cannot read it: a table name is
+ * read as `schema.table` (Kysely's table references split at the dot), which PostgreSQL supports on purpose and
+ * SQLite does not (its `a.b` names an attached database `a`); a column name never has one. PostgreSQL also cuts names
+ * longer than 63 bytes.
+ */
+function identifierProblem(name: string, kind: 'table' | 'column', engine: 'sqlite' | 'postgres' | undefined): string | null {
+  if (name.trim() === '') return 'it is empty';
+  if (/[\u0000-\u001f\u007f]/u.test(name)) return 'it holds a control character (such as NUL or a line break)';
+  if (name.trim() !== name) return 'it starts or ends with a blank';
+  if (kind === 'column' && name.includes('.')) return 'a column name cannot contain a dot (rename the column, or map a view)';
+  const parts = kind === 'table' ? name.split('.') : [name];
+  if (kind === 'table' && parts.length > 1) {
+    if (engine === 'sqlite') return 'SQLite table names cannot contain a dot here (`a.b` would name table b of an attached database a): rename the table, or map a view without a dot';
+    if (parts.length > 2 || parts.some((p) => p === '' || p.trim() !== p)) return 'a qualified name must be exactly `schema.table`';
+  }
+  if (engine === 'postgres') {
+    for (const p of parts) {
+      if (Buffer.byteLength(p, 'utf8') > PG_MAX_IDENTIFIER_BYTES) return `PostgreSQL cuts identifiers at ${PG_MAX_IDENTIFIER_BYTES} bytes ("${p}" is longer)`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Resolves a mapping against the reference names, rejecting unknown keys, `null` for a required column and names the
+ * engine cannot use (a dot in a SQLite table name or in any column name, a control character, blanks at either end,
+ * a PostgreSQL name over 63 bytes) with {@link SchemaMappingError}, at construction rather than mid-run (checks against
+ * the live database happen in the adapters' validation). Without `engine`, the checks common to both engines.
  *
  * @example
  * ```ts
  * resolveSchema({ tables: { trim_results: 'analysis_results' } }).tables.trim_results; // 'analysis_results'
+ * resolveSchema({ tables: { trim_results: 'plant.trim_results' } }, 'postgres');      // schema-qualified: allowed
+ * resolveSchema({ tables: { trim_results: 'plant.trim_results' } }, 'sqlite');        // throws SchemaMappingError
  * ```
  */
-export function resolveSchema(mapping: SchemaMapping = {}): ResolvedSchema {
+export function resolveSchema(mapping: SchemaMapping = {}, engine?: 'sqlite' | 'postgres'): ResolvedSchema {
   const tables = {} as Record<HostTable, string>;
   const columns = {} as Record<HostTable, Record<string, string | null>>;
   for (const key of Object.keys(mapping.tables ?? {})) {
@@ -90,6 +123,10 @@ export function resolveSchema(mapping: SchemaMapping = {}): ResolvedSchema {
     const name = mapping.tables?.[table] ?? table;
     if (typeof name !== 'string' || name.trim() === '') {
       throw new SchemaMappingError(`Schema mapping: table "${table}" must map to a non-empty table name.`);
+    }
+    const tableProblem = identifierProblem(name, 'table', engine);
+    if (tableProblem !== null) {
+      throw new SchemaMappingError(`Schema mapping: table "${table}" maps to ${JSON.stringify(name)}, which cannot be used: ${tableProblem}.`);
     }
     tables[table] = name;
     const given = (mapping.columns?.[table] ?? {}) as Record<string, string | null | undefined>;
@@ -109,6 +146,12 @@ export function resolveSchema(mapping: SchemaMapping = {}): ResolvedSchema {
         throw new SchemaMappingError(
           `Schema mapping: column "${table}.${col}" is required and cannot be mapped to null; map it to the host's column name.`,
         );
+      }
+      if (v !== undefined && v !== null) {
+        const problem = typeof v !== 'string' ? 'it is not a string' : identifierProblem(v, 'column', engine);
+        if (problem !== null) {
+          throw new SchemaMappingError(`Schema mapping: column "${table}.${col}" maps to ${JSON.stringify(v)}, which cannot be used: ${problem}.`);
+        }
       }
       resolved[col] = v === undefined ? col : v;
     }

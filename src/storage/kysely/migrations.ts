@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, NO_MIGRATIONS, sql } from 'kysely';
+import * as kysely from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { SchemaMappingError, StorageError } from '../../core/errors.js';
 import type { Engine } from './codec.js';
-import { type AnyKysely, ddlTypes, detectEngine, tableColumns, untyped } from './engine.js';
+import { type AnyKysely, ddlTypes, detectEngine, tableColumns, untyped, transact } from './engine.js';
 import { createLibraryTables, dropLibraryTables } from './library-tables.js';
 import { RESULT_COLUMNS, type ResolvedSchema, type SchemaMapping, resolveSchema } from './mapping.js';
 
@@ -34,6 +35,52 @@ function resultColumnTypes(engine: Engine): Record<(typeof RESULT_COLUMNS)[numbe
     sigma_threshold: t.float, sigma_pass: t.bool, failure_probability: t.float,
     risk_category: sql`varchar(10)`, ml_model_version: t.text,
   };
+}
+
+/** One migration step, as Kysely's `Migrator` takes it (the shape of its `Migration` type). */
+interface Migration {
+  up(db: AnyKysely): Promise<void>;
+  down?(db: AnyKysely): Promise<void>;
+}
+
+/** What the library uses of Kysely's `Migrator` (the same in kysely 0.28 and 0.29). */
+interface MigratorLike {
+  migrateToLatest(): Promise<MigrationResultSet>;
+  migrateTo(target: unknown): Promise<MigrationResultSet>;
+}
+interface MigrationResultSet {
+  readonly error?: unknown;
+  readonly results?: readonly { migrationName: string; status: string }[];
+}
+interface MigrationModule {
+  readonly Migrator: new (props: {
+    db: AnyKysely;
+    provider: { getMigrations(): Promise<Record<string, Migration>> };
+    migrationTableName: string;
+    migrationLockTableName: string;
+  }) => MigratorLike;
+  readonly NO_MIGRATIONS: unknown;
+}
+
+let migrationModule: Promise<MigrationModule> | undefined;
+
+/**
+ * Kysely's `Migrator`, from where the installed Kysely keeps it: the root entry up to 0.28, `kysely/migration` from
+ * 0.29 on (whose root entry no longer exports it at run time). The subpath is imported by a computed name so that the
+ * type check against 0.28, which has no such subpath, still passes; both versions are tested (CI's Node 22 run).
+ */
+function loadMigrationModule(): Promise<MigrationModule> {
+  migrationModule ??= (async () => {
+    const root = kysely as unknown as Partial<MigrationModule>;
+    if (typeof root.Migrator === 'function' && root.NO_MIGRATIONS !== undefined) return root as MigrationModule;
+    const subpath: string = 'kysely/migration';
+    const mod = (await import(subpath)) as Partial<MigrationModule>;
+    if (typeof mod.Migrator !== 'function' || mod.NO_MIGRATIONS === undefined) {
+      throw new StorageError('The installed kysely has no Migrator (neither in "kysely" nor in "kysely/migration"); install kysely >=0.28.19 <0.30.');
+    }
+    return mod as MigrationModule;
+  })();
+  return migrationModule;
 }
 
 function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migration> {
@@ -77,20 +124,23 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
  * column and recording it would leave a column that `down` never removes: there the step opens its own.
  */
 function atomically(engine: Engine, db: AnyKysely, step: (db: AnyKysely) => Promise<void>): Promise<void> {
-  return engine === 'sqlite' ? db.transaction().execute(step) : step(db);
+  return engine === 'sqlite' ? transact(db, step) : step(db);
 }
 
-function migrator(db: AnyKysely, options: MigrationOptions): Migrator {
-  const list = migrations(resolveSchema(options.schema), detectEngine(db));
-  const provider: MigrationProvider = { getMigrations: async () => list };
-  return new Migrator({
+async function migrator(db: AnyKysely, options: MigrationOptions): Promise<{ m: MigratorLike; none: unknown }> {
+  const engine = detectEngine(db);
+  const list = migrations(resolveSchema(options.schema, engine), engine);
+  const { Migrator, NO_MIGRATIONS } = await loadMigrationModule();
+  const provider = { getMigrations: async () => list };
+  const m = new Migrator({
     db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock`,
   });
+  return { m, none: NO_MIGRATIONS };
 }
 
 async function run(
   what: string,
-  go: () => Promise<{ error?: unknown; results?: readonly { migrationName: string; status: string }[] }>,
+  go: () => Promise<MigrationResultSet>,
 ): Promise<MigrationReport> {
   const { error, results } = await go();
   if (error !== undefined) {
@@ -113,7 +163,7 @@ async function run(
  * ```
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrationOptions = {}): Promise<MigrationReport> {
-  const m = migrator(untyped(db), options);
+  const { m } = await migrator(untyped(db), options);
   return run('migrate', () => m.migrateToLatest());
 }
 
@@ -126,6 +176,6 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrationOpti
  * ```
  */
 export async function migrateDown<DB>(db: Kysely<DB>, options: MigrationOptions = {}): Promise<MigrationReport> {
-  const m = migrator(untyped(db), options);
-  return run('migrate down', () => m.migrateTo(NO_MIGRATIONS));
+  const { m, none } = await migrator(untyped(db), options);
+  return run('migrate down', () => m.migrateTo(none));
 }

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { InvalidInputError, StorageError } from '../../core/errors.js';
 import { detectEngine, untyped } from './engine.js';
 import { type KyselyRepository, type KyselyRepositoryOptions, openKyselyRepository } from './kysely-repository.js';
+import { resolveSchema } from './mapping.js';
 
 /** Where the PostgreSQL database is: a connection string (the repository owns a pool) or the host's Kysely instance. */
 export type PostgresSource<DB = unknown> =
@@ -44,6 +45,8 @@ export async function createPostgresRepository<DB>(
   source: PostgresSource<DB>,
   options: KyselyRepositoryOptions = {},
 ): Promise<KyselyRepository> {
+  // The mapping's names first: a name the engine cannot use fails here, before anything is opened or created.
+  resolveSchema(options.schema, 'postgres');
   if ('db' in source) {
     if (detectEngine(source.db) !== 'postgres') {
       throw new InvalidInputError('createPostgresRepository got a non-PostgreSQL Kysely instance; use createSqliteRepository.');

@@ -4,9 +4,9 @@
  * @module
  */
 import { type RawBuilder, sql } from 'kysely';
-import type { FinalTestOutcome, TrainingRecord } from '../../core/types.js';
+import type { FinalTestOutcome, TrainingRecord, UnreadableCell } from '../../core/types.js';
 import { StorageError } from '../../core/errors.js';
-import { toBool, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
+import { toBool, toDate, toNumber, toNumberRequired, toText } from './codec.js';
 import { type RepoContext, col, hostDate } from './context.js';
 
 /** A raw row of the track SELECT list (aliases are fixed; values are whatever the driver returned). */
@@ -70,14 +70,56 @@ function indexOf(columns: readonly string[], name: string): number {
   return i;
 }
 
+/**
+ * The first unreadable cell of the row being decoded (decoding is synchronous, so one slot serves every decoder):
+ * a cell that is no number, boolean or date is read as `null` and marked here, and the row carries the mark
+ * ({@link TrimTrack.unreadable}) so that hygiene excludes and counts it instead of the model failing.
+ */
+let unreadable: UnreadableCell | undefined;
+
+function mark(kind: UnreadableCell['kind'], column: string): null {
+  unreadable ??= { kind, column };
+  return null;
+}
+
 // Fast paths for the driver's usual types; anything else goes through the checked codec.
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : toNumber(v));
-const bool = (v: unknown): boolean | null => (v === 1 || v === true ? true : v === 0 || v === false ? false : toBool(v));
+const num = (v: unknown, column: string): number | null => {
+  if (typeof v === 'number' || v === null) return v;
+  try {
+    return toNumber(v);
+  } catch (e) {
+    if (e instanceof StorageError) return mark('value', column);
+    throw e;
+  }
+};
+const bool = (v: unknown, column: string): boolean | null => {
+  if (v === 1 || v === true) return true;
+  if (v === 0 || v === false || v === null) return v === null ? null : false;
+  try {
+    return toBool(v);
+  } catch (e) {
+    if (e instanceof StorageError) return mark('value', column);
+    throw e;
+  }
+};
+/** A date; NULL, no date, or a date JavaScript cannot hold is marked unreadable and read as an invalid Date. */
+const date = (v: unknown, column: string): Date => {
+  try {
+    const d = toDate(v);
+    if (d !== null) return d;
+  } catch (e) {
+    if (!(e instanceof StorageError)) throw e;
+  }
+  mark('date', column);
+  return new Date(Number.NaN);
+};
 
 /**
  * A decoder of {@link trackSelect}'s array rows into training records (a trim track with its Final Test outcome
  * from `outcomeOf`), the columns found by name once per query. Measured on 80,000 tracks: about half the time of
- * building row objects and mapping them.
+ * building row objects and mapping them. Ids must be readable (a key that is no number is a schema mapping error);
+ * any other unreadable cell is marked on the record (see {@link TrimTrack.unreadable}), as is an unreadable linked
+ * Final Test outcome.
  */
 export function trackRowDecoder(
   columns: readonly string[],
@@ -92,26 +134,31 @@ export function trackRowDecoder(
     const trackResultId = toNumberRequired(a[iId], 'track id');
     const trimResultId = toNumberRequired(a[iRun], 'trim run id');
     const trackId = String(a[iTrack]);
-    return {
+    unreadable = undefined;
+    const finalTest = outcomeOf(trimResultId, trackId, trackResultId);
+    const record = {
       trackResultId,
       trimResultId,
       model: String(a[iModel]),
       serial: toText(a[iSerial]),
       trackId,
-      fileDate: toDateRequired(a[iDate], 'file_date'),
+      fileDate: date(a[iDate], 'trim_results.file_date'),
       status: toText(a[iStatus]),
-      sigmaGradient: num(a[iSigma]),
-      linearitySpec: num(a[iSpec]),
-      linearityError: num(a[iError]),
-      linearityFailPoints: num(a[iFail]),
-      linearityPass: bool(a[iPass]),
-      optimalOffset: num(a[iOffset]),
-      travelLength: num(a[iTravel]),
-      unitLength: num(a[iUnit]),
-      untrimmedResistance: num(a[iUntrim]),
-      trimmedResistance: num(a[iTrim]),
-      finalTest: outcomeOf(trimResultId, trackId, trackResultId),
+      sigmaGradient: num(a[iSigma], 'track_results.sigma_gradient'),
+      linearitySpec: num(a[iSpec], 'track_results.linearity_spec'),
+      linearityError: num(a[iError], 'track_results.linearity_error'),
+      linearityFailPoints: num(a[iFail], 'track_results.linearity_fail_points'),
+      linearityPass: bool(a[iPass], 'track_results.linearity_pass'),
+      optimalOffset: num(a[iOffset], 'track_results.optimal_offset'),
+      travelLength: num(a[iTravel], 'track_results.travel_length'),
+      unitLength: num(a[iUnit], 'track_results.unit_length'),
+      untrimmedResistance: num(a[iUntrim], 'track_results.untrimmed_resistance'),
+      trimmedResistance: num(a[iTrim], 'track_results.trimmed_resistance'),
+      finalTest,
     };
+    const cell = unreadable ?? finalTest?.unreadable;
+    unreadable = undefined;
+    return cell === undefined ? record : { ...record, unreadable: cell };
   };
 }
 
@@ -126,21 +173,34 @@ export function finalTestSelect(ctx: RepoContext): RawBuilder<unknown> {
   ]);
 }
 
-/** Whether outcome `a` replaces `b` as a track's outcome: the newer test, ties by the larger FT track id (the later insert). */
+/**
+ * Whether outcome `a` replaces `b` as a track's outcome: the newer test, ties by the larger FT track id (the later
+ * insert). An unreadable outcome is kept once seen (which test is the newest cannot be told, so the track's outcome
+ * is unknown and the track is excluded as unreadable).
+ */
 export function newerOutcome(a: FinalTestOutcome, b: FinalTestOutcome): boolean {
+  if (b.unreadable !== undefined) return false;
+  if (a.unreadable !== undefined) return true;
   const ta = a.testDate.getTime();
   const tb = b.testDate.getTime();
   return ta > tb || (ta === tb && a.finalTestId > b.finalTestId);
 }
 
-/** The Final Test outcome from a row of {@link finalTestSelect}, or `null` when the LEFT JOIN found none. */
+/**
+ * The Final Test outcome from a row of {@link finalTestSelect}, or `null` when the LEFT JOIN found none. An
+ * unreadable cell is read as `null` and marked on the outcome ({@link FinalTestOutcome.unreadable}).
+ */
 export function rowToOutcome(row: RawRow): FinalTestOutcome | null {
   if (row['ft_id'] === null || row['ft_id'] === undefined) return null;
-  return {
+  unreadable = undefined;
+  const outcome = {
     finalTestId: toNumberRequired(row['ft_id'], 'final test track id'),
-    testDate: toDateRequired(row['ft_test_date'], 'test_date'),
-    linearityPass: toBool(row['ft_linearity_pass']),
-    failPoints: toNumber(row['ft_fail_points']),
-    linearityError: toNumber(row['ft_linearity_error']),
+    testDate: date(row['ft_test_date'], 'final_test_results.test_date'),
+    linearityPass: bool(row['ft_linearity_pass'], 'final_test_tracks.linearity_pass'),
+    failPoints: num(row['ft_fail_points'], 'final_test_tracks.fail_points'),
+    linearityError: num(row['ft_linearity_error'], 'final_test_tracks.linearity_error'),
   };
+  const cell = unreadable;
+  unreadable = undefined;
+  return cell === undefined ? outcome : { ...outcome, unreadable: cell };
 }

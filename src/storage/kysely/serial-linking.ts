@@ -8,7 +8,8 @@
 import { sql } from 'kysely';
 import type { FinalTestOutcome, ModelName } from '../../core/types.js';
 import { type LinkCounts, linkFinalTests } from '../linking/link-final-tests.js';
-import { toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
+import { toDate, toNumber, toNumberRequired, toText } from './codec.js';
+import { StorageError } from '../../core/errors.js';
 import { type RepoContext, col, hostDate, tableAs } from './context.js';
 import { type RawRow, newerOutcome, rowToOutcome } from './rows.js';
 
@@ -32,18 +33,24 @@ export async function serialLinking(
     FROM ${tableAs(ctx, 'final_test_tracks', 'ft')} JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('id')} = ${k('final_test_id')}
     WHERE ${f('model')} = ${model}`.execute(ctx.db);
 
+  // A trim whose date is unreadable takes no part in the linking (the 60-day rule needs its date; hygiene excludes
+  // the track as unreadable anyway). A test whose date is unreadable links by linked_trim_id only (its outcome is
+  // marked unreadable, so that trim track is excluded and counted), else it stays unmatched.
   const { links, counts } = linkFinalTests(
-    trims.rows.map((row) => ({
-      trackResultId: toNumberRequired(row['track_result_id'], 'track id'),
-      trimResultId: toNumberRequired(row['trim_result_id'], 'trim run id'),
-      model, serial: toText(row['serial']), trackId: String(row['track_id']),
-      fileDate: toDateRequired(row['file_date'], 'file_date'),
-    })),
+    trims.rows.flatMap((row) => {
+      const fileDate = dateOrNull(row['file_date']);
+      return fileDate === null ? [] : [{
+        trackResultId: toNumberRequired(row['track_result_id'], 'track id'),
+        trimResultId: toNumberRequired(row['trim_result_id'], 'trim run id'),
+        model, serial: toText(row['serial']), trackId: String(row['track_id']),
+        fileDate,
+      }];
+    }),
     tests.rows.map((row) => ({
       finalTestTrackId: toNumberRequired(row['ft_id'], 'final test track id'),
       model, serial: toText(row['serial']), trackId: String(row['track_id']),
-      testDate: toDateRequired(row['ft_test_date'], 'test_date'),
-      linkedTrimId: toNumber(row['linked_trim_id']),
+      testDate: dateOrNull(row['ft_test_date']) ?? new Date(Number.NaN),
+      linkedTrimId: linkedIdOrNull(row['linked_trim_id']),
     })),
     { serialFallback: ctx.linking === 'serial' },
   );
@@ -60,6 +67,26 @@ export async function serialLinking(
     if (prev === undefined || newerOutcome(o, prev)) outcomes.set(l.trackResultId, o);
   }
   return { outcomes, counts };
+}
+
+/** A readable date, or `null` (NULL, or a stored value that is no date). */
+function dateOrNull(v: unknown): Date | null {
+  try {
+    return toDate(v);
+  } catch (e) {
+    if (e instanceof StorageError) return null;
+    throw e;
+  }
+}
+
+/** A readable link id, or `null` (an unreadable link is no link). */
+function linkedIdOrNull(v: unknown): number | null {
+  try {
+    return toNumber(v);
+  } catch (e) {
+    if (e instanceof StorageError) return null;
+    throw e;
+  }
 }
 
 /** Just the outcome map of {@link serialLinking}. */

@@ -8,6 +8,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { InvalidInputError, StorageError } from '../../core/errors.js';
 import { detectEngine, untyped } from './engine.js';
 import { type KyselyRepository, type KyselyRepositoryOptions, openKyselyRepository } from './kysely-repository.js';
+import { resolveSchema } from './mapping.js';
 
 /** Where the SQLite database is: a file the repository opens (and closes), or the host's Kysely instance. */
 export type SqliteSource<DB = unknown> = { readonly file: string } | { readonly db: Kysely<DB> };
@@ -43,6 +44,8 @@ export async function createSqliteRepository<DB>(
   source: SqliteSource<DB>,
   options: KyselyRepositoryOptions = {},
 ): Promise<KyselyRepository> {
+  // The mapping's names first: a name the engine cannot use fails here, before anything is opened or created.
+  resolveSchema(options.schema, 'sqlite');
   if ('db' in source) {
     if (detectEngine(source.db) !== 'sqlite') {
       throw new InvalidInputError('createSqliteRepository got a non-SQLite Kysely instance; use createPostgresRepository.');

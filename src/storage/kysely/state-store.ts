@@ -11,7 +11,8 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { boolParam, dateParam, toBool, toDate, toDateRequired, toNumber, toNumberRequired, toText } from './codec.js';
 import type { RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
-import { NULLABLE_STATE_NUMBERS, noSavedStateError, validateDriftUpdates } from '../options.js';
+import { transact } from './engine.js';
+import { NULLABLE_STATE_NUMBERS, noSavedStateError, validateDriftAlerts, validateDriftUpdates } from '../options.js';
 import { booleanArray, numberArray, textArray } from './pg-arrays.js';
 
 type Row = Record<string, unknown>;
@@ -121,8 +122,13 @@ export async function loadArtifact(
 export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftStateUpdate[]): Promise<void> {
   if (updates.length === 0) return;
   const seen = validateDriftUpdates(updates);
+  await transact(ctx.db, (trx) => updateDriftRowsIn(ctx, trx, updates, seen));
+}
+
+/** {@link updateDriftRows}' statements inside the caller's transaction (the updates validated already). */
+async function updateDriftRowsIn(ctx: RepoContext, trx: AnyKysely, updates: readonly DriftStateUpdate[], seen: Set<string>): Promise<void> {
   const now = dateParam(new Date());
-  await ctx.db.transaction().execute(async (trx) => {
+  {
     let matched = 0;
     if (ctx.engine === 'postgres') {
       const col = <K extends keyof DriftStateUpdate['drift']>(k: K) => updates.map((u) => u.drift[k]);
@@ -152,14 +158,38 @@ export async function updateDriftRows(ctx: RepoContext, updates: readonly DriftS
       const present = new Set((await trx.selectFrom('model_ml_state').select('model').where('model', 'in', [...seen]).execute()).map((r) => String(r['model'])));
       throw noSavedStateError([...seen].filter((m) => !present.has(m)));
     }
-  });
+  }
 }
 
 /** Inserts alerts, skipping existing episodes (unique model + direction + onset_date); returns how many were new. */
 export async function insertAlerts(ctx: RepoContext, alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number> {
+  validateDriftAlerts(alerts);
   if (alerts.length === 0) return 0;
+  return transact(ctx.db, (trx) => insertAlertsIn(ctx, trx, alerts));
+}
+
+/**
+ * A model's alerts and its drift columns in one transaction: both or neither (see
+ * `MLRepository.saveDriftAlertsAndState`). Returns how many alerts were new.
+ */
+export async function insertAlertsWithState(
+  ctx: RepoContext,
+  alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[],
+  update: DriftStateUpdate,
+): Promise<number> {
+  validateDriftAlerts(alerts);
+  const seen = validateDriftUpdates([update]);
+  return transact(ctx.db, async (trx) => {
+    const added = alerts.length === 0 ? 0 : await insertAlertsIn(ctx, trx, alerts);
+    await updateDriftRowsIn(ctx, trx, [update], seen);
+    return added;
+  });
+}
+
+/** {@link insertAlerts}' statements inside the caller's transaction. */
+async function insertAlertsIn(ctx: RepoContext, trx: AnyKysely, alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number> {
   const now = dateParam(new Date());
-  return ctx.db.transaction().execute(async (trx) => {
+  {
     let added = 0;
     for (let i = 0; i < alerts.length; i += 500) {
       const rows = alerts.slice(i, i + 500).map((a) => ({
@@ -175,7 +205,7 @@ export async function insertAlerts(ctx: RepoContext, alerts: readonly Omit<Drift
       added += Number(res.numInsertedOrUpdatedRows ?? 0n);
     }
     return added;
-  });
+  }
 }
 
 /** Alerts in id order, optionally of one model / only unacknowledged. */

@@ -11,7 +11,7 @@ import type { ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../c
 import type {
   Artifact, DriftAlert, DriftStateUpdate, HostDataWriter, LockHandle, MLRepository, ModelMLState, TrackResultWrite,
 } from '../repository.js';
-import { batchSizeOf, noSavedStateError, validateDriftUpdates, validateModelState, validateTrackResults, type FinalTestLinking } from '../options.js';
+import { batchSizeOf, noSavedStateError, validateDriftAlerts, validateDriftUpdates, validateModelState, validateTrackResults, type FinalTestLinking } from '../options.js';
 import { MemoryHostData, type StoredTrackResults } from './memory-host-data.js';
 
 /** Options of {@link createMemoryRepository}. */
@@ -48,6 +48,19 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
     const at = artifacts.findIndex((x) => x.model === a.model && x.kind === a.kind);
     if (at >= 0) artifacts.splice(at, 1);
     artifacts.push({ ...a, createdDate: now });
+  };
+
+  /** Adds the alerts of new episodes; returns how many were new. */
+  const addAlerts = (newAlerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): number => {
+    let added = 0;
+    const now = new Date();
+    for (const a of newAlerts) {
+      const dup = alerts.some((x) => x.model === a.model && x.direction === a.direction && x.onsetDate.getTime() === a.onsetDate.getTime());
+      if (dup) continue;
+      alerts.push({ ...a, id: nextAlertId++, onsetDate: new Date(a.onsetDate), detectedDate: new Date(a.detectedDate), createdDate: now });
+      added++;
+    }
+    return added;
   };
 
   /** All or nothing: every update is checked before anything changes. */
@@ -153,19 +166,19 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
     },
 
     async saveDriftAlerts(newAlerts): Promise<number> {
-      // Contract: one alert per (model, direction, onsetDate); re-saving the same episode adds nothing.
-      let added = 0;
-      const now = new Date();
-      for (const a of newAlerts) {
-        const dup = alerts.some(
-          (x) => x.model === a.model && x.direction === a.direction && x.onsetDate.getTime() === a.onsetDate.getTime(),
-        );
-        if (dup) continue;
-        alerts.push({
-          ...a, id: nextAlertId++, onsetDate: new Date(a.onsetDate), detectedDate: new Date(a.detectedDate), createdDate: now,
-        });
-        added++;
-      }
+      // Contract: validated before anything is stored; one alert per (model, direction, onsetDate); re-saving the same
+      // episode adds nothing.
+      validateDriftAlerts(newAlerts);
+      return addAlerts(newAlerts);
+    },
+
+    async saveDriftAlertsAndState(newAlerts, update): Promise<number> {
+      // Contract: both or neither. Everything that can fail is checked before anything changes.
+      validateDriftAlerts(newAlerts);
+      const missing = [...validateDriftUpdates([update])].filter((m) => !states.has(m));
+      if (missing.length > 0) throw noSavedStateError(missing);
+      const added = addAlerts(newAlerts);
+      await updateDrift([update]);
       return added;
     },
 
