@@ -146,8 +146,9 @@ export class PooledRows {
 /**
  * Fills the context columns of the training rows, out of fold ({@link CONTEXT_FOLDS} folds by trim run): a row of
  * fold k gets `model_ft_rate` = the smoothed rate of its model's units outside fold k under the prior fitted on
- * every model's units outside fold k, and `model_ft_recent_rate` from its model's earlier days, shrunk toward that
- * rate. Returns the context parameters for apply (the prior fitted on every row).
+ * every model's units outside fold k, `model_ft_recent_rate` from its model's earlier days and `model_ft_nearby_rate`
+ * from its model's other days and its own day's units outside fold k, both shrunk toward that rate. Returns the
+ * context parameters for apply (the prior fitted on every row).
  */
 export function fillContextColumns(rows: PooledRows, all: Float64Array): ContextParams {
   const v = rows.view();
@@ -194,9 +195,9 @@ export function fillContextColumns(rows: PooledRows, all: Float64Array): Context
 }
 
 /**
- * The context columns of one model's tracks at apply: the model rate from all its linked units under the stored
- * prior, the recent rate from its earlier days. `null` when the model's context has no FT history (a context stored
- * before v2): the columns are then imputed.
+ * The FT context columns of one model's tracks at apply: the model rate from all its linked units under the stored
+ * prior, the recent rate from its earlier days, the nearby rate from its other days and all of the track's own day.
+ * `null` when the model's context has no FT history (a context stored before v2): the columns are then imputed.
  */
 function applyContext(ctx: ModelContext, params: ContextParams): ((track: TrimTrack, out: Float64Array, offset: number) => void) | null {
   const h = ctx.finalTest;
