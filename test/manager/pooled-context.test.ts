@@ -272,3 +272,44 @@ describe('pooled forest state', () => {
     expect(() => pooledModelFromState(noContext)).toThrow(StateVersionError);
   });
 });
+
+describe('pooled forest context through train-all and apply', () => {
+  it('stores v2 and every model’s FT history, scores every usable track, and refuses an unreadable artifact', async () => {
+    const { createMemoryRepository } = await import('../../src/storage/memory/memory-repository.js');
+    const { writePlant } = await import('../../src/synthetic/index.js');
+    const { MLManager } = await import('../../src/manager/ml-manager.js');
+    const { parseComponents } = await import('../../src/manager/components-state.js');
+    const repo = createMemoryRepository();
+    await writePlant(repo, { seed: 5, scenario: 'realistic', tracks: 5000, models: 15 });
+    const ml = new MLManager(repo, { seed: 3, trees: 20 });
+    await ml.trainAllModels({ concurrency: 1 });
+    const artifact = await repo.loadArtifact('*', 'pooled_predictor');
+    const state = JSON.parse(artifact!.content) as PooledModelState;
+    expect(state.version).toBe(2);
+    expect(state.featureNames).toEqual([...POOLED_FEATURE_NAMES]);
+    let withHistory = 0;
+    for (const s of await repo.listModelStates()) {
+      const c = parseComponents(s.componentsJson, s.model).context;
+      if (c?.finalTest && c.finalTest.days.length > 0) withHistory++;
+    }
+    expect(withHistory).toBeGreaterThan(5);
+    await ml.applyToDatabase();
+    // Every track hygiene lets through has a probability (the garbage the synthetic plant injects has none).
+    const { exclusionReason } = await import('../../src/core/features.js');
+    let usable = 0;
+    let scored = 0;
+    for (const m of await repo.listModels()) {
+      for await (const batch of repo.readTracksForApply(m.model)) {
+        for (const t of batch) {
+          if (exclusionReason(t) !== null) continue;
+          usable++;
+          if (repo.trackResults(t.trackResultId)?.failureProbability != null) scored++;
+        }
+      }
+    }
+    expect(usable).toBeGreaterThan(4000);
+    expect(scored).toBe(usable);
+    await repo.saveArtifact({ ...artifact!, content: JSON.stringify({ ...state, version: 3 }) });
+    await expect(new MLManager(repo, { seed: 3 }).applyToDatabase()).rejects.toBeInstanceOf(StateVersionError);
+  }, 120_000);
+});
