@@ -205,11 +205,20 @@ function applyContext(ctx: ModelContext, params: ContextParams): ((track: TrimTr
   const t = historyTotals(h);
   const base = smoothedRate(t.failures, t.units, params.prior);
   const decayed = decayHistory(h, params.halfLifeDays);
+  // A model's tracks come in runs of the same day: the day's two rates are computed once per run.
+  let lastDay = Number.NaN;
+  let recent = base;
+  let nearby = base;
   return (track, out, offset) => {
-    out[offset] = base;
     const day = dayNumber(track.fileDate);
-    out[offset + 1] = recentRate(decayed, day, base, params.recentStrength);
-    out[offset + 2] = nearbyRate(decayed, day, base, params.recentStrength, countsOnDay(decayed, day));
+    if (day !== lastDay) {
+      lastDay = day;
+      recent = recentRate(decayed, day, base, params.recentStrength);
+      nearby = nearbyRate(decayed, day, base, params.recentStrength, countsOnDay(decayed, day));
+    }
+    out[offset] = base;
+    out[offset + 1] = recent;
+    out[offset + 2] = nearby;
   };
 }
 
