@@ -7,17 +7,19 @@ import { existsSync, rmSync } from 'node:fs';
 import { DiskFullError, InvalidInputError, LaserTrimMLError } from '../core/errors.js';
 import { MLManager } from '../manager/ml-manager.js';
 import { buildCrossModelInsights } from '../manager/insights.js';
+import type { CrossModelRow } from '../manager/insights.js';
 import type { TrainingStatus } from '../manager/types.js';
 import { writePlant } from '../synthetic/index.js';
 import { EXIT, type CliArgs } from './args.js';
-import { openRepository } from './open.js';
-import { createProgressReporter } from './progress.js';
+import { resolveTarget } from './config.js';
+import { isPostgresUrl, openRepository } from './open.js';
+import { type ProgressStream, createProgressReporter } from './progress.js';
 import { fmtDate, fmtPct, fmtSig, renderTable } from './table.js';
 
 /** Where a command writes. */
 export interface CliIO {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
+  readonly stdout: ProgressStream;
+  readonly stderr: ProgressStream;
   readonly signal: AbortSignal;
 }
 
@@ -29,43 +31,105 @@ function json(io: CliIO, value: unknown): void {
   out(io, JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v), 2));
 }
 
-/** The status table as text. */
-export function statusTable(status: TrainingStatus): string {
+/**
+ * The status table as text. Every figure says what it measures, and they agree with `drift` and `insights`:
+ * - "drifting now" counts the models whose drift charts are out of control after the last apply (status
+ *   `drifting`); "unacknowledged alerts" counts the alerts `laser-trim-ml drift` lists (one per drift episode; an
+ *   episode that has ended keeps its alert until acknowledged, so the two can differ).
+ * - "Thr BalAcc" / "Formula BalAcc": the held-out balanced accuracy of the learned threshold and of the plant formula
+ *   on the same held-out units (the figures of the insights' threshold line); "Pred AUC" / "Pred acc": the
+ *   out-of-sample AUC and accuracy (at p = 0.5) of the failure predictor serving the model (own or pooled forest).
+ */
+export function statusTable(status: TrainingStatus, comparison: readonly CrossModelRow[], openAlerts: number): string {
+  const byModel = new Map(comparison.map((r) => [r.model, r]));
   const table = renderTable(status.rows, [
     { header: 'Model', value: (r) => r.model },
     { header: 'Samples', value: (r) => String(r.samples), align: 'right' },
-    { header: 'Threshold', value: (r) => fmtSig(r.sigmaThreshold), align: 'right' },
-    { header: 'Accuracy', value: (r) => fmtPct(r.accuracy), align: 'right' },
-    { header: 'AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
+    { header: 'Threshold', value: (r) => (r.sigmaThreshold === null ? 'formula' : fmtSig(r.sigmaThreshold)), align: 'right' },
+    { header: 'Thr BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.thresholdBalancedAccuracy), align: 'right' },
+    { header: 'Formula BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.formulaBalancedAccuracy), align: 'right' },
     { header: 'Predictor', value: (r) => r.predictorKind },
+    { header: 'Pred AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
+    { header: 'Pred acc', value: (r) => fmtPct(r.accuracy), align: 'right' },
     { header: 'Label', value: (r) => r.labelSource ?? '-' },
     { header: 'Status', value: (r) => r.status },
   ]);
-  const head = `Status: ${status.trained} models trained, ${status.needMoreData} need more data, ${status.drifting} drifting, ${status.failed} failed\nLast trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}`;
+  const models = status.rows.length;
+  const head =
+    `Status: ${status.trained} of ${models} models trained (${status.needMoreData} need more data, ${status.failed} failed); ` +
+    `${status.drifting} drifting now; ${openAlerts} unacknowledged drift ${openAlerts === 1 ? 'alert' : 'alerts'} ("laser-trim-ml drift" lists them)\n` +
+    `Last trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}\n` +
+    'Thr BalAcc / Formula BalAcc: balanced accuracy of the learned threshold / of the formula on the same held-out units; ' +
+    'Pred AUC / Pred acc: out-of-sample AUC / accuracy (at p = 0.5) of the failure predictor.';
   return `${head}\n\n${table}`;
 }
 
-async function withManager<T>(args: CliArgs, fn: (ml: MLManager) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
-  const repo = await openRepository(args.db, { migrate: opts.migrate ?? false });
+/** The status table with the figures it needs from the comparison and the alerts. */
+async function statusText(ml: MLManager): Promise<string> {
+  const [s, comparison, alerts] = await Promise.all([
+    ml.getTrainingStatus(),
+    ml.getCrossModelComparison(),
+    ml.getDriftAlerts({ unacknowledgedOnly: true }),
+  ]);
+  return statusTable(s, comparison, alerts.length);
+}
+
+/** The default database of the commands that open a plant's database. */
+const DEFAULT_DB = './laser-trim.db';
+
+async function withManager<T>(args: CliArgs, io: CliIO, fn: (ml: MLManager, db: string) => Promise<T>): Promise<T> {
+  const target = resolveTarget(args, DEFAULT_DB);
+  const repo = await openRepository(target.db, {
+    migrate: false,
+    schema: target.schema,
+    onLockTakeover: (message) => io.stderr.write(`laser-trim-ml: ${message}\n`),
+  });
   try {
-    return await fn(new MLManager(repo, args.seed !== undefined ? { seed: args.seed } : {}));
+    return await fn(new MLManager(repo, args.seed !== undefined ? { seed: args.seed } : {}), target.db);
   } finally {
     await repo.close();
   }
 }
 
+/**
+ * The `--model` names that the database does not have, with one line saying so (a typo in a cron job must not
+ * report success), or null when all exist.
+ */
+async function unknownModels(ml: MLManager, db: string, names: readonly string[] | undefined): Promise<string | null> {
+  if (names === undefined) return null;
+  const known = (await ml.repository.listModels()).map((m) => m.model);
+  const have = new Set(known);
+  const missing = names.filter((n) => !have.has(n));
+  if (missing.length === 0) return null;
+  const hint = (n: string): string => {
+    const key = n.trim().toLowerCase();
+    const close = known.find((k) => k.trim().toLowerCase() === key);
+    return close !== undefined ? ` (did you mean ${JSON.stringify(close)}?)` : '';
+  };
+  return (
+    `laser-trim-ml: no model ${missing.map((n) => `${JSON.stringify(n)}${hint(n)}`).join(', ')} in ${db} ` +
+    `(it has ${known.length} models; "laser-trim-ml status" lists them); nothing was done.\n`
+  );
+}
+
 async function train(args: CliArgs, io: CliIO): Promise<number> {
   const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
-  return withManager(args, async (ml) => {
-    const r = await ml.trainAllModels({
-      ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
-      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-      ...(args.models ? { models: args.models } : {}),
-      ...(args.rebaselineDrift ? { rebaselineDrift: true } : {}),
-      onProgress: (e) => progress.update(e),
-      signal: io.signal,
-    });
-    progress.done();
+  return withManager(args, io, async (ml, db) => {
+    const unknown = await unknownModels(ml, db, args.models);
+    if (unknown !== null) {
+      io.stderr.write(unknown);
+      return EXIT.data;
+    }
+    const r = await ml
+      .trainAllModels({
+        ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
+        ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+        ...(args.models ? { models: args.models } : {}),
+        ...(args.rebaselineDrift ? { rebaselineDrift: true } : {}),
+        onProgress: (e) => progress.update(e),
+        signal: io.signal,
+      })
+      .finally(() => progress.done());
     if (args.json) json(io, r);
     else {
       out(io, `Trained ${r.trained} models, ${r.skipped} need more data, ${r.failed} failed, in ${(r.durationMs / 1000).toFixed(1)} s.`);
@@ -82,14 +146,19 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
 
 async function apply(args: CliArgs, io: CliIO): Promise<number> {
   const progress = createProgressReporter(io.stderr, { quiet: args.quiet || args.json });
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml, db) => {
+    const unknown = await unknownModels(ml, db, args.models);
+    if (unknown !== null) {
+      io.stderr.write(unknown);
+      return EXIT.data;
+    }
     const r = await ml.applyToDatabase({
       ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
       ...(args.models ? { models: args.models } : {}),
       onProgress: (e) => progress.update(e),
       signal: io.signal,
-    });
-    progress.done();
+    }).finally(() => progress.done());
     if (args.json) json(io, r);
     else {
       out(
@@ -105,10 +174,9 @@ async function apply(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 async function status(args: CliArgs, io: CliIO): Promise<number> {
-  return withManager(args, async (ml) => {
-    const s = await ml.getTrainingStatus();
-    if (args.json) json(io, s);
-    else out(io, statusTable(s));
+  return withManager(args, io, async (ml) => {
+    if (args.json) json(io, await ml.getTrainingStatus());
+    else out(io, await statusText(ml));
     return EXIT.ok;
   });
 }
@@ -116,10 +184,10 @@ async function status(args: CliArgs, io: CliIO): Promise<number> {
 async function insights(args: CliArgs, io: CliIO): Promise<number> {
   const model = args.positionals[0];
   if (model === undefined) throw new InvalidInputError('insights needs a model name: laser-trim-ml insights <model>');
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml) => {
     const i = await ml.getModelInsights(model);
     if (!i) {
-      io.stderr.write(`No trained state for model ${JSON.stringify(model)}. Run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`);
+      io.stderr.write(`laser-trim-ml: no trained state for model ${JSON.stringify(model)}; run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`);
       return EXIT.data;
     }
     if (args.json) {
@@ -130,7 +198,7 @@ async function insights(args: CliArgs, io: CliIO): Promise<number> {
     out(io, `Model ${s.model}: ${s.trainingSamples} samples (${s.finalTestSamples} with Final Test), label ${s.labelSource ?? '-'}`);
     out(io, `Threshold: ${s.sigmaThreshold !== null ? `${fmtSig(s.sigmaThreshold)} (confidence ${fmtSig(s.thresholdConfidence, 2)})` : 'formula'}`);
     out(io, `Predictor: ${i.predictor?.kind ?? 'none'}: ${i.predictor?.reason ?? ''}`);
-    out(io, `Drift: ${i.drift.isDrifting ? `drifting ${i.drift.direction}` : 'in control'} (baseline ${i.drift.baselineSamples} samples, ${i.drift.alerts.length} alerts)`);
+    out(io, `Drift: ${i.drift.isDrifting ? `drifting ${i.drift.direction}` : 'in control'} (baseline ${i.drift.baselineSamples} samples, ${i.drift.alerts.length} ${i.drift.alerts.length === 1 ? 'alert' : 'alerts'})`);
     out(io, '');
     for (const x of i.insights) out(io, `[${x.severity}] ${x.message}`);
     return EXIT.ok;
@@ -138,7 +206,7 @@ async function insights(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 async function compare(args: CliArgs, io: CliIO): Promise<number> {
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml) => {
     const rows = await ml.getCrossModelComparison();
     if (args.json) {
       json(io, { rows, insights: buildCrossModelInsights(await ml.repository.listModelStates(), ml.options.minSamples) });
@@ -165,8 +233,10 @@ async function compare(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 async function drift(args: CliArgs, io: CliIO): Promise<number> {
-  return withManager(args, async (ml) => {
+  return withManager(args, io, async (ml) => {
     const alerts = await ml.getDriftAlerts(args.all ? {} : { unacknowledgedOnly: true });
+    // Whether each alert's model is out of control now (after the last apply), as the status table counts it.
+    const now = new Map((await ml.getCrossModelComparison()).map((r) => [r.model, r.isDrifting ? `drifting ${r.driftDirection ?? ''}`.trim() : 'in control']));
     if (args.json) json(io, alerts);
     else if (alerts.length === 0) out(io, args.all ? 'No drift alerts.' : 'No unacknowledged drift alerts.');
     else
@@ -180,21 +250,28 @@ async function drift(args: CliArgs, io: CliIO): Promise<number> {
           { header: 'Size (σ)', value: (a) => a.sizeSigma.toFixed(2), align: 'right' },
           { header: 'Chart', value: (a) => a.statistic },
           { header: 'Ack', value: (a) => (a.acknowledged ? 'yes' : 'no') },
+          { header: 'Model now', value: (a) => now.get(a.model) ?? '-' },
         ]),
       );
+    if (!args.json && alerts.length > 0) {
+      const drifting = new Set(alerts.filter((a) => now.get(a.model)?.startsWith('drifting')).map((a) => a.model)).size;
+      out(io, `\n${alerts.length} ${alerts.length === 1 ? 'alert' : 'alerts'} (one per drift episode) of ${new Set(alerts.map((a) => a.model)).size} models, ${drifting} of which ${drifting === 1 ? 'is' : 'are'} drifting now.`);
+    }
     return EXIT.ok;
   });
 }
 
 async function migrate(args: CliArgs, io: CliIO): Promise<number> {
-  const repo = await openRepository(args.db, { migrate: true, referenceSchema: args.referenceSchema });
+  const target = resolveTarget(args, DEFAULT_DB);
+  const repo = await openRepository(target.db, { migrate: true, referenceSchema: args.referenceSchema, schema: target.schema });
   await repo.close();
-  if (!args.quiet) out(io, `Migrated ${args.db}${args.referenceSchema ? ' (with the reference host tables)' : ''}.`);
+  if (!args.quiet) out(io, `Migrated ${target.db}${args.referenceSchema ? ' (with the reference host tables)' : ''}.`);
   return EXIT.ok;
 }
 
-async function demo(args: CliArgs, io: CliIO): Promise<number> {
-  if (args.db.startsWith('postgres')) throw new InvalidInputError('demo writes a SQLite file; pass --db <file.db> (or omit it).');
+async function demo(cliArgs: CliArgs, io: CliIO): Promise<number> {
+  const args = { ...cliArgs, db: cliArgs.db ?? './laser-trim-demo.db' };
+  if (isPostgresUrl(args.db)) throw new InvalidInputError('demo writes a SQLite file; pass --db <file.db> (or omit it).');
   if (existsSync(args.db)) {
     // Only a database this command created (it carries a marker table) is replaced without --force.
     if (!args.force && !(await isDemoDatabase(args.db))) {
@@ -215,18 +292,28 @@ async function demo(args: CliArgs, io: CliIO): Promise<number> {
     if (!quiet) io.stderr.write(`Wrote ${written.tracksWritten.toLocaleString('en-US')} tracks and ${written.finalTestsWritten.toLocaleString('en-US')} Final Test records in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
     const ml = new MLManager(repo);
     const progress = createProgressReporter(io.stderr, { quiet });
-    const trained = await ml.trainAllModels({ onProgress: (e) => progress.update(e), signal: io.signal });
-    progress.done();
-    const applied = await ml.applyToDatabase({ onProgress: (e) => progress.update(e), signal: io.signal });
-    progress.done();
+    const trained = await ml.trainAllModels({
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      onProgress: (e) => progress.update(e),
+      signal: io.signal,
+    }).finally(() => progress.done());
+    const applied = await ml.applyToDatabase({
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      onProgress: (e) => progress.update(e),
+      signal: io.signal,
+    }).finally(() => progress.done());
     const s = await ml.getTrainingStatus();
     if (args.json) {
       json(io, { trained, applied, status: s });
       return EXIT.ok;
     }
     out(io, `Trained ${trained.trained} models in ${(trained.durationMs / 1000).toFixed(1)} s (${trained.skipped} need more data, ${trained.failed} failed).`);
-    out(io, `Applied to ${applied.tracks.toLocaleString('en-US')} tracks in ${(applied.durationMs / 1000).toFixed(1)} s; ${applied.newDriftAlerts} drift alerts raised.\n`);
-    out(io, statusTable(s));
+    out(
+      io,
+      `Applied to ${applied.tracks.toLocaleString('en-US')} tracks in ${(applied.durationMs / 1000).toFixed(1)} s; ` +
+        `${applied.newDriftAlerts} new drift ${applied.newDriftAlerts === 1 ? 'alert' : 'alerts'} (one per drift episode).\n`,
+    );
+    out(io, await statusText(ml));
     // From the repository's sources (`npm run demo`) the command is `npm run cli --`; installed, it is `npx laser-trim-ml`.
     const command = import.meta.url.endsWith('.ts') ? 'npm run cli --' : 'npx laser-trim-ml';
     out(io, `\nThe demo database is ${args.db}. Try: ${command} insights ${JSON.stringify(s.rows[0]?.model ?? '<model>')} --db ${args.db}`);

@@ -4,21 +4,8 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { LaserTrimMLError } from '../core/errors.js';
-import { EXIT, HELP, UsageError, parseCli } from './args.js';
-import { runCommand } from './commands.js';
-
-function version(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      // try the next location (bundle vs sources)
-    }
-  }
-  return 'unknown';
-}
+import { EXIT } from './args.js';
+import { runCli } from './run.js';
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -32,30 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const args = parseCli(argv);
-    if (args.version) {
-      process.stdout.write(`${version()}\n`);
-      return EXIT.ok;
-    }
-    if (args.help || args.command === 'help') {
-      process.stdout.write(HELP);
-      return EXIT.ok;
-    }
-    return await runCommand(args, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`laser-trim-ml: ${e.message}\nRun laser-trim-ml --help for usage.\n`);
-      return EXIT.usage;
-    }
-    if (e instanceof LaserTrimMLError) {
-      process.stderr.write(`laser-trim-ml: ${e.message}\n`);
-      if (e.code === 'ABORTED') return EXIT.interrupted;
-      if (e.code === 'BUSY') return EXIT.busy;
-      if (e.code === 'INVALID_INPUT') return EXIT.usage;
-      return EXIT.data;
-    }
-    process.stderr.write(`laser-trim-ml: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return EXIT.failure;
+    return await runCli(argv, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, { debug: process.env['LASER_TRIM_ML_DEBUG'] === '1' });
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -29,11 +29,14 @@ export class BatchWriter {
     private readonly batchSize: number,
     /** Called after each written batch with its size. */
     private readonly onWritten: (n: number) => void,
+    /** Called when rows are queued (their results computed), with the model and their number. */
+    private readonly onQueued?: (model: ModelName, n: number) => void,
   ) {}
 
   /** Queues one model's rows; writes full batches. */
   async add(model: ModelName, rows: readonly TrackResultWrite[]): Promise<void> {
     for (const r of rows) this.pending.push(r);
+    if (rows.length > 0) this.onQueued?.(model, rows.length);
     this.models.add(model);
     while (this.pending.length >= this.batchSize) await this.write(this.batchSize);
   }

@@ -126,7 +126,7 @@ export class MLManager {
    * is reported in its {@link TrainingResult} and never stops the others.
    */
   async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
-    const lock = await this.lockBoth(options.signal);
+    const lock = await this.lockBoth(options.signal, 'train');
     let result: TrainAllResult;
     try {
       result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
@@ -146,7 +146,7 @@ export class MLManager {
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
   async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples'> = {}): Promise<TrainingResult> {
-    const lock = await this.lockBoth(options.signal);
+    const lock = await this.lockBoth(options.signal, 'train');
     try {
       const pooled = await this.getPooled();
       const result = await trainSingleModel(this.repository, this.options, model, pooled, { ...options, signal: lock.signal });
@@ -167,7 +167,7 @@ export class MLManager {
   async applyToDatabase(options: ApplyOptions = {}): Promise<ApplyResult> {
     const started = Date.now();
     const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
-    const lock = await this.lockBoth(options.signal);
+    const lock = await this.lockBoth(options.signal, 'apply');
     const signal = lock.signal;
     let applied: ApplyResult | null = null;
     try {
@@ -192,10 +192,11 @@ export class MLManager {
         });
       // Forest prediction runs in a scoring worker beside the database work (in this thread with concurrency 1).
       const remote = (options.concurrency ?? availableParallelism()) > 1 ? createRemoteScorer() : null;
-      let current: ModelName | undefined;
-      const writer = new BatchWriter(this.repository, batchSize, (n) => {
+      // Progress counts tracks as their results are computed (one event per model's read batch), not as the write
+      // batches (of batchSize tracks, across models) commit: small models would otherwise show no progress at all.
+      const writer = new BatchWriter(this.repository, batchSize, () => undefined, (model, n) => {
         recordsDone += n;
-        emit('applying', current);
+        emit('applying', model);
       });
       // A failed batch fails every model with rows in it, also those already counted as done (idempotent: a model
       // reported twice keeps one failed entry).
@@ -211,8 +212,6 @@ export class MLManager {
         const getOwn = (m: ModelName, c: ComponentsState): Promise<LoadedPredictor | null> => this.getOwnPredictor(m, c);
         async function* plans(): AsyncGenerator<ApplyPlan | { model: ModelName; error: unknown }> {
           for (const summary of models) {
-            current = summary.model;
-            emit('applying', summary.model);
             try {
               yield await buildApplyPlan(summary.model, states.get(summary.model) ?? null, pooled, getOwn, remote);
             } catch (error) {
@@ -425,13 +424,14 @@ export class MLManager {
   /**
    * Train and apply exclude each other as well as themselves (an apply during a train would mix two trainings'
    * states): both take the `train` lock, then the `apply` lock, always in that order, so two callers never deadlock;
-   * the loser gets a `BusyError` naming the holder.
+   * the loser gets a `BusyError` naming the holder and what it runs (the owner gets a ` (train)` / ` (apply)` suffix).
    */
-  private async lockBoth(userSignal: AbortSignal | undefined): Promise<{ signal: AbortSignal | undefined; release(): Promise<void> }> {
-    const train = await this.repository.acquireLock('train', this.options.owner);
+  private async lockBoth(userSignal: AbortSignal | undefined, operation: 'train' | 'apply'): Promise<{ signal: AbortSignal | undefined; release(): Promise<void> }> {
+    const owner = `${this.options.owner} (${operation})`;
+    const train = await this.repository.acquireLock('train', owner);
     let apply: LockHandle;
     try {
-      apply = await this.repository.acquireLock('apply', this.options.owner);
+      apply = await this.repository.acquireLock('apply', owner);
     } catch (e) {
       await train.release();
       throw e;

@@ -92,8 +92,14 @@ export async function trainAll(
   const requests = summaries.filter((s) => !wanted || wanted.has(s.model));
   const models = requests.map((s) => s.model);
   let done = 0;
+  // Rows: read so far / of all requested models (survey); of the models trained so far / of all (pass 2).
+  let rowsDone = 0;
+  let rowsTotal = requests.reduce((n, s) => n + s.trimTracks, 0);
   const emit = (phase: ProgressEvent['phase'], model?: ModelName): void =>
-    opts.onProgress?.({ operation: 'train', phase, ...(model !== undefined ? { model } : {}), modelsDone: done, modelsTotal: models.length, elapsedMs: Date.now() - started });
+    opts.onProgress?.({
+      operation: 'train', phase, ...(model !== undefined ? { model } : {}), modelsDone: done, modelsTotal: models.length,
+      recordsDone: rowsDone, recordsTotal: rowsTotal, elapsedMs: Date.now() - started,
+    });
 
   // Drift baselines established by earlier trainings are kept (see train-model.ts) unless asked to rebaseline.
   const previousBaselines = new Map<ModelName, DriftBaselineEnd>();
@@ -148,6 +154,7 @@ export async function trainAll(
     throwIfAborted(signal);
     if (records.length === 0) emit('reading', batch.model);
     for (const r of batch.records) records.push(r);
+    rowsDone += batch.records.length;
     if (!batch.last) continue;
     const model = batch.model;
     if (batch.error !== undefined) {
@@ -195,6 +202,8 @@ export async function trainAll(
 
   // Pass 2: per-model training.
   done = 0;
+  rowsDone = 0;
+  rowsTotal = surveys.reduce((n, s) => n + s.rowsRead, 0);
   const results: TrainingResult[] = [];
   const runner = createTrainRunner(opts.concurrency ?? availableParallelism());
   try {
@@ -281,6 +290,7 @@ export async function trainAll(
           results.push(failedResult(s, err, Date.now() - t0, note));
         } finally {
           done++;
+          rowsDone += s.rowsRead;
           emit('training', s.model);
         }
       })();

@@ -56,7 +56,12 @@ export interface ProgressEvent {
   readonly model?: ModelName;
   readonly modelsDone: number;
   readonly modelsTotal: number;
-  /** Apply: track records written so far / in all (when known). */
+  /**
+   * Rows done / in all: train's `reading`: rows read / the models' tracks; train's `training` and `saving`: rows of
+   * the models finished / of all models read (a big model counts for more than a small one); apply: tracks whose
+   * results are computed (queued for the write batch that commits them) / the models' tracks. In `pooled`, the
+   * survey's final count.
+   */
   readonly recordsDone?: number;
   readonly recordsTotal?: number;
   /** Milliseconds since the operation started. */

@@ -214,6 +214,12 @@ describe('PostgreSQL specifics', () => {
     const admin = new pg.Client({ connectionString });
     await admin.connect();
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    // pg_terminate_backend only signals the backend: wait (up to 5 s) until it has exited and its lock is gone.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await admin.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await admin.end();
     const lock = await b.acquireLock('apply', 'other');
     await lock.release();

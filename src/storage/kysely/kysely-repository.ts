@@ -55,6 +55,11 @@ export interface KyselyRepositoryOptions {
   readonly migrate?: boolean;
   /** SQLite lock row lifetime, renewed by a heartbeat every third of it. Default 60,000 ms. */
   readonly lockTtlMs?: number;
+  /**
+   * SQLite: called with one line when a train/apply lock is taken over from a holder on this host whose process is
+   * gone (killed or crashed), instead of waiting for its lease to expire. Default: nothing is printed.
+   */
+  readonly onLockTakeover?: (message: string) => void;
 }
 
 /** A Kysely-backed repository: both interfaces, plus Final Test linking counts. */
@@ -109,7 +114,10 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     await input.destroy?.();
     if (e instanceof LaserTrimMLError) throw e;
     throw new StorageError(
-      `Could not open the ${input.engine} database: ${(e as Error).message}. Check the connection / file and that the server is running.`,
+      `Could not open the ${input.engine} database: ${(e as Error).message}. ` +
+        (input.engine === 'postgres'
+          ? 'Check the connection string (host, port, database, user, password) and that the server is running.'
+          : "Check that the file is the app's SQLite database and that it is readable and writable."),
       { cause: e },
     );
   }
@@ -203,7 +211,7 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
       const lock =
         input.engine === 'postgres'
           ? await acquirePostgresLock(ctx, name, owner, input.openLockConnection ? { open: input.openLockConnection } : { session: (pinned ??= new PinnedSession(input.db)) })
-          : await acquireRowLock(ctx, name, owner, ttl);
+          : await acquireRowLock(ctx, name, owner, ttl, options.onLockTakeover);
       held.add(lock);
       return {
         ...(lock.lost === undefined ? {} : { lost: lock.lost }),

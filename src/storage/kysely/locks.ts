@@ -4,7 +4,9 @@
  *   dies with the connection, so a crashed holder releases it. The holder's name is recorded in `ml_locks` for the
  *   error message only.
  * - SQLite: a row in `ml_locks` with an expiry, renewed by a heartbeat (a third of the TTL); a crashed holder's row
- *   expires. Taking the lock is one atomic upsert that only overwrites an expired row.
+ *   expires. Taking the lock is one atomic upsert that only overwrites an expired row. The row's token records the
+ *   holder's host, pid and (on Linux) process start time: a holder on this host whose process is gone (a kill -9,
+ *   a crash) is taken over at once, by a conditional UPDATE on that holder's token, instead of after its lease.
  *
  * A lock can be lost while held: the dedicated PostgreSQL connection dies, or a SQLite holder's process was blocked
  * for longer than the TTL and another process took the expired row. The handle's `lost` signal then aborts with a
@@ -14,6 +16,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { BusyError, InvalidInputError } from '../../core/errors.js';
 import type { LockHandle } from '../repository.js';
@@ -23,6 +27,14 @@ import type { AnyKysely } from './engine.js';
 /** Advisory lock class id: 'LTML' as an int4. */
 const LOCK_CLASS = 0x4c544d4c;
 const LOCK_KEYS = { train: 1, apply: 2 } as const;
+
+/** Why a run is refused, said the same way for both locks: train and apply take both, so either run blocks both. */
+function busyMessage(name: string, holder: string, since: string, lease: string): string {
+  return (
+    `A train or apply is already running (they exclude each other): the ${name} lock is held by "${holder}"${since}${lease}. ` +
+    'Wait for it to finish and try again.'
+  );
+}
 
 async function busy(ctx: RepoContext, name: string): Promise<BusyError> {
   const read = () => ctx.db.selectFrom('ml_locks').select(['holder', 'acquired_at']).where('name', '=', name).executeTakeFirst();
@@ -34,7 +46,63 @@ async function busy(ctx: RepoContext, name: string): Promise<BusyError> {
   }
   const holder = row === undefined ? 'another process' : String(row['holder']);
   const since = row === undefined ? '' : ` since ${new Date(Number(row['acquired_at'])).toISOString()}`;
-  return new BusyError(`The ${name} lock is held by "${holder}"${since}; wait for it to finish and try again.`, holder);
+  // A PostgreSQL session lock has no lease: it lasts as long as the holder's session.
+  return new BusyError(busyMessage(name, holder, since, ' (PostgreSQL releases it when that session ends)'), holder);
+}
+
+/** Who holds a SQLite lock row: recorded in its token (`ltml1 <host> <pid> <start> <uuid>`). */
+interface RowHolder {
+  readonly host: string;
+  readonly pid: number;
+  /** The process start time in clock ticks since boot (Linux `/proc/<pid>/stat` field 22), or null where unknown. */
+  readonly start: string | null;
+}
+
+/** The start time of process `pid` (Linux: `/proc/<pid>/stat` field 22, clock ticks since boot), or null. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may contain spaces: count fields after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null; // field 22 overall = the 20th after the name
+  } catch {
+    return null;
+  }
+}
+
+const OWN_START = processStartTime(process.pid);
+
+/** A lock token recording this process as the holder. */
+function rowToken(): string {
+  return `ltml1 ${hostname().replace(/\s/g, '_')} ${process.pid} ${OWN_START ?? '-'} ${randomUUID()}`;
+}
+
+/** The holder a token records, or null for a token without one (another version's, a PostgreSQL lock's). */
+export function parseRowToken(token: string): RowHolder | null {
+  const parts = token.split(' ');
+  if (parts.length !== 5 || parts[0] !== 'ltml1') return null;
+  const pid = Number(parts[2]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  return { host: parts[1]!, pid, start: parts[3] === '-' ? null : parts[3]! };
+}
+
+/**
+ * True when the process a token records is certainly gone: it ran on this host, and its pid does not exist
+ * (`process.kill(pid, 0)` fails with ESRCH) or now belongs to a process that started at another time (a reused pid).
+ * A holder on another host, or one that cannot be checked, is never declared dead.
+ */
+export function holderIsDead(holder: RowHolder): boolean {
+  if (holder.host !== hostname().replace(/\s/g, '_')) return false;
+  if (holder.pid === process.pid) return holder.start !== null && OWN_START !== null && holder.start !== OWN_START;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (e) {
+    // EPERM: the process exists (another user's).
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  if (holder.start === null) return false;
+  const start = processStartTime(holder.pid);
+  return start !== null && start !== holder.start;
 }
 
 async function recordHolder(db: AnyKysely, name: string, owner: string, token: string, now: number, expires: number): Promise<void> {
@@ -255,9 +323,22 @@ export async function acquirePostgresLock(
   };
 }
 
-/** SQLite lock row with expiry and heartbeat. */
-export async function acquireRowLock(ctx: RepoContext, name: 'train' | 'apply', owner: string, ttlMs: number): Promise<LockHandle> {
-  const token = randomUUID();
+/** Called with one line when a lock is taken over from a dead holder. */
+export type LockNotice = (message: string) => void;
+
+/**
+ * SQLite lock row with expiry and heartbeat. A row whose holder is a dead process on this host ({@link holderIsDead})
+ * is taken over at once, and `onTakeover` is told so; any other live row refuses with a {@link BusyError} naming
+ * the lock, its holder and when its lease expires.
+ */
+export async function acquireRowLock(
+  ctx: RepoContext,
+  name: 'train' | 'apply',
+  owner: string,
+  ttlMs: number,
+  onTakeover?: LockNotice,
+): Promise<LockHandle> {
+  const token = rowToken();
   const now = Date.now();
   // One atomic statement: insert, or take over an expired row; a live row of another holder stays.
   await sql`INSERT INTO ml_locks (name, holder, token, acquired_at, expires_at)
@@ -265,8 +346,40 @@ export async function acquireRowLock(ctx: RepoContext, name: 'train' | 'apply', 
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token,
       acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
     WHERE ml_locks.expires_at < ${now}`.execute(ctx.db);
-  const row = await ctx.db.selectFrom('ml_locks').select('token').where('name', '=', name).executeTakeFirst();
-  if (row === undefined || row['token'] !== token) throw await busy(ctx, name);
+  const row = await ctx.db
+    .selectFrom('ml_locks')
+    .select(['token', 'holder', 'acquired_at', 'expires_at'])
+    .where('name', '=', name)
+    .executeTakeFirst();
+  const refuse = (r: Record<string, unknown> | undefined): BusyError => {
+    if (r === undefined) return new BusyError(busyMessage(name, 'another process', '', ''), 'another process');
+    const expires = Number(r['expires_at']);
+    const lease = ` (its lease runs to ${new Date(expires).toISOString()}, in ${Math.max(0, Math.ceil((expires - Date.now()) / 1000))} s, renewed while it runs)`;
+    return new BusyError(busyMessage(name, String(r['holder']), ` since ${new Date(Number(r['acquired_at'])).toISOString()}`, lease), String(r['holder']));
+  };
+  const reread = () =>
+    ctx.db.selectFrom('ml_locks').select(['token', 'holder', 'acquired_at', 'expires_at']).where('name', '=', name).executeTakeFirst();
+  if (row === undefined) throw refuse(await reread()); // released and retaken in between: someone else runs
+  if (row['token'] !== token) {
+    const oldToken = String(row['token']);
+    const oldHolder = String(row['holder']);
+    const dead = parseRowToken(oldToken);
+    if (dead === null || !holderIsDead(dead)) throw refuse(row);
+    // The holder's process is gone: take its row over, only if it is still that holder's (a conditional UPDATE on
+    // its token, so that of two processes taking over at once one wins).
+    const t = Date.now();
+    const res = await ctx.db
+      .updateTable('ml_locks')
+      .set({ holder: owner, token, acquired_at: t, expires_at: t + ttlMs })
+      .where('name', '=', name)
+      .where('token', '=', oldToken)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw refuse(await reread());
+    onTakeover?.(
+      `Took over the ${name} lock from "${oldHolder}" (pid ${dead.pid} on this host is no longer running; it held the lock since ` +
+        `${new Date(Number(row['acquired_at'])).toISOString()}).`,
+    );
+  }
   const loss = lossSignal();
   let lastBeatError: Error | null = null;
   const lostLease = (): BusyError =>

@@ -91,8 +91,9 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
         const existing = await tableColumns(db, trackTable);
         if (existing === null) {
           throw new SchemaMappingError(
-            `The track table "${trackTable}" does not exist. Create the host tables first (createReferenceSchema() for a ` +
-              'new database) or map your own with schema.tables.track_results.',
+            `The track table "${trackTable}" does not exist. Map your own with schema.tables.track_results (the CLI: ` +
+              '--schema mapping.json), or create the host tables first for a new database (createReferenceSchema(db); ' +
+              'the CLI: laser-trim-ml migrate --reference-schema).',
           );
         }
         await createLibraryTables(db, engine);

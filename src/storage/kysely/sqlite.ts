@@ -62,9 +62,21 @@ export async function createSqliteRepository<DB>(
   } catch (e) {
     throw new StorageError(`Could not open SQLite file ${source.file}: ${(e as Error).message}`, { cause: e });
   }
-  handle.pragma('journal_mode = WAL');
-  handle.pragma('synchronous = NORMAL');
-  handle.pragma('busy_timeout = 5000');
+  try {
+    // The first statements read the file's header: a file that is not a SQLite database fails here.
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = NORMAL');
+    handle.pragma('busy_timeout = 5000');
+  } catch (e) {
+    handle.close();
+    const notADatabase = (e as { code?: unknown }).code === 'SQLITE_NOTADB';
+    throw new StorageError(
+      notADatabase
+        ? `${source.file} is not a SQLite database (${(e as Error).message}); give the path of your SQLite database file.`
+        : `Could not open SQLite file ${source.file}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
   const db = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database: handle }) });
   return openKyselyRepository(
     { db: untyped(db), engine: 'sqlite', sqliteHandle: handle, destroy: () => db.destroy() },

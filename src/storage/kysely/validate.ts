@@ -29,8 +29,9 @@ export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Pro
     const cols = tables.get(name);
     if (cols === undefined) {
       throw new SchemaMappingError(
-        `Table "${name}" (for ${table}) does not exist. Map your table with schema.tables.${table}, or create the ` +
-          'reference tables with createReferenceSchema(db) for a new database.',
+        `Table "${name}" (for ${table}) does not exist. Map your table with schema.tables.${table} (the CLI: ` +
+          '--schema mapping.json), or create the reference tables for a new database (createReferenceSchema(db); ' +
+          'the CLI: laser-trim-ml migrate --reference-schema).',
       );
     }
     for (const [ref, actual] of Object.entries(schema.columns[table]) as [string, string | null][]) {
