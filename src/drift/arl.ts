@@ -110,7 +110,8 @@ export function cusumArlOneSided(k: number, h: number, opts?: ArlOptions): numbe
 export function cusumArl(k: number, h: number, opts?: ArlOptions): number {
   const m = opts?.shift ?? 0;
   const up = cusumArlOneSided(k, h, opts);
-  const down = cusumArlOneSided(k, h, { ...opts, shift: -m });
+  // In control the two sides are mirror images: one solve serves both.
+  const down = m === 0 ? up : cusumArlOneSided(k, h, { ...opts, shift: -m });
   return 1 / (1 / up + 1 / down);
 }
 

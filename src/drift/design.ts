@@ -20,26 +20,47 @@ function checkTarget(targetArl0: number): void {
 }
 
 /**
- * Bisection for the root of arl(x) = target on x > 0, arl increasing. Far beyond any useful target the linear
- * solve loses precision (I − R is then singular to working precision) and may return a negative or infinite
- * value: that is read as "above the target".
+ * Root of arl(x) = target on x > 0, arl increasing: a bracket by growing x from `start`, then the Illinois variant of
+ * regula falsi (Dowell & Jarratt 1971) on ln arl(x) − ln target, which is close to linear in h and L, so a handful
+ * of ARL evaluations reach the tolerance (plain bisection took ~40). Far beyond any useful target the linear solve
+ * loses precision (I − R is then singular to working precision) and may return a negative or infinite value: that
+ * is read as "above the target".
  */
 function solveIncreasing(arl: (x: number) => number, target: number, start: number, relTol: number, what: string): number {
   const above = (v: number): boolean => !(Number.isFinite(v) && v >= 0 && v < target);
+  // g(x) = ln arl(x) − ln target, with "above" values that are not finite treated as a large positive g.
+  const g = (v: number): number => (Number.isFinite(v) && v > 0 ? Math.log(v / target) : above(v) ? 50 : -50);
   let lo = 0;
+  let glo = Math.log(1 / target); // ARL → 1 as x → 0
   let hi = start;
+  let vhi = arl(hi);
   let guard = 0;
-  while (!above(arl(hi))) {
+  while (!above(vhi)) {
     lo = hi;
+    glo = g(vhi);
     hi *= 1.5;
+    vhi = arl(hi);
     if (++guard > 40) throw new InvalidInputError(`${what}: target ARL ${target} is out of reach; use a smaller target.`);
   }
+  let ghi = g(vhi);
+  let side = 0;
   for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    const v = arl(mid);
-    if (Math.abs(v - target) <= relTol * target || hi - lo <= 1e-12 * hi) return mid;
-    if (above(v)) hi = mid;
-    else lo = mid;
+    const mid = ghi - glo > 0 ? (lo * ghi - hi * glo) / (ghi - glo) : (lo + hi) / 2;
+    const x = mid > lo && mid < hi ? mid : (lo + hi) / 2;
+    const v = arl(x);
+    if (Math.abs(v - target) <= relTol * target || hi - lo <= 1e-12 * hi) return x;
+    const gx = g(v);
+    if (above(v)) {
+      hi = x;
+      ghi = gx;
+      if (side === 1) glo /= 2; // Illinois: halve the stale end's value
+      side = 1;
+    } else {
+      lo = x;
+      glo = gx;
+      if (side === -1) ghi /= 2;
+      side = -1;
+    }
   }
   return (lo + hi) / 2;
 }

@@ -11,42 +11,98 @@ export type { DriftDirection };
 /** Which chart raised an alarm. */
 export type DriftStatistic = 'cusum' | 'ewma' | 'both';
 
+/** How a sample's ln(sigma) becomes a score (see the module comment of `model-drift-detector.ts`). */
+export type DriftScore = 'rank' | 'normal';
+
 /** Options of {@link ModelDriftDetector}. Every field has a documented default. */
 export interface ModelDriftDetectorOptions {
   /**
-   * In-control ARL of the combined CUSUM-or-EWMA scheme (samples between false alarms of a stable model). Each chart
-   * is designed for twice this value, so the combined ARL0 is at least the target (the charts are positively
-   * correlated). Default 50,000 (combined ARL0 ≈ 54,500 by simulation): ≈ 0.018 expected false alarms per model per 1,000 stable
-   * samples.
+   * Target probability of any false alarm over `horizonYears` of this model's production (its units per year from
+   * `unitsPerYear`, or estimated from the baseline's dates): the in-control ARL is designed as
+   * ARL0 = unitsPerYear·horizonYears / (−ln(1 − p)) (see `arl0ForHorizon`), clamped to [`minArl0`, 10⁷]. Default 0.002 (see `docs/drift.md` for the measurements behind it).
+   */
+  readonly falseAlarmProbability?: number;
+  /** The monitoring horizon of `falseAlarmProbability`, in years. Default 1. */
+  readonly horizonYears?: number;
+  /** The model's units per year. Default: estimated from the baseline's dates at `setBaseline` (see `unitsPerYearOf`). */
+  readonly unitsPerYear?: number;
+  /** Smallest designed ARL0 (a model making a handful of units a year still gets limits of this spacing). Default 2,000. */
+  readonly minArl0?: number;
+  /**
+   * A fixed in-control ARL of the combined CUSUM-or-EWMA scheme, instead of the horizon design. Used as well when the
+   * production rate is unknown (no dates), default 50,000 then. Each chart is designed for twice this value, so the
+   * combined ARL0 is at least the target (the charts are positively correlated).
    */
   readonly targetArl0?: number;
-  /** CUSUM reference value k in σ of ln(sigma). Default 0.375: the optimal k for a 0.75σ shift. */
+  /** CUSUM reference value k in σ of the score. Default 0.375: the optimal k for a 0.75σ shift. */
   readonly k?: number;
-  /** CUSUM decision interval h. Default: designed from `targetArl0` and `k` (`designCusumH`). */
+  /** CUSUM decision interval h. Default: designed from the target ARL0 and `k` (`designCusumH`). */
   readonly h?: number;
   /** EWMA smoothing λ in (0, 1]. Default 0.1. */
   readonly lambda?: number;
-  /** EWMA limit multiplier L. Default: designed from `targetArl0` and `lambda` (`designEwmaL`). */
+  /** EWMA limit multiplier L. Default: designed from the target ARL0 and `lambda` (`designEwmaL`). */
   readonly L?: number;
   /** Fewest usable baseline values. Default 30. */
   readonly minBaselineSize?: number;
-  /** Baseline values with |ln sigma − median| > outlierCut × 1.4826·MAD are excluded (gross errors such as failed analyses; a decade off is ≥ 5σ for a typical model). Default 5. */
+  /** Baseline values with |ln sigma − median| > outlierCut × 1.4826·MAD are excluded from the display statistics and the size scale (gross errors such as failed analyses). Default 5. */
   readonly outlierCut?: number;
   /**
-   * Score samples with the self-starting t score and keep updating the reference mean and standard deviation with
-   * in-control samples (see `selfStartingScore`). Default true. With `false` the score is the plain
-   * z = (ln sigma − mean)/std of the baseline, whose false-alarm rate is several times the nominal one for small
-   * baselines.
+   * `'rank'` (default): the sequential-rank normal score of ln(sigma) against the model's own reference values
+   * (`rankNormalScore`): exact N(0, 1) moments in control for any distribution shape. `'normal'`: the self-starting t
+   * score of Hawkins (1987), exact only when ln(sigma) is normal.
+   */
+  readonly score?: DriftScore;
+  /**
+   * Keep absorbing in-control samples into the reference (the self-starting scheme). Default true. With `false` the
+   * reference is the baseline alone (for `'normal'`: the plain z = (ln sigma − mean)/std of the baseline, whose
+   * false-alarm rate is several times the nominal one for small baselines).
    */
   readonly selfStarting?: boolean;
-  /** Samples with |score| above this are not added to the reference (one garbage value cannot widen it). Default 4. */
+  /**
+   * Samples an in-control value waits before it joins the reference; values still waiting when an alarm is raised
+   * are dropped (they may belong to the drift). Default 30: about the detection delay of a 1σ shift, so a step is
+   * not absorbed before it is signalled.
+   */
+  readonly absorbDelay?: number;
+  /** Largest reference (values); beyond it the reference stops growing. Default 1,000. */
+  readonly maxReference?: number;
+  /**
+   * Units per subgroup (the charts step once per subgroup of this many consecutive units, on the subgroup's mean
+   * score). Default: 1 when the baseline has no dates (or shows too little lot structure, see `lotThreshold`); else the model's units
+   * in `blockDays` days (from its units per year), at most `maxBlockSize` and at most 1/10 of the baseline (so the
+   * baseline holds ≥ 10 subgroups), at least 1.
+   */
+  readonly blockSize?: number;
+  /** Calendar span of the default subgroup, in days. Default 7. */
+  readonly blockDays?: number;
+  /** Largest default subgroup (units). Default 25. */
+  readonly maxBlockSize?: number;
+  /**
+   * Default subgroups are used only when the lot allowance of single units (f of `blockSize` 1, from the
+   * correlation by days) is at least this; below it units are charted one by one. Default 1 (subgroups whenever the
+   * baseline has dates): 1.5 was measured worse on both synthetic scenarios (`docs/drift.md`).
+   */
+  readonly lotThreshold?: number;
+  /**
+   * The lot allowance f (variance inflation of the charts by the serial correlation of consecutive subgroups; the
+   * subgroup scores are charted as z/√f). Default: estimated on the baseline's subgroup means
+   * (`correlationInflation`); pass 1 for independent subgroups.
+   */
+  readonly correlationInflation?: number;
+  /** `'normal'` score only: samples with |score| above this are not added to its mean/std reference. Default 4. */
   readonly updateGuard?: number;
   /** Consecutive back-in-control samples that end a drift episode. Default 3. */
   readonly rearmAfter?: number;
 }
 
-/** The fully resolved parameters (defaults applied, h and L designed). */
+/** The fully resolved parameters (defaults applied; h, L, the target ARL0 and f designed at `setBaseline`). */
 export interface ModelDriftDetectorParams {
+  readonly falseAlarmProbability: number;
+  readonly horizonYears: number;
+  /** Units per year the design used (`null`: unknown, the fixed target ARL0 was used). */
+  readonly unitsPerYear: number | null;
+  readonly minArl0: number;
+  /** The in-control ARL the charts were designed for. */
   readonly targetArl0: number;
   readonly k: number;
   readonly h: number;
@@ -54,7 +110,17 @@ export interface ModelDriftDetectorParams {
   readonly L: number;
   readonly minBaselineSize: number;
   readonly outlierCut: number;
+  readonly score: DriftScore;
   readonly selfStarting: boolean;
+  readonly absorbDelay: number;
+  readonly maxReference: number;
+  readonly blockDays: number;
+  readonly maxBlockSize: number;
+  readonly lotThreshold: number;
+  /** Units per subgroup in use (1 before a baseline unless fixed by the caller). */
+  readonly blockSize: number;
+  /** The lot allowance f in use (1 before a baseline unless fixed by the caller). */
+  readonly correlationInflation: number;
   readonly updateGuard: number;
   readonly rearmAfter: number;
 }
@@ -70,9 +136,8 @@ export interface DriftResult {
   /** Direction of the open episode (`up`: sigma grew), `null` when not drifting. */
   readonly direction: DriftDirection | null;
   /**
-   * Estimated shift of the open episode, in baseline σ of ln(sigma), signed (positive = up): the mean score since
-   * the onset (for a CUSUM alarm at detection this equals k + C/N, C the CUSUM and N the samples since it left 0).
-   * `null` when not drifting.
+   * Estimated shift of the open episode, in σ of ln(sigma) (the reference's sample std, ddof = 1), signed (positive =
+   * up): (mean ln sigma since the onset − reference mean) / reference std. `null` when not drifting.
    */
   readonly sizeSigma: number | null;
   /** Date of the sample where the signalling CUSUM last left zero (the estimated start); `null` when not drifting. */
@@ -85,8 +150,13 @@ export interface DriftResult {
   readonly ewma: number;
   /** EWMA limit at this sample: L·√(λ/(2−λ)·(1−(1−λ)^(2t))), t counted from 1 at the first sample of the chart. */
   readonly ewmaLimit: number;
-  /** The sample's score (≈ N(0, 1) in control); `null` when skipped. */
+  /** The unit's score (rank normal score or t score; ≈ N(0, 1) moments in control); `null` when skipped. */
   readonly z: number | null;
+  /**
+   * The charted subgroup score when this unit completed a subgroup (the self-starting t score of the subgroup mean
+   * against the earlier subgroup means, / √f), else `null`.
+   */
+  readonly subgroupScore: number | null;
   /** Which chart signalled the open episode; `null` when not drifting. */
   readonly statistic: DriftStatistic | null;
   /** True when the value was not usable (≤ 0 or not finite): nothing changed. */
@@ -108,12 +178,16 @@ export interface DriftEpisode {
 
 /** Bookkeeping of one CUSUM side: the current stretch where the sum is above zero. */
 export interface CusumRunState {
-  /** ISO date of the first sample of the stretch, `null` when the sum is 0. */
+  /** ISO date of the first unit of the stretch, `null` when the sum is 0. */
   readonly start: string | null;
-  /** Samples in the stretch. */
+  /** Subgroups in the stretch. */
   readonly n: number;
-  /** Sum of the scores over the stretch. */
+  /** Units in the stretch. */
+  readonly units: number;
+  /** Sum of the charted scores over the stretch. */
   readonly sum: number;
+  /** Sum of ln(sigma) over the stretch (for the size in σ of ln sigma). */
+  readonly ySum: number;
 }
 
 /** An open drift episode in the persisted state. */
@@ -123,8 +197,8 @@ export interface DriftEpisodeState {
   readonly detectedDate: string;
   readonly statistic: DriftStatistic;
   readonly sizeAtDetection: number;
-  /** Sum and count of the scores since the onset. */
-  readonly sum: number;
+  /** Sum of ln(sigma) and count of the samples since the onset. */
+  readonly ySum: number;
   readonly count: number;
   /** Consecutive back-in-control samples so far. */
   readonly calm: number;
@@ -133,17 +207,30 @@ export interface DriftEpisodeState {
 /** Persisted form of a {@link ModelDriftDetector}: parameters, baseline and every running quantity. */
 export interface ModelDriftDetectorState {
   readonly kind: 'ModelDriftDetector';
-  readonly version: 1;
+  readonly version: 2;
   readonly modelName: string;
   readonly params: ModelDriftDetectorParams;
   readonly baseline: (DriftBaseline & { readonly from: string | null; readonly to: string | null }) | null;
-  /** Running reference of ln(sigma): count, mean and sum of squared deviations (Welford). */
+  /**
+   * Running reference of ln(sigma) (baseline, then absorbed samples): count, mean and sum of squared deviations
+   * (Welford) of the screened values: the scale of reported sizes and of the `'normal'` score.
+   */
   readonly reference: { readonly n: number; readonly mean: number; readonly m2: number } | null;
+  /** `'rank'` score: every reference ln(sigma), ascending, rounded to 1e-6. */
+  readonly sorted: readonly number[];
+  /** In-control ln(sigma) values waiting to join the reference (oldest first, rounded to 1e-6). */
+  readonly pending: readonly number[];
   readonly cusumPos: number;
   readonly cusumNeg: number;
   readonly ewma: number;
-  /** Samples since the charts (re)started. */
+  /** Subgroups since the charts (re)started. */
   readonly t: number;
+  /** The subgroup being filled: units, sum of their scores and of their ln sigma, date of its first unit. */
+  readonly block: { readonly n: number; readonly qSum: number; readonly ySum: number; readonly start: string | null };
+  /** Reference of subgroup mean scores (baseline subgroups, then absorbed ones): count, mean, Welford m2. */
+  readonly blockRef: { readonly n: number; readonly mean: number; readonly m2: number } | null;
+  /** In-control subgroup means waiting to join `blockRef`. */
+  readonly blockPending: readonly number[];
   readonly pos: CusumRunState;
   readonly neg: CusumRunState;
   readonly episode: DriftEpisodeState | null;

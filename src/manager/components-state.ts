@@ -72,7 +72,7 @@ export interface ComponentsState {
   readonly threshold: unknown;
   /** `ModelDriftDetector.toState()` right after the baseline (apply replays from here). */
   readonly driftBaseline: unknown;
-  /** `ModelDriftDetector.toState()` after the last apply. */
+  /** `ModelDriftDetector.toState()` after the last apply (`null` until the first apply after a training). */
   readonly driftCurrent: unknown;
   readonly driftBaselineEnd: DriftBaselineEnd | null;
   readonly predictor: PredictorChoice;

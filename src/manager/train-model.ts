@@ -19,7 +19,7 @@ import { InsufficientDataError } from '../core/errors.js';
 import type { ExclusionCounts } from '../core/features.js';
 import { failPointsOf, labelOf, type LabelOptions } from '../core/labels.js';
 import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
-import { ModelDriftDetector } from '../drift/index.js';
+import { ModelDriftDetector, unitsPerYearOf } from '../drift/index.js';
 import { ModelPredictor } from '../predictor/index.js';
 import { brierScore, confusionMetrics, rocAuc } from '../predictor/metrics.js';
 import { ModelProfiler, type ModelProfilerState, type ProfileColumns } from '../profiler/index.js';
@@ -269,7 +269,9 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   let driftOk = false;
   let baselineEnd: ComponentsState['driftBaselineEnd'] = null;
   if (nBase > 0) {
-    driftOk = drift.setBaseline(Array.from(units.sigma.subarray(0, nBase)), units.dates.slice(0, nBase));
+    // The monitoring horizon is a year of this model's production, its rate measured over its whole history.
+    const unitsPerYear = unitsPerYearOf(units.dates) ?? undefined;
+    driftOk = drift.setBaseline(Array.from(units.sigma.subarray(0, nBase)), units.dates.slice(0, nBase), { unitsPerYear });
     if (driftOk) {
       baselineEnd = { fileDate: units.dates[nBase - 1]!.toISOString(), trackResultId: units.lastTrackIds[nBase - 1]!, samples: nBase };
     }
@@ -300,7 +302,7 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
     profile: input.profileState,
     threshold: optimizer.toState(),
     driftBaseline: driftState,
-    driftCurrent: driftState,
+    driftCurrent: null, // the state after the last apply; none yet (apply replays from driftBaseline)
     driftBaselineEnd: baselineEnd,
     predictor: predictor.choice,
   };

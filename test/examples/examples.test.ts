@@ -27,7 +27,7 @@ function runExample(file: string, args: string[] = [], env: Record<string, strin
     execFile(
       process.execPath,
       ['--import', 'tsx', join('examples', file), ...args],
-      { cwd: root, env: { ...process.env, ...env }, timeout: 50_000, maxBuffer: 8 * 1024 * 1024 },
+      { cwd: root, env: { ...process.env, TMPDIR: exampleTmp, ...env }, timeout: 50_000, maxBuffer: 8 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         done({ code, stdout, stderr });
@@ -48,7 +48,12 @@ function num(text: string, re: RegExp): number {
   return Number(m![1]);
 }
 
-const exampleTempDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('laser-trim-example-'));
+/**
+ * The examples' temp directory: a private one (their TMPDIR), so that other processes on the machine making
+ * directories of the same name (another test run, say) cannot make "left nothing behind" fail.
+ */
+const exampleTmp = mkdtempSync(join(tmpdir(), 'ltml-examples-tmp-'));
+const exampleTempDirs = (): string[] => readdirSync(exampleTmp).filter((d) => d.startsWith('laser-trim-example-'));
 
 describe('examples', () => {
   let before: Set<string>;
@@ -59,6 +64,7 @@ describe('examples', () => {
   });
   afterAll(async () => {
     await pgdb?.drop();
+    rmSync(exampleTmp, { recursive: true, force: true });
   });
 
   it('train-all.ts trains a synthetic plant into the given SQLite file and prints the status table', async () => {

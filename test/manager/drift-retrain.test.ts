@@ -63,4 +63,24 @@ describe('drift across retrains', () => {
     const state = await repo.loadModelState('DRIFT-1');
     expect(JSON.parse(state!.componentsJson).driftBaselineEnd.samples).toBe(300);
   });
+
+  it('refuses a drift state of an older version at apply with a typed error that says to retrain; a retrain mends it', async () => {
+    const repo = createMemoryRepository();
+    await repo.insertTrimRuns(runs(0, 600));
+    const ml = new MLManager(repo, { trees: 20 });
+    await ml.trainAllModels({ concurrency: 1 });
+    // A state written by the previous release: its drift detector state is version 1.
+    const state = (await repo.loadModelState('DRIFT-1'))!;
+    const c = JSON.parse(state.componentsJson) as Record<string, { version: number } | unknown>;
+    c['driftBaseline'] = { ...(c['driftBaseline'] as object), version: 1 };
+    await repo.saveModel({ ...state, componentsJson: JSON.stringify(c) }, []);
+    const stale = await ml.applyToDatabase({ concurrency: 1 });
+    const r = stale.models.find((m) => m.model === 'DRIFT-1');
+    expect(r?.error).toMatchObject({ code: 'STATE_VERSION' });
+    expect(r?.error?.message).toMatch(/retrain the model/);
+    await ml.trainAllModels({ concurrency: 1 }); // the same baseline units, a state of the current version
+    const mended = await ml.applyToDatabase({ concurrency: 1 });
+    expect(mended.models.find((m) => m.model === 'DRIFT-1')?.error).toBeUndefined();
+    expect(mended.newDriftAlerts).toBe(1);
+  });
 });
