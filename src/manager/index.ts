@@ -8,6 +8,7 @@ export * from './types.js';
 export type { ComponentsState, PredictorChoice, ServingMetrics, DriftBaselineEnd } from './components-state.js';
 export { POOLED_FEATURE_NAMES, type PooledFeatureName, type ModelContext } from './pooled-features.js';
 export { POOLED_MAX_ROWS, type PooledSummary } from './pooled.js';
+export type { FinalTestHistory } from './pooled-context.js';
 export {
   buildCrossModelInsights,
   type CrossModelInsights,

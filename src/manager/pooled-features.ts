@@ -9,6 +9,7 @@
 import { exclusionReason, extractFeatures } from '../core/features.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
 import type { TrimTrack } from '../core/types.js';
+import type { FinalTestHistory } from './pooled-context.js';
 
 /** Columns of the pooled forest, in order. */
 export const POOLED_FEATURE_NAMES = [
@@ -26,7 +27,36 @@ export const POOLED_FEATURE_NAMES = [
   'resistance_change',
   /** log10(spec). */
   'log10_spec',
+  /**
+   * resistance_change − the model's median resistance change: an unusual trim removal for its model (models differ
+   * in their typical change, 2–15 %). No outcome is involved.
+   */
+  'resistance_change_rel_model',
+  /**
+   * The model's Final Test failure rate, beta-binomial smoothed toward the plant rate; out of fold at training
+   * (see pooled-context.ts).
+   */
+  'model_ft_rate',
+  /**
+   * The model's Final Test failure rate among units trimmed on earlier days, exponentially weighted (half-life 7 days)
+   * and shrunk toward `model_ft_rate` (see pooled-context.ts).
+   */
+  'model_ft_recent_rate',
+  /**
+   * The same over the model's earlier and later days (never the unit's own day), shrunk toward `model_ft_rate`: the
+   * outcomes of linked lot-mates (see pooled-context.ts).
+   */
+  'model_ft_nearby_rate',
 ] as const;
+
+/**
+ * The first columns, computed from the track and its model's label-free context alone ({@link pooledFeatureRow});
+ * the columns after them are the Final Test context features of pooled-context.ts.
+ */
+export const POOLED_TRACK_FEATURE_COUNT = 8;
+
+/** The columns of a pooled forest of state v1: the first seven track columns. */
+export const POOLED_V1_FEATURE_COUNT = 7;
 
 /** A pooled feature name. */
 export type PooledFeatureName = (typeof POOLED_FEATURE_NAMES)[number];
@@ -37,6 +67,16 @@ export interface ModelContext {
   readonly medianLogSigma: number;
   /** Clean tracks the median came from. */
   readonly samples: number;
+  /**
+   * Median resistance change (numpy median) over the model's clean tracks that have one; `null` when none has.
+   * Absent in contexts stored before it existed (the column is then imputed).
+   */
+  readonly medianResistanceChange?: number | null;
+  /**
+   * The model's linked Final Test outcomes by trim day, for the context features. Absent in contexts stored before
+   * they existed: those features are then imputed (the column medians), and a retraining fills them.
+   */
+  readonly finalTest?: FinalTestHistory;
 }
 
 /** Median of ln(sigma) over positive finite values; `null` when there are none. */
@@ -47,11 +87,12 @@ export function medianLogSigma(sigmas: Iterable<number | null>): number | null {
 }
 
 /**
- * Writes the pooled features of one track into `out` (NaN where a value is missing; the pooled imputer fills them).
- * Returns `false` when the track cannot be scored at all (a track hygiene excludes: no usable sigma, an unreadable
- * cell, a value outside the physical bounds).
+ * Writes the first `columns` ({@link POOLED_TRACK_FEATURE_COUNT}, or {@link POOLED_V1_FEATURE_COUNT} for a v1
+ * forest) pooled features of one track into `out` (NaN where a value is missing; the pooled imputer fills them).
+ * The context columns after them are left untouched. Returns `false` when the track cannot be scored at all (a
+ * track hygiene excludes: no usable sigma, an unreadable cell, a value outside the physical bounds).
  */
-export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float64Array, offset = 0): boolean {
+export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float64Array, offset = 0, columns: number = POOLED_TRACK_FEATURE_COUNT): boolean {
   if (exclusionReason(track) !== null) return false;
   const f = extractFeatures(track);
   const sigma = f.sigma_gradient;
@@ -65,7 +106,23 @@ export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float
   out[offset + 4] = f.offset_magnitude !== null && spec !== null ? f.offset_magnitude / spec : Number.NaN;
   out[offset + 5] = f.resistance_change ?? Number.NaN;
   out[offset + 6] = spec !== null ? Math.log10(spec) : Number.NaN;
+  if (columns > POOLED_V1_FEATURE_COUNT) {
+    const m = ctx.medianResistanceChange;
+    out[offset + 7] = f.resistance_change !== null && typeof m === 'number' ? f.resistance_change - m : Number.NaN;
+  }
   return true;
+}
+
+/** A track's resistance change `(trimmed − untrimmed) / untrimmed` ({@link extractFeatures}), or `null`. */
+export function resistanceChangeOf(track: TrimTrack): number | null {
+  return extractFeatures(track).resistance_change;
+}
+
+/** Median (numpy median) of the finite values; `null` when there are none. */
+export function medianOf(values: Iterable<number | null>): number | null {
+  const xs: number[] = [];
+  for (const v of values) if (v !== null && Number.isFinite(v)) xs.push(v);
+  return quantileLinear(xs, 0.5);
 }
 
 /** Column medians (numpy median) ignoring NaN; 0 for a column with no value at all (documented: such a column is constant). */

@@ -20,7 +20,8 @@ import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './c
 import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
-import { medianLogSigma, type ModelContext } from './pooled-features.js';
+import { medianLogSigma, medianOf, resistanceChangeOf, type ModelContext } from './pooled-features.js';
+import { finalTestHistory } from './pooled-context.js';
 import { fitPlantPrior, ModelThresholdOptimizer, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
 import { thresholdDataOf, untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 import { createTrainRunner } from './worker-pool.js';
@@ -123,7 +124,7 @@ export async function trainAll(
 
   // Pass 1: survey.
   emit('planning');
-  const pooledRows = new PooledRows();
+  const pooledRows = new PooledRows(o.seed);
   const surveys: Survey[] = [];
   // Records kept in memory between the passes, at most this many in all (about 1 KB each): small plants are read
   // once, large ones twice, and memory stays bounded.
@@ -135,7 +136,15 @@ export async function trainAll(
   const surveyed = (model: ModelName, records: TrainingRecord[]): Survey => {
     const clean = cleanTrainingRecords(records);
     const m = medianLogSigma(clean.records.map((r) => r.sigmaGradient));
-    const context: ModelContext | null = m === null ? null : { medianLogSigma: m, samples: clean.records.length };
+    const context: ModelContext | null =
+      m === null
+        ? null
+        : {
+            medianLogSigma: m,
+            samples: clean.records.length,
+            medianResistanceChange: medianOf(clean.records.map((r) => resistanceChangeOf(r))),
+            finalTest: finalTestHistory(clean.records),
+          };
     const profiler = new ModelProfiler(model);
     profiler.buildProfile(records);
     const keep = clean.records.length >= minSamples && records.length <= cacheLeft;

@@ -1,0 +1,303 @@
+/**
+ * Model-level and time-local context for the pooled forest, without leakage: what a model's Final Test (FT) record
+ * says about the next unit of that model, beyond its trim measurements (the model's assembly and its customer's test
+ * differ; production lots move defect rates for days). See docs/predictor.md, "Context features".
+ *
+ * Three features, all computed from FT outcomes of *other* units only:
+ * - `model_ft_rate`: the model's FT failure rate, smoothed toward the plant rate by a beta-binomial prior
+ *   ({@link fitRatePrior}, {@link smoothedRate}). At training it is **out of fold** (units in {@link CONTEXT_FOLDS}
+ *   folds by trim run; a row's rate and the prior come from the other folds only), at apply from all linked units.
+ * - `model_ft_recent_rate`: the model's FT failure rate among units trimmed on **earlier days** than this one,
+ *   exponentially weighted by age ({@link CONTEXT_HALF_LIFE_DAYS}) and shrunk toward the row's `model_ft_rate`
+ *   ({@link recentRate}). A row never sees its own label nor that of any unit of its own day (its twin track
+ *   included), at training and at apply alike.
+ * - `model_ft_nearby_rate`: the same over earlier **and later** days, with the unit's own day out of fold at
+ *   training ({@link nearbyRate}): the outcomes of linked lot-mates of a unit that was not linked.
+ *
+ * A model's FT record is kept in its context as day counts ({@link FinalTestHistory}), so apply computes the same
+ * features for every track (new units have no FT; their recent rate uses the FT of earlier days).
+ *
+ * @module
+ */
+import { labelOf } from '../core/labels.js';
+import type { TrainingRecord } from '../core/types.js';
+
+/** Milliseconds per day: day numbers are `floor(epoch ms / 86,400,000)` (UTC days). */
+const DAY_MS = 86_400_000;
+
+/** UTC day number of a date (`floor(ms / 86,400,000)`). */
+export function dayNumber(date: Date): number {
+  return Math.floor(date.getTime() / DAY_MS);
+}
+
+/**
+ * A model's linked FT outcomes by trim day: `days` ascending UTC day numbers of trim dates that have at least one
+ * linked FT outcome, `units[i]` outcomes and `failures[i]` FT failures among them (tracks counted, as the pooled
+ * forest's rows are).
+ */
+export interface FinalTestHistory {
+  readonly days: number[];
+  readonly units: number[];
+  readonly failures: number[];
+}
+
+/** The model's FT outcomes by trim day, from its clean records (records without a linked FT are skipped). */
+export function finalTestHistory(records: readonly TrainingRecord[]): FinalTestHistory {
+  const byDay = new Map<number, [number, number]>();
+  for (const r of records) {
+    const y = labelOf(r, 'final_test');
+    if (y === null) continue;
+    const d = dayNumber(r.fileDate);
+    if (!Number.isFinite(d)) continue;
+    const c = byDay.get(d) ?? [0, 0];
+    c[0]++;
+    c[1] += y;
+    byDay.set(d, c);
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  return { days, units: days.map((d) => byDay.get(d)![0]), failures: days.map((d) => byDay.get(d)![1]) };
+}
+
+/** Totals of a history. */
+export function historyTotals(h: FinalTestHistory): { units: number; failures: number } {
+  let units = 0;
+  let failures = 0;
+  for (let i = 0; i < h.days.length; i++) {
+    units += h.units[i]!;
+    failures += h.failures[i]!;
+  }
+  return { units, failures };
+}
+
+/**
+ * A beta prior on models' FT failure rates: mean `rate`, strength `strength` (= α + β, in units: the prior weighs as
+ * much as `strength` linked units of the model).
+ */
+export interface RatePrior {
+  readonly rate: number;
+  readonly strength: number;
+}
+
+/** Bounds of the prior strength: at least 1 unit, at most 10,000 (models indistinguishable). */
+export const PRIOR_STRENGTH_BOUNDS = { min: 1, max: 10_000 } as const;
+
+/**
+ * Fits the beta-binomial prior of model FT failure rates by the method of moments over models with ≥ 1 outcome:
+ * ```
+ * p0 = Σ F_i / Σ n_i                                  (N = Σ n_i, k models)
+ * S  = Σ n_i (F_i/n_i − p0)²
+ * τ² = max(0, (S − (k − 1) p0 (1 − p0)) / (N − Σ n_i² / N))   (between-model variance of the true rates)
+ * m  = p0 (1 − p0) / τ² − 1                             (Beta(α, β) with α + β = m has variance p(1−p)/(m+1))
+ * ```
+ * E[S] = (k − 1) p0(1 − p0) + τ² (N − Σ n_i²/N) for binomial counts with random rates (the DerSimonian-Laird moment
+ * equation written for proportions). `m` is clamped to {@link PRIOR_STRENGTH_BOUNDS} (τ² = 0 gives the upper bound).
+ * With no outcome at all the prior is `{ rate: 0.5, strength: 1 }`; with one model, or all rates equal, the
+ * strength is the upper bound.
+ *
+ * @example
+ * ```ts
+ * fitRatePrior([{ units: 10, failures: 1 }, { units: 10, failures: 5 }, { units: 20, failures: 4 }]);
+ * // p0 = 10/40 = 0.25, S = 10·0.0225 + 10·0.0625 + 20·0.0025 = 0.9, τ² = (0.9 − 0.375)/(40 − 15) = 0.021,
+ * // m = 0.1875/0.021 − 1 = 7.93
+ * ```
+ */
+export function fitRatePrior(models: Iterable<{ readonly units: number; readonly failures: number }>): RatePrior {
+  let n = 0;
+  let f = 0;
+  let k = 0;
+  let sumSq = 0;
+  const list: { units: number; failures: number }[] = [];
+  for (const m of models) {
+    if (!(m.units > 0)) continue;
+    list.push(m);
+    n += m.units;
+    f += m.failures;
+    sumSq += m.units * m.units;
+    k++;
+  }
+  if (n === 0) return { rate: 0.5, strength: PRIOR_STRENGTH_BOUNDS.min };
+  const p0 = f / n;
+  let s = 0;
+  for (const m of list) s += m.units * (m.failures / m.units - p0) ** 2;
+  const denom = n - sumSq / n;
+  const v = p0 * (1 - p0);
+  const tau2 = denom > 0 ? Math.max(0, (s - (k - 1) * v) / denom) : 0;
+  const strength = tau2 > 0 && v > 0 ? v / tau2 - 1 : PRIOR_STRENGTH_BOUNDS.max;
+  return { rate: p0, strength: Math.min(PRIOR_STRENGTH_BOUNDS.max, Math.max(PRIOR_STRENGTH_BOUNDS.min, strength)) };
+}
+
+/**
+ * The posterior mean FT failure rate of a model with `failures` among `units` under the beta prior:
+ * `(F + m·p0) / (n + m)`.
+ *
+ * @example
+ * ```ts
+ * smoothedRate(3, 10, { rate: 0.25, strength: 10 }); // (3 + 2.5) / 20 = 0.275
+ * ```
+ */
+export function smoothedRate(failures: number, units: number, prior: RatePrior): number {
+  return (failures + prior.strength * prior.rate) / (units + prior.strength);
+}
+
+/**
+ * Half-life of the recent FT failure rate, in days: a production lot (a reel of element, a paste batch, a setup)
+ * moves defect rates for days to weeks, so a unit trimmed a week ago counts half as much as one trimmed yesterday.
+ * A property of plants, not fitted to any data set.
+ */
+export const CONTEXT_HALF_LIFE_DAYS = 7;
+
+/**
+ * Prior strength of the recent rate, in (decayed) units: the recent rate is the model rate until about this many
+ * recent outcomes are known, then follows them. Five units: a day's lot of a small model moves it, one unit does not.
+ */
+export const CONTEXT_RECENT_STRENGTH = 5;
+
+/** Folds of the out-of-fold model rate at training. */
+export const CONTEXT_FOLDS = 5;
+
+/** The parameters of the context features (kept in the pooled forest's state, so apply computes what training did). */
+export interface ContextParams {
+  /** The plant prior fitted on all linked units (used at apply). */
+  readonly prior: RatePrior;
+  readonly halfLifeDays: number;
+  readonly recentStrength: number;
+  readonly folds: number;
+}
+
+/**
+ * Exponentially weighted FT counts of the days strictly before `day`, precomputed for binary search: for each history
+ * day i, `a[i] = Σ_{j ≤ i} F_j · 2^(−(d_i − d_j)/H)` and `b[i]` the same over `n_j`.
+ */
+export interface DecayedHistory {
+  readonly days: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  /** The same from the other end: `ra[i] = Σ_{j ≥ i} F_j · 2^(−(d_j − d_i)/H)`, `rb[i]` over `n_j`. */
+  readonly ra: Float64Array;
+  readonly rb: Float64Array;
+  /** The days' own counts. */
+  readonly units: Float64Array;
+  readonly failures: Float64Array;
+  readonly halfLifeDays: number;
+}
+
+/** Precomputes the decayed running counts of a history (O(days)). */
+export function decayHistory(h: FinalTestHistory, halfLifeDays: number): DecayedHistory {
+  const len = h.days.length;
+  const days = Float64Array.from(h.days);
+  const a = new Float64Array(len);
+  const b = new Float64Array(len);
+  let pa = 0;
+  let pb = 0;
+  for (let i = 0; i < len; i++) {
+    const decay = i === 0 ? 0 : 2 ** (-(days[i]! - days[i - 1]!) / halfLifeDays);
+    pa = pa * decay + h.failures[i]!;
+    pb = pb * decay + h.units[i]!;
+    a[i] = pa;
+    b[i] = pb;
+  }
+  const ra = new Float64Array(len);
+  const rb = new Float64Array(len);
+  pa = 0;
+  pb = 0;
+  for (let i = len - 1; i >= 0; i--) {
+    const decay = i === len - 1 ? 0 : 2 ** (-(days[i + 1]! - days[i]!) / halfLifeDays);
+    pa = pa * decay + h.failures[i]!;
+    pb = pb * decay + h.units[i]!;
+    ra[i] = pa;
+    rb[i] = pb;
+  }
+  return { days, a, b, ra, rb, units: Float64Array.from(h.units), failures: Float64Array.from(h.failures), halfLifeDays };
+}
+
+/** The first index with `days[i] >= day` (binary search). */
+function lowerBound(days: Float64Array, day: number): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]! < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Decayed FT failures and outcomes of the days strictly before `day`:
+ * `A = Σ_{d_j < day} F_j · 2^(−(day − d_j)/H)`, `B` the same over `n_j` (H the half-life in days).
+ */
+export function decayedBefore(h: DecayedHistory, day: number): { failures: number; units: number } {
+  const i = lowerBound(h.days, day) - 1; // last index with days[i] < day
+  if (i < 0) return { failures: 0, units: 0 };
+  const w = 2 ** (-(day - h.days[i]!) / h.halfLifeDays);
+  return { failures: h.a[i]! * w, units: h.b[i]! * w };
+}
+
+/** The same over the days strictly after `day`: `Σ_{d_j > day} F_j · 2^(−(d_j − day)/H)`, and over `n_j`. */
+export function decayedAfter(h: DecayedHistory, day: number): { failures: number; units: number } {
+  let i = lowerBound(h.days, day);
+  if (i < h.days.length && h.days[i] === day) i++; // first index with days[i] > day
+  if (i >= h.days.length) return { failures: 0, units: 0 };
+  const w = 2 ** (-(h.days[i]! - day) / h.halfLifeDays);
+  return { failures: h.ra[i]! * w, units: h.rb[i]! * w };
+}
+
+/**
+ * The recent FT failure rate of a unit trimmed on `day`: `(A + s·base) / (B + s)`, with A, B the decayed failures
+ * and outcomes of the model's earlier days ({@link decayedBefore}), `s` the recent prior strength and `base` the
+ * row's model rate. With no earlier outcome it is `base`.
+ *
+ * @example
+ * ```ts
+ * // one earlier day, 7 days before, 4 outcomes with 2 failures; H = 7, s = 5, base = 0.2:
+ * // A = 2·0.5 = 1, B = 4·0.5 = 2, rate = (1 + 1) / (2 + 5) = 0.2857
+ * ```
+ */
+export function recentRate(h: DecayedHistory, day: number, base: number, strength: number): number {
+  const { failures, units } = decayedBefore(h, day);
+  return (failures + strength * base) / (units + strength);
+}
+
+/** The FT outcomes of the history's day `day` itself (none when the day has none). */
+export function countsOnDay(h: DecayedHistory, day: number): { failures: number; units: number } {
+  const i = lowerBound(h.days, day);
+  if (i >= h.days.length || h.days[i] !== day) return { failures: 0, units: 0 };
+  return { failures: h.failures[i]!, units: h.units[i]! };
+}
+
+/**
+ * The nearby FT failure rate of a unit trimmed on `day`: like {@link recentRate} over the model's days before **and
+ * after** `day`, each weighed by its distance in days, plus `sameDay`, outcomes of the unit's own day that it may
+ * see (weight 1): `(A_before + A_after + F_same + s·base) / (B_before + B_after + n_same + s)`. At training
+ * `sameDay` holds the day's outcomes **outside the row's fold** (never its own, nor its twin's); at apply all of the
+ * day's linked outcomes. A unit whose lot-mates were linked while it was not gets their outcomes; for the newest
+ * units (nothing linked on or after their day) it is the recent rate.
+ *
+ * @example
+ * ```ts
+ * // days 10 (4 outcomes, 2 failures) and 17 (2, 0), unit on day 14, H = 7, s = 5, base = 0.2, nothing same-day:
+ * // A = 2·2^(−4/7), B = 4·2^(−4/7) + 2·2^(−3/7); rate = (A + 1) / (B + 5)
+ * ```
+ */
+export function nearbyRate(
+  h: DecayedHistory,
+  day: number,
+  base: number,
+  strength: number,
+  sameDay: { readonly failures: number; readonly units: number } = { failures: 0, units: 0 },
+): number {
+  const before = decayedBefore(h, day);
+  const after = decayedAfter(h, day);
+  return (before.failures + after.failures + sameDay.failures + strength * base) / (before.units + after.units + sameDay.units + strength);
+}
+
+/**
+ * Fold of a trim run for the out-of-fold model rate: a seeded integer hash of the trim run's id, mod `folds`. Both
+ * tracks of a dual-track unit share a fold, so a track's rate never uses its twin's outcome.
+ */
+export function contextFold(trimResultId: number, seed: number, folds: number): number {
+  let z = (Math.imul(trimResultId | 0, 0x9e3779b1) ^ Math.imul((trimResultId / 4294967296) | 0, 0x85ebca77) ^ seed) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return ((z ^ (z >>> 16)) >>> 0) % folds;
+}
