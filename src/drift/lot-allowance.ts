@@ -107,7 +107,7 @@ export function nonIncreasingFit(v: readonly number[], w: readonly number[]): nu
 
 /** Options of {@link timeCorrelation}. */
 export interface TimeCorrelationOptions {
-  /** Lags (days) beyond which units are taken as uncorrelated and used as the zero reference. Default 60. */
+  /** Lags (days) beyond which units are taken as uncorrelated. Default 60. */
   readonly maxLagDays?: number;
 }
 
@@ -120,14 +120,17 @@ function lagBin(lag: number): number {
  * The correlation of two units' scores as a function of the days between them, estimated from every pair of a
  * baseline (a lot lasts days to weeks, so closeness in time, not in unit count, is what makes two units share one):
  *
- *   ĉ(bin) = mean{ qᵢqⱼ : |tᵢ − tⱼ| in bin } − mean{ qᵢqⱼ : |tᵢ − tⱼ| ≥ maxLagDays },
+ *   ĉ(bin) = (mean{ qᵢqⱼ : |tᵢ − tⱼ| in bin } − c₀) / v,   c₀ = −v/(n − 1),   v = Σqᵢ²/n,
  *
- * on scores q centred at their mean (the far pairs' mean product removes most of the bias the common mean puts on
- * every product; 0 when the baseline spans fewer than maxLagDays days), divided by the mean of qᵢ² (the variance),
- * for lag bins [0, 1), [1, 2), [2, 4), [4, 8), … days (doubling: pairs are few at long lags), made non-increasing by
- * weighted isotonic regression (pair counts as weights; negative noise is kept in the fit, so clamping cannot bias
- * the estimate upwards) and only then clamped to [0, 1]. The result is ρ per whole day 0 … maxLagDays − 1 (each
- * day takes its bin's value); ρ is 0 beyond.
+ * on scores q centred at their mean. c₀ is the exact mean product of the n(n − 1) pairs i ≠ j of centred values
+ * (Σᵢ≠ⱼ qᵢqⱼ = (Σqᵢ)² − Σqᵢ² = −n·v), so it is what every pair's product is expected to be when the units are
+ * exchangeable (no lots): it removes the bias the common mean puts on every product without estimating it. (The first
+ * version took c₀ from the mean product of the pairs ≥ maxLagDays apart; on a baseline spanning 100 days those are a
+ * hundred pairs or so, and their noise, added to every lag, read as a correlation over all 60 days: f up to 5 on the
+ * classic plant, which has no lots.) Lag bins [0, 1), [1, 2), [2, 4), [4, 8), … days (doubling: pairs are few at long
+ * lags), made non-increasing by weighted isotonic regression (pair counts as weights; negative noise is kept in the
+ * fit, so clamping cannot bias the estimate upwards) and only then clamped to [0, 1]. The result is ρ per whole day
+ * 0 … maxLagDays − 1 (each day takes its bin's value); ρ is 0 beyond.
  *
  * @example
  * ```ts
@@ -142,34 +145,25 @@ export function timeCorrelation(scores: readonly number[], dates: readonly Date[
   const mean = scores.reduce((a, b) => a + b, 0) / Math.max(1, n);
   const q = scores.map((x) => x - mean);
   const var0 = q.reduce((a, x) => a + x * x, 0) / Math.max(1, n);
-  // Pairs in time order: near pairs (< D days) one by one, far pairs through suffix sums (Σ over far pairs of
-  // qᵢqⱼ = Σᵢ qᵢ·(sum of the q's at least D days later)).
+  // Pairs in time order, those less than D days apart.
   const order = dates.map((d, i) => [d.getTime() / 86_400_000, i] as const).sort((a, b) => a[0] - b[0]);
   const t = order.map((o) => o[0]);
   const qs = order.map((o) => q[o[1]]!);
-  const suffix = new Float64Array(n + 1);
-  for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1]! + qs[i]!;
   const sum = new Float64Array(nBins);
   const cnt = new Float64Array(nBins);
-  let farSum = 0;
-  let farCnt = 0;
-  let firstFar = 0;
   for (let i = 0; i < n; i++) {
-    let j = i + 1;
-    for (; j < n && t[j]! - t[i]! < D; j++) {
+    for (let j = i + 1; j < n && t[j]! - t[i]! < D; j++) {
       const b = lagBin(t[j]! - t[i]!);
       sum[b]! += qs[i]! * qs[j]!;
       cnt[b]! += 1;
     }
-    firstFar = Math.max(firstFar, j);
-    farSum += qs[i]! * suffix[firstFar]!;
-    farCnt += n - firstFar;
   }
-  const far = farCnt > 0 ? farSum / farCnt : 0;
+  // The exact mean product of distinct centred pairs (see above).
+  const c0 = n > 1 ? -var0 / (n - 1) : 0;
   const raw: number[] = [];
   const w: number[] = [];
   for (let b = 0; b < nBins; b++) {
-    raw.push(cnt[b]! > 0 && var0 > 0 ? (sum[b]! / cnt[b]! - far) / var0 : 0);
+    raw.push(cnt[b]! > 0 && var0 > 0 ? (sum[b]! / cnt[b]! - c0) / var0 : 0);
     w.push(cnt[b]!);
   }
   const fit = nonIncreasingFit(raw, w).map((r) => Math.min(1, Math.max(0, r)));

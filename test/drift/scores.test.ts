@@ -89,9 +89,18 @@ describe('lot allowance (hand-computed)', () => {
 
   it('correlation by days: same-day pairs +1, next-day pairs −1 → ρ = [1, 0]', () => {
     expect(timeCorrelation([1, 1, -1, -1], at([0, 0.1, 1.2, 1.3]), { maxLagDays: 2 })).toEqual([1, 0]);
-    // Far pairs (≥ maxLagDays) are the zero reference: same-day products 1, far products −1 → (1 − (−1))/1 = 2,
-    // clamped to 1; the [1, 2) day bin has no pairs: 0.
+    // The zero reference is c₀ = −v/(n − 1) = −1/3 (v = 1): same-day products 1 → (1 + 1/3)/1, clamped to 1; the
+    // [1, 2) day bin has no pairs: 0.
     expect(timeCorrelation([1, 1, -1, -1], at([0, 0.1, 5, 5.1]), { maxLagDays: 2 })).toEqual([1, 0]);
+  });
+
+  it('the zero reference is the exact mean product of centred pairs, not the far pairs', () => {
+    // q = (1, 0, −1): v = 2/3, c₀ = −(2/3)/2 = −1/3. The one same-day pair has product 0 → (0 + 1/3)/(2/3) = 0.5.
+    // (The far pairs' mean product, (1·−1 + 0·−1)/2 = −0.5, would have given (0 + 0.5)/(2/3) = 0.75.)
+    const rho = timeCorrelation([1, 0, -1], at([0, 0.5, 100]), { maxLagDays: 60 });
+    expect(rho).toHaveLength(60);
+    expect(rho[0]).toBeCloseTo(0.5, 14);
+    expect(rho.slice(1).every((r) => r === 0)).toBe(true);
   });
 
   it('subgroup inflation from ρ: two subgroups of two units within one day, ρ(0) = 0.5 → f = 1 + 2·0.9·0.5/0.75', () => {
