@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { welford } from './welford.js';
 
 /** Statistics of a model's drift baseline. */
 export interface DriftBaseline {
@@ -50,13 +51,7 @@ function percentileLinear(sorted: readonly number[], q: number): number {
 }
 
 function meanStd(xs: readonly number[]): [number, number] {
-  let mean = 0;
-  let m2 = 0;
-  xs.forEach((x, i) => {
-    const d = x - mean;
-    mean += d / (i + 1);
-    m2 += d * (x - mean);
-  });
+  const { mean, m2 } = welford(xs);
   return [mean, xs.length > 1 ? Math.sqrt(m2 / (xs.length - 1)) : Number.NaN];
 }
 

@@ -46,6 +46,7 @@ import { arl0ForHorizon, unitsPerYearOf } from './horizon.js';
 import { correlationInflation, subgroupInflation, timeCorrelation } from './lot-allowance.js';
 import { lowerBound, rankNormalScore, withinNormalScores } from './rank-score.js';
 import { selfStartingScore } from './student-t.js';
+import { welford } from './welford.js';
 import type {
   CusumRunState,
   DriftEpisode,
@@ -184,17 +185,6 @@ function autoBlockSize(unitsPerYear: number | null, blockDays: number, baselineS
   return Math.max(1, Math.min(maxBlockSize, Math.floor(baselineSize / 10), b));
 }
 
-/** Welford reference of a series. */
-function welford(xs: readonly number[]): { n: number; mean: number; m2: number } {
-  let mean = 0;
-  let m2 = 0;
-  xs.forEach((x, i) => {
-    const d = x - mean;
-    mean += d / (i + 1);
-    m2 += d * (x - mean);
-  });
-  return { n: xs.length, mean, m2 };
-}
 
 /**
  * Detects drift of one model's sigma_gradient over time (see the module comment for the method and defaults).

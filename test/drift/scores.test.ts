@@ -128,3 +128,15 @@ describe('monitoring horizon', () => {
     expect(unitsPerYearOf([new Date(0)])).toBeNull();
   });
 });
+
+describe('welford', () => {
+  it('gives the mean and the sum of squared deviations of a hand example', async () => {
+    const { welford } = await import('../../src/drift/welford.js');
+    // mean (1+2+3+4)/4 = 2.5; m2 = 2.25 + 0.25 + 0.25 + 2.25 = 5 (sample variance 5/3 with ddof = 1)
+    const r = welford([1, 2, 3, 4]);
+    expect(r.n).toBe(4);
+    expect(r.mean).toBeCloseTo(2.5, 14);
+    expect(r.m2).toBeCloseTo(5, 14);
+    expect(welford([])).toEqual({ n: 0, mean: 0, m2: 0 });
+  });
+});
