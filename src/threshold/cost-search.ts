@@ -48,24 +48,38 @@ export interface CostCurve {
  * ```
  */
 export function costCurve(groups: SigmaGroups, objective: ThresholdObjective): CostCurve | null {
+  const run = cumulativeCosts(groups, objective);
+  if (run === null) return null;
+  const { values } = groups;
+  const thresholds = new Float64Array(values.length - 1);
+  for (let k = 0; k < values.length - 1; k++) thresholds[k] = Math.sqrt(values[k]!) * Math.sqrt(values[k + 1]!);
+  return { thresholds, ...run };
+}
+
+/**
+ * The cost of cutting after each sigma group (one running sum over the groups) and of the two trivial cuts, shared by
+ * {@link costCurve} and {@link searchCostOptimalThreshold} (which runs once per bootstrap resample and needs no
+ * candidate thresholds); `null` with fewer than two groups or a class of zero weight.
+ */
+function cumulativeCosts(
+  groups: SigmaGroups,
+  objective: ThresholdObjective,
+): { costs: Float64Array; costPassAll: number; costRejectAll: number } | null {
   const { values, failWeight, passWeight, totalFail, totalPass } = groups;
   const G = values.length;
   if (G < 2 || totalFail <= 0 || totalPass <= 0) return null;
-  const c = objective.costRatio;
   const norm = objective.normalization === 'class-totals';
-  const escapeUnit = norm ? c / totalFail : c;
+  const escapeUnit = norm ? objective.costRatio / totalFail : objective.costRatio;
   const rejectUnit = norm ? 1 / totalPass : 1;
   const costs = new Float64Array(G - 1);
-  const thresholds = new Float64Array(G - 1);
   let escapes = 0;
   let rejects = totalPass;
   for (let k = 0; k < G - 1; k++) {
     escapes += failWeight[k]!;
     rejects -= passWeight[k]!;
     costs[k] = escapeUnit * escapes + rejectUnit * rejects;
-    thresholds[k] = Math.sqrt(values[k]!) * Math.sqrt(values[k + 1]!);
   }
-  return { thresholds, costs, costPassAll: escapeUnit * totalFail, costRejectAll: rejectUnit * totalPass };
+  return { costs, costPassAll: escapeUnit * totalFail, costRejectAll: rejectUnit * totalPass };
 }
 
 /**
@@ -81,22 +95,11 @@ export function costCurve(groups: SigmaGroups, objective: ThresholdObjective): C
  * ```
  */
 export function searchCostOptimalThreshold(groups: SigmaGroups, objective: ThresholdObjective): CostSearch | null {
-  // The costs of costCurve without its thresholds (this runs once per bootstrap resample).
-  const { values, failWeight, passWeight, totalFail, totalPass } = groups;
+  const curve = cumulativeCosts(groups, objective);
+  if (curve === null) return null;
+  const { values } = groups;
   const G = values.length;
-  if (G < 2 || totalFail <= 0 || totalPass <= 0) return null;
-  const norm = objective.normalization === 'class-totals';
-  const escapeUnit = norm ? objective.costRatio / totalFail : objective.costRatio;
-  const rejectUnit = norm ? 1 / totalPass : 1;
-  const costs = new Float64Array(G - 1);
-  let escapes = 0;
-  let rejects = totalPass;
-  for (let k = 0; k < G - 1; k++) {
-    escapes += failWeight[k]!;
-    rejects -= passWeight[k]!;
-    costs[k] = escapeUnit * escapes + rejectUnit * rejects;
-  }
-  const curve = { costPassAll: escapeUnit * totalFail, costRejectAll: rejectUnit * totalPass };
+  const { costs } = curve;
   let best = Number.POSITIVE_INFINITY;
   for (const cost of costs) if (cost < best) best = cost;
   const tol = REL_TIE * Math.max(1, Math.abs(best));
