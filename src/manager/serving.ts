@@ -71,8 +71,8 @@ function ownScorer(lp: LoadedPredictor, remote: RemoteScorer | null): TrackScore
 function driftReplayOf(model: ModelName, c: ComponentsState): DriftReplay | null {
   if (!c.driftBaseline || !c.driftBaselineEnd) return null;
   const baseline = c.driftBaseline;
-  return ({ dates, sigma }) => {
-    const detector = ModelDriftDetector.fromState(baseline as ModelDriftDetectorState);
+  return ({ dates, sigma }, from) => {
+    const detector = ModelDriftDetector.fromState((from ?? baseline) as ModelDriftDetectorState);
     const series = detector.detectSeries(Array.from(sigma), dates);
     return {
       alerts: series.episodes.map((e) => ({
@@ -103,7 +103,8 @@ export async function buildApplyPlan(
   remote: RemoteScorer | null,
 ): Promise<ApplyPlan> {
   if (!state) {
-    return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula' };
+    return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula',
+      scope: 'all', driftFrom: null, fullReason: null };
   }
   const c = parseComponents(state.componentsJson, model);
   let scorer: TrackScorer | null = null;
@@ -130,5 +131,8 @@ export async function buildApplyPlan(
     driftAfter: c.driftBaselineEnd ? { date: new Date(c.driftBaselineEnd.fileDate), trackResultId: c.driftBaselineEnd.trackResultId } : null,
     driftReplay: driftReplayOf(model, c),
     version: state.isTrained ? state.stateVersion : 'formula',
+    scope: 'all',
+    driftFrom: null,
+    fullReason: null,
   };
 }
