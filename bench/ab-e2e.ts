@@ -29,9 +29,9 @@ const rounds = Number(values.rounds ?? 3);
 const tracks = Number(values.tracks ?? 80_000);
 const libs: Record<'base' | 'new', Lib> = {
   base: (await import(join(baseDir, 'dist/index.js'))) as Lib,
-  new: (await import('../dist/index.js')) as Lib,
+  new: (await import('../dist/index.js')) as unknown as Lib,
 };
-const { writePlant } = (await import('../dist/synthetic.js')) as typeof import('../src/synthetic/index.js');
+const { writePlant } = (await import('../dist/synthetic.js')) as unknown as typeof import('../src/synthetic/index.js');
 
 type Repo = Awaited<ReturnType<Lib['createSqliteRepository']>>;
 interface Timing {

@@ -17,7 +17,7 @@ import { type DriftAlert, type DriftDirection, type DriftStateColumns, type MLRe
 import { DriftStateWriter } from './drift-writer.js';
 import type { TrackSource } from './track-source.js';
 import { compareUnits, unitSeries, type DriftPoint, type UnitSeries } from './drift-series.js';
-import type { DriftThrough } from './components-state.js';
+import type { ComponentsState, DriftThrough } from './components-state.js';
 import { BatchWriteError, type BatchWriter } from './batch-writer.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
 
@@ -72,6 +72,8 @@ export interface ApplyPlan {
   readonly driftFrom: { readonly state: unknown; readonly through: DriftThrough } | null;
   /** Incremental apply: why this model is applied in full (`null` otherwise). */
   readonly fullReason: string | null;
+  /** The state's parsed components (`null` without a state); not modified. */
+  readonly components: ComponentsState | null;
 }
 
 /** Context of one apply run. */
@@ -388,7 +390,8 @@ async function finishModel(
     throwIfAborted(ctx.signal);
     isDrifting = replay.isDrifting;
     direction = replay.direction;
-    const components = JSON.parse(plan.state.componentsJson) as Record<string, unknown>;
+    // The stored components with the new drift state (a shallow copy: the plan's parsed components stay as stored).
+    const components: Record<string, unknown> = { ...(plan.components ?? (JSON.parse(plan.state.componentsJson) as Record<string, unknown>)) };
     components['driftCurrent'] = replay.stateJson;
     components['driftThrough'] = through;
     driftUpdate = {

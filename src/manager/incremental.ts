@@ -18,7 +18,7 @@
  */
 import type { ModelName } from '../core/types.js';
 import type { MLRepository, ModelMLState } from '../storage/repository.js';
-import type { DriftThrough } from './components-state.js';
+import type { ComponentsState, DriftThrough } from './components-state.js';
 import { parseComponents } from './components-state.js';
 
 /** The journal's artifact (model, kind, version). */
@@ -66,7 +66,12 @@ export function applyVersionOf(state: ModelMLState | null): string {
 
 /** How an incremental apply treats one model. */
 export type IncrementalScope =
-  | { readonly scope: 'pending'; readonly driftFrom: { readonly state: unknown; readonly through: DriftThrough } | null }
+  | {
+      readonly scope: 'pending';
+      readonly driftFrom: { readonly state: unknown; readonly through: DriftThrough } | null;
+      /** The state's parsed components (for the plan), `undefined` without a state. */
+      readonly components?: ComponentsState;
+    }
   | { readonly scope: 'all'; readonly reason: string };
 
 /** Whether a model can be continued (see the module comment), and if not, why. */
@@ -83,9 +88,9 @@ export function incrementalScope(model: ModelName, state: ModelMLState | null, j
     return { scope: 'all', reason: 'its stored state cannot be read: applied in full' };
   }
   // The same test as the drift replay's (serving.ts): a model with a baseline has drift.
-  if (!c.driftBaseline || !c.driftBaselineEnd) return { scope: 'pending', driftFrom: null };
+  if (!c.driftBaseline || !c.driftBaselineEnd) return { scope: 'pending', driftFrom: null, components: c };
   if (c.driftCurrent === null || c.driftCurrent === undefined || !c.driftThrough) {
     return { scope: 'all', reason: 'no stored drift state to continue: applied in full' };
   }
-  return { scope: 'pending', driftFrom: { state: c.driftCurrent, through: c.driftThrough } };
+  return { scope: 'pending', driftFrom: { state: c.driftCurrent, through: c.driftThrough }, components: c };
 }

@@ -101,12 +101,14 @@ export async function buildApplyPlan(
   pooled: PooledModel | null,
   getOwn: (model: ModelName, c: ComponentsState) => Promise<LoadedPredictor | null>,
   remote: RemoteScorer | null,
+  /** The state's components, where the caller has parsed them already. */
+  parsed?: ComponentsState,
 ): Promise<ApplyPlan> {
   if (!state) {
     return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula',
-      scope: 'all', driftFrom: null, fullReason: null };
+      scope: 'all', driftFrom: null, fullReason: null, components: null };
   }
-  const c = parseComponents(state.componentsJson, model);
+  const c = parsed ?? parseComponents(state.componentsJson, model);
   let scorer: TrackScorer | null = null;
   let kind: PredictorKind = 'none';
   if (c.predictor.kind === 'own') {
@@ -134,5 +136,6 @@ export async function buildApplyPlan(
     scope: 'all',
     driftFrom: null,
     fullReason: null,
+    components: c,
   };
 }

@@ -143,7 +143,11 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** Only these models (default: every model in the repository). */
   readonly models?: readonly ModelName[];
-  /** Threads: > 1 scores in a worker thread beside the database work; 1 does everything in this thread. Default: the number of cores. */
+  /**
+   * Threads: > 1 scores in a worker thread beside the database work (for runs of 10,000 tracks or more; a smaller run
+   * scores in this thread, where it is cheaper than sending the forests); 1 does everything in this thread. Default:
+   * the number of cores.
+   */
   readonly concurrency?: number;
   /**
    * `'all'` (default): every track of every model, drift replayed from each baseline; what to run after a retrain.
