@@ -10,7 +10,8 @@
  *
  * The incremental scenario (`--no-pending` skips it): 1,000 new tracks added to a 1,000,000-track SQLite plant that
  * is trained and applied, then `applyToDatabase({ only: 'pending' })` in a fresh process (bench/apply-pending.mjs),
- * median of 3 (each on a fresh copy). The plant is built once and cached in $TMPDIR/ltml-bench-cache (the host data
+ * median of 3 (each on a fresh copy); the new tracks spread over every model (600: the worst case, every model's
+ * forest and drift state loaded and its state written) and over the 50 largest (a day's import). The plant is built once and cached in $TMPDIR/ltml-bench-cache (the host data
  * by seed and size; the trained and applied database by a hash of dist/, so a code change retrains it).
  *
  * Usage: npm run bench [-- --tracks 80000 --models 300 --repeats 3 --large --no-postgres --no-pending --src]
@@ -319,10 +320,10 @@ for (const r of rows) {
   const ap = median(r.applyS);
   console.log(`${r.engine.padEnd(9)} ${r.floor.readS.toFixed(3).padStart(6)} ${r.floor.scoreS.toFixed(3).padStart(8)} ${r.floor.writeS.toFixed(3).padStart(8)} ${f.toFixed(3).padStart(8)} ${ap.toFixed(3).padStart(17)} ${(ap / f).toFixed(2).padStart(13)}x`);
 }
-if (pending) {
-  console.log(`\nincremental apply: ${pending.newTracks} new tracks in a ${pending.plantTracks.toLocaleString('en-US')}-track SQLite plant (fresh process, median of ${pending.runs.length})`);
-  const med = (k: 'applyS' | 'applyCpuS' | 'totalS' | 'totalCpuS') => median(pending.runs.map((x) => x[k]));
-  const r0 = pending.runs[0]!;
+for (const v of pending ?? []) {
+  console.log(`\nincremental apply: ${v.newTracks} new tracks over ${v.spread === null ? 'every model' : `the ${v.spread} largest models`} of a ${v.plantTracks.toLocaleString('en-US')}-track SQLite plant (fresh process, median of ${v.runs.length})`);
+  const med = (k: 'applyS' | 'applyCpuS' | 'totalS' | 'totalCpuS') => median(v.runs.map((x) => x[k]));
+  const r0 = v.runs[0]!;
   console.log(`  apply --pending: ${med('applyS').toFixed(3)} s wall, ${med('applyCpuS').toFixed(3)} s CPU (target <= 1.0 s); whole job (open + apply + close) ${med('totalS').toFixed(3)} s; ` +
     `${r0.tracks} tracks of ${r0.models} models, ${r0.continued} continued, ${r0.full} in full, ${r0.newDriftAlerts} new alerts`);
 }
@@ -344,7 +345,7 @@ interface PendingRun {
 }
 
 /** The incremental scenario (see the module comment). */
-async function pendingScenario(): Promise<{ plantTracks: number; newTracks: number; runs: PendingRun[] }> {
+async function pendingScenario(): Promise<PendingVariant[]> {
   const cache = join(tmpdir(), 'ltml-bench-cache');
   mkdirSync(cache, { recursive: true });
   const plantFile = join(cache, 'plant-1m-seed2026-600.db');
@@ -371,6 +372,22 @@ async function pendingScenario(): Promise<{ plantTracks: number; newTracks: numb
     if (child.status !== 0) throw new Error(`bench/train-apply.mjs failed: ${child.stderr}`);
     renameSync(`${trainedFile}.tmp`, trainedFile);
   }
+  const variants: PendingVariant[] = [];
+  for (const spread of [null, 50]) {
+    variants.push(await pendingRuns(trainedFile, spread));
+  }
+  return variants;
+}
+
+interface PendingVariant {
+  /** The new tracks are spread over every model (`null`) or over this many of the largest. */
+  spread: number | null;
+  plantTracks: number;
+  newTracks: number;
+  runs: PendingRun[];
+}
+
+async function pendingRuns(trainedFile: string, spread: number | null): Promise<PendingVariant> {
   const runs: PendingRun[] = [];
   let newTracks = 0;
   let plantTracks = 0;
@@ -379,7 +396,7 @@ async function pendingScenario(): Promise<{ plantTracks: number; newTracks: numb
     try {
       const file = join(dir, 'plant.db');
       copyFileSync(trainedFile, file);
-      ({ newTracks, plantTracks } = addNewTracks(file, 1000));
+      ({ newTracks, plantTracks } = addNewTracks(file, 1000, spread));
       const child = spawnSync(process.execPath, ['bench/apply-pending.mjs', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (child.status !== 0) throw new Error(`bench/apply-pending.mjs failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as PendingRun;
@@ -389,20 +406,22 @@ async function pendingScenario(): Promise<{ plantTracks: number; newTracks: numb
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { plantTracks, newTracks, runs };
+  return { spread, plantTracks, newTracks, runs };
 }
 
 /**
- * Adds about `n` new tracks as an import would: round-robin over the models, a copy of each model's newest unit
- * dated an hour after it (one or two tracks a unit), until `n` tracks are added.
+ * Adds `n` new tracks as an import would: round-robin over the models (every model, or the `spread` largest), a copy
+ * of each model's newest unit dated an hour after it (one or two tracks a unit), until `n` tracks are added.
  */
-function addNewTracks(file: string, n: number): { newTracks: number; plantTracks: number } {
+function addNewTracks(file: string, n: number, spread: number | null): { newTracks: number; plantTracks: number } {
   const h = new Database(file);
   try {
     const plantTracks = (h.prepare('SELECT COUNT(*) AS c FROM track_results').get() as { c: number }).c;
-    const newest = h.prepare(`SELECT r.id, r.model, r.serial, r.file_date, r.system FROM trim_results r
-      JOIN (SELECT model, MAX(file_date) AS d FROM trim_results GROUP BY model) m ON m.model = r.model AND m.d = r.file_date ORDER BY r.model`).all() as
-      { id: number; model: string; serial: string; file_date: string; system: string | null }[];
+    const newest = (h.prepare(`SELECT r.id, r.model, r.serial, r.file_date, r.system, m.n FROM trim_results r
+      JOIN (SELECT model, MAX(file_date) AS d, COUNT(*) AS n FROM trim_results GROUP BY model) m ON m.model = r.model AND m.d = r.file_date
+      ORDER BY m.n DESC, r.model`).all() as { id: number; model: string; serial: string; file_date: string; system: string | null }[])
+      .filter((u, i, all) => all.findIndex((v) => v.model === u.model) === i)
+      .slice(0, spread ?? undefined);
     const cols = 'track_id, status, sigma_gradient, linearity_spec, linearity_error, linearity_fail_points, linearity_pass, optimal_offset, travel_length, unit_length, untrimmed_resistance, trimmed_resistance';
     const insRun = h.prepare('INSERT INTO trim_results (model, serial, file_date, system) VALUES (?, ?, ?, ?)');
     const insTracks = h.prepare(`INSERT INTO track_results (trim_result_id, ${cols}) SELECT ?, ${cols} FROM track_results WHERE trim_result_id = ?`);
