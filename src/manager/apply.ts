@@ -259,8 +259,8 @@ export function trackResultOf(
   probability: number,
   formula: FormulaThresholdFn,
   riskCutoffs: { readonly medium: number; readonly high: number },
+  usable = exclusionReason(t) === null,
 ): TrackResultWrite {
-  const usable = exclusionReason(t) === null;
   const threshold = plan.learnedThreshold ?? formula(t);
   const p = usable && Number.isFinite(probability) ? probability : null;
   return {
@@ -274,9 +274,9 @@ export function trackResultOf(
 }
 
 /** The drift point of a track: usable and after the model's baseline; else `null`. */
-function driftPointOf(plan: ApplyPlan, t: TrimTrack): DriftPoint | null {
+function driftPointOf(plan: ApplyPlan, t: TrimTrack, usable = exclusionReason(t) === null): DriftPoint | null {
   const after = plan.driftAfter;
-  if (after === null || exclusionReason(t) !== null) return null;
+  if (after === null || !usable) return null;
   const time = t.fileDate.getTime();
   const at = after.date.getTime();
   if (time < at || (time === at && t.trackResultId <= after.trackResultId)) return null;
@@ -294,11 +294,11 @@ function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Fl
     if (plan.learnedThreshold !== null) run.learned++;
     else run.formula++;
     const raw = probabilities && ok && ok[i] ? probabilities[i]! : Number.NaN;
-    const w = trackResultOf(plan, t, raw, ctx.formula, ctx.riskCutoffs);
+    const w = trackResultOf(plan, t, raw, ctx.formula, ctx.riskCutoffs, reason === null);
     if (w.failureProbability !== null) run.withProbability++;
     writes[i] = w;
     if (t.trimResultId > run.maxTrimResultId) run.maxTrimResultId = t.trimResultId;
-    const point = driftPointOf(plan, t);
+    const point = driftPointOf(plan, t, reason === null);
     if (point !== null) run.driftPoints.push(point);
   }
   run.tracks += batch.length;
