@@ -3,10 +3,10 @@
  * database, then time train-all and apply on each. `--large` adds the 1,000,000-track run on SQLite with its peak
  * resident memory. Prints a table and writes bench/results/e2e.json (e2e-large.json with `--large`).
  *
- * Each engine's run also measures the machine's floor for apply in the same run: a bare read of the apply columns
+ * Each engine's run also measures the machine's floor for apply right after each apply: a bare read of the apply columns
  * (one query through the driver), a bare forest scoring of those rows (features built beforehand, this thread) and a
  * bare bulk write of the results (the driver's prepared UPDATE / one unnest UPDATE per 5,000 rows), and prints apply
- * as a multiple of their sum.
+ * as a multiple of their sum (the median of the runs' ratios).
  *
  * The incremental scenario (`--no-pending` skips it): 1,000 new tracks added to a 1,000,000-track SQLite plant that
  * is trained and applied, then `applyToDatabase({ only: 'pending' })` in a fresh process (bench/apply-pending.mjs),
@@ -67,8 +67,8 @@ interface Row {
   applyS: number[];
   peakRssMiB: number | null;
   trained: number;
-  /** The floor measured after the runs: bare read, bare scoring, bare write (s). */
-  floor: Floor | null;
+  /** The floor measured right after each apply (interleaved, so that both see the same machine load). */
+  floors: Floor[];
 }
 
 interface Floor {
@@ -174,7 +174,7 @@ async function bareScoring(repo: MLRepository): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-/** The floor of apply on this database, measured after the timed runs (the bare write rewrites the same values under another version). */
+/** The floor of apply on this database, measured after a timed apply (the bare write rewrites its values under another version; the next round retrains anyway). */
 async function measureFloor(repo: MLRepository, io: BareIo, results: () => ResultRow[] | Promise<ResultRow[]>): Promise<Floor> {
   const rows = (await results()).map(([id, th, pass, p, risk, v]) => [id, th, pass, p, risk, `${v ?? ''}~floor`] as ResultRow);
   let t = performance.now();
@@ -210,6 +210,7 @@ async function run(
   await analyze();
   const trainS: number[] = [];
   const applyS: number[] = [];
+  const floors: Floor[] = [];
   let trained = 0;
   peakRss = process.memoryUsage().rss;
   for (let i = 0; i < reps; i++) {
@@ -221,10 +222,10 @@ async function run(
     t = performance.now();
     await ml.applyToDatabase();
     applyS.push((performance.now() - t) / 1000);
+    if (floorOf) floors.push(await floorOf(repo));
   }
-  const floor = floorOf ? await floorOf(repo) : null;
   await repo.close();
-  return { engine, tracks: written.tracksWritten, models: m, writeS, trainS, applyS, peakRssMiB: Math.round(peakRss / 2 ** 20), trained, floor };
+  return { engine, tracks: written.tracksWritten, models: m, writeS, trainS, applyS, peakRssMiB: Math.round(peakRss / 2 ** 20), trained, floors };
 }
 
 function sqliteOpener(): { file: string; open: () => Promise<MLRepository & HostDataWriter & { close(): Promise<void> }>; analyze: () => Promise<void>; cleanup: () => void } {
@@ -298,7 +299,7 @@ if (values.large) {
   const child = spawnSync(process.execPath, ['bench/train-apply.mjs', l.file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`bench/train-apply.mjs failed: ${child.stderr}`);
   const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { trainS: number; applyS: number; trained: number; peakRssMiB: number };
-  rows.push({ engine: 'sqlite', tracks: written.tracksWritten, models: 600, writeS, trainS: [r.trainS], applyS: [r.applyS], peakRssMiB: r.peakRssMiB, trained: r.trained, floor: null });
+  rows.push({ engine: 'sqlite', tracks: written.tracksWritten, models: 600, writeS, trainS: [r.trainS], applyS: [r.applyS], peakRssMiB: r.peakRssMiB, trained: r.trained, floors: [] });
   l.cleanup();
 }
 const pending = values['no-pending'] ? null : await pendingScenario();
@@ -312,13 +313,14 @@ for (const r of rows) {
     `${r.engine.padEnd(9)} ${String(r.tracks).padStart(9)} ${String(r.models).padStart(7)} ${r.writeS.toFixed(1).padStart(8)} ${tr.toFixed(2).padStart(17)} ${ap.toFixed(2).padStart(17)} ${(tr + ap).toFixed(2).padStart(14)} ${String(r.peakRssMiB).padStart(13)} ${String(r.trained).padStart(8)}`,
   );
 }
-console.log('\nfloor of apply (same run): bare read + bare forest scoring + bare bulk write');
-console.log('engine    read s  score s  write s  floor s  apply s (median)  apply / floor');
+console.log('\nfloor of apply (measured right after each apply): bare read + bare forest scoring + bare bulk write; medians');
+console.log('engine    read s  score s  write s  floor s  apply s  apply / floor (median of the runs)');
 for (const r of rows) {
-  if (!r.floor) continue;
-  const f = r.floor.readS + r.floor.scoreS + r.floor.writeS;
-  const ap = median(r.applyS);
-  console.log(`${r.engine.padEnd(9)} ${r.floor.readS.toFixed(3).padStart(6)} ${r.floor.scoreS.toFixed(3).padStart(8)} ${r.floor.writeS.toFixed(3).padStart(8)} ${f.toFixed(3).padStart(8)} ${ap.toFixed(3).padStart(17)} ${(ap / f).toFixed(2).padStart(13)}x`);
+  if (r.floors.length === 0) continue;
+  const sum = (f: Floor) => f.readS + f.scoreS + f.writeS;
+  const ratio = median(r.floors.map((f, i) => r.applyS[i]! / sum(f)));
+  const m = (k: keyof Floor) => median(r.floors.map((f) => f[k]));
+  console.log(`${r.engine.padEnd(9)} ${m('readS').toFixed(3).padStart(6)} ${m('scoreS').toFixed(3).padStart(8)} ${m('writeS').toFixed(3).padStart(8)} ${median(r.floors.map(sum)).toFixed(3).padStart(8)} ${median(r.applyS).toFixed(3).padStart(8)} ${ratio.toFixed(2).padStart(8)}x`);
 }
 for (const v of pending ?? []) {
   console.log(`\nincremental apply: ${v.newTracks} new tracks over ${v.spread === null ? 'every model' : `the ${v.spread} largest models`} of a ${v.plantTracks.toLocaleString('en-US')}-track SQLite plant (fresh process, median of ${v.runs.length})`);
