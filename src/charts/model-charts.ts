@@ -81,6 +81,7 @@ export function buildModelChartData(input: ModelChartInput): ModelChartData {
     status: input.status?.status ?? (clean.length < input.minSamples ? `need ${input.minSamples - clean.length} more` : 'untrained'),
     needsSamples: input.state?.isTrained ? 0 : Math.max(0, minSamples - samples),
     failureRate: labelled.length > 0 ? failures / labelled.length : null,
+    failureRateInterval: labelled.length > 0 ? wilsonInterval(failures, labelled.length) : null,
     labelledTracks: labelled.length,
     labelSource,
     meanPredictedFailure: reliability.available ? reliability.meanPredicted : null,

@@ -160,6 +160,8 @@ export interface ModelChartSummary {
   readonly needsSamples: number;
   /** Observed failure rate of the clean tracks with an outcome of `labelSource` (`null`: no labelled tracks). */
   readonly failureRate: number | null;
+  /** Wilson 95% interval of that rate (`wilsonInterval`), `null` without labelled tracks. */
+  readonly failureRateInterval: readonly [number, number] | null;
   readonly labelledTracks: number;
   readonly labelSource: LabelSource | null;
   /** Mean out-of-sample predicted P(fail) (the reliability diagram's units), `null` without a predictor or diagram. */

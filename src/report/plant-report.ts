@@ -44,11 +44,19 @@ const anchor = (model: string): string => `m-${encodeURIComponent(model).replace
 const ms = (d: Date): number => d.getTime();
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
-/** Models ranked for the overview: highest observed failure rate first, then highest predicted risk, then name. */
+/**
+ * Models ranked for the overview: by the lower bound of the Wilson 95% interval of the observed failure rate (a model
+ * with 1 failure in 1 labelled track is not ranked above one with 300 in 400), then by the observed rate, then by
+ * the predicted risk, then by name; models without labelled tracks last.
+ */
 export function rankModels(models: readonly ModelChartSummary[]): ModelChartSummary[] {
-  const key = (v: number | null): number => (v === null ? -1 : v);
+  const key = (v: number | null | undefined): number => (v === null || v === undefined ? -1 : v);
   return [...models].sort(
-    (a, b) => key(b.failureRate) - key(a.failureRate) || key(b.meanPredictedFailure) - key(a.meanPredictedFailure) || (a.model < b.model ? -1 : 1),
+    (a, b) =>
+      key(b.failureRateInterval?.[0]) - key(a.failureRateInterval?.[0]) ||
+      key(b.failureRate) - key(a.failureRate) ||
+      key(b.meanPredictedFailure) - key(a.meanPredictedFailure) ||
+      (a.model < b.model ? -1 : 1),
   );
 }
 
@@ -64,7 +72,7 @@ function overview(plant: PlantChartData): string {
     .map(
       (s, i) =>
         `<tr><td>${i + 1}</td><td><a href="#${anchor(s.model)}">${esc(s.model)}</a></td><td>${esc(s.status)}</td><td>${s.tracks}</td>` +
-        `<td>${s.labelledTracks}</td><td>${pct(s.failureRate)}</td><td>${pct(s.meanPredictedFailure)}</td><td>${s.predictorKind}</td>` +
+        `<td>${s.labelledTracks}</td><td>${pct(s.failureRate)}${s.failureRateInterval ? ` <span class="note">(${pct(s.failureRateInterval[0], 0)}–${pct(s.failureRateInterval[1], 0)})</span>` : ''}</td><td>${pct(s.meanPredictedFailure)}</td><td>${s.predictorKind}</td>` +
         `<td>${s.thresholdSource.replace('_', '-')}</td><td>${driftCell(s)}</td><td>${s.openAlerts}</td><td>${s.needsSamples > 0 ? `${s.needsSamples} more` : ''}</td></tr>`,
     )
     .join('\n');
@@ -77,7 +85,7 @@ function overview(plant: PlantChartData): string {
 <h3>Drifting now</h3>${list(drifting, (s) => ` (${s.driftDirection ?? ''})`)}
 <h3>Models that need data</h3>${list(needing, (s) => ` (${s.needsSamples} more)`)}
 <h3>Models ranked by failure rate and risk</h3>
-<p class="note">Failure rate: observed on the model's labelled tracks (its label: Final Test where it has enough, else trim). Risk: mean out-of-sample predicted P(fail) of the serving predictor on the model's labelled units.</p>
+<p class="note">Ranked by the lower bound of the 95% (Wilson) interval of the failure rate, so that a rate on a handful of tracks does not rank above a well-measured one. Failure rate: observed on the model's labelled tracks (its label: Final Test where it has enough, else trim), with that interval. Risk: mean out-of-sample predicted P(fail) of the serving predictor on the model's labelled units.</p>
 <table><thead><tr><th>#</th><th>Model</th><th>Status</th><th>Tracks</th><th>Labelled</th><th>Failure rate</th><th>Risk</th><th>Predictor</th><th>Threshold</th><th>Drift</th><th>Open alerts</th><th>Needs</th></tr></thead>
 <tbody>
 ${rows}

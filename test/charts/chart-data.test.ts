@@ -66,7 +66,7 @@ describe('chart data of a trained and applied plant', () => {
   const records = new Map<string, TrainingRecord[]>();
 
   beforeAll(async () => {
-    await writePlant(repo, { seed: 11, tracks: 9_000, models: 12, scenario: 'realistic', realistic: { driftModelFraction: 0.6 } });
+    await writePlant(repo, { seed: 11, tracks: 9_000, models: 12, scenario: 'realistic', driftModelFraction: 0.6 });
     await ml.trainAllModels();
     await ml.applyToDatabase();
     plant = await plantChartData(ml);
@@ -186,7 +186,7 @@ describe('chart data of a trained and applied plant', () => {
       }
     }
     const ranked = rankModels(plant.models.map((m) => m.summary));
-    const rates = ranked.map((s) => s.failureRate ?? -1);
+    const rates = ranked.map((s) => s.failureRateInterval?.[0] ?? -1);
     expect(rates).toEqual([...rates].sort((a, b) => b - a));
     const one = await modelChartData(ml, plant.models[0]!.model);
     expect(one.summary).toEqual(plant.models[0]!.summary);
