@@ -178,7 +178,7 @@ export class ModelThresholdOptimizer {
    */
   evidenceOf(data: ThresholdData): ThresholdEvidence | null {
     const d = this.weighted(prepareThresholdData(data));
-    return thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, this.options.bootstrapResamples, this.options.seed);
+    return thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, this.options.bootstrapResamples, this.options.seed, undefined, undefined, d.softFail);
   }
 
   /** Severity weights replaced by 1 (failures and passes alike) unless `severityWeighted`. */
@@ -205,7 +205,7 @@ export class ModelThresholdOptimizer {
       bootstrap: null,
       prior,
     };
-    const evidence = given !== undefined ? given : thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed);
+    const evidence = given !== undefined ? given : thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, undefined, undefined, d.softFail);
     if (evidence === null) {
       return {
         ...base, learned: false, threshold: null, confidence: null, reason: 'no_outcomes', source: 'formula', weight: null,
@@ -215,7 +215,7 @@ export class ModelThresholdOptimizer {
     const blend = blendCut(evidence, prior);
     // The training part's bootstrap variance is scaled from all units' (see thresholdEvidence's scaleFrom).
     const heldOut = this.compareWithFormula(d, (train) => {
-      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train, evidence);
+      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train, evidence, d.softFail);
       return e === null ? null : blendCut(e, prior).threshold;
     });
     const source = blend.weight > 0 ? 'blended' : 'plant_wide';
