@@ -3,7 +3,9 @@
  *
  * 1. **Survey** (phase `reading`): each model's records are streamed once to build its profile, its context (median
  *    ln sigma, for the pooled features) and the pooled forest's rows (its Final-Test-linked units). Difficulty is
- *    then ranked across models, and the pooled forest is trained (phase `pooled`) and saved.
+ *    then ranked across models, and the pooled forest is trained (phase `pooled`) and saved. The forest then scores
+ *    each model's units for its threshold (their Final Test failure probabilities), and the plant-wide threshold is
+ *    fitted to the models' own cuts.
  * 2. **Train** (phase `training`): each model with enough samples is read again and its threshold, drift baseline
  *    and predictor are trained, in worker threads, and saved in one transaction as soon as it is done.
  *

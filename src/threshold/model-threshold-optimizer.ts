@@ -57,7 +57,8 @@ const SPLIT_SEED_SALT = 0x2545f491;
  *
  * **With a plant-wide threshold** (`calculateThreshold(data, prior)`, `prior` from {@link fitPlantPrior} over all
  * models): the threshold is the empirical-Bayes blend {@link blendCut} of the model's own cut on the unit-free scale
- * (`thresholdEvidence`) and the plant-wide cut, with the own cut's weight `τ² / (τ² + v_m)`. The minimum counts do
+ * (`thresholdEvidence`) and the plant-wide cut, with the own cut's weight `τ² / (τ² + v_m)`; with
+ * `data.failProbability` the own cut maximises the expected balanced accuracy under those probabilities. The minimum counts do
  * not apply: a model with a handful of outcomes gets a weight near 0, one with no own cut (one class only) the
  * plant-wide cut (`source: 'plant_wide'`). The formula stays only when the model has no outcomes at all
  * (`no_outcomes`) or when on the held-out units the formula is measurably better (`formula_better`: its balanced
