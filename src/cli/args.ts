@@ -61,6 +61,8 @@ export interface CliArgs {
   readonly rebaselineDrift: boolean;
   /** `apply --pending`: only the tracks without a result, drift continued (incremental apply). */
   readonly pending: boolean;
+  /** `--out <file>` (report). */
+  readonly out: string | undefined;
 }
 
 interface OptionSpec {
@@ -94,6 +96,7 @@ const OPTIONS = {
   all: { type: 'boolean', help: 'every alert, acknowledged ones too' },
   'rebaseline-drift': { type: 'boolean', help: 're-establish drift baselines (by default an established baseline is kept)' },
   pending: { type: 'boolean', help: 'only the tracks without a result yet (new units), drift charts continued; run a full apply after a retrain' },
+  out: { type: 'string', arg: '<file.html>', help: 'the report file to write (default ./plant-report.html)' },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -147,6 +150,16 @@ const COMMANDS: Record<string, CommandSpec> = {
   insights: { summary: 'everything known about one model', positionals: ['<model>'], options: [...DB_OPTIONS, 'json'] },
   compare: { summary: 'the cross-model comparison table', positionals: [], options: [...DB_OPTIONS, 'json'] },
   drift: { summary: 'drift alerts (unacknowledged ones; --all for every alert)', positionals: [], options: [...DB_OPTIONS, 'json', 'all'] },
+  report: {
+    summary: 'write the plant report: one self-contained HTML file with every model\'s charts',
+    positionals: [],
+    options: [...DB_OPTIONS, 'out', 'quiet', 'model', 'models'],
+    details:
+      'One HTML file that opens offline (inline SVG, no script, no network): the plant overview and a section per model\n' +
+      '(ln sigma control chart, CUSUM, EWMA, sigma of passing and failing tracks with the thresholds, reliability,\n' +
+      'feature importance; see docs/report.md). Needs the optional packages vega and vega-lite (exit 3 with the\n' +
+      'npm install command when they are missing).',
+  },
 };
 
 /** The command names. */
@@ -237,6 +250,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     all: bool('all'),
     rebaselineDrift: bool('rebaseline-drift'),
     pending: bool('pending'),
+    out: str('out'),
   };
 }
 
@@ -244,7 +258,7 @@ const EMPTY: CliArgs = {
   command: 'help', positionals: [], db: undefined, schema: undefined, config: undefined, json: false, quiet: false,
   help: false, version: false, minSamples: undefined, concurrency: undefined, batchSize: undefined, models: undefined,
   seed: undefined, tracks: undefined, modelCount: undefined, force: false, referenceSchema: false, all: false,
-  rebaselineDrift: false, pending: false,
+  rebaselineDrift: false, pending: false, out: undefined,
 };
 
 const EXIT_TEXT = `Exit codes: 0 ok, 2 usage error, 3 data error (not a database, missing tables, unknown model, a model failed),
