@@ -86,6 +86,12 @@ export interface TrainingRecord extends TrimTrack {
 /** Which outcome a model's learners were trained on. */
 export type LabelSource = 'final_test' | 'trim';
 
+/** Risk category written to each track next to its failure probability. */
+export type RiskCategory = 'low' | 'medium' | 'high';
+
+/** Drift direction of log(sigma). */
+export type DriftDirection = 'up' | 'down';
+
 /** Per-model counts a repository reports for planning training. */
 export interface ModelSummary {
   readonly model: ModelName;

@@ -10,12 +10,12 @@
  *
  * @module
  */
-import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../core/types.js';
+import type { DriftDirection, FinalTestOutcome, ModelName, ModelSummary, RiskCategory, TrainingRecord, TrimTrack } from '../core/types.js';
 import { asModelBatches } from './model-batches.js';
 import { batchSizeOf, groupRowsOf, validateDriftAlerts, validateModelState } from './options.js';
 
-/** Risk category written to each track next to its failure probability. */
-export type RiskCategory = 'low' | 'medium' | 'high';
+// The domain words live in core; re-exported here because the storage contract's own types use them.
+export type { DriftDirection, RiskCategory };
 
 /** One track's ML results, as apply writes them. */
 export interface TrackResultWrite {
@@ -30,9 +30,6 @@ export interface TrackResultWrite {
   /** Which trained state produced the values (`ModelMLState.stateVersion`), or `'formula'`. */
   readonly mlModelVersion: string;
 }
-
-/** Drift direction of log(sigma). */
-export type DriftDirection = 'up' | 'down';
 
 /**
  * Per-model persisted state: every column of the design's `model_ml_state` table, plus what the components need to

@@ -31,7 +31,7 @@
 import { InvalidInputError, StateVersionError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
-import { solveLinearInPlace } from '../drift/linear-solve.js';
+import { solveLinearInPlace } from '../core/stats/linear-solve.js';
 import { bootstrapThreshold } from './bootstrap.js';
 import { searchCostOptimalThreshold } from './cost-search.js';
 import { groupBySigma, sortBySigma, weightedAuc } from './sigma-groups.js';
