@@ -10,7 +10,7 @@ export type ModelName = string;
 
 /**
  * One trim track as the host database holds it after processing. Every measurement is nullable: old files and
- * failed analyses leave gaps, and the library counts and handles them explicitly (see {@link cleanTrainingRecords}).
+ * failed analyses leave gaps, and the library counts and handles them explicitly (see `cleanTrainingRecords`).
  */
 export interface TrimTrack {
   /** Primary key of the track row (the row apply writes results to). */

@@ -130,7 +130,7 @@ export class ModelPredictor {
   }
 
   /**
-   * Trains on one model's rows. `severity` is the per-row sample weight ({@link severityWeight}: 1 for a pass, 2–9 for
+   * Trains on one model's rows. `severity` is the per-row sample weight (`severityWeight`: 1 for a pass, 2–9 for
    * a failure); class weights are balanced on top by default. The logits of the forest's out-of-bag probabilities
    * are calibrated with Platt scaling (unweighted, so probabilities are frequencies of real outcomes; rows never out
    * of bag are left out) and the metrics are computed on

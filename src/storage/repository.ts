@@ -217,7 +217,7 @@ export interface MLRepository {
    * reads every model). Yields each requested model's records as {@link readTrainingRecords} would, the models in
    * the order requested, each model's batches consecutive and its last one marked `last` (a model without records
    * yields one empty batch). Memory stays bounded by `groupRows` and `batchSize`. Repositories without it are read
-   * model by model ({@link readTrainingRecordsOfModels} handles both). A model whose read fails ends with a batch
+   * model by model (`readTrainingRecordsOfModels` handles both). A model whose read fails ends with a batch
    * carrying the `error`; the others are still read.
    */
   readManyTrainingRecords?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelRecordsBatch>;
@@ -245,7 +245,7 @@ export interface MLRepository {
    * Optional bulk form of {@link updateDriftState}: several models' drift columns in one transaction (apply updates
    * every model's; one statement instead of a round trip and a commit per model). All or nothing: a model without a
    * saved state fails the whole call with a `StorageError` naming it. Repositories without it are updated model by
-   * model ({@link updateDriftStatesOf} handles both).
+   * model (`updateDriftStatesOf` handles both).
    */
   updateDriftStates?(updates: readonly DriftStateUpdate[]): Promise<void>;
   loadModelState(model: ModelName): Promise<ModelMLState | null>;
@@ -266,7 +266,7 @@ export interface MLRepository {
    * Optional: stores one model's alerts (as {@link saveDriftAlerts}) and its drift columns (as
    * {@link updateDriftState}) in one transaction, both or neither, so that an alert never exists without the running
    * state that raised it. Returns how many alerts were new. Apply uses it for every model that raises an alert;
-   * without it, the alerts are saved first and the state after (both validated first; {@link saveDriftAlertsWithState}
+   * without it, the alerts are saved first and the state after (both validated first; `saveDriftAlertsWithState`
    * handles both).
    */
   saveDriftAlertsAndState?(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[], update: DriftStateUpdate): Promise<number>;

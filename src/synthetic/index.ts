@@ -13,6 +13,7 @@
  * @module
  */
 export * from './types.js';
+export { createRng, type Rng } from '../core/rng.js';
 export { planPlant, SPEC_VALUES, PLANT_MEDIAN_SIGMA, type PlantPlan, type ResolvedPlantOptions } from './plan.js';
 export { REALISTIC_DEFAULTS, inControlSd, logUniform } from './realistic-plan.js';
 export { generatePlantBatches, type PlantStreamOptions } from './stream.js';

@@ -210,7 +210,7 @@ export interface ThresholdResult {
   readonly learned: boolean;
   /** The learned threshold (> 0), or `null`: the caller keeps the formula. */
   readonly threshold: number | null;
-  /** In [0, 1]; `null` when no threshold was learned. See {@link thresholdConfidence}. */
+  /** In [0, 1]; `null` when no threshold was learned. See `thresholdConfidence`. */
   readonly confidence: number | null;
   readonly reason: ThresholdReason;
   /** A sentence for the user. */

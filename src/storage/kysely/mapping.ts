@@ -46,7 +46,7 @@ export const OPTIONAL_COLUMNS: { readonly [T in HostTable]: readonly HostColumn<
 
 /**
  * Renames for a host whose schema differs from the reference schema. Keys are the reference names; values are the
- * host's names (`null` = the host has no such column; allowed for the {@link OPTIONAL_COLUMNS}).
+ * host's names (`null` = the host has no such column; allowed for the `OPTIONAL_COLUMNS`).
  *
  * @example
  * ```ts
