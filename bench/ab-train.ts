@@ -11,7 +11,7 @@ const rb = await mk();
 const rn = await mk();
 for (let i = 0; i < 3; i++) {
   let t = Date.now();
-  await new BaseManager(rb as never, { seed: 42 }).trainAllModels();
+  await new BaseManager(rb, { seed: 42 }).trainAllModels();
   const b = Date.now() - t;
   t = Date.now();
   await new NewManager(rn, { seed: 42 }).trainAllModels();

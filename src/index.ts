@@ -97,16 +97,18 @@ export type {
 } from './predictor/predictor-types.js';
 export type { RandomForestParams } from './predictor/forest/params.js';
 
-export { ModelThresholdOptimizer, type ModelThresholdOptimizerState } from './threshold/model-threshold-optimizer.js';
+export { ModelThresholdOptimizer } from './threshold/model-threshold-optimizer.js';
 export type {
+  ModelThresholdOptimizerState,
+  PlantThresholdPrior,
   ThresholdData,
+  ThresholdEvidence,
   ThresholdObjective,
   ThresholdOptions,
   ThresholdReason,
   ThresholdResult,
   ThresholdSource,
 } from './threshold/types.js';
-export type { PlantThresholdPrior, ThresholdEvidence } from './threshold/plant-prior.js';
 
 export { ModelDriftDetector } from './drift/model-drift-detector.js';
 export type {

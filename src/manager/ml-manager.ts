@@ -10,7 +10,8 @@ import { InvalidInputError, StorageError, throwIfAborted } from '../core/errors.
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
 import type { ThresholdResult } from '../threshold/types.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import { type DriftAlert, type LockHandle, type MLRepository, type ModelMLState, updateDriftStatesOf } from '../storage/repository.js';
+import type { DriftAlert, LockHandle, MLRepository, ModelMLState } from '../storage/repository.js';
+import { updateDriftStatesOf } from '../storage/repository-helpers.js';
 import { linkSignals } from './signals.js';
 import { trackSource } from './track-source.js';
 import { availableParallelism } from 'node:os';
@@ -180,7 +181,7 @@ export class MLManager {
       const pooled = await this.getPooled();
       const results: ApplyModelResult[] = [];
       let recordsDone = 0;
-      const emit = (phase: 'applying' | 'drift' | 'done', model?: ModelName): void =>
+      const emit = (phase: 'applying' | 'done', model?: ModelName): void =>
         options.onProgress?.({
           operation: 'apply',
           phase,
@@ -274,6 +275,7 @@ export class MLManager {
       await lock.release().catch((e: unknown) => {
         releaseError = e;
       });
+      // eslint-disable-next-line no-unsafe-finally -- returns only when the run succeeded (applied !== null): no error is lost
       if (releaseError !== undefined && applied !== null) return withReleaseError(applied, releaseError);
     }
   }

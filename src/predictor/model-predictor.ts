@@ -56,7 +56,12 @@ function crossFittedPlatt(scores: readonly number[], ys: readonly number[], k: n
   for (let f = 0; f < k; f++) {
     const s: number[] = [];
     const y: number[] = [];
-    for (let i = 0; i < ys.length; i++) if (fold[i] !== f) (s.push(scores[i]!), y.push(ys[i]!));
+    for (let i = 0; i < ys.length; i++) {
+      if (fold[i] !== f) {
+        s.push(scores[i]!);
+        y.push(ys[i]!);
+      }
+    }
     if (s.length === ys.length) continue; // empty fold
     const cal = fitPlatt(s, y);
     for (let i = 0; i < ys.length; i++) if (fold[i] === f) out[i] = applyPlatt(cal, scores[i]!);

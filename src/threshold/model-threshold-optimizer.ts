@@ -19,6 +19,8 @@ import { validateThresholdState } from './state.js';
 import { type PreparedThresholdData, prepareThresholdData } from './threshold-data.js';
 import type {
   HeldOutComparison,
+  ModelThresholdOptimizerState,
+  ModelThresholdOptimizerStateV1,
   ResolvedThresholdOptions,
   ThresholdData,
   ThresholdObjective,
@@ -26,16 +28,8 @@ import type {
   ThresholdResult,
 } from './types.js';
 
-/** Persisted form of a {@link ModelThresholdOptimizer}: plain JSON. */
-export interface ModelThresholdOptimizerState {
-  readonly kind: 'ModelThresholdOptimizer';
-  /** 2 since the plant-wide blend (version-1 states load: see {@link ModelThresholdOptimizer.fromState}). */
-  readonly version: 2;
-  readonly modelName: ModelName;
-  readonly options: ResolvedThresholdOptions;
-  /** The last {@link ModelThresholdOptimizer.calculateThreshold} result; `null` before the first. */
-  readonly result: ThresholdResult | null;
-}
+// The state types live in types.ts, which state.ts (the validation) imports without an import cycle.
+export type { ModelThresholdOptimizerState, ModelThresholdOptimizerStateV1 };
 
 /** A different stream from the bootstrap's for the stratified hold-out draw. */
 const SPLIT_SEED_SALT = 0x2545f491;
@@ -315,15 +309,6 @@ export class ModelThresholdOptimizer {
     opt.last = s.result === null ? null : (JSON.parse(JSON.stringify(s.result)) as ThresholdResult);
     return opt;
   }
-}
-
-/** A version-1 state, as stored before the plant-wide blend. */
-export interface ModelThresholdOptimizerStateV1 {
-  readonly kind: 'ModelThresholdOptimizer';
-  readonly version: 1;
-  readonly modelName: ModelName;
-  readonly options: Omit<ResolvedThresholdOptions, 'severityWeighted'>;
-  readonly result: Omit<ThresholdResult, 'source' | 'weight' | 'evidence' | 'prior' | 'blend'> | null;
 }
 
 /** A version-1 state as version 2 (see {@link ModelThresholdOptimizer.fromState}); anything else is returned as is. */
