@@ -89,12 +89,7 @@ export type { ProfileOptions } from './profiler/build-profile.js';
 export type { Insight, InsightKind, InsightSeverity, ModelProfile } from './profiler/types.js';
 
 export { ModelPredictor, type PredictorFeatures } from './predictor/model-predictor.js';
-export type {
-  ModelPredictorOptions,
-  ModelPredictorState,
-  PredictorMetrics,
-  PredictorTrainingResult,
-} from './predictor/predictor-types.js';
+export type { ModelPredictorOptions, ModelPredictorState, PredictorMetrics, PredictorTrainingResult } from './predictor/predictor-types.js';
 export type { RandomForestParams } from './predictor/forest/params.js';
 
 export { ModelThresholdOptimizer } from './threshold/model-threshold-optimizer.js';

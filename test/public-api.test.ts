@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
+// One alphabetical list, many names a line.
+// prettier-ignore
 const ROOT_EXPORTS = [
   'AbortedError', 'ApplyModelResult', 'ApplyOptions', 'ApplyReadOptions', 'ApplyResult', 'Artifact', 'ArtifactStore',
   'BatchEffects', 'BatchReadOptions', 'BusyError', 'createFileArtifactStore', 'createMemoryRepository',
@@ -31,6 +33,7 @@ const ROOT_EXPORTS = [
   'TrimTrack',
 ];
 
+// prettier-ignore
 const STATS_EXPORTS = [
   'arl0ForHorizon', 'ArlOptions', 'brierScore', 'chiSquareSurvival', 'cochranArmitage', 'CombinedScheme',
   'ConfusionMetrics', 'confusionMetrics', 'cusumArl', 'cusumArlOneSided', 'designCusumH', 'designEwmaL',

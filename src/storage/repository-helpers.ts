@@ -7,7 +7,14 @@
  */
 import { asModelBatches } from './model-batches.js';
 import { batchSizeOf, groupRowsOf, validateDriftAlerts, validateModelState } from './options.js';
-import type { DriftAlert, DriftStateUpdate, ManyTrainingReadOptions, MLRepository, ModelReadRequest, ModelRecordsBatch } from './repository.js';
+import type {
+  DriftAlert,
+  DriftStateUpdate,
+  ManyTrainingReadOptions,
+  MLRepository,
+  ModelReadRequest,
+  ModelRecordsBatch,
+} from './repository.js';
 
 /**
  * Reads the training records of many models: with the repository's {@link MLRepository.readManyTrainingRecords}

@@ -9,7 +9,16 @@ import { InvalidInputError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { deriveSeed, normalCdf, pickOne, uniform } from './distributions.js';
 import { modelNames } from './names.js';
-import { assignGeometry, assignRoles, calibrate, calibrateSigma, draftModel, modelSizes, type PlantPlan, type ResolvedPlantOptions } from './plan.js';
+import {
+  assignGeometry,
+  assignRoles,
+  calibrate,
+  calibrateSigma,
+  draftModel,
+  modelSizes,
+  type PlantPlan,
+  type ResolvedPlantOptions,
+} from './plan.js';
 import { planRealistic, resolveRealistic } from './realistic-plan.js';
 import type { SyntheticModelSpec, SyntheticPlantOptions } from './types.js';
 import { TRIM_LATENT_SD } from './unit.js';
@@ -43,25 +52,38 @@ function resolve(o: SyntheticPlantOptions): ResolvedPlantOptions {
     specialModels: o.specialModels ?? true,
   };
   if (!Number.isInteger(r.seed)) throw new InvalidInputError(`generatePlant: seed must be an integer, got ${r.seed}.`);
-  if (!Number.isInteger(r.models) || r.models < 1) throw new InvalidInputError(`generatePlant: models must be a positive integer, got ${r.models}.`);
+  if (!Number.isInteger(r.models) || r.models < 1)
+    throw new InvalidInputError(`generatePlant: models must be a positive integer, got ${r.models}.`);
   if (r.specialModels && r.models < 10) {
-    throw new InvalidInputError(`generatePlant: ${r.models} models is too few for the special garbage models; use ≥ 10 or specialModels: false.`);
+    throw new InvalidInputError(
+      `generatePlant: ${r.models} models is too few for the special garbage models; use ≥ 10 or specialModels: false.`,
+    );
   }
   if (!Number.isFinite(r.tracks) || r.tracks < 5 * r.models) {
     throw new InvalidInputError(`generatePlant: tracks (${r.tracks}) must be at least 5 per model (${5 * r.models}).`);
   }
-  if (!(r.startDate instanceof Date) || Number.isNaN(r.startDate.getTime())) throw new InvalidInputError('generatePlant: startDate must be a valid Date.');
+  if (!(r.startDate instanceof Date) || Number.isNaN(r.startDate.getTime()))
+    throw new InvalidInputError('generatePlant: startDate must be a valid Date.');
   if (!Number.isFinite(r.days) || r.days < 30) throw new InvalidInputError(`generatePlant: days must be ≥ 30, got ${r.days}.`);
   const rates: (keyof ResolvedPlantOptions)[] = [
-    'linkRate', 'serialOnlyLinkFraction', 'orphanFinalTestRate', 'garbageRate', 'duplicateRate', 'retrimRate',
-    'driftModelFraction', 'dualTrackFraction', 'linearFraction',
+    'linkRate',
+    'serialOnlyLinkFraction',
+    'orphanFinalTestRate',
+    'garbageRate',
+    'duplicateRate',
+    'retrimRate',
+    'driftModelFraction',
+    'dualTrackFraction',
+    'linearFraction',
   ];
   for (const k of rates) {
     const v = r[k] as number;
     if (!(v >= 0 && v <= 1)) throw new InvalidInputError(`generatePlant: ${k} must be a fraction in [0, 1], got ${v}.`);
   }
-  if (!(r.trimPassRate > 0.05 && r.trimPassRate < 0.95)) throw new InvalidInputError(`generatePlant: trimPassRate must be in (0.05, 0.95), got ${r.trimPassRate}.`);
-  if (r.driftSizes.length === 0 || r.driftSizes.some((s) => !(s > 0))) throw new InvalidInputError('generatePlant: driftSizes must be positive numbers (σ units).');
+  if (!(r.trimPassRate > 0.05 && r.trimPassRate < 0.95))
+    throw new InvalidInputError(`generatePlant: trimPassRate must be in (0.05, 0.95), got ${r.trimPassRate}.`);
+  if (r.driftSizes.length === 0 || r.driftSizes.some((s) => !(s > 0)))
+    throw new InvalidInputError('generatePlant: driftSizes must be positive numbers (σ units).');
   return r;
 }
 
@@ -105,7 +127,13 @@ export function planPlant(options: SyntheticPlantOptions): PlantPlan {
           direction: rng.next() < 0.5 ? ('up' as const) : ('down' as const),
         }
       : null;
-    return { ...d, log10SigmaMedian: d.log10SigmaMedian + sigmaShift, trimDifficulty, expectedTrimPassRate: normalCdf(-trimDifficulty / TRIM_LATENT_SD), drift };
+    return {
+      ...d,
+      log10SigmaMedian: d.log10SigmaMedian + sigmaShift,
+      trimDifficulty,
+      expectedTrimPassRate: normalCdf(-trimDifficulty / TRIM_LATENT_SD),
+      drift,
+    };
   });
   return { options: o, models };
 }
