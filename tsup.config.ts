@@ -23,6 +23,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       stats: 'src/stats.ts',
+      report: 'src/report.ts',
       synthetic: 'src/synthetic/index.ts',
       cli: 'src/cli/main.ts',
       'train-worker': 'src/manager/train-worker.ts',
@@ -30,7 +31,7 @@ export default defineConfig([
     },
     format: ['esm'],
     splitting: true,
-    dts: { entry: { index: 'src/index.ts', stats: 'src/stats.ts', synthetic: 'src/synthetic/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', stats: 'src/stats.ts', report: 'src/report.ts', synthetic: 'src/synthetic/index.ts' } },
   },
   {
     // CommonJS: the library, the subpaths and their workers (esbuild cannot split CommonJS output).
@@ -38,6 +39,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       stats: 'src/stats.ts',
+      report: 'src/report.ts',
       synthetic: 'src/synthetic/index.ts',
       'train-worker': 'src/manager/train-worker.ts',
       'score-worker': 'src/manager/score-worker.ts',
@@ -45,6 +47,6 @@ export default defineConfig([
     format: ['cjs'],
     splitting: false,
     shims: true,
-    dts: { entry: { index: 'src/index.ts', stats: 'src/stats.ts', synthetic: 'src/synthetic/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', stats: 'src/stats.ts', report: 'src/report.ts', synthetic: 'src/synthetic/index.ts' } },
   },
 ]);

@@ -17,6 +17,7 @@ tar -tzf "$tarball" > "$scratch/files.txt"
 if grep -q '\.map$' "$scratch/files.txt"; then echo "pack-check: the tarball ships source maps" >&2; exit 1; fi
 for f in package/dist/index.js package/dist/index.cjs package/dist/index.d.ts package/dist/index.d.cts \
   package/dist/stats.js package/dist/stats.cjs package/dist/stats.d.ts package/dist/stats.d.cts \
+  package/dist/report.js package/dist/report.cjs package/dist/report.d.ts package/dist/report.d.cts \
   package/dist/synthetic.js package/dist/synthetic.cjs package/dist/cli.js package/dist/train-worker.js \
   package/dist/train-worker.cjs package/dist/score-worker.js package/dist/score-worker.cjs; do
   grep -qx "$f" "$scratch/files.txt" || { echo "pack-check: $f missing from the tarball" >&2; exit 1; }

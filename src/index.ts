@@ -6,7 +6,7 @@
  * ({@link ModelProfiler}, {@link ModelPredictor}, {@link ModelThresholdOptimizer}, {@link ModelDriftDetector}) are
  * pure classes with versioned JSON state, usable on their own. Synthetic plant data lives in the
  * `laser-trim-ml/synthetic` subpath; the numerics (distributions, ARL calculators and chart design, metrics) in
- * `laser-trim-ml/stats`.
+ * `laser-trim-ml/stats`; charts and the HTML plant report in `laser-trim-ml/report`.
  *
  * Every name is listed here on purpose: `test/public-api.test.ts` pins the list, so a new export is a decision.
  * Nested result and saved-state shapes that are not listed are reachable as indexed types, e.g.
@@ -124,6 +124,7 @@ export {
   InsufficientDataError,
   InvalidInputError,
   LaserTrimMLError,
+  MissingDependencyError,
   NotTrainedError,
   SchemaMappingError,
   SchemaMissingError,

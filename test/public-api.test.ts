@@ -19,7 +19,7 @@ const ROOT_EXPORTS = [
   'HostTrimRunInput', 'Insight', 'InsightKind', 'InsightSeverity', 'InsufficientDataError', 'InvalidInputError',
   'KyselyRepository', 'KyselyRepositoryOptions', 'LabelOptions', 'LabelSource', 'LaserTrimMLError',
   'LaserTrimMLErrorCode', 'LockHandle', 'ManyTrainingReadOptions', 'MemoryRepository', 'MemoryRepositoryOptions',
-  'migrateDown', 'migrateToLatest', 'MigrationOptions', 'MigrationReport', 'MLInsight', 'MLManager', 'MLManagerOptions',
+  'migrateDown', 'migrateToLatest', 'MigrationOptions', 'MigrationReport', 'MissingDependencyError', 'MLInsight', 'MLManager', 'MLManagerOptions',
   'MLRepository', 'ModelDriftDetector', 'ModelDriftDetectorOptions', 'ModelDriftDetectorParams',
   'ModelDriftDetectorState', 'ModelInsights', 'ModelMLState', 'ModelName', 'ModelPredictor', 'ModelPredictorOptions',
   'ModelPredictorState', 'ModelProfile', 'ModelProfiler', 'ModelProfilerState', 'ModelReadRequest', 'ModelRecordsBatch',
@@ -44,8 +44,17 @@ const STATS_EXPORTS = [
   'spearmanCorrelation', 'studentTCdf',
 ];
 
+// prettier-ignore
+const REPORT_EXPORTS = [
+  'Chart', 'ChartUnavailable', 'decimateExtremes', 'DriftCharts', 'DriftStatisticPoint', 'FeatureImportancePoint',
+  'LnSigmaChart', 'LnSigmaPoint', 'ModelChartData', 'modelChartData', 'ModelChartSummary', 'PlantChartData',
+  'plantChartData', 'PlantChartOptions', 'plantReportHtml', 'PlantReportOptions', 'PlantReportResult', 'rankModels',
+  'ReliabilityBin', 'reliabilityBins', 'ReliabilityDiagram', 'ReliabilityPoint', 'SigmaBin', 'SigmaDistribution',
+  'SIGMA_HISTOGRAM_BINS', 'UnitPhase', 'wilsonInterval', 'writePlantReport',
+];
+
 const src = (file: string): string => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
-const program = ts.createProgram([src('index.ts'), src('stats.ts')], {
+const program = ts.createProgram([src('index.ts'), src('stats.ts'), src('report.ts')], {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -93,10 +102,15 @@ describe('public API', () => {
     expect(sorted(exportsOf('stats.ts').map((s) => s.name))).toEqual(sorted(STATS_EXPORTS));
   });
 
+  it('laser-trim-ml/report exports exactly the pinned names', () => {
+    expect(sorted(exportsOf('report.ts').map((s) => s.name))).toEqual(sorted(REPORT_EXPORTS));
+  });
+
   it('every exported function and class has a doc comment with an example', () => {
-    // 8 functions and 16 classes at the root (the manager, the four components, 11 errors); the functions of /stats.
-    expect(withoutExample('index.ts')).toEqual({ checked: 24, missing: [] });
+    // 8 functions and 17 classes at the root (the manager, the four components, 12 errors); the functions of /stats.
+    expect(withoutExample('index.ts')).toEqual({ checked: 25, missing: [] });
     expect(withoutExample('stats.ts')).toEqual({ checked: 32, missing: [] });
+    expect(withoutExample('report.ts').missing).toEqual([]);
   });
 
   it('the runtime values of the root entry are the pinned value exports', async () => {

@@ -16,7 +16,8 @@ export type LaserTrimMLErrorCode =
   | 'BUSY'
   | 'ABORTED'
   | 'STORAGE'
-  | 'DISK_FULL';
+  | 'DISK_FULL'
+  | 'MISSING_DEPENDENCY';
 
 /**
  * Base class of every error the library throws on purpose.
@@ -259,6 +260,8 @@ export interface SerializedError {
   readonly holder?: string;
   /** {@link DiskFullError.file}. */
   readonly file?: string | null;
+  /** {@link MissingDependencyError.packages}. */
+  readonly packages?: readonly string[];
 }
 
 /**
@@ -276,6 +279,7 @@ export function serializeError(e: unknown): SerializedError {
   if (err instanceof LaserTrimMLError) out.code = err.code;
   if (err instanceof BusyError) out.holder = err.holder;
   if (err instanceof DiskFullError) out.file = err.file;
+  if (err instanceof MissingDependencyError) out.packages = [...err.packages];
   return out;
 }
 
@@ -325,6 +329,10 @@ export function reviveError(e: SerializedError): Error {
       err = new DiskFullError(e.file ?? null);
       err.message = e.message;
       break;
+    case 'MISSING_DEPENDENCY':
+      err = new MissingDependencyError(e.packages ?? [], 'This feature');
+      err.message = e.message;
+      break;
     case undefined:
       err = new Error(e.message);
       err.name = e.name;
@@ -337,4 +345,30 @@ export function reviveError(e: SerializedError): Error {
   }
   if (e.stack !== undefined) err.stack = e.stack;
   return err;
+}
+
+/**
+ * An optional peer dependency a feature needs is not installed (the HTML report draws its charts with `vega` and
+ * `vega-lite`, which the core library does not need). The message names the `npm install` command.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await writePlantReport(ml, 'plant-report.html');
+ * } catch (e) {
+ *   if (e instanceof MissingDependencyError) console.error(e.message); // "... npm install vega vega-lite"
+ * }
+ * ```
+ */
+export class MissingDependencyError extends LaserTrimMLError {
+  /** The packages to install. */
+  readonly packages: readonly string[];
+  constructor(packages: readonly string[], feature: string, options?: { cause?: unknown }) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${feature} needs the optional peer ${packages.length === 1 ? 'dependency' : 'dependencies'} ${packages.join(' and ')}, which ${packages.length === 1 ? 'is' : 'are'} not installed: run \`npm install ${packages.join(' ')}\` in your project.`,
+      options,
+    );
+    this.packages = [...packages];
+  }
 }

@@ -34,7 +34,7 @@ import { quantileLinear } from '../core/stats/descriptive.js';
 import { solveLinearInPlace } from '../core/stats/linear-solve.js';
 import { bootstrapThreshold } from './bootstrap.js';
 import { searchCostOptimalThreshold } from './cost-search.js';
-import { groupBySigma, sortBySigma, weightedAuc } from './sigma-groups.js';
+import { groupBySigma, groupBySigmaSoft, sortBySigma, weightedAuc } from './sigma-groups.js';
 import type { BlendedCut, PlantThresholdPrior, PriorCovariate, ThresholdEvidence, ThresholdObjective } from './types.js';
 
 // The prior's types live in types.ts with the optimizer's (types.ts imports nothing of threshold/: no cycle).
@@ -53,6 +53,10 @@ export const Z_95 = 1.6448536269514722;
  * (by `(n_scaleFrom / n)^(1/3)`, 1.13 for a 70 % part) and errs towards a lower own weight; it saves a bootstrap. The
  * plateau term is the subset's own.
  *
+ * With `soft` (each unit's probability of failing Final Test, see `groupBySigmaSoft`) the own cut maximises the
+ * expected balanced accuracy under those probabilities, its bootstrap resamples units, and `auc` is the expected
+ * AUC; `failures`, `n` and `failLogit` stay the counts of the `fail` labels.
+ *
  * @example
  * ```ts
  * const e = thresholdEvidence(sigma, fail, severity, formula, objective, 200, 42);
@@ -69,6 +73,7 @@ export function thresholdEvidence(
   seed: number,
   subset?: Int32Array,
   scaleFrom?: ThresholdEvidence,
+  soft?: Float64Array,
 ): ThresholdEvidence | null {
   const order = sortBySigma(sigma, subset);
   const n = order.length;
@@ -87,7 +92,7 @@ export function thresholdEvidence(
   const logSpread = (quantileLinear(logS, 0.75)! - quantileLinear(logS, 0.25)!) / 1.349;
   const rate = (failures + 0.5) / (n + 1);
   const failLogit = Math.log(rate / (1 - rate));
-  const groups = groupBySigma(sigma, fail, severity, order);
+  const groups = soft ? groupBySigmaSoft(sigma, soft, severity, order) : groupBySigma(sigma, fail, severity, order);
   const auc = weightedAuc(groups);
   const base = { reference, logMedianRatio, logSpread, failLogit, n, failures, auc };
   const search = searchCostOptimalThreshold(groups, objective);
@@ -98,7 +103,7 @@ export function thresholdEvidence(
   if (scaleFrom?.bootstrapVariance != null && scaleFrom.n > 0) {
     bootstrapVariance = (scaleFrom.bootstrapVariance * scaleFrom.n) / n;
   } else {
-    const boot = bootstrapThreshold(sigma, fail, severity, order, objective, resamples, createRng(seed));
+    const boot = bootstrapThreshold(sigma, fail, severity, order, objective, resamples, createRng(seed), soft);
     const wBoot = boot ? boot.logHalfWidth / Z_95 : 0;
     bootstrapVariance = wBoot * wBoot;
   }
