@@ -1,7 +1,7 @@
 /**
- * `laser-trim-ml/report`: charts and the HTML plant report over a trained {@link MLManager}. The chart data are
+ * `laser-trim-ml/report`: charts and the HTML plant report over a trained `MLManager`. The chart data are
  * plain JSON (`modelChartData`, `plantChartData`); the report draws them with the optional peers `vega` and
- * `vega-lite` (a {@link MissingDependencyError} names the install command where they are missing). See
+ * `vega-lite` (a `MissingDependencyError` names the install command where they are missing). See
  * docs/report.md.
  *
  * @example
@@ -12,9 +12,6 @@
  *
  * @module
  */
-import type { MLManager } from './manager/ml-manager.js';
-import type { MissingDependencyError } from './core/errors.js';
-
 export { modelChartData, plantChartData, type PlantChartOptions } from './charts/chart-data.js';
 export type {
   Chart,

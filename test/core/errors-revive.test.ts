@@ -6,6 +6,7 @@ import {
   InsufficientDataError,
   InvalidInputError,
   LaserTrimMLError,
+  MissingDependencyError,
   NotTrainedError,
   SchemaMappingError,
   SchemaMissingError,
@@ -19,7 +20,7 @@ import {
 const roundTrip = (e: unknown): Error => reviveError(structuredClone(serializeError(e)));
 
 describe('errors across worker threads', () => {
-  it('every LaserTrimMLError class comes back as itself, with its code, message and fields', () => {
+  it('every LaserTrimMLError class (all eleven codes) comes back as itself, with its code, message and fields', () => {
     const errors: LaserTrimMLError[] = [
       new InvalidInputError('bad trees'),
       new InsufficientDataError('too few'),
@@ -31,6 +32,7 @@ describe('errors across worker threads', () => {
       new SchemaMappingError('no column'),
       new StorageError('write failed'),
       new DiskFullError('/data/plant.db'),
+      new MissingDependencyError(['vega', 'vega-lite'], 'The HTML report'),
     ];
     for (const e of errors) {
       const back = roundTrip(e);
@@ -44,6 +46,7 @@ describe('errors across worker threads', () => {
     expect((roundTrip(new BusyError('held', 'host-2')) as BusyError).holder).toBe('host-2');
     expect((roundTrip(new DiskFullError('/data/plant.db')) as DiskFullError).file).toBe('/data/plant.db');
     expect(roundTrip(new DiskFullError(null))).toBeInstanceOf(StorageError);
+    expect((roundTrip(new MissingDependencyError(['vega'], 'The report')) as MissingDependencyError).packages).toEqual(['vega']);
   });
 
   it('a foreign error comes back as a plain Error with its name and message', () => {
