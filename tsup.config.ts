@@ -15,13 +15,15 @@ const common = {
 
 export default defineConfig([
   {
-    // ESM: the library, the `/synthetic` subpath, the `laser-trim-ml` command and the two worker bundles, with code
+    // ESM: the library, the `/stats` and `/synthetic` subpaths, the `laser-trim-ml` command and the two worker bundles, with code
     // splitting, so that the command and the workers import the library's shared chunks instead of re-bundling it.
     // The workers are entries of their own so that `new Worker(new URL('./train-worker.js', import.meta.url))` finds
     // them next to the chunk that starts them (all chunks are written flat into dist/).
     ...common,
     entry: {
       index: 'src/index.ts',
+      stats: 'src/stats.ts',
+      report: 'src/report.ts',
       synthetic: 'src/synthetic/index.ts',
       cli: 'src/cli/main.ts',
       'train-worker': 'src/manager/train-worker.ts',
@@ -29,13 +31,15 @@ export default defineConfig([
     },
     format: ['esm'],
     splitting: true,
-    dts: { entry: { index: 'src/index.ts', synthetic: 'src/synthetic/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', stats: 'src/stats.ts', report: 'src/report.ts', synthetic: 'src/synthetic/index.ts' } },
   },
   {
-    // CommonJS: the library, the subpath and their workers (esbuild cannot split CommonJS output).
+    // CommonJS: the library, the subpaths and their workers (esbuild cannot split CommonJS output).
     ...common,
     entry: {
       index: 'src/index.ts',
+      stats: 'src/stats.ts',
+      report: 'src/report.ts',
       synthetic: 'src/synthetic/index.ts',
       'train-worker': 'src/manager/train-worker.ts',
       'score-worker': 'src/manager/score-worker.ts',
@@ -43,6 +47,6 @@ export default defineConfig([
     format: ['cjs'],
     splitting: false,
     shims: true,
-    dts: { entry: { index: 'src/index.ts', synthetic: 'src/synthetic/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', stats: 'src/stats.ts', report: 'src/report.ts', synthetic: 'src/synthetic/index.ts' } },
   },
 ]);

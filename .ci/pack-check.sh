@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The package as a user installs it: `npm pack` (prepack builds dist/), install the tarball into an empty scratch
-# project, then import it from ESM and CommonJS (a small train on worker threads + apply on SQLite), type-check a
-# consumer under `nodenext` and `bundler` resolution, run the `laser-trim-ml` bin, and lint the tarball with publint
-# and @arethetypeswrong/cli. Run by .ci/run; locally: `npm run check:package`.
+# project, then import it from ESM and CommonJS (the root, `/stats` and `/synthetic`; a small train on worker threads +
+# apply on SQLite), type-check a consumer under `nodenext` and `bundler` resolution, run the `laser-trim-ml` bin,
+# and lint the tarball with publint and @arethetypeswrong/cli. Run by .ci/run; locally: `npm run check:package`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 here="$root/.ci/pack-check"
@@ -16,6 +16,8 @@ ls -l "$tarball"
 tar -tzf "$tarball" > "$scratch/files.txt"
 if grep -q '\.map$' "$scratch/files.txt"; then echo "pack-check: the tarball ships source maps" >&2; exit 1; fi
 for f in package/dist/index.js package/dist/index.cjs package/dist/index.d.ts package/dist/index.d.cts \
+  package/dist/stats.js package/dist/stats.cjs package/dist/stats.d.ts package/dist/stats.d.cts \
+  package/dist/report.js package/dist/report.cjs package/dist/report.d.ts package/dist/report.d.cts \
   package/dist/synthetic.js package/dist/synthetic.cjs package/dist/cli.js package/dist/train-worker.js \
   package/dist/train-worker.cjs package/dist/score-worker.js package/dist/score-worker.cjs; do
   grep -qx "$f" "$scratch/files.txt" || { echo "pack-check: $f missing from the tarball" >&2; exit 1; }

@@ -67,7 +67,7 @@ async function engineAb(engine: string, open: (which: 'base' | 'new') => Promise
   const out: Record<'base' | 'new', Timing[]> = { base: [], new: [] };
   for (let i = 0; i < rounds; i++) {
     // Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
-    for (const which of (i % 2 === 0 ? ['base', 'new'] : ['new', 'base']) as ('base' | 'new')[]) {
+    for (const which of (i % 2 === 0 ? ['base', 'new'] : ['new', 'base'])) {
       const t = await timed(repos[which], libs[which]);
       out[which].push(t);
       console.log(`${engine} round ${i + 1} ${which.padEnd(4)}: train ${t.trainS.toFixed(2)} s (CPU ${t.trainCpuS.toFixed(2)} s), apply ${t.applyS.toFixed(2)} s (CPU ${t.applyCpuS.toFixed(2)} s)`);
@@ -102,7 +102,7 @@ try {
         const k = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: urls[which], max: 1 }) }) });
         await libs.new.createReferenceSchema(k);
         await k.destroy();
-        return libs[which].createPostgresRepository({ connectionString: urls[which] }, { migrate: true }) as unknown as Promise<Repo>;
+        return libs[which].createPostgresRepository({ connectionString: urls[which] }, { migrate: true });
       }, async (which) => {
         const c = new pg.Client({ connectionString: urls[which] });
         await c.connect();

@@ -23,7 +23,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const b: { wall: number; cpu: number }[] = [];
 const n: { wall: number; cpu: number }[] = [];
 for (let i = 0; i < rounds; i++) {
-  b.push(await time(() => new BaseManager(rb as never, { seed: 42 }).trainAllModels()));
+  b.push(await time(() => new BaseManager(rb, { seed: 42 }).trainAllModels()));
   n.push(await time(() => new NewManager(rn, { seed: 42 }).trainAllModels()));
   const [x, y] = [b[i]!, n[i]!];
   console.log(`round ${i + 1}: base ${x.wall.toFixed(1)} s wall / ${x.cpu.toFixed(2)} s CPU, new ${y.wall.toFixed(1)} s / ${y.cpu.toFixed(2)} s, CPU ratio ${(y.cpu / x.cpu).toFixed(3)}`);

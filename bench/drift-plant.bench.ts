@@ -83,13 +83,13 @@ function simulate(rng: Rng, index: number): Row {
   const { episodes, results } = det.detectSeries(sigma.slice(nBase), dates.slice(nBase));
   const onsetIdx = (drift as { onset?: number } | null)?.onset ?? Number.POSITIVE_INFINITY;
   const onsetDate = onsetIdx < N ? dates[onsetIdx]!.getTime() : Number.POSITIVE_INFINITY;
-  const hit = drift ? episodes.find((e) => e.direction === drift!.dir && e.detectedDate.getTime() >= onsetDate) : undefined;
+  const hit = drift ? episodes.find((e) => e.direction === drift.dir && e.detectedDate.getTime() >= onsetDate) : undefined;
   const delay = hit ? dates.filter((d) => d.getTime() >= onsetDate && d.getTime() <= hit.detectedDate.getTime()).length : null;
   const f = (det.params as { correlationInflation?: number }).correlationInflation ?? 1;
   if (process.env.DEBUG && drift === null && episodes.length > 0) console.log(`flagged N=${N} base=${nBase} m=${m.toFixed(0)} sb/sw=${(sb / sw).toFixed(2)} f=${f.toFixed(2)} B=${det.params.blockSize} arl0=${det.params.targetArl0.toFixed(0)} at=${episodes.map((e) => `${e.direction}${e.statistic}@${dates.findIndex((d) => d.getTime() >= e.detectedDate.getTime())}`).join(',')}`);
   if (process.env.DEBUG && drift && drift.size >= 1 && !hit) {
-    const maxC = Math.max(...results.map((r) => (drift!.dir === 'up' ? r.cusumPos : r.cusumNeg)));
-    const ew = Math.max(...results.map((r) => (drift!.dir === 'up' ? 1 : -1) * r.ewma / r.ewmaLimit));
+    const maxC = Math.max(...results.map((r) => (drift.dir === 'up' ? r.cusumPos : r.cusumNeg)));
+    const ew = Math.max(...results.map((r) => (drift.dir === 'up' ? 1 : -1) * r.ewma / r.ewmaLimit));
     console.log(`missed ${drift.size}σ ${drift.dir} ${drift.kind} N=${N} base=${nBase} after=${drift.after} m=${m.toFixed(0)} sb/sw=${(sb / sw).toFixed(2)} f=${f.toFixed(2)} B=${det.params.blockSize} h=${det.params.h.toFixed(1)} maxC=${maxC.toFixed(1)} ewma/lim=${ew.toFixed(2)} other=${episodes.length}`);
   }
   return { drift, caught: hit !== undefined, flagged: drift === null && episodes.length > 0, delay, skew, f };

@@ -63,7 +63,7 @@ for (let i = 0; i < loads; i++) {
           break;
         }
       }
-      await pick?.screenshot({ path: values['section-screenshot'] as `${string}.png` });
+      await pick?.screenshot({ path: values['section-screenshot'] });
     }
     fp.push(c.firstPaintMs ?? Number.NaN);
     fcp.push(c.firstContentfulPaintMs ?? Number.NaN);

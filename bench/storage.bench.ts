@@ -22,7 +22,8 @@ import { createPostgresRepository } from '../src/storage/kysely/postgres.js';
 import { createReferenceSchema } from '../src/storage/kysely/reference-schema.js';
 import { createSqliteRepository } from '../src/storage/kysely/sqlite.js';
 import type { KyselyRepository } from '../src/storage/kysely/kysely-repository.js';
-import { type HostFinalTestInput, type HostTrimRunInput, type TrackResultWrite, readTrainingRecordsOfModels } from '../src/storage/repository.js';
+import type { HostFinalTestInput, HostTrimRunInput, TrackResultWrite } from '../src/storage/repository.js';
+import { readTrainingRecordsOfModels } from '../src/storage/repository-helpers.js';
 import { createTestDatabase } from '../test/setup/postgres.js';
 
 const TRACKS = 80_000;
@@ -169,7 +170,7 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
 
   const pgdb = await createTestDatabase();
-  let pgVersion = '';
+  let pgVersion: string;
   try {
     const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgdb.connectionString }) }) });
     await createReferenceSchema(db);

@@ -183,7 +183,7 @@ for (const seed of seeds) {
     let t = r.learned ? r.threshold : null;
     if (t !== null) { t = spikeThreshold(i, t); if (Number.isNaN(t)) t = null; }
     const l = t === null ? f : ba(m.evalSigma.map((s) => s > t), m.evalFail)!;
-    const eL = t === null ? null : expectedBa(m, () => t!);
+    const eL = t === null ? null : expectedBa(m, () => t);
     const eF = expectedBa(m, (k) => m.allF[k]!);
     const verdict = l > f + 1e-12 ? 'better' : l < f - 1e-12 ? 'worse' : 'same';
     c[verdict]++;
@@ -193,7 +193,7 @@ for (const seed of seeds) {
       seed, model: m.model, units: m.units, n: m.sigma.length, failures: m.fail.reduce((a, b) => a + b, 0), ft: m.isFt.reduce((a, b) => a + b, 0),
       nEval: m.evalSigma.length, eL, eF, evalFail: m.evalFail.reduce((a, b) => a + b, 0), verdict, baL: l, baF: f, source: r.source, reason: r.reason, weight: r.weight,
       cut: e?.cut ?? null, v: e?.variance ?? null, priorCut: r.blend?.priorCut ?? null, blendCut: r.blend?.cut ?? null, d: e?.logMedianRatio ?? null, spread: e?.logSpread ?? null,
-      oof: ev[i] ? oof(m, data[i]!, prior!, ev[i]!, 5, 7) : null,
+      oof: ev[i] ? oof(m, data[i]!, prior!, ev[i], 5, 7) : null,
       ho: r.heldOut?.evaluated ? { adv: r.heldOut.formulaAdvantage, se: r.heldOut.formulaAdvantageSe, n: r.heldOut.heldOutN } : null,
     });
   });

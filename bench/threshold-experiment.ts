@@ -77,10 +77,10 @@ const sets: PriorCovariate[][] = [[], ['logMedianRatio'], ['logMedianRatio', 'lo
 for (const cov of sets) {
   const prior = fitPlantPrior(evMix, cov)!;
   console.log(`[${cov.join(', ')}]: β ${prior.coefficients.map((x) => x.toFixed(3)).join(' ')} τ² ${prior.tau2.toFixed(4)} M ${prior.models}`);
-  judge(`  blend`, (_m, i) => (evMix[i] ? blendCut(evMix[i]!, prior).threshold : null));
-  judge(`  plant-wide only`, (_m, i) => (evMix[i] ? blendCut({ ...evMix[i]!, cut: null, variance: null }, prior).threshold : null));
+  judge(`  blend`, (_m, i) => (evMix[i] ? blendCut(evMix[i], prior).threshold : null));
+  judge(`  plant-wide only`, (_m, i) => (evMix[i] ? blendCut({ ...evMix[i], cut: null, variance: null }, prior).threshold : null));
 }
-judge('own only', (_m, i) => (evMix[i]?.cut != null ? evMix[i]!.reference * Math.exp(evMix[i]!.cut!) : null));
+judge('own only', (_m, i) => (evMix[i]?.cut != null ? evMix[i].reference * Math.exp(evMix[i].cut) : null));
 
 {
   // Oracle: the cut maximising the expected balanced accuracy under the true FT probabilities of all the model's units.
@@ -128,7 +128,7 @@ for (const cov of [[], ['logMedianRatio']] as PriorCovariate[][]) {
   models.forEach((m, i) => {
     if (m.units < 20 || !evMix[i]) return;
     const f = ba(m.evalSigma.map((s, k) => s > m.evalFormula[k]!), m.evalFail);
-    const t = blendCut(evMix[i]!, prior).threshold;
+    const t = blendCut(evMix[i], prior).threshold;
     const l = ba(m.evalSigma.map((s) => s > t), m.evalFail);
     if (f === null || l === null) return;
     const key = m.units < 60 ? 'units 20-59' : m.units < 200 ? 'units 60-199' : 'units >=200';
@@ -136,14 +136,14 @@ for (const cov of [[], ['logMedianRatio']] as PriorCovariate[][]) {
     e[l > f + 1e-12 ? 0 : l < f - 1e-12 ? 2 : 1]!++;
     b.set(key, e);
   });
-  console.log(`[${cov}] ` + [...b].sort().map(([k, e]) => `${k}: ${e.join('/')}`).join('  '));
+  console.log(`[${cov.join(',')}] ` + [...b].sort().map(([k, e]) => `${k}: ${e.join('/')}`).join('  '));
 }
 {
   const evSev = models.map((m) => thresholdEvidence(m.sigma, m.fail, m.sevW, m.formula, objective, 200, 42));
   const pS = fitPlantPrior(evSev, [])!;
   const pU = fitPlantPrior(evMix, [])!;
-  judge('SEV severity-weighted blend []', (_m, i) => (evSev[i] ? blendCut(evSev[i]!, pS).threshold : null));
-  judge('SEV unweighted blend []', (_m, i) => (evMix[i] ? blendCut(evMix[i]!, pU).threshold : null));
+  judge('SEV severity-weighted blend []', (_m, i) => (evSev[i] ? blendCut(evSev[i], pS).threshold : null));
+  judge('SEV unweighted blend []', (_m, i) => (evMix[i] ? blendCut(evMix[i], pU).threshold : null));
 }
 {
   // Logistic plug-in: fit logit P(fail) = α + β x (x = ln sigma − ln ref) by Newton; the expected-BA cut is where the
@@ -179,10 +179,10 @@ for (const cov of [[], ['logMedianRatio']] as PriorCovariate[][]) {
     const ga = -1 / b, gb = -c / b;
     return { ...e, cut: c, variance: ga * ga * vaa + 2 * ga * gb * vab + gb * gb * vbb };
   });
-  judge('LOGIT own only', (_m, i) => (evL[i]?.cut != null ? evL[i]!.reference * Math.exp(evL[i]!.cut!) : null));
+  judge('LOGIT own only', (_m, i) => (evL[i]?.cut != null ? evL[i].reference * Math.exp(evL[i].cut) : null));
   for (const cov of [[], ['logMedianRatio']] as PriorCovariate[][]) {
     const p = fitPlantPrior(evL, cov)!;
-    console.log(`LOGIT prior [${cov}] β ${p.coefficients.map((v) => v.toFixed(3))} τ² ${p.tau2.toFixed(4)} M ${p.models}`);
-    judge(`LOGIT blend [${cov}]`, (_m, i) => (evL[i] ? blendCut(evL[i]!, p).threshold : null));
+    console.log(`LOGIT prior [${cov.join(',')}] β ${p.coefficients.map((v) => v.toFixed(3)).join(',')} τ² ${p.tau2.toFixed(4)} M ${p.models}`);
+    judge(`LOGIT blend [${cov.join(',')}]`, (_m, i) => (evL[i] ? blendCut(evL[i], p).threshold : null));
   }
 }

@@ -70,7 +70,7 @@ for (const m of await repo.listModels()) {
   n++;
   const lib = ba(ev.map((r) => !(r.s <= r.thr)), fail)!;
   const v = (l: number) => (l > frm + 1e-12 ? 'better' : l < frm - 1e-12 ? 'worse' : 'same') as 'better';
-  const add = (k: string, l: number) => { tally[k] ??= { better: 0, same: 0, worse: 0 }; tally[k]![v(l)]++; };
+  const add = (k: string, l: number) => { tally[k] ??= { better: 0, same: 0, worse: 0 }; tally[k][v(l)]++; };
   add('lib', lib);
   const variant = (k: string, q: (r: (typeof rows)[0]) => number | null) => {
     const withP = rows.filter((r) => { const x = q(r); return x !== null && Number.isFinite(x); });

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     throw new Error(
       `Could not create a scratch database on ${new URL(serverUrl).host} (${(e as Error).message}). ` +
         'Point DATABASE_URL at a server where your role has CREATEDB.',
+      { cause: e },
     );
   }
   const url = new URL(serverUrl);

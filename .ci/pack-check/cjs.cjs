@@ -1,4 +1,4 @@
-// Installed-package smoke test (CommonJS): require() of both entries, and a train on worker threads + apply.
+// Installed-package smoke test (CommonJS): require() of the three entries, and a train on worker threads + apply.
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -6,6 +6,11 @@ const Database = require('better-sqlite3');
 const { Kysely, SqliteDialect } = require('kysely');
 const { MLManager, createReferenceSchema, createSqliteRepository } = require('laser-trim-ml');
 const { writePlant } = require('laser-trim-ml/synthetic');
+const { designCusumH, normalQuantile } = require('laser-trim-ml/stats');
+
+// The /stats subpath: a published critical value and a published chart design (Montgomery, Table 9.3).
+if (Math.abs(normalQuantile(0.975) - 1.959963984540054) > 1e-12) throw new Error('CJS stats: normalQuantile');
+if (Math.abs(designCusumH(465.4, 0.5) - 5) > 0.01) throw new Error('CJS stats: designCusumH');
 
 (async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ltml-cjs-'));

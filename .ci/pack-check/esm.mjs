@@ -7,6 +7,11 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { MLManager, createReferenceSchema, createSqliteRepository } from 'laser-trim-ml';
 import { writePlant } from 'laser-trim-ml/synthetic';
+import { cusumArl, normalQuantile } from 'laser-trim-ml/stats';
+
+// The /stats subpath: a published critical value and a published ARL (CUSUM k = 0.5, h = 5: 465 in control).
+if (Math.abs(normalQuantile(0.975) - 1.959963984540054) > 1e-12) throw new Error('ESM stats: normalQuantile');
+if (Math.abs(cusumArl(0.5, 5) - 465.4) > 1) throw new Error(`ESM stats: cusumArl ${cusumArl(0.5, 5)}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'ltml-esm-'));
 try {

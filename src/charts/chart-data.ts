@@ -10,7 +10,8 @@ import { parseComponents, type ComponentsState } from '../manager/components-sta
 import type { MLManager } from '../manager/ml-manager.js';
 import { loadPooledModel } from '../manager/pooled.js';
 import type { TrainingStatusRow } from '../manager/types.js';
-import { readTrainingRecordsOfModels, type ModelMLState } from '../storage/repository.js';
+import type { ModelMLState } from '../storage/repository.js';
+import { readTrainingRecordsOfModels } from '../storage/repository-helpers.js';
 import { buildModelChartData } from './model-charts.js';
 import type { ModelChartData, PlantChartData } from './types.js';
 

@@ -16,7 +16,14 @@ import { InvalidInputError } from '../core/errors.js';
 /** z of the two-sided 95% interval, Φ⁻¹(0.975). */
 const Z95 = 1.959963984540054;
 
-/** The Wilson interval [low, high] of x failures in n units (95% by default). */
+/**
+ * The Wilson interval [low, high] of x failures in n units (95% by default).
+ *
+ * @example
+ * ```ts
+ * wilsonInterval(2, 10); // [0.0567, 0.5098]
+ * ```
+ */
 export function wilsonInterval(x: number, n: number, z = Z95): [number, number] {
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(x) || x < 0 || x > n) {
     throw new InvalidInputError(`wilsonInterval: need integers 0 ≤ x ≤ n, n ≥ 1; got x = ${x}, n = ${n}.`);

@@ -4,7 +4,7 @@
  * @module
  */
 import { existsSync, rmSync } from 'node:fs';
-import { DiskFullError, InvalidInputError, LaserTrimMLError } from '../core/errors.js';
+import { DiskFullError, InvalidInputError } from '../core/errors.js';
 import { MLManager } from '../manager/ml-manager.js';
 import { buildCrossModelInsights } from '../manager/insights.js';
 import type { CrossModelRow } from '../manager/insights.js';
@@ -398,6 +398,6 @@ export async function runCommand(args: CliArgs, io: CliIO): Promise<number> {
     case 'report':
       return report(args, io);
     default:
-      throw new LaserTrimMLError('INVALID_INPUT', `Unknown command ${JSON.stringify(args.command)}. Run laser-trim-ml --help.`);
+      throw new InvalidInputError(`Unknown command ${JSON.stringify(args.command)}. Run laser-trim-ml --help.`);
   }
 }

@@ -52,7 +52,6 @@ function stepOf(e: ProgressEvent): Step {
     case 'saving':
       return 'training';
     case 'applying':
-    case 'drift':
       return 'applying';
     case 'done':
       return 'done';
@@ -118,7 +117,7 @@ export function createProgressReporter(stream: ProgressStream, options: { quiet?
     if (s === 'pooled') return `${e.operation}${tty ? '' : ':'} ${STEP_LABEL[s]}...`;
     const rows = e.recordsTotal !== undefined && e.recordsTotal > 0;
     const done = rows ? e.recordsDone ?? 0 : e.modelsDone;
-    const total = rows ? e.recordsTotal! : e.modelsTotal;
+    const total = rows ? e.recordsTotal : e.modelsTotal;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const eta = done < total ? rate.etaMs(e.elapsedMs, done, total) : null;
     const unit = s === 'applying' ? 'tracks' : 'rows';

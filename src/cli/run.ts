@@ -5,7 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { LaserTrimMLError } from '../core/errors.js';
+import { AbortedError, BusyError, InvalidInputError, LaserTrimMLError } from '../core/errors.js';
 import { EXIT, UsageError, helpFor, parseCli } from './args.js';
 import { type CliIO, runCommand } from './commands.js';
 
@@ -40,9 +40,9 @@ export async function runCli(argv: readonly string[], io: CliIO, options: { debu
     }
     if (e instanceof LaserTrimMLError) {
       io.stderr.write(`laser-trim-ml: ${e.message}\n`);
-      if (e.code === 'ABORTED') return EXIT.interrupted;
-      if (e.code === 'BUSY') return EXIT.busy;
-      if (e.code === 'INVALID_INPUT') return EXIT.usage;
+      if (e instanceof AbortedError) return EXIT.interrupted;
+      if (e instanceof BusyError) return EXIT.busy;
+      if (e instanceof InvalidInputError) return EXIT.usage;
       return EXIT.data;
     }
     // One line; the stack trace only on request (it is for a bug report, not for the cron log).

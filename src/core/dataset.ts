@@ -69,7 +69,7 @@ export interface TrainingSet {
   readonly y: Uint8Array;
   /** Fail points of the label's outcome (NaN where unknown; 0 for passes). */
   readonly failPoints: Float64Array;
-  /** {@link severityWeight} of each row. */
+  /** `severityWeight` of each row. */
   readonly severity: Float64Array;
   /** The records behind the rows, in the same order. */
   readonly records: TrainingRecord[];
@@ -99,7 +99,7 @@ export function buildTrainingSet(records: readonly TrainingRecord[], options: La
   return buildTrainingSetFromClean(cleanTrainingRecords(records), options);
 }
 
-/** {@link buildTrainingSet} on records already passed through {@link cleanTrainingRecords} (no second pass). */
+/** {@link buildTrainingSet} on records already passed through `cleanTrainingRecords` (no second pass). */
 export function buildTrainingSetFromClean(clean: CleanRecords, options: LabelOptions = {}): TrainingSet {
   const label = chooseLabelSource(clean.records, options);
   const excluded = { ...clean.excluded };

@@ -250,6 +250,103 @@ export function diskFullOf(error: unknown, file: string | null): DiskFullError |
   return null;
 }
 
+/** An error as a worker thread posts it (structured-clone safe): enough to rebuild its class on the other side. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: string;
+  /** {@link BusyError.holder}. */
+  readonly holder?: string;
+  /** {@link DiskFullError.file}. */
+  readonly file?: string | null;
+  /** {@link MissingDependencyError.packages}. */
+  readonly packages?: readonly string[];
+}
+
+/**
+ * The fields of an error that {@link reviveError} needs, for `postMessage` from a worker thread.
+ *
+ * @example
+ * ```ts
+ * port.postMessage({ ok: false, error: serializeError(e) });
+ * ```
+ */
+export function serializeError(e: unknown): SerializedError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const out: { -readonly [K in keyof SerializedError]: SerializedError[K] } = { name: err.name, message: err.message };
+  if (err.stack !== undefined) out.stack = err.stack;
+  if (err instanceof LaserTrimMLError) out.code = err.code;
+  if (err instanceof BusyError) out.holder = err.holder;
+  if (err instanceof DiskFullError) out.file = err.file;
+  if (err instanceof MissingDependencyError) out.packages = [...err.packages];
+  return out;
+}
+
+/**
+ * Rebuilds a {@link serializeError} result as an instance of its class (every {@link LaserTrimMLError} subclass,
+ * by its code), so that callers compare errors from worker threads with `instanceof` as they do in-thread ones.
+ * An error without a library code comes back as a plain `Error` with its name, message and stack.
+ *
+ * @example
+ * ```ts
+ * const e = reviveError({ name: 'BusyError', message: 'held by host-2', code: 'BUSY', holder: 'host-2' });
+ * e instanceof BusyError; // true
+ * ```
+ */
+export function reviveError(e: SerializedError): Error {
+  const code = e.code as LaserTrimMLErrorCode | undefined;
+  let err: Error;
+  switch (code) {
+    case 'INVALID_INPUT':
+      err = new InvalidInputError(e.message);
+      break;
+    case 'INSUFFICIENT_DATA':
+      err = new InsufficientDataError(e.message);
+      break;
+    case 'NOT_TRAINED':
+      err = new NotTrainedError(e.message);
+      break;
+    case 'STATE_VERSION':
+      err = new StateVersionError(e.message);
+      break;
+    case 'SCHEMA_MISSING':
+      err = new SchemaMissingError(e.message);
+      break;
+    case 'SCHEMA_MAPPING':
+      err = new SchemaMappingError(e.message);
+      break;
+    case 'BUSY':
+      err = new BusyError(e.message, e.holder ?? 'another process');
+      break;
+    case 'ABORTED':
+      err = new AbortedError(e.message);
+      break;
+    case 'STORAGE':
+      err = new StorageError(e.message);
+      break;
+    case 'DISK_FULL':
+      err = new DiskFullError(e.file ?? null);
+      err.message = e.message;
+      break;
+    case 'MISSING_DEPENDENCY':
+      err = new MissingDependencyError(e.packages ?? [], 'This feature');
+      err.message = e.message;
+      break;
+    case undefined:
+      err = new Error(e.message);
+      err.name = e.name;
+      break;
+    default: {
+      const unknown: never = code;
+      err = new Error(e.message);
+      err.name = String(unknown);
+    }
+  }
+  if (e.stack !== undefined) err.stack = e.stack;
+  return err;
+}
+
 /**
  * An optional peer dependency a feature needs is not installed (the HTML report draws its charts with `vega` and
  * `vega-lite`, which the core library does not need). The message names the `npm install` command.

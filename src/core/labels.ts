@@ -21,7 +21,7 @@ export const TRIM_LABEL_LEAKING_FEATURES: readonly FeatureName[] = [
   'error_to_spec_ratio',
 ];
 
-/** Options for {@link chooseLabelSource}. */
+/** Options for `chooseLabelSource`. */
 export interface LabelOptions {
   /** Minimum linked Final Test outcomes to use FT as the label. Default 30. */
   readonly minFinalTestSamples?: number;
@@ -105,7 +105,7 @@ export function allowedFeatures(source: LabelSource): FeatureName[] {
   return source === 'trim' ? FEATURE_NAMES.filter((f) => !TRIM_LABEL_LEAKING_FEATURES.includes(f)) : [...FEATURE_NAMES];
 }
 
-/** Cap on fail points in {@link severityWeight}: 255 and more weigh the same. */
+/** Cap on fail points in `severityWeight`: 255 and more weigh the same. */
 export const SEVERITY_FAIL_POINTS_CAP = 255;
 
 /**

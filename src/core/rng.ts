@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { InvalidInputError } from './errors.js';
 
 /** A seeded PRNG. `next()` is uniform on [0, 1) with 32 bits of resolution. */
 export interface Rng {
@@ -46,7 +47,7 @@ export function createRng(seed: number | [number, number, number, number]): Rng 
   if (Array.isArray(seed)) {
     [a, b, c, d] = seed.map((v) => v >>> 0) as [number, number, number, number];
   } else {
-    if (!Number.isFinite(seed)) throw new RangeError(`createRng: seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed)) throw new InvalidInputError(`createRng: seed must be a finite number (an integer such as 42), got ${seed}.`);
     const sm = splitmix32(Math.trunc(seed));
     a = sm();
     b = sm();

@@ -10,7 +10,7 @@ export type ModelName = string;
 
 /**
  * One trim track as the host database holds it after processing. Every measurement is nullable: old files and
- * failed analyses leave gaps, and the library counts and handles them explicitly (see {@link cleanTrainingRecords}).
+ * failed analyses leave gaps, and the library counts and handles them explicitly (see `cleanTrainingRecords`).
  */
 export interface TrimTrack {
   /** Primary key of the track row (the row apply writes results to). */
@@ -85,6 +85,12 @@ export interface TrainingRecord extends TrimTrack {
 
 /** Which outcome a model's learners were trained on. */
 export type LabelSource = 'final_test' | 'trim';
+
+/** Risk category written to each track next to its failure probability. */
+export type RiskCategory = 'low' | 'medium' | 'high';
+
+/** Drift direction of log(sigma). */
+export type DriftDirection = 'up' | 'down';
 
 /** Per-model counts a repository reports for planning training. */
 export interface ModelSummary {

@@ -16,8 +16,8 @@
  */
 import { normalCdf, normalPdf } from '../core/stats/normal.js';
 import { InvalidInputError } from '../core/errors.js';
-import { gaussLegendre } from './quadrature.js';
-import { solveLinearInPlace } from './linear-solve.js';
+import { gaussLegendre } from '../core/stats/quadrature.js';
+import { solveLinearInPlace } from '../core/stats/linear-solve.js';
 
 /** Options shared by the ARL functions. */
 export interface ArlOptions {

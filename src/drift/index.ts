@@ -5,9 +5,6 @@
  */
 export * from './arl.js';
 export * from './design.js';
-export * from './quadrature.js';
-export * from './linear-solve.js';
-export * from './student-t.js';
 export * from './baseline.js';
 export * from './rank-score.js';
 export * from './lot-allowance.js';

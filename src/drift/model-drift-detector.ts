@@ -49,7 +49,7 @@ import { designCusumH, designEwmaL } from './design.js';
 import { arl0ForHorizon, unitsPerYearOf } from './horizon.js';
 import { correlationInflation, subgroupInflation, timeCorrelation } from './lot-allowance.js';
 import { lowerBound, rankNormalScore, withinNormalScores } from './rank-score.js';
-import { selfStartingScore } from './student-t.js';
+import { selfStartingScore } from '../core/stats/student-t.js';
 import { welford } from './welford.js';
 import type {
   CusumRunState,

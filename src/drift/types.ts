@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DriftDirection } from '../storage/repository.js';
+import type { DriftDirection } from '../core/types.js';
 import type { DriftBaseline } from './baseline.js';
 
 export type { DriftDirection };

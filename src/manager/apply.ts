@@ -9,11 +9,12 @@
  *
  * @module
  */
-import { throwIfAborted } from '../core/errors.js';
+import { AbortedError, throwIfAborted } from '../core/errors.js';
 import { emptyExclusionCounts, exclusionReason } from '../core/features.js';
 import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import { type DriftAlert, type DriftDirection, type DriftStateColumns, type MLRepository, type ModelMLState, type TrackResultWrite, saveDriftAlertsWithState } from '../storage/repository.js';
+import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
+import { saveDriftAlertsWithState } from '../storage/repository-helpers.js';
 import { DriftStateWriter } from './drift-writer.js';
 import type { TrackSource } from './track-source.js';
 import { compareUnits, unitSeries, type DriftPoint, type UnitSeries } from './drift-series.js';
@@ -140,7 +141,7 @@ export async function applyPipeline(
       } catch (error) {
         // Aborted (by the caller, or by a lost lock): stop the run, not just this model.
         throwIfAborted(ctx.signal);
-        if ((error as { code?: string }).code === 'ABORTED') throw error;
+        if (error instanceof AbortedError) throw error;
         onModel(run.plan.model, { error });
       }
       return;
@@ -218,7 +219,7 @@ export async function applyPipeline(
       } catch (error) {
         // Aborted (by the caller, or by a lost lock) while reading: stop the run, not just this model.
         throwIfAborted(ctx.signal);
-        if ((error as { code?: string }).code === 'ABORTED') throw error;
+        if (error instanceof AbortedError) throw error;
         run.error ??= error;
       }
       inflight.push({ run, batch: null, ok: null, scoring: null });
@@ -286,7 +287,7 @@ function driftPointOf(plan: ApplyPlan, t: TrimTrack, usable = exclusionReason(t)
 /** The rows apply writes for one batch (and the drift points it contributes). */
 function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null, ctx: ApplyContext): TrackResultWrite[] {
   const plan = run.plan;
-  const writes: TrackResultWrite[] = new Array(batch.length);
+  const writes = new Array<TrackResultWrite>(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const t = batch[i]!;
     const reason = exclusionReason(t);

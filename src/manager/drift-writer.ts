@@ -1,13 +1,13 @@
 /**
  * Apply's drift column updates, written in batches of models: one transaction per batch (`updateDriftStatesOf`)
- * instead of a round trip and a commit per model (measured on 80,000 tracks of 300 models: ~200 updates took about
- * 0.4 s on SQLite and overlapped most of PostgreSQL's apply).
+ * instead of a round trip and a commit per model (figures: docs/benchmarks.md, "Measurements behind design choices").
  *
  * @module
  */
 import type { ModelName } from '../core/types.js';
 import { validateModelState } from '../storage/options.js';
-import { type DriftStateColumns, type DriftStateUpdate, type MLRepository, updateDriftStatesOf } from '../storage/repository.js';
+import type { DriftStateColumns, DriftStateUpdate, MLRepository } from '../storage/repository.js';
+import { updateDriftStatesOf } from '../storage/repository-helpers.js';
 
 interface Queued {
   readonly update: DriftStateUpdate;

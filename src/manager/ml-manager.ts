@@ -10,7 +10,8 @@ import { InvalidInputError, StorageError, throwIfAborted } from '../core/errors.
 import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
 import type { ThresholdResult } from '../threshold/types.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import { type DriftAlert, type LockHandle, type MLRepository, type ModelMLState, type ModelReadRequest, type TrackResultWrite, updateDriftStatesOf } from '../storage/repository.js';
+import type { DriftAlert, LockHandle, MLRepository, ModelMLState, ModelReadRequest, TrackResultWrite } from '../storage/repository.js';
+import { updateDriftStatesOf } from '../storage/repository-helpers.js';
 import { linkSignals } from './signals.js';
 import { incrementalTrackSource, trackSource } from './track-source.js';
 import { applyVersionOf, incrementalScope, loadApplyJournal, saveApplyJournal, type IncrementalScope } from './incremental.js';
@@ -206,7 +207,7 @@ export class MLManager {
       if (models.length > 0) await saveApplyJournal(repo, journal);
       const results: ApplyModelResult[] = [];
       let recordsDone = 0;
-      const emit = (phase: 'applying' | 'drift' | 'done', model?: ModelName): void =>
+      const emit = (phase: 'applying' | 'done', model?: ModelName): void =>
         options.onProgress?.({
           operation: 'apply',
           phase,
@@ -318,6 +319,7 @@ export class MLManager {
       await lock.release().catch((e: unknown) => {
         releaseError = e;
       });
+      // eslint-disable-next-line no-unsafe-finally -- returns only when the run succeeded (applied !== null): no error is lost
       if (releaseError !== undefined && applied !== null) return withReleaseError(applied, releaseError);
     }
   }

@@ -320,7 +320,7 @@ export interface PooledModelState {
 export interface PooledSummary {
   /** Final Test units of every model. */
   readonly samples: number;
-  /** Units the forest trained on (all of them, or a sample of {@link POOLED_MAX_ROWS}). */
+  /** Units the forest trained on (all of them, or a sample of `POOLED_MAX_ROWS`). */
   readonly trainedOn: number;
   readonly failures: number;
   readonly auc: number | null;

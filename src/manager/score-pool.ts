@@ -5,6 +5,7 @@
  * @module
  */
 import type { Worker } from 'node:worker_threads';
+import { reviveError, type SerializedError } from '../core/errors.js';
 import { createLibraryWorker } from './worker-pool.js';
 
 /** Predicts probabilities of a feature matrix for a named forest. */
@@ -36,12 +37,12 @@ export function createRemoteScorer(): RemoteScorer {
       p.reject(err);
     }
   };
-  worker.on('message', (m: { id: number; ok: boolean; probabilities?: Float64Array; error?: string }) => {
+  worker.on('message', (m: { id: number; ok: boolean; probabilities?: Float64Array; error?: SerializedError }) => {
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
     if (m.ok) p.resolve(m.probabilities!);
-    else p.reject(new Error(m.error));
+    else p.reject(reviveError(m.error!));
   });
   worker.on('error', (e) => failAll(new Error(`The scoring worker thread failed: ${e.message}`, { cause: e })));
   worker.on('exit', (code) => {

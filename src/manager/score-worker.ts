@@ -8,7 +8,9 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
+import { InvalidInputError, serializeError } from '../core/errors.js';
 import { ModelPredictor } from '../predictor/model-predictor.js';
+import type { ModelPredictorState } from '../predictor/predictor-types.js';
 
 const port = parentPort;
 const predictors = new Map<string, ModelPredictor>();
@@ -28,7 +30,7 @@ if (port) {
     if (msg.type === 'load') {
       try {
         predictors.delete(msg.key);
-        predictors.set(msg.key, ModelPredictor.fromState(JSON.parse(msg.stateJson)));
+        predictors.set(msg.key, ModelPredictor.fromState(JSON.parse(msg.stateJson) as ModelPredictorState));
         loadErrors.delete(msg.key);
       } catch (e) {
         // Reported with every score of this key: the main thread learns of it there.
@@ -40,14 +42,18 @@ if (port) {
     const predictor = predictors.get(msg.key);
     if (!predictor) {
       const why = loadErrors.get(msg.key) ?? 'it was never sent';
-      port.postMessage({ id: msg.id, ok: false, error: `The scoring worker could not load the forest ${JSON.stringify(msg.key)}: ${why}` });
+      port.postMessage({
+        id: msg.id,
+        ok: false,
+        error: serializeError(new InvalidInputError(`The scoring worker could not load the forest ${JSON.stringify(msg.key)}: ${why}. Retrain the model.`)),
+      });
       return;
     }
     try {
       const probabilities = predictor.predictMany(msg.data);
       port.postMessage({ id: msg.id, ok: true, probabilities }, [probabilities.buffer as ArrayBuffer]);
     } catch (e) {
-      port.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      port.postMessage({ id: msg.id, ok: false, error: serializeError(e) });
     }
   });
 }

@@ -9,7 +9,7 @@ import type { FeatureName } from '../core/features.js';
 import { FeatureImputer } from '../core/imputer.js';
 import type { ModelName } from '../core/types.js';
 import { ModelDriftDetector, type ModelDriftDetectorState } from '../drift/index.js';
-import { ModelPredictor } from '../predictor/index.js';
+import { ModelPredictor, type ModelPredictorState } from '../predictor/index.js';
 import type { MLRepository, ModelMLState } from '../storage/repository.js';
 import type { ApplyPlan, DriftReplay, TrackScorer } from './apply.js';
 import { parseComponents, type ComponentsState } from './components-state.js';
@@ -35,7 +35,7 @@ export async function loadOwnPredictor(repo: MLRepository, model: ModelName, ver
   const artifact = await repo.loadArtifact(model, p.artifactKind, version);
   if (!artifact) return null;
   return {
-    predictor: ModelPredictor.fromState(JSON.parse(artifact.content)),
+    predictor: ModelPredictor.fromState(JSON.parse(artifact.content) as ModelPredictorState),
     stateJson: artifact.content,
     key: `own\u0000${model}\u0000${version}`,
     imputer: FeatureImputer.fromState(p.imputer),

@@ -12,14 +12,15 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { AbortedError, DiskFullError, InsufficientDataError, abortError, diskFullOf, throwIfAborted } from '../core/errors.js';
+import { AbortedError, type DiskFullError, InsufficientDataError, abortError, diskFullOf, throwIfAborted } from '../core/errors.js';
 import { cleanTrainingRecords } from '../core/dataset.js';
 import type { ExclusionCounts } from '../core/features.js';
 import { chooseLabelSource, labelOf } from '../core/labels.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
 import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './components-state.js';
-import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repository.js';
+import type { MLRepository } from '../storage/repository.js';
+import { readTrainingRecordsOfModels } from '../storage/repository-helpers.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
 import { scoreNow } from './apply.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
@@ -83,8 +84,8 @@ async function readAll(repo: MLRepository, model: ModelName, signal: AbortSignal
 
 /**
  * Training records kept in memory between the survey and the training pass (the rest are read again). A plant of
- * 80,000 tracks is read once; at 1,000,000 tracks the limit keeps the peak resident memory near 630 MiB (measured:
- * 984 MiB with 250,000, at the same speed).
+ * 80,000 tracks is read once; at 1,000,000 tracks the limit bounds the peak resident memory at the same speed as a
+ * larger one (figures: docs/benchmarks.md, "Measurements behind design choices").
  */
 export const CACHED_RECORDS_BUDGET = 100_000;
 
@@ -258,7 +259,7 @@ export async function trainAll(
   try {
     const queue = [...surveys];
     const inflight = new Set<Promise<void>>();
-    let aborted: unknown = null;
+    let aborted: Error | null = null;
     const startOne = (s: Survey): Promise<void> => {
       const p = (async () => {
         const t0 = Date.now();
@@ -333,7 +334,7 @@ export async function trainAll(
           results.push({ ...out.result, durationMs: Date.now() - t0 });
         } catch (error) {
           if (error instanceof AbortedError || signal?.aborted) {
-            aborted = signal?.aborted ? abortError(signal) : error;
+            aborted = signal?.aborted ? abortError(signal) : (error as AbortedError);
             return;
           }
           const err = error instanceof Error ? error : new Error(String(error));
@@ -372,7 +373,7 @@ export async function trainAll(
       await Promise.race(inflight);
     }
     throwIfAborted(signal);
-    if (aborted !== null) throw aborted;
+    if (aborted !== null) throw aborted as Error; // assigned in startOne: TypeScript narrows it to null here
   } finally {
     await runner.close();
   }

@@ -172,7 +172,7 @@ export function untrainedState(a: {
       featureImportance: null,
     },
   };
-  let profile: ProfileColumns | null = null;
+  let profile: ProfileColumns | null;
   try {
     profile = profileColumns(a.profileState, a.model);
   } catch {

@@ -4,6 +4,7 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
+import { serializeError } from '../core/errors.js';
 import { trainModelCore, type TrainModelInput } from './train-model.js';
 
 const port = parentPort;
@@ -12,12 +13,7 @@ if (port) {
     try {
       port.postMessage({ id: msg.id, ok: true, output: trainModelCore(msg.input) });
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      port.postMessage({
-        id: msg.id,
-        ok: false,
-        error: { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: string }).code },
-      });
+      port.postMessage({ id: msg.id, ok: false, error: serializeError(e) });
     }
   });
 }

@@ -52,7 +52,7 @@ export interface MLManagerOptions extends ComponentMinimums {
 export interface ProgressEvent {
   readonly operation: 'train' | 'apply';
   /** What is happening now. */
-  readonly phase: 'planning' | 'reading' | 'pooled' | 'training' | 'saving' | 'applying' | 'drift' | 'done';
+  readonly phase: 'planning' | 'reading' | 'pooled' | 'training' | 'saving' | 'applying' | 'done';
   /** The model being worked on, when there is one. */
   readonly model?: ModelName;
   readonly modelsDone: number;

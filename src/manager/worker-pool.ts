@@ -6,7 +6,7 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import { InsufficientDataError, InvalidInputError, LaserTrimMLError } from '../core/errors.js';
+import { InvalidInputError, reviveError, type SerializedError } from '../core/errors.js';
 import { trainModelCore, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 
 /** Trains models, in workers or inline. */
@@ -28,16 +28,6 @@ export function createLibraryWorker(name: 'train-worker' | 'score-worker'): Work
     return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true });
   }
   return new Worker(new URL(here.endsWith('.cjs') ? `./${name}.cjs` : `./${name}.js`, here));
-}
-
-function reviveError(e: { name: string; message: string; stack?: string; code?: string }): Error {
-  let err: Error;
-  if (e.code === 'INSUFFICIENT_DATA') err = new InsufficientDataError(e.message);
-  else if (e.code === 'INVALID_INPUT') err = new InvalidInputError(e.message);
-  else if (e.code) err = new LaserTrimMLError(e.code as LaserTrimMLError['code'], e.message);
-  else err = new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
 }
 
 interface Slot {
@@ -69,7 +59,7 @@ export function createTrainRunner(concurrency: number): TrainRunner {
   const spawn = (): Slot => {
     const worker = createLibraryWorker('train-worker');
     const slot: Slot = { worker, busy: false, dead: null, task: null };
-    worker.on('message', (msg: { id: number; ok: boolean; output?: TrainModelOutput; error?: { name: string; message: string; stack?: string; code?: string } }) => {
+    worker.on('message', (msg: { id: number; ok: boolean; output?: TrainModelOutput; error?: SerializedError }) => {
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);

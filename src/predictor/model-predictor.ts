@@ -56,7 +56,12 @@ function crossFittedPlatt(scores: readonly number[], ys: readonly number[], k: n
   for (let f = 0; f < k; f++) {
     const s: number[] = [];
     const y: number[] = [];
-    for (let i = 0; i < ys.length; i++) if (fold[i] !== f) (s.push(scores[i]!), y.push(ys[i]!));
+    for (let i = 0; i < ys.length; i++) {
+      if (fold[i] !== f) {
+        s.push(scores[i]!);
+        y.push(ys[i]!);
+      }
+    }
     if (s.length === ys.length) continue; // empty fold
     const cal = fitPlatt(s, y);
     for (let i = 0; i < ys.length; i++) if (fold[i] === f) out[i] = applyPlatt(cal, scores[i]!);
@@ -130,7 +135,7 @@ export class ModelPredictor {
   }
 
   /**
-   * Trains on one model's rows. `severity` is the per-row sample weight ({@link severityWeight}: 1 for a pass, 2–9 for
+   * Trains on one model's rows. `severity` is the per-row sample weight (`severityWeight`: 1 for a pass, 2–9 for
    * a failure); class weights are balanced on top by default. The logits of the forest's out-of-bag probabilities
    * are calibrated with Platt scaling (unweighted, so probabilities are frequencies of real outcomes; rows never out
    * of bag are left out) and the metrics are computed on

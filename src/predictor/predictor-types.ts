@@ -9,11 +9,11 @@ import type { RandomForestParams } from './forest/params.js';
 
 /** Options of a {@link ModelPredictor}. */
 export interface ModelPredictorOptions {
-  /** Forest parameters, merged over {@link PREDICTOR_FOREST_DEFAULTS}. */
+  /** Forest parameters, merged over `PREDICTOR_FOREST_DEFAULTS`. */
   readonly forest?: Partial<RandomForestParams>;
-  /** Fewest rows to train. Default 20 ({@link PREDICTOR_MIN_SAMPLES}). */
+  /** Fewest rows to train. Default 20 (`PREDICTOR_MIN_SAMPLES`). */
   readonly minSamples?: number;
-  /** Fewest failures, and fewest passes, to train. Default 5 ({@link PREDICTOR_MIN_CLASS_COUNT}). */
+  /** Fewest failures, and fewest passes, to train. Default 5 (`PREDICTOR_MIN_CLASS_COUNT`). */
   readonly minClassCount?: number;
 }
 

@@ -14,7 +14,7 @@ import { summariseFinalTestOutcomes, summariseTrimOutcomes } from './outcomes.js
 import { type TrackCorrelationOptions, correlationStat, trackCorrelation, MIN_CORRELATION_PAIRS } from './track-correlation.js';
 import type { CorrelationStat, ModelProfile } from './types.js';
 
-/** Options of {@link buildModelProfile} / `ModelProfiler.buildProfile`. */
+/** Options of `buildModelProfile` / `ModelProfiler.buildProfile`. */
 export type ProfileOptions = TrackCorrelationOptions;
 
 /**

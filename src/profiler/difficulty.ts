@@ -24,7 +24,7 @@ export const DIFFICULTY_MIN_SAMPLES = 10;
 /** Composites closer than this are tied (they are means of fractions; rounding must not break ties). */
 const TIE_TOLERANCE = 1e-12;
 
-/** Options of {@link computeDifficultyScores}. */
+/** Options of `computeDifficultyScores`. */
 export interface DifficultyOptions {
   /** Fewest clean samples for a model to be ranked. Default {@link DIFFICULTY_MIN_SAMPLES}. */
   readonly minSamples?: number;

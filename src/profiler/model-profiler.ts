@@ -95,7 +95,7 @@ export class ModelProfiler {
   }
 
   /**
-   * Stores the model's difficulty from {@link computeDifficultyScores}. `score` must equal
+   * Stores the model's difficulty from `computeDifficultyScores`. `score` must equal
    * `info.harderThan / info.comparedWith` (that is what makes "harder than N% of models" literally true).
    */
   setDifficulty(score: number, rankInfo: DifficultyRankInfo): void {

@@ -48,6 +48,11 @@ const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
  * Models ranked for the overview: by the lower bound of the Wilson 95% interval of the observed failure rate (a model
  * with 1 failure in 1 labelled track is not ranked above one with 300 in 400), then by the observed rate, then by
  * the predicted risk, then by name; models without labelled tracks last.
+ *
+ * @example
+ * ```ts
+ * const ranked = rankModels(summaries); // worst first: by the Wilson lower bound of the failure rate
+ * ```
  */
 export function rankModels(models: readonly ModelChartSummary[]): ModelChartSummary[] {
   const key = (v: number | null | undefined): number => (v === null || v === undefined ? -1 : v);
@@ -168,7 +173,12 @@ figcaption{font-weight:600;font-size:12px}svg{display:block}svg text{font-family
 
 /**
  * The report as an HTML string: the plant overview and one section per model, every chart an inline SVG drawn by
- * Vega. Throws {@link MissingDependencyError} when `vega` / `vega-lite` are not installed.
+ * Vega. Throws `MissingDependencyError` when `vega` / `vega-lite` are not installed.
+ *
+ * @example
+ * ```ts
+ * const { html, models } = await plantReportHtml(ml, { models: ['8340-1'] });
+ * ```
  */
 export async function plantReportHtml(ml: MLManager, options: PlantReportOptions = {}): Promise<{ html: string; models: number; charts: number; unavailableCharts: number }> {
   const renderer = await ChartRenderer.create();

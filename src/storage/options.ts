@@ -10,7 +10,7 @@ import type { DriftAlert, DriftStateUpdate, ModelMLState, TrackResultWrite } fro
  * How a Final Test track finds its trim track:
  * - `linkedTrimId`: only through the host's `final_test_results.linked_trim_id` (plus the same track id).
  * - `serial`: the host's link where it has one, else by model + normalised serial + track id, trim at most 60 days
- *   before the test, newest first (see {@link linkFinalTests}). The default when the host has no `linked_trim_id`.
+ *   before the test, newest first (see `linkFinalTests`). The default when the host has no `linked_trim_id`.
  */
 export type FinalTestLinking = 'linkedTrimId' | 'serial';
 

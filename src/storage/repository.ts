@@ -10,12 +10,10 @@
  *
  * @module
  */
-import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../core/types.js';
-import { asModelBatches } from './model-batches.js';
-import { batchSizeOf, groupRowsOf, validateDriftAlerts, validateModelState } from './options.js';
+import type { DriftDirection, FinalTestOutcome, ModelName, ModelSummary, RiskCategory, TrainingRecord, TrimTrack } from '../core/types.js';
 
-/** Risk category written to each track next to its failure probability. */
-export type RiskCategory = 'low' | 'medium' | 'high';
+// The domain words live in core; re-exported here because the storage contract's own types use them.
+export type { DriftDirection, RiskCategory };
 
 /** One track's ML results, as apply writes them. */
 export interface TrackResultWrite {
@@ -30,9 +28,6 @@ export interface TrackResultWrite {
   /** Which trained state produced the values (`ModelMLState.stateVersion`), or `'formula'`. */
   readonly mlModelVersion: string;
 }
-
-/** Drift direction of log(sigma). */
-export type DriftDirection = 'up' | 'down';
 
 /**
  * Per-model persisted state: every column of the design's `model_ml_state` table, plus what the components need to
@@ -220,7 +215,7 @@ export interface MLRepository {
    * reads every model). Yields each requested model's records as {@link readTrainingRecords} would, the models in
    * the order requested, each model's batches consecutive and its last one marked `last` (a model without records
    * yields one empty batch). Memory stays bounded by `groupRows` and `batchSize`. Repositories without it are read
-   * model by model ({@link readTrainingRecordsOfModels} handles both). A model whose read fails ends with a batch
+   * model by model (`readTrainingRecordsOfModels` handles both). A model whose read fails ends with a batch
    * carrying the `error`; the others are still read.
    */
   readManyTrainingRecords?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelRecordsBatch>;
@@ -261,7 +256,7 @@ export interface MLRepository {
    * Optional bulk form of {@link updateDriftState}: several models' drift columns in one transaction (apply updates
    * every model's; one statement instead of a round trip and a commit per model). All or nothing: a model without a
    * saved state fails the whole call with a `StorageError` naming it. Repositories without it are updated model by
-   * model ({@link updateDriftStatesOf} handles both).
+   * model (`updateDriftStatesOf` handles both).
    */
   updateDriftStates?(updates: readonly DriftStateUpdate[]): Promise<void>;
   loadModelState(model: ModelName): Promise<ModelMLState | null>;
@@ -282,7 +277,7 @@ export interface MLRepository {
    * Optional: stores one model's alerts (as {@link saveDriftAlerts}) and its drift columns (as
    * {@link updateDriftState}) in one transaction, both or neither, so that an alert never exists without the running
    * state that raised it. Returns how many alerts were new. Apply uses it for every model that raises an alert;
-   * without it, the alerts are saved first and the state after (both validated first; {@link saveDriftAlertsWithState}
+   * without it, the alerts are saved first and the state after (both validated first; `saveDriftAlertsWithState`
    * handles both).
    */
   saveDriftAlertsAndState?(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[], update: DriftStateUpdate): Promise<number>;
@@ -331,72 +326,4 @@ export interface HostDataWriter {
   insertTrimRuns(runs: readonly HostTrimRunInput[]): Promise<number[]>;
   /** Inserts Final Test records and their tracks in one transaction. */
   insertFinalTests(tests: readonly HostFinalTestInput[]): Promise<void>;
-}
-
-/**
- * Reads the training records of many models: with the repository's {@link MLRepository.readManyTrainingRecords}
- * where it has one, else model by model with {@link MLRepository.readTrainingRecords}; either way the batches
- * follow {@link MLRepository.readManyTrainingRecords}' contract.
- *
- * @example
- * ```ts
- * const models = await repo.listModels();
- * for await (const { model, records, last } of readTrainingRecordsOfModels(repo, models)) {
- *   // records: the next batch of `model`, in date order; `last` when the model is complete.
- * }
- * ```
- */
-export async function* readTrainingRecordsOfModels(
-  repo: MLRepository,
-  models: readonly ModelReadRequest[],
-  options: ManyTrainingReadOptions = {},
-): AsyncIterable<ModelRecordsBatch> {
-  batchSizeOf(options.batchSize);
-  groupRowsOf(options.groupRows);
-  if (repo.readManyTrainingRecords !== undefined) {
-    yield* repo.readManyTrainingRecords(models, options);
-    return;
-  }
-  for (const { model } of models) {
-    yield* asModelBatches(model, repo.readTrainingRecords(model, options.batchSize === undefined ? {} : { batchSize: options.batchSize }));
-  }
-}
-
-/**
- * Stores a model's alerts and its drift columns: in one transaction with the repository's
- * {@link MLRepository.saveDriftAlertsAndState} where it has one, else alerts then state (both validated before
- * anything is written, so that an invalid state never follows stored alerts). Returns how many alerts were new.
- *
- * @example
- * ```ts
- * const added = await saveDriftAlertsWithState(repo, alerts, { model: '8340-1', drift });
- * ```
- */
-export async function saveDriftAlertsWithState(
-  repo: MLRepository,
-  alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[],
-  update: DriftStateUpdate,
-): Promise<number> {
-  validateDriftAlerts(alerts);
-  validateModelState(update.model, update.drift);
-  if (repo.saveDriftAlertsAndState !== undefined) return repo.saveDriftAlertsAndState(alerts, update);
-  const added = alerts.length > 0 ? await repo.saveDriftAlerts(alerts) : 0;
-  await repo.updateDriftState(update.model, update.drift);
-  return added;
-}
-
-/**
- * Updates several models' drift columns: with the repository's {@link MLRepository.updateDriftStates} where it has
- * one (one transaction), else model by model with {@link MLRepository.updateDriftState}.
- *
- * @example
- * ```ts
- * await updateDriftStatesOf(repo, [{ model: '8340-1', drift: { cusumPos: 0, cusumNeg: 1.2, ewmaValue: -7.9,
- *   isDrifting: false, driftDirection: null, componentsJson: state.componentsJson } }]);
- * ```
- */
-export async function updateDriftStatesOf(repo: MLRepository, updates: readonly DriftStateUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
-  if (repo.updateDriftStates !== undefined) return repo.updateDriftStates(updates);
-  for (const { model, drift } of updates) await repo.updateDriftState(model, drift);
 }

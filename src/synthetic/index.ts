@@ -13,7 +13,9 @@
  * @module
  */
 export * from './types.js';
-export { planPlant, SPEC_VALUES, PLANT_MEDIAN_SIGMA, type PlantPlan, type ResolvedPlantOptions } from './plan.js';
+export { createRng, type Rng } from '../core/rng.js';
+export { SPEC_VALUES, PLANT_MEDIAN_SIGMA, type PlantPlan, type ResolvedPlantOptions } from './plan.js';
+export { planPlant } from './plan-plant.js';
 export { REALISTIC_DEFAULTS, inControlSd, logUniform } from './realistic-plan.js';
 export { generatePlantBatches, type PlantStreamOptions } from './stream.js';
 export { generatePlant, type SyntheticPlant } from './plant.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { planPlant } from './plan.js';
+import { planPlant } from './plan-plant.js';
 import { generatePlantBatches, type PlantStreamOptions } from './stream.js';
 import type { SyntheticFinalTest, SyntheticModelSpec, SyntheticPlantOptions, SyntheticPlantSummary, SyntheticRun } from './types.js';
 

@@ -84,7 +84,7 @@ export function resolveRealistic(o: RealisticScenarioOptions): Required<Realisti
 }
 
 function stripUndefined(o: RealisticScenarioOptions): RealisticScenarioOptions {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as RealisticScenarioOptions;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 /** Log-uniform on [lo, hi] (lo > 0); uniform when lo = 0. */

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { InvalidInputError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { HostTrimRunInput } from '../storage/repository.js';
 import { deriveSeed, normal, normalCdf, uniform } from './distributions.js';
@@ -86,7 +87,7 @@ export function* realisticModelBatches(plan: PlantPlan, spec: SyntheticModelSpec
   const o = plan.options;
   const r = o.realistic;
   const m = spec.realistic;
-  if (m === undefined) throw new Error(`realisticModelBatches: model ${spec.name} has no realistic parameters (planned as classic).`);
+  if (m === undefined) throw new InvalidInputError(`realisticModelBatches: model ${spec.name} has no realistic parameters (planned as classic); plan the plant with scenario: 'realistic'.`);
   const sd = spec.log10SigmaSpread;
   const rng = createRng(deriveSeed(o.seed, spec.index, 5));
   const fmt: SerialFormat = serialFormat(rng);

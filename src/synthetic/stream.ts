@@ -13,7 +13,8 @@ import { deriveSeed, uniform } from './distributions.js';
 import { drawFinalTest, type FinalTestDraw } from './final-test.js';
 import { applyGarbage, emptyGarbageCounts, pickGarbageKind } from './garbage.js';
 import { serialFormat, serialOf, serialVariant, type SerialFormat } from './names.js';
-import { planPlant, type PlantPlan } from './plan.js';
+import type { PlantPlan } from './plan.js';
+import { planPlant } from './plan-plant.js';
 import { realisticModelBatches } from './realistic-stream.js';
 import { countRuns, drawRun, finalTestInput, trackTruths, type Counters } from './records.js';
 import type {

@@ -6,7 +6,8 @@
  * @module
  */
 import type { ModelName } from '../core/types.js';
-import type { DriftDirection, HostFinalTestInput, HostTrimRunInput } from '../storage/repository.js';
+import type { DriftDirection } from '../core/types.js';
+import type { HostFinalTestInput, HostTrimRunInput } from '../storage/repository.js';
 
 /**
  * Which plant to simulate.

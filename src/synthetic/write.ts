@@ -42,7 +42,7 @@ export interface WritePlantResult {
 }
 
 function isPlant(x: SyntheticPlant | PlantPlan | SyntheticPlantOptions): x is SyntheticPlant {
-  return 'runs' in x && Array.isArray((x as SyntheticPlant).runs);
+  return 'runs' in x && Array.isArray((x).runs);
 }
 
 /**

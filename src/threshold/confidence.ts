@@ -4,7 +4,7 @@
  * @module
  */
 
-/** What {@link thresholdConfidence} is computed from. */
+/** What `thresholdConfidence` is computed from. */
 export interface ConfidenceInputs {
   /** Severity-weighted AUC of sigma, failures against passes, on all units. */
   readonly auc: number;
@@ -14,7 +14,7 @@ export interface ConfidenceInputs {
   readonly minorityCount: number;
 }
 
-/** The scales of {@link thresholdConfidence} (options `spreadScale` and `supportScale`). */
+/** The scales of `thresholdConfidence` (options `spreadScale` and `supportScale`). */
 export interface ConfidenceScales {
   readonly spreadScale: number;
   readonly supportScale: number;

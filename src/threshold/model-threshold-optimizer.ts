@@ -19,6 +19,8 @@ import { validateThresholdState } from './state.js';
 import { type PreparedThresholdData, prepareThresholdData } from './threshold-data.js';
 import type {
   HeldOutComparison,
+  ModelThresholdOptimizerState,
+  ModelThresholdOptimizerStateV1,
   ResolvedThresholdOptions,
   ThresholdData,
   ThresholdObjective,
@@ -26,16 +28,8 @@ import type {
   ThresholdResult,
 } from './types.js';
 
-/** Persisted form of a {@link ModelThresholdOptimizer}: plain JSON. */
-export interface ModelThresholdOptimizerState {
-  readonly kind: 'ModelThresholdOptimizer';
-  /** 2 since the plant-wide blend (version-1 states load: see {@link ModelThresholdOptimizer.fromState}). */
-  readonly version: 2;
-  readonly modelName: ModelName;
-  readonly options: ResolvedThresholdOptions;
-  /** The last {@link ModelThresholdOptimizer.calculateThreshold} result; `null` before the first. */
-  readonly result: ThresholdResult | null;
-}
+// The state types live in types.ts, which state.ts (the validation) imports without an import cycle.
+export type { ModelThresholdOptimizerState, ModelThresholdOptimizerStateV1 };
 
 /** A different stream from the bootstrap's for the stratified hold-out draw. */
 const SPLIT_SEED_SALT = 0x2545f491;
@@ -55,8 +49,8 @@ const SPLIT_SEED_SALT = 0x2545f491;
  * has `learned: false`, `threshold: null`, a machine `reason` and a human `message`; the caller keeps the formula.
  * No other formula is ever substituted.
  *
- * **With a plant-wide threshold** (`calculateThreshold(data, prior)`, `prior` from {@link fitPlantPrior} over all
- * models): the threshold is the empirical-Bayes blend {@link blendCut} of the model's own cut on the unit-free scale
+ * **With a plant-wide threshold** (`calculateThreshold(data, prior)`, `prior` from `fitPlantPrior` over all
+ * models): the threshold is the empirical-Bayes blend `blendCut` of the model's own cut on the unit-free scale
  * (`thresholdEvidence`) and the plant-wide cut, with the own cut's weight `τ² / (τ² + v_m)`; with
  * `data.failProbability` the own cut maximises the expected balanced accuracy under those probabilities. The minimum counts do
  * not apply: a model with a handful of outcomes gets a weight near 0, one with no own cut (one class only) the
@@ -66,7 +60,7 @@ const SPLIT_SEED_SALT = 0x2545f491;
  * standard errors). Confidence is then `exp(−1.6449 · √(posterior variance) / spreadScale)`: how tightly the blended
  * cut is pinned down (1.6449 sd = the half-width of its 90 % interval).
  *
- * **Confidence** without a plant-wide threshold (see {@link thresholdConfidence}):
+ * **Confidence** without a plant-wide threshold (see `thresholdConfidence`):
  * `max(0, (AUC − 0.5)/0.5) × exp(−w / spreadScale) × m / (m + supportScale)`, with the severity-weighted AUC of
  * sigma, `w` the log half-width of the 90 % interval of a seeded, stratified bootstrap (`bootstrapResamples`,
  * default 200) of the threshold, and `m = min(failures, passes)`.
@@ -119,7 +113,7 @@ export class ModelThresholdOptimizer {
    * Learns the threshold from one model's units (see the class comment). Throws `InvalidInputError` for malformed
    * data; data that cannot support a threshold gives `learned: false` instead.
    *
-   * @param prior - the plant-wide threshold ({@link fitPlantPrior}); `null`: the own cut alone, with its minimums.
+   * @param prior - the plant-wide threshold (`fitPlantPrior`); `null`: the own cut alone, with its minimums.
    * @param evidence - `evidenceOf(data)` when already computed (e.g. for the prior), to save its bootstrap; it must
    *   come from the same data and options.
    */
@@ -169,8 +163,8 @@ export class ModelThresholdOptimizer {
   }
 
   /**
-   * The model's own evidence on the unit-free scale ({@link thresholdEvidence}) with this optimizer's objective,
-   * weighting and bootstrap: what {@link fitPlantPrior} is fitted to. `null` when there are no units.
+   * The model's own evidence on the unit-free scale (`thresholdEvidence`) with this optimizer's objective,
+   * weighting and bootstrap: what `fitPlantPrior` is fitted to. `null` when there are no units.
    *
    * @example
    * ```ts
@@ -316,15 +310,6 @@ export class ModelThresholdOptimizer {
     opt.last = s.result === null ? null : (JSON.parse(JSON.stringify(s.result)) as ThresholdResult);
     return opt;
   }
-}
-
-/** A version-1 state, as stored before the plant-wide blend. */
-export interface ModelThresholdOptimizerStateV1 {
-  readonly kind: 'ModelThresholdOptimizer';
-  readonly version: 1;
-  readonly modelName: ModelName;
-  readonly options: Omit<ResolvedThresholdOptions, 'severityWeighted'>;
-  readonly result: Omit<ThresholdResult, 'source' | 'weight' | 'evidence' | 'prior' | 'blend'> | null;
 }
 
 /** A version-1 state as version 2 (see {@link ModelThresholdOptimizer.fromState}); anything else is returned as is. */

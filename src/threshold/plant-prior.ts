@@ -31,70 +31,17 @@
 import { InvalidInputError, StateVersionError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
-import { solveLinearInPlace } from '../drift/linear-solve.js';
+import { solveLinearInPlace } from '../core/stats/linear-solve.js';
 import { bootstrapThreshold } from './bootstrap.js';
 import { searchCostOptimalThreshold } from './cost-search.js';
 import { groupBySigma, groupBySigmaSoft, sortBySigma, weightedAuc } from './sigma-groups.js';
-import type { ThresholdObjective } from './types.js';
+import type { BlendedCut, PlantThresholdPrior, PriorCovariate, ThresholdEvidence, ThresholdObjective } from './types.js';
+
+// The prior's types live in types.ts with the optimizer's (types.ts imports nothing of threshold/: no cycle).
+export type { BlendedCut, PlantThresholdPrior, PriorCovariate, ThresholdEvidence };
 
 /** `z_0.95`, the standard normal 95th percentile: a 90 % interval of a normal is `±1.6449 sd`. */
 export const Z_95 = 1.6448536269514722;
-
-/** One model's own evidence on the unit-free scale. Plain JSON. */
-export interface ThresholdEvidence {
-  /** `ref_m`: median (type 7) formula threshold of the units. */
-  readonly reference: number;
-  /** `d_m = ln(median sigma / ref_m)`, the covariate of the plant-wide cut. */
-  readonly logMedianRatio: number;
-  /** `s_m`: robust spread of ln sigma, `(Q3 − Q1) / 1.349` of ln sigma (type-7 quartiles; the sd of a normal). */
-  readonly logSpread: number;
-  /** `ℓ_m = logit((failures + ½) / (n + 1))`: the model's smoothed failure rate, on the log-odds scale. */
-  readonly failLogit: number;
-  readonly n: number;
-  readonly failures: number;
-  /** The own cut `ĉ_m = ln(t_own / ref_m)`, or `null` when the data give none (one class, constant sigma, no cut beats the trivial ones). */
-  readonly cut: number | null;
-  /** Its sampling variance `v_m` (see the module comment); `null` with `cut`. */
-  readonly variance: number | null;
-  /** The bootstrap part `(w / 1.6449)²` of `variance`; `null` with `cut`. */
-  readonly bootstrapVariance: number | null;
-  /** Severity-weighted AUC of sigma, failures against passes; `null` when a class is missing. */
-  readonly auc: number | null;
-}
-
-/** The fitted plant-wide threshold model. Plain JSON. */
-export interface PlantThresholdPrior {
-  readonly kind: 'PlantThresholdPrior';
-  readonly version: 1;
-  /** The covariates of `z_m` after the intercept, in order. */
-  readonly covariates: readonly PriorCovariate[];
-  /**
-   * `β`: intercept first, then one coefficient per covariate. On `logMedianRatio`, 0 means a plant-wide multiple of
-   * the formula and 1 a plant-wide multiple of the model's median sigma.
-   */
-  readonly coefficients: readonly number[];
-  /** `τ²`: between-model variance of the true cuts. */
-  readonly tau2: number;
-  /** Models with own evidence that the fit used, and how many had outcomes at all. */
-  readonly models: number;
-  readonly modelsWithOutcomes: number;
-  /** Units behind the fit. */
-  readonly units: number;
-}
-
-/** A blended cut. */
-export interface BlendedCut {
-  /** The cut on the unit-free scale. */
-  readonly cut: number;
-  /** The sigma threshold `ref_m · e^cut`. */
-  readonly threshold: number;
-  /** `w_m`, the weight of the own cut (0: plant-wide). */
-  readonly weight: number;
-  /** The plant-wide cut `z_m'β̂` of this model. */
-  readonly priorCut: number;
-  /** Posterior variance of the cut (see the module comment). */
-  readonly variance: number;
-}
 
 /**
  * The own evidence of one model (see the module comment). `sigma`, `fail`, `severity` and `formula` are indexed
@@ -163,9 +110,6 @@ export function thresholdEvidence(
   const plateau = Math.log(search.plateauHigh / search.plateauLow);
   return { ...base, cut: Math.log(search.threshold / reference), variance: bootstrapVariance + (plateau * plateau) / 12, bootstrapVariance };
 }
-
-/** The model-level covariates the plant-wide cut may depend on (see {@link PlantThresholdPrior.covariates}). */
-export type PriorCovariate = 'logMedianRatio' | 'logSpread' | 'failLogit';
 
 /** The default covariates of the plant-wide cut (see docs/thresholds.md for the measurements behind them). */
 export const DEFAULT_PRIOR_COVARIATES: readonly PriorCovariate[] = [];
@@ -304,7 +248,7 @@ export function validatePlantPrior(prior: unknown): asserts prior is PlantThresh
     throw new StateVersionError(`Expected a PlantThresholdPrior of version 1, got kind ${String(p?.kind)} version ${String(p?.version)}: retrain all models.`);
   }
   const known: readonly string[] = ['logMedianRatio', 'logSpread', 'failLogit'];
-  if (!Array.isArray(p.covariates) || !p.covariates.every((c) => known.includes(c))) {
+  if (!Array.isArray(p.covariates) || !p.covariates.every((c: unknown) => typeof c === 'string' && known.includes(c))) {
     throw new InvalidInputError('Corrupted PlantThresholdPrior: covariates must be a list of logMedianRatio, logSpread, failLogit. Retrain all models.');
   }
   if (!Array.isArray(p.coefficients) || p.coefficients.length !== p.covariates.length + 1 || !p.coefficients.every((x) => typeof x === 'number' && Number.isFinite(x))) {

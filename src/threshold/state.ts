@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidInputError, StateVersionError } from '../core/errors.js';
-import type { ModelThresholdOptimizerState } from './model-threshold-optimizer.js';
+import type { ModelThresholdOptimizerState } from './types.js';
 import { validatePlantPrior } from './plant-prior.js';
 
 const REASONS = new Set([

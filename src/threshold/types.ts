@@ -4,7 +4,6 @@
  * @module
  */
 import type { LabelSource, ModelName } from '../core/types.js';
-import type { BlendedCut, PlantThresholdPrior, ThresholdEvidence } from './plant-prior.js';
 
 /**
  * One model's units, column-wise. All arrays have one entry per unit, in the same order.
@@ -219,7 +218,7 @@ export interface ThresholdResult {
   readonly learned: boolean;
   /** The learned threshold (> 0), or `null`: the caller keeps the formula. */
   readonly threshold: number | null;
-  /** In [0, 1]; `null` when no threshold was learned. See {@link thresholdConfidence}. */
+  /** In [0, 1]; `null` when no threshold was learned. See `thresholdConfidence`. */
   readonly confidence: number | null;
   readonly reason: ThresholdReason;
   /** A sentence for the user. */
@@ -245,4 +244,83 @@ export interface ThresholdResult {
   readonly prior: PlantThresholdPrior | null;
   /** The blend on all units (`null` without a plant-wide threshold). */
   readonly blend: BlendedCut | null;
+}
+
+/** One model's own evidence on the unit-free scale. Plain JSON. */
+export interface ThresholdEvidence {
+  /** `ref_m`: median (type 7) formula threshold of the units. */
+  readonly reference: number;
+  /** `d_m = ln(median sigma / ref_m)`, the covariate of the plant-wide cut. */
+  readonly logMedianRatio: number;
+  /** `s_m`: robust spread of ln sigma, `(Q3 − Q1) / 1.349` of ln sigma (type-7 quartiles; the sd of a normal). */
+  readonly logSpread: number;
+  /** `ℓ_m = logit((failures + ½) / (n + 1))`: the model's smoothed failure rate, on the log-odds scale. */
+  readonly failLogit: number;
+  readonly n: number;
+  readonly failures: number;
+  /** The own cut `ĉ_m = ln(t_own / ref_m)`, or `null` when the data give none (one class, constant sigma, no cut beats the trivial ones). */
+  readonly cut: number | null;
+  /** Its sampling variance `v_m` (see the module comment); `null` with `cut`. */
+  readonly variance: number | null;
+  /** The bootstrap part `(w / 1.6449)²` of `variance`; `null` with `cut`. */
+  readonly bootstrapVariance: number | null;
+  /** Severity-weighted AUC of sigma, failures against passes; `null` when a class is missing. */
+  readonly auc: number | null;
+}
+
+/** The fitted plant-wide threshold model. Plain JSON. */
+export interface PlantThresholdPrior {
+  readonly kind: 'PlantThresholdPrior';
+  readonly version: 1;
+  /** The covariates of `z_m` after the intercept, in order. */
+  readonly covariates: readonly PriorCovariate[];
+  /**
+   * `β`: intercept first, then one coefficient per covariate. On `logMedianRatio`, 0 means a plant-wide multiple of
+   * the formula and 1 a plant-wide multiple of the model's median sigma.
+   */
+  readonly coefficients: readonly number[];
+  /** `τ²`: between-model variance of the true cuts. */
+  readonly tau2: number;
+  /** Models with own evidence that the fit used, and how many had outcomes at all. */
+  readonly models: number;
+  readonly modelsWithOutcomes: number;
+  /** Units behind the fit. */
+  readonly units: number;
+}
+
+/** A blended cut. */
+export interface BlendedCut {
+  /** The cut on the unit-free scale. */
+  readonly cut: number;
+  /** The sigma threshold `ref_m · e^cut`. */
+  readonly threshold: number;
+  /** `w_m`, the weight of the own cut (0: plant-wide). */
+  readonly weight: number;
+  /** The plant-wide cut `z_m'β̂` of this model. */
+  readonly priorCut: number;
+  /** Posterior variance of the cut (see the module comment). */
+  readonly variance: number;
+}
+
+/** The model-level covariates the plant-wide cut may depend on (see {@link PlantThresholdPrior.covariates}). */
+export type PriorCovariate = 'logMedianRatio' | 'logSpread' | 'failLogit';
+
+/** Persisted form of a `ModelThresholdOptimizer`: plain JSON. */
+export interface ModelThresholdOptimizerState {
+  readonly kind: 'ModelThresholdOptimizer';
+  /** 2 since the plant-wide blend (version-1 states load: see `ModelThresholdOptimizer.fromState`). */
+  readonly version: 2;
+  readonly modelName: ModelName;
+  readonly options: ResolvedThresholdOptions;
+  /** The last `ModelThresholdOptimizer.calculateThreshold` result; `null` before the first. */
+  readonly result: ThresholdResult | null;
+}
+
+/** A version-1 state, as stored before the plant-wide blend. */
+export interface ModelThresholdOptimizerStateV1 {
+  readonly kind: 'ModelThresholdOptimizer';
+  readonly version: 1;
+  readonly modelName: ModelName;
+  readonly options: Omit<ResolvedThresholdOptions, 'severityWeighted'>;
+  readonly result: Omit<ThresholdResult, 'source' | 'weight' | 'evidence' | 'prior' | 'blend'> | null;
 }

@@ -340,8 +340,8 @@ describe('CLI after a kill -9 (SQLite)', () => {
     children.push(child);
     await new Promise<void>((res, rej) => {
       const seen = (d: Buffer): void => void (d.toString().includes(marker) && res());
-      child.stdout!.on('data', seen);
-      child.stderr!.on('data', seen);
+      child.stdout.on('data', seen);
+      child.stderr.on('data', seen);
       child.on('exit', (code) => rej(new Error(`child exited with ${code} before "${marker}"`)));
     });
     return child;

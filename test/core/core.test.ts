@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildTrainingSet,
-  chooseLabelSource,
-  createRng,
-  exclusionReason,
-  extractFeatures,
-  formulaThreshold,
-  severityWeight,
-  type TrainingRecord,
-} from '../../src/index.js';
+import { buildTrainingSet } from '../../src/core/dataset.js';
+import { exclusionReason, extractFeatures } from '../../src/core/features.js';
+import { formulaThreshold } from '../../src/core/formula.js';
+import { chooseLabelSource, severityWeight } from '../../src/core/labels.js';
+import { createRng } from '../../src/core/rng.js';
+import type { TrainingRecord } from '../../src/core/types.js';
 
 function rec(over: Partial<TrainingRecord> = {}, i = 0): TrainingRecord {
   return {

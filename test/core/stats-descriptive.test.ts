@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../src/core/errors.js';
+import { createRng } from '../../src/core/rng.js';
 import {
-  averageRanks,
   mean,
   meanMovingRange,
   pearsonCorrelation,
@@ -39,7 +40,7 @@ describe('quantilesLinear (numpy linear, R type 7)', () => {
   });
   it('is null on empty input and rejects percents', () => {
     expect(quantilesLinear([], [0.5, 0.95])).toEqual([null, null]);
-    expect(() => quantileLinear([1, 2], 95)).toThrow(RangeError);
+    expect(() => quantileLinear([1, 2], 95)).toThrow(InvalidInputError);
   });
 });
 
@@ -55,14 +56,42 @@ describe('pearsonCorrelation / phi', () => {
   it('is null with fewer than 2 values or zero variance', () => {
     expect(pearsonCorrelation([1], [2])).toBeNull();
     expect(pearsonCorrelation([1, 1, 1], [1, 2, 3])).toBeNull();
-    expect(() => pearsonCorrelation([1, 2], [1])).toThrow(RangeError);
+    expect(() => pearsonCorrelation([1, 2], [1])).toThrow(InvalidInputError);
   });
 });
 
-describe('averageRanks / spearmanCorrelation', () => {
-  it('averages tied ranks', () => {
-    expect(averageRanks([10, 20, 10, 30])).toEqual([1.5, 3, 1.5, 4]);
-    expect(averageRanks([5, 5, 5])).toEqual([2, 2, 2]);
+/** The definition spearmanCorrelation replaced by simple-statistics: Pearson on 1-based average ranks. */
+function pearsonOnAverageRanks(x: readonly number[], y: readonly number[]): number | null {
+  const ranks = (v: readonly number[]): number[] => {
+    const idx = v.map((_, i) => i).sort((a, b) => v[a]! - v[b]!);
+    const r = new Array<number>(v.length).fill(0);
+    for (let i = 0; i < idx.length; ) {
+      let j = i;
+      while (j + 1 < idx.length && v[idx[j + 1]!] === v[idx[i]!]) j++;
+      for (let k = i; k <= j; k++) r[idx[k]!] = (i + j) / 2 + 1;
+      i = j + 1;
+    }
+    return r;
+  };
+  return pearsonCorrelation(ranks(x), ranks(y));
+}
+
+describe('spearmanCorrelation', () => {
+  it('equals Pearson on average ranks (the previous hand-written definition) to rounding, ties included', () => {
+    const rng = createRng(7);
+    for (let t = 0; t < 300; t++) {
+      const n = 2 + rng.nextInt(60);
+      const x = Array.from({ length: n }, () => Math.round(rng.next() * 20));
+      const y = x.map((v) => v + Math.round(rng.next() * 10));
+      const want = pearsonOnAverageRanks(x, y);
+      const got = spearmanCorrelation(x, y);
+      if (want === null) expect(got).toBeNull();
+      else expect(Math.abs(got! - want)).toBeLessThanOrEqual(1e-15);
+    }
+  });
+  it('rejects unpaired input and returns null below two pairs', () => {
+    expect(() => spearmanCorrelation([1, 2], [1])).toThrow(InvalidInputError);
+    expect(spearmanCorrelation([1], [2])).toBeNull();
   });
   it('is monotone-invariant and handles ties', () => {
     expect(spearmanCorrelation([1, 10, 100], [3, 2, 1])).toBeCloseTo(-1, 12);

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cusumArl,
-  cusumArlOneSided,
-  designCusumH,
-  designEwmaL,
-  ewmaArl,
-  gaussHermiteNormal,
-  gaussLegendre,
-  selfStartingScore,
-  simulateCombinedArl,
-  solveLinearInPlace,
-  studentTCdf,
-} from '../../src/drift/index.js';
+import { solveLinearInPlace } from '../../src/core/stats/linear-solve.js';
+import { gaussHermiteNormal, gaussLegendre } from '../../src/core/stats/quadrature.js';
+import { selfStartingScore, studentTCdf } from '../../src/core/stats/student-t.js';
+import { cusumArl, cusumArlOneSided, designCusumH, designEwmaL, ewmaArl, simulateCombinedArl } from '../../src/drift/index.js';
 
 const within = (v: number, target: number, tol: number): void => {
   expect(Math.abs(v - target) / target).toBeLessThan(tol);

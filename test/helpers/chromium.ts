@@ -66,6 +66,6 @@ export async function openAndCheck(browser: Browser, url: string, opts: { screen
     const nav = performance.getEntriesByType('navigation')[0];
     return { fp: paint('first-paint'), fcp: paint('first-contentful-paint'), load: nav ? nav.loadEventEnd || nav.duration : 0 };
   })()`)) as { fp: number | null; fcp: number | null; load: number };
-  if (opts.screenshot) await page.screenshot({ path: opts.screenshot as `${string}.png` });
+  if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
   return { page, consoleErrors, requests, firstPaintMs: timing.fp, firstContentfulPaintMs: timing.fcp, loadMs: timing.load };
 }

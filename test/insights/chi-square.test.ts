@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareSurvival, logGamma, regularizedGammaQ } from '../../src/core/stats/chi-square.js';
+import { chiSquareSurvival, regularizedGammaQ } from '../../src/core/stats/chi-square.js';
+import { logGamma } from '../../src/core/stats/gamma.js';
 
 describe('chi-square tail (published critical values)', () => {
   it('logGamma matches factorials and Γ(1/2) = √π', () => {

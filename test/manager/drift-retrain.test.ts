@@ -71,7 +71,7 @@ describe('drift across retrains', () => {
     await ml.trainAllModels({ concurrency: 1 });
     // A state written by the previous release: its drift detector state is version 1.
     const state = (await repo.loadModelState('DRIFT-1'))!;
-    const c = JSON.parse(state.componentsJson) as Record<string, { version: number } | unknown>;
+    const c = JSON.parse(state.componentsJson) as Record<string, unknown>;
     c['driftBaseline'] = { ...(c['driftBaseline'] as object), version: 1 };
     await repo.saveModel({ ...state, componentsJson: JSON.stringify(c) }, []);
     const stale = await ml.applyToDatabase({ concurrency: 1 });

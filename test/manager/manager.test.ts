@@ -165,10 +165,10 @@ for (const makeKind of ALL_KINDS) {
     it('an apply while a training runs gets a BusyError (train and apply exclude each other)', async () => {
       const a = new MLManager(rut.repo, { ...FAST, owner: 'the trainer' });
       const b = new MLManager(await rut.reopen(), { ...FAST, owner: 'the applier' });
-      let apply: Promise<unknown> | null = null;
+      let apply = null as Promise<unknown> | null; // assigned in a callback: no narrowing to null
       // Started from inside the training's progress callback, i.e. while the training holds its locks.
       await a.trainAllModels({ concurrency: 1, onProgress: (e) => void (e.phase === 'training' && (apply ??= b.applyToDatabase().catch((err: unknown) => err))) });
-      const err: unknown = await (apply as Promise<unknown> | null);
+      const err: unknown = await apply;
       expect(err).toBeInstanceOf(BusyError);
       expect((err as BusyError).message).toContain('the trainer');
     });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyError, InvalidInputError, StorageError } from '../../src/core/errors.js';
 import type { TrainingRecord, TrimTrack } from '../../src/core/types.js';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
-import { type HostDataWriter, type MLRepository, type ModelMLState, type ModelReadRequest, type ModelRecordsBatch, type ModelTracksBatch, readTrainingRecordsOfModels, saveDriftAlertsWithState, updateDriftStatesOf } from '../../src/storage/repository.js';
+import type { HostDataWriter, MLRepository, ModelMLState, ModelReadRequest, ModelRecordsBatch, ModelTracksBatch } from '../../src/storage/repository.js';
+import { readTrainingRecordsOfModels, saveDriftAlertsWithState, updateDriftStatesOf } from '../../src/storage/repository-helpers.js';
 import { M1, M2, M3, d, finalTests, runs } from './fixture.js';
 
 export interface ContractSubject {

@@ -6,7 +6,7 @@ import { BusyError, SchemaMappingError } from '../../src/core/errors.js';
 import { createPostgresRepository } from '../../src/storage/kysely/postgres.js';
 import { createReferenceSchema } from '../../src/storage/kysely/reference-schema.js';
 import { migrateDown, migrateToLatest } from '../../src/storage/kysely/migrations.js';
-import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
+import { readTrainingRecordsOfModels } from '../../src/storage/repository-helpers.js';
 import { createTestDatabase, type TestDatabase } from '../setup/postgres.js';
 import { repositoryContract } from './contract.js';
 import { schemaChecks } from './schema-checks.js';

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTrainingRecordsOfModels } from '../../src/storage/repository.js';
+import { readTrainingRecordsOfModels } from '../../src/storage/repository-helpers.js';
 import { SchemaMappingError, SchemaMissingError } from '../../src/core/errors.js';
 import { ddlTypes, detectEngine } from '../../src/storage/kysely/engine.js';
 import type { KyselyRepository, KyselyRepositoryOptions } from '../../src/storage/kysely/kysely-repository.js';
@@ -95,7 +95,7 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
       expect((err as Error).message).toContain('track_results.final_linearity_error_shifted');
       const unknownKey = { columns: { track_results: { no_such_key: 'x' } } } as unknown as SchemaMapping;
       await expect(s.openHost({ schema: unknownKey })).rejects.toThrow(/unknown column key "track_results.no_such_key"/);
-      await expect(s.openHost({ schema: { columns: { trim_results: { model: null } } } as unknown as SchemaMapping })).rejects.toThrow(SchemaMappingError);
+      await expect(s.openHost({ schema: { columns: { trim_results: { model: null } } } })).rejects.toThrow(SchemaMappingError);
     });
 
     it('migrateDown drops the library tables and leaves host tables intact', async () => {

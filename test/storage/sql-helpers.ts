@@ -7,7 +7,8 @@ import pg from 'pg';
 import type { StoredTrackResults } from '../../src/storage/memory/memory-host-data.js';
 import { expect } from 'vitest';
 import type { TrainingRecord } from '../../src/core/types.js';
-import { type HostDataWriter, type MLRepository, type RiskCategory, type TrackResultWrite, readTrainingRecordsOfModels } from '../../src/storage/repository.js';
+import type { HostDataWriter, MLRepository, RiskCategory, TrackResultWrite } from '../../src/storage/repository.js';
+import { readTrainingRecordsOfModels } from '../../src/storage/repository-helpers.js';
 import { full } from './fixture.js';
 
 type Raw = Record<string, unknown>;
@@ -20,7 +21,7 @@ function toStored(row: Raw | undefined): StoredTrackResults | undefined {
     sigmaPass: pass === null ? null : pass === true || pass === 1,
     failureProbability: row['failure_probability'] === null ? null : Number(row['failure_probability']),
     riskCategory: row['risk_category'] as RiskCategory | null,
-    mlModelVersion: String(row['ml_model_version']),
+    mlModelVersion: row['ml_model_version'] as string,
   };
 }
 

@@ -31,7 +31,7 @@ async function holder(file: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/storage/lock-holder.child.ts', file], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
     child.on('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
   });
   return child;

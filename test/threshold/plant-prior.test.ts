@@ -195,7 +195,7 @@ describe('ModelThresholdOptimizer with a plant-wide threshold', () => {
 
   it('loads a version-1 state as source own, severity-weighted', () => {
     const opt = new ModelThresholdOptimizer('m', { minSamples: 12 });
-    opt.calculateThreshold({ ...units(12, 6, 3), dates: undefined } as ThresholdData);
+    opt.calculateThreshold({ ...units(12, 6, 3), dates: undefined });
     const v2 = opt.toState();
     const { source: _s, weight: _w, evidence: _e, prior: _p, blend: _b, ...r1 } = v2.result!;
     const { severityWeighted: _sw, ...o1 } = v2.options;

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { quantileSorted } from 'simple-statistics';
+import { quantileSorted, sampleRankCorrelation } from 'simple-statistics';
+import { InvalidInputError } from '../errors.js';
 
 /**
  * Arithmetic mean, `Σx / n` (computed as `x₀ + Σ(x − x₀) / n`); `null` for an empty input.
@@ -71,7 +72,7 @@ export function sampleStd(values: readonly number[]): number | null {
  */
 export function quantilesLinear(values: readonly number[], ps: readonly number[]): (number | null)[] {
   for (const p of ps) {
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`quantilesLinear: probability must be in [0, 1], got ${p}`);
+    if (!(p >= 0 && p <= 1)) throw new InvalidInputError(`quantilesLinear: probability must be in [0, 1] (0.95 for the 95th percentile), got ${p}.`);
   }
   if (values.length === 0) return ps.map(() => null);
   const sorted = [...values].sort((a, b) => a - b);
@@ -100,7 +101,7 @@ export function quantileLinear(values: readonly number[], p: number): number | n
  * ```
  */
 export function pearsonCorrelation(x: readonly number[], y: readonly number[]): number | null {
-  if (x.length !== y.length) throw new RangeError(`pearsonCorrelation: lengths differ (${x.length} vs ${y.length})`);
+  if (x.length !== y.length) throw new InvalidInputError(`pearsonCorrelation: lengths differ (${x.length} vs ${y.length}); pass paired values.`);
   if (x.length < 2) return null;
   const mx = mean(x) as number;
   const my = mean(y) as number;
@@ -120,40 +121,21 @@ export function pearsonCorrelation(x: readonly number[], y: readonly number[]): 
 }
 
 /**
- * Ranks 1..n with ties given the average of the ranks they span (the "fractional" ranking scipy's `rankdata`
- * uses by default).
- *
- * @example
- * ```ts
- * averageRanks([10, 20, 10, 30]); // [1.5, 3, 1.5, 4]
- * ```
- */
-export function averageRanks(values: readonly number[]): number[] {
-  const idx = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
-  const ranks = new Array<number>(values.length).fill(0);
-  let i = 0;
-  while (i < idx.length) {
-    let j = i;
-    while (j + 1 < idx.length && values[idx[j + 1] as number] === values[idx[i] as number]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[idx[k] as number] = r;
-    i = j + 1;
-  }
-  return ranks;
-}
-
-/**
- * Spearman rank correlation: Pearson correlation of the {@link averageRanks} of x and of y (scipy's
- * `spearmanr`, ties averaged). `null` when n < 2 or either variable is constant.
+ * Spearman rank correlation: Pearson correlation of the midranks of x and of y (ties averaged; scipy's
+ * `spearmanr`), by simple-statistics' `sampleRankCorrelation`. `null` when n < 2 or either variable is constant;
+ * clamped to [−1, 1] against rounding.
  *
  * @example
  * ```ts
  * spearmanCorrelation([1, 10, 100], [3, 2, 1]); // −1
+ * spearmanCorrelation([1, 1, 2], [1, 2, 3]);    // ranks [1.5, 1.5, 3] vs [1, 2, 3]: 1.5 / √3 = 0.866…
  * ```
  */
 export function spearmanCorrelation(x: readonly number[], y: readonly number[]): number | null {
-  if (x.length !== y.length) throw new RangeError(`spearmanCorrelation: lengths differ (${x.length} vs ${y.length})`);
-  return pearsonCorrelation(averageRanks(x), averageRanks(y));
+  if (x.length !== y.length) throw new InvalidInputError(`spearmanCorrelation: lengths differ (${x.length} vs ${y.length}); pass paired values.`);
+  if (x.length < 2) return null;
+  const r = sampleRankCorrelation(x, y);
+  return Number.isNaN(r) ? null : Math.max(-1, Math.min(1, r));
 }
 
 /**

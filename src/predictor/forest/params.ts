@@ -9,7 +9,7 @@ import { InvalidInputError } from '../../core/errors.js';
 /** How many features each split may look at: `'sqrt'` → ⌊√d⌋, `'log2'` → ⌊log₂ d⌋, `'all'` → d, an integer ≥ 1 → that many, a fraction in (0, 1) → ⌊fraction·d⌋ (each at least 1). */
 export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
 
-/** Parameters of a random forest. Every field is optional in the constructor; see {@link DEFAULT_FOREST_PARAMS}. */
+/** Parameters of a random forest. Every field is optional in the constructor; see `DEFAULT_FOREST_PARAMS`. */
 export interface RandomForestParams {
   /** Number of trees. Default 100. */
   readonly nEstimators: number;

@@ -91,7 +91,7 @@ function hasAdjacentChildren(tree: TreeArrays): boolean {
 
 /**
  * Adds one tree's leaf values to `out` for every row, for trees whose right child is left + 1: the branch-free step
- * `k = left[k] + (x <= t ? 0 : 1)` (measured about 20% faster than choosing between two child arrays), with the same
+ * `k = left[k] + (x <= t ? 0 : 1)` (faster than choosing between two child arrays; docs/benchmarks.md), with the same
  * results as {@link predictTreeRow}: a row goes left exactly when `x <= t`.
  */
 function addTreeAdjacent(tree: TreeArrays, data: Float64Array, cols: number, rows: number, out: Float64Array): void {

@@ -93,7 +93,7 @@ export class TreeBuilder {
     }
     for (let f = 0; f < d; f++) order[f] = f;
     let nodes = 1;
-    let sp = 0;
+    let sp: number;
     this.sNode[0] = 0;
     this.sStart[0] = 0;
     this.sEnd[0] = m0;

@@ -117,7 +117,7 @@ function writeError(file: string, e: unknown): StorageError {
 }
 
 /**
- * Creates a file-system artifact store rooted at `dir` (file names: {@link encodeFileName}). Pass it to an adapter
+ * Creates a file-system artifact store rooted at `dir` (file names: `encodeFileName`). Pass it to an adapter
  * as `{ artifacts: store }`.
  *
  * A save is atomic and crash-safe: the new file is written and flushed under a temporary name, the version it

@@ -70,8 +70,7 @@ export async function writeWithUnnest(ctx: RepoContext, trx: AnyKysely, batch: r
   const { id, cols } = columns(ctx);
   // A batch touches a few thousand rows by primary key: index lookups (nested loop). Left to itself the planner picks
   // a merge join over the whole primary-key index for every batch, and a table that apply has updated before (dead
-  // tuples) makes that scan longer each time (measured: 80,000 updates in 1.1-1.3 s with the merge join, 0.75 s
-  // without). Set for this transaction only (set_config's is_local), in one round trip.
+  // tuples) makes that scan longer each time (figures: docs/benchmarks.md). Set for this transaction only (set_config's is_local), in one round trip.
   await sql`SELECT set_config('enable_mergejoin', 'off', true), set_config('enable_hashjoin', 'off', true)`.execute(trx);
   let matched = 0;
   for (let i = 0; i < batch.length; i += 20_000) {

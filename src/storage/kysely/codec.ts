@@ -97,6 +97,7 @@ export function toDateRequired(v: unknown, what: string): Date {
 /** Text, or null. */
 export function toText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- drivers hand back strings, numbers or bigints here
   return typeof v === 'string' ? v : String(v);
 }
 

@@ -54,8 +54,8 @@ export interface ArrayRows {
  * Runs a SELECT and returns its rows as arrays. With the repository's own better-sqlite3 handle the query is
  * compiled by Kysely (identifiers quoted, values as parameters, exactly as on the Kysely path) and run as a cached
  * prepared statement in raw (array) mode; with its own pg pool, as a named statement (parsed and planned once per
- * connection) in array mode. Array rows decoded by column index are measured 1.5-2x faster than row objects, which
- * matters at 80,000-row reads. A host-provided Kysely instance returns objects, turned into arrays here.
+ * connection) in array mode. Array rows decoded by column index are faster than row objects, which matters at
+ * 80,000-row reads (figures: docs/benchmarks.md). A host-provided Kysely instance returns objects, turned into arrays here.
  */
 export async function selectArrays(ctx: RepoContext, query: RawBuilder<unknown>): Promise<ArrayRows> {
   const handle = ctx.sqliteHandle;
@@ -76,7 +76,7 @@ export async function selectArrays(ctx: RepoContext, query: RawBuilder<unknown>)
   }
   const compiled = query.compile(ctx.db);
   let cache = statements.get(handle);
-  if (cache === undefined) statements.set(handle, (cache = new Map()));
+  if (cache === undefined) statements.set(handle, (cache = new Map<string, CachedStatement>()));
   let cached = cache.get(compiled.sql);
   if (cached === undefined) {
     const statement = handle.prepare(compiled.sql).raw(true);

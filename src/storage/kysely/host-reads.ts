@@ -55,8 +55,8 @@ function hasUnappliedIndex(ctx: RepoContext): Promise<boolean> {
 
 /**
  * Per model, how many trim tracks have a linked Final Test track (same run by `linked_trim_id`, same track id). Each
- * engine gets the form its planner runs fastest (measured on 80,000 tracks: PostgreSQL ~30 ms with a semi-join,
- * SQLite ~25 ms from the distinct linked pairs; the other forms take 45-50 ms).
+ * engine gets the form its planner runs fastest: PostgreSQL a semi-join, SQLite the distinct linked pairs
+ * (figures: docs/benchmarks.md).
  */
 function linkedCounts(ctx: RepoContext): RawBuilder<unknown> {
   const model = col(ctx, 'trim_results', 'r', 'model');
@@ -78,8 +78,8 @@ function linkedCounts(ctx: RepoContext): RawBuilder<unknown> {
 
 /**
  * Every model with counts and date range, sorted by name in UTF-16 code-unit order (engine collations differ). The
- * counts and the linked counts are two queries, run at once on PostgreSQL (measured on 80,000 tracks: ~30 ms
- * against ~50 ms for one query with a left join to the distinct linked pairs; SQLite ~45 ms against ~60 ms).
+ * counts and the linked counts are two queries, run at once on PostgreSQL, faster on both engines than one query
+ * with a left join to the distinct linked pairs (figures: docs/benchmarks.md).
  */
 export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
   const model = col(ctx, 'trim_results', 'r', 'model');
@@ -132,8 +132,7 @@ interface TrackOutcome {
  * The newest linked Final Test outcome of each (trim run, track id) of the runs `where` selects (one model, or a
  * group of models), by `linked_trim_id`: one query (FT tracks only, through the linked_trim_id and final_test_id
  * indexes), matched in JavaScript by trim run id, then track id (a run has one or two tracks). This keeps the track
- * query as simple as apply's (measured: the page + ranked-CTE form read 80,000 records in 1.2 s on SQLite; this
- * form in about half of that).
+ * query as simple as apply's, and is faster than a page + ranked-CTE form (figures: docs/benchmarks.md).
  */
 async function linkedOutcomes(ctx: RepoContext, where: RawBuilder<unknown>): Promise<Map<number, TrackOutcome[]>> {
   const f = (c: 'id' | 'test_date' | 'linked_trim_id') => col(ctx, 'final_test_results', 'fr', c);
@@ -306,7 +305,7 @@ async function readGroup(
     const json = trackJsonArray(ctx);
     const model = col(ctx, 'trim_results', 'r', 'model');
     // PostgreSQL sorts on the server's core. SQLite would sort in a temporary B-tree on this thread although its
-    // index scan delivers the rows nearly always in order already (measured: ~25% of the query): there the order is
+    // index scan delivers the rows nearly always in order already (the sort is a quarter of the query): there the order is
     // checked, and restored where needed, here.
     const records = ctx.engine === 'postgres'
       ? sql`CAST(json_agg(${json.expr} ORDER BY ${order}) AS text)`

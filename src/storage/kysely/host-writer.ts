@@ -25,7 +25,7 @@ async function insertRows<T extends HostTable>(
   returning: boolean,
 ): Promise<number[]> {
   const mapped = keys.map((k) => [k, colName(ctx, table, k)] as const).filter((p): p is readonly [HostColumn<T>, string] => p[1] !== null);
-  const idCol = colName(ctx, table, 'id' as HostColumn<T>) ?? 'id';
+  const idCol = colName(ctx, table, 'id') ?? 'id';
   const chunk = Math.max(1, Math.floor(30_000 / Math.max(1, mapped.length)));
   const ids: number[] = [];
   for (let i = 0; i < rows.length; i += chunk) {

@@ -70,7 +70,7 @@ export interface KyselyRepository extends MLRepository, HostDataWriter {
   /** The engine behind it. */
   readonly engine: Engine;
   /**
-   * Links one model's Final Test tracks by the configured rule ({@link linkFinalTests}) and returns the counts (linked by `linked_trim_id`, by
+   * Links one model's Final Test tracks by the configured rule (`linkFinalTests`) and returns the counts (linked by `linked_trim_id`, by
    * serial, unmatched). Read-only: links are computed on the fly, never written to host tables.
    */
   finalTestLinkCounts(model: string): Promise<LinkCounts>;

@@ -149,7 +149,7 @@ async function lockOnDedicated(
 ): Promise<LockHandle> {
   const token = randomUUID();
   const conn = await open();
-  let ok = false;
+  let ok: boolean;
   try {
     const { rows } = await conn.query('SELECT pg_try_advisory_lock($1::int4, $2::int4) AS ok', [LOCK_CLASS, LOCK_KEYS[name]]);
     ok = rows[0]?.['ok'] === true;

@@ -46,7 +46,7 @@ export const OPTIONAL_COLUMNS: { readonly [T in HostTable]: readonly HostColumn<
 
 /**
  * Renames for a host whose schema differs from the reference schema. Keys are the reference names; values are the
- * host's names (`null` = the host has no such column; allowed for the {@link OPTIONAL_COLUMNS}).
+ * host's names (`null` = the host has no such column; allowed for the `OPTIONAL_COLUMNS`).
  *
  * @example
  * ```ts
@@ -80,6 +80,7 @@ const PG_MAX_IDENTIFIER_BYTES = 63;
  */
 function identifierProblem(name: string, kind: 'table' | 'column', engine: 'sqlite' | 'postgres' | undefined): string | null {
   if (name.trim() === '') return 'it is empty';
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f]/u.test(name)) return 'it holds a control character (such as NUL or a line break)';
   if (name.trim() !== name) return 'it starts or ends with a blank';
   if (kind === 'column' && name.includes('.')) return 'a column name cannot contain a dot (rename the column, or map a view)';

@@ -167,6 +167,7 @@ async function run(
   const { error, results } = await go();
   if (error !== undefined) {
     if (error instanceof SchemaMappingError) throw error;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a thrown non-Error: its text is all there is
     const msg = error instanceof Error ? error.message : String(error);
     throw new StorageError(`laser-trim-ml ${what} failed: ${msg}. Nothing of the failed migration was kept (it runs in one transaction); fix the cause and run it again.`, {
       cause: error,

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL array literals for bulk parameters (`unnest($1::float8[], …)`), built directly. pg's generic
- * `prepareValue` quotes and escapes every element and recurses per value: measured on apply's 80,000-row write,
- * 160-235 ms of client time for the six arrays against ~75 ms here.
+ * `prepareValue` quotes and escapes every element and recurses per value, several times slower on apply's write
+ * (figures: docs/benchmarks.md).
  *
  * The text forms: numbers as JavaScript prints them (the shortest form that reads back as the same double;
  * `NaN`, `Infinity` and exponents are valid float8 input), booleans as `t`/`f`, text double-quoted with `"` and `\`

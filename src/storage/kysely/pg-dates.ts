@@ -1,8 +1,8 @@
 /**
  * A fast parser for PostgreSQL's text form of `timestamptz` / `timestamp` (DateStyle ISO:
  * `2024-05-01 08:30:00.123456+02` / `2024-05-01 08:30:00`), in which the adapters read the host's date columns (see
- * `toDate`). Measured on 80,000 rows: pg's default parser (postgres-date, regular expressions) takes about a third
- * of the time of decoding the whole result. Anything outside the plain form (BC, infinity, years before 1000, other
+ * `toDate`): pg's default parser (postgres-date, regular expressions) is a large part of the time of decoding a
+ * result (docs/benchmarks.md). Anything outside the plain form (BC, infinity, years before 1000, other
  * DateStyles) is left to the caller (`toDate`'s general ISO path). Results equal pg's for zoned text, except that
  * fractions are truncated to the millisecond, as a JavaScript Date keeps them (pg rounds through a float and may land
  * 1 ms low), and a zone-less `timestamp` is UTC (see {@link parsePgTimestamp}).

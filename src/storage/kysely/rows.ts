@@ -116,8 +116,8 @@ const date = (v: unknown, column: string): Date => {
 
 /**
  * A decoder of {@link trackSelect}'s array rows into training records (a trim track with its Final Test outcome
- * from `outcomeOf`), the columns found by name once per query. Measured on 80,000 tracks: about half the time of
- * building row objects and mapping them. Ids must be readable (a key that is no number is a schema mapping error);
+ * from `outcomeOf`), the columns found by name once per query: faster than building row objects and mapping them
+ * (docs/benchmarks.md). Ids must be readable (a key that is no number is a schema mapping error);
  * any other unreadable cell is marked on the record (see {@link TrimTrack.unreadable}), as is an unreadable linked
  * Final Test outcome.
  */

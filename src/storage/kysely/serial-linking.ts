@@ -1,5 +1,5 @@
 /**
- * Final Test outcomes by serial matching ({@link linkFinalTests}) for hosts without (or with a partial)
+ * Final Test outcomes by serial matching (`linkFinalTests`) for hosts without (or with a partial)
  * `linked_trim_id`: per model, the trim keys and the model's Final Test tracks are read (two queries) and linked in
  * memory; memory is bounded by the largest model, not the database.
  *

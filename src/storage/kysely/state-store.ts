@@ -106,7 +106,7 @@ export async function loadArtifact(
   if (store !== undefined) return store.load(model, kind, version);
   let q = ctx.db.selectFrom('ml_artifacts').selectAll().where('model', '=', model).where('kind', '=', kind);
   if (version !== undefined) q = q.where('version', '=', version);
-  const row = (await q.executeTakeFirst()) as Row | undefined;
+  const row = (await q.executeTakeFirst());
   if (row === undefined) return null;
   return {
     model: String(row['model']), kind: String(row['kind']), version: String(row['version']),

@@ -34,7 +34,7 @@ export async function validateSchema(db: AnyKysely, schema: ResolvedSchema): Pro
           'the CLI: laser-trim-ml migrate --reference-schema).',
       );
     }
-    for (const [ref, actual] of Object.entries(schema.columns[table]) as [string, string | null][]) {
+    for (const [ref, actual] of Object.entries<string | null>(schema.columns[table])) {
       if (actual === null || (table === 'track_results' && results.includes(ref))) continue;
       if (!cols.has(actual)) {
         throw new SchemaMappingError(

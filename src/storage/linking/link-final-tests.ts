@@ -48,7 +48,7 @@ export interface LinkCounts {
   readonly unmatched: number;
 }
 
-/** Options of {@link linkFinalTests}. */
+/** Options of `linkFinalTests`. */
 export interface LinkOptions {
   /** The trim may be at most this many days before the Final Test (and never after it). Default 60. */
   readonly maxDaysBefore?: number;

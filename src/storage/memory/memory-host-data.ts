@@ -79,7 +79,7 @@ export class MemoryHostData {
   /**
    * trackResultId → its Final Test outcome: the newest linked FT track (test date, then id) with the same track id.
    * With `linkedTrimId` linking, an FT track links to the track of its `linkedTrimId` run with the same track id;
-   * with `serial` linking, {@link linkFinalTests} decides.
+   * with `serial` linking, `linkFinalTests` decides.
    */
   outcomes(): Map<number, FinalTestOutcome> {
     if (this.outcomeCache !== null) return this.outcomeCache;

@@ -1,12 +1,19 @@
 /**
- * Dense linear solve for the run-length equations (I − R)·L = 1.
+ * Dense linear solve for the run-length equations (I − R)·L = 1 of the ARL calculators, and the small normal
+ * equations of the plant-wide threshold prior.
+ *
+ * Why hand-written and not ml-matrix's `LuDecomposition` (the same algorithm, LU with partial pivoting): on the ARL
+ * matrices ml-matrix is 1.6–3.1× slower (`npx tsx bench/arl-solve.bench.ts`, figures in docs/benchmarks.md), since it
+ * copies into an array of rows; chart design bisects on the ARL, a few dozen designs per training run. The solutions
+ * agree to 2e-13 relative.
  *
  * @module
  */
+import { InvalidInputError } from '../errors.js';
 
 /**
  * Solves A·x = b by Gaussian elimination with partial pivoting. `a` is row-major n×n and is overwritten, as is `b`
- * (which receives the solution). Throws a RangeError when the matrix is singular to working precision.
+ * (which receives the solution). Throws an {@link InvalidInputError} when the matrix is singular to working precision.
  *
  * @example
  * ```ts
@@ -24,7 +31,7 @@ export function solveLinearInPlace(a: Float64Array, b: Float64Array, n: number):
         piv = r;
       }
     }
-    if (best === 0 || !Number.isFinite(best)) throw new RangeError('solveLinearInPlace: singular matrix');
+    if (best === 0 || !Number.isFinite(best)) throw new InvalidInputError('solveLinearInPlace: the matrix is singular to working precision; check that its rows are independent.');
     if (piv !== col) {
       for (let c = col; c < n; c++) {
         const t = a[col * n + c]!;

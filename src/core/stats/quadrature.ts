@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { InvalidInputError } from '../errors.js';
 
 /** A quadrature rule: ∫ f ≈ Σ weights[i] · f(nodes[i]). */
 export interface QuadratureRule {
@@ -23,7 +24,7 @@ export interface QuadratureRule {
  * ```
  */
 export function gaussLegendre(n: number, a: number, b: number): QuadratureRule {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`gaussLegendre: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`gaussLegendre: n must be a positive integer (the number of nodes), got ${n}.`);
   const nodes = new Float64Array(n);
   const weights = new Float64Array(n);
   const mid = (a + b) / 2;
@@ -68,7 +69,7 @@ export function gaussLegendre(n: number, a: number, b: number): QuadratureRule {
  */
 export function gaussHermiteNormal(n: number): QuadratureRule {
   if (!Number.isInteger(n) || n < 1 || n > 150) {
-    throw new RangeError(`gaussHermiteNormal: n must be an integer in 1..150, got ${n}`);
+    throw new InvalidInputError(`gaussHermiteNormal: n must be an integer in 1..150 (the number of nodes), got ${n}.`);
   }
   const nodes = new Float64Array(n);
   const weights = new Float64Array(n);
