@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { jsonClone } from '../core/json-clone.js';
 import { createRng } from '../core/rng.js';
 import type { ModelName } from '../core/types.js';
 import { thresholdAccuracy } from './accuracy.js';
@@ -293,7 +294,7 @@ export class ModelThresholdOptimizer {
       version: 2,
       modelName: this.modelName,
       options: { ...this.options },
-      result: this.last === null ? null : (JSON.parse(JSON.stringify(this.last)) as ThresholdResult),
+      result: this.last === null ? null : jsonClone(this.last),
     };
   }
 
@@ -307,7 +308,7 @@ export class ModelThresholdOptimizer {
     const s = upgradeThresholdState(state);
     validateThresholdState(s);
     const opt = new ModelThresholdOptimizer(s.modelName, s.options);
-    opt.last = s.result === null ? null : (JSON.parse(JSON.stringify(s.result)) as ThresholdResult);
+    opt.last = s.result === null ? null : jsonClone(s.result);
     return opt;
   }
 }
