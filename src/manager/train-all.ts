@@ -5,7 +5,10 @@
  *    ln sigma, for the pooled features) and the pooled forest's rows (its Final-Test-linked units). Difficulty is
  *    then ranked across models, and the pooled forest is trained (phase `pooled`) and saved.
  * 2. **Train** (phase `training`): each model with enough samples is read again and its threshold, drift baseline
- *    and predictor are trained, in worker threads, and saved in one transaction as soon as it is done.
+ *    and predictor are trained, in worker threads, and saved in one transaction as soon as it is done. A model with
+ *    `minSamples` clean samples is trained in the `own` tier; one with `minPlantBackedSamples` up to `minSamples` in
+ *    the `plant-backed` tier (the pooled forest serves it, its threshold is the plant-wide one blended with its own
+ *    outcomes); one with fewer is saved untrained, with the plant-wide threshold blended with its outcomes.
  *
  * @module
  */
@@ -25,7 +28,7 @@ import { finalTestHistory } from './pooled-context.js';
 import { fitPlantPrior, ModelThresholdOptimizer, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
 import { thresholdDataOf, untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 import { createTrainRunner } from './worker-pool.js';
-import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult } from './types.js';
+import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult, TrainingTier } from './types.js';
 
 interface Survey {
   readonly model: ModelName;
@@ -47,7 +50,10 @@ interface Survey {
   readonly readError?: Error;
   /** The threshold's own evidence, for the plant-wide threshold (`null`: no unit with an outcome). */
   readonly thresholdEvidence?: ThresholdEvidence | null;
-  /** The threshold data of a model too small to train (kept: it is blended with the plant-wide threshold). */
+  /**
+   * The threshold data of a model below `minSamples` (kept: if it is not trained in the plant-backed tier, its
+   * untrained state still carries the plant-wide threshold blended with it).
+   */
   readonly smallThresholdData?: ThresholdData | null;
 }
 
@@ -93,6 +99,9 @@ export async function trainAll(
 ): Promise<TrainAllResult> {
   const started = Date.now();
   const minSamples = opts.minSamples ?? o.minSamples;
+  // The plant-backed tier: from this many clean samples up to minSamples (an empty tier when it equals minSamples).
+  const minPlantBacked = Math.min(opts.minPlantBackedSamples ?? o.minPlantBackedSamples, minSamples);
+  const tierOfSamples = (n: number): TrainingTier | null => (n >= minSamples ? 'own' : n >= minPlantBacked ? 'plant-backed' : null);
   const signal = opts.signal;
   const summaries = await repo.listModels();
   const wanted = opts.models ? new Set(opts.models) : null;
@@ -147,7 +156,7 @@ export async function trainAll(
           };
     const profiler = new ModelProfiler(model);
     profiler.buildProfile(records);
-    const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
+    const keep = clean.records.length >= minPlantBacked && records.length <= cacheLeft;
     const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
     // The threshold's own evidence for the plant-wide threshold (see threshold/plant-prior.ts); it calls the host's
     // formula, so it may throw (then this model alone fails).
@@ -184,8 +193,8 @@ export async function trainAll(
     records = [];
     done++;
   }
-  // Difficulty relative to the other models that will be trained.
-  const eligible = surveys.filter((s) => s.cleanSamples >= minSamples && s.readError === undefined);
+  // Difficulty relative to the other models that will be trained (either tier).
+  const eligible = surveys.filter((s) => tierOfSamples(s.cleanSamples) !== null && s.readError === undefined);
   const ranked = [...eligible.flatMap((s) => (s.profiler === null ? [] : [s.profiler])), ...(single?.otherProfiles ?? [])];
   if (ranked.length > 1) ModelProfiler.rankAll(ranked);
 
@@ -231,8 +240,9 @@ export async function trainAll(
         try {
           if (diskFull !== null) throw diskFull;
           if (s.readError !== undefined) throw s.readError;
-          if (s.cleanSamples < minSamples) {
-            // A small model still gets the plant-wide threshold, blended with its few outcomes.
+          // A model too small for either tier is saved untrained; it still gets the plant-wide threshold, blended with
+          // its few outcomes.
+          const saveUntrained = async (message: string): Promise<void> => {
             let threshold = null;
             if (thresholdPrior && s.smallThresholdData) {
               const opt = new ModelThresholdOptimizer(s.model, { seed: o.seed });
@@ -246,16 +256,26 @@ export async function trainAll(
               samples: s.cleanSamples,
               finalTestSamples: s.finalTestSamples,
               minSamples,
+              minPlantBackedSamples: minPlantBacked,
               context: s.context,
               profileState: s.profiler?.toState() ?? null,
               trainingDate,
               stateVersion: version,
-              message: `${s.cleanSamples} usable samples; ${minSamples} needed (${minSamples - s.cleanSamples} more).`,
+              message,
               error: null,
               excluded: s.excluded,
             });
             await repo.saveModel(out.state, []);
             results.push({ ...out.result, durationMs: Date.now() - t0 });
+          };
+          const tier = tierOfSamples(s.cleanSamples);
+          if (tier === null) {
+            const more = minPlantBacked - s.cleanSamples;
+            await saveUntrained(
+              minPlantBacked < minSamples
+                ? `${s.cleanSamples} usable samples; ${minPlantBacked} needed for plant-backed training (${more} more), ${minSamples} for own training.`
+                : `${s.cleanSamples} usable samples; ${minSamples} needed (${more} more).`,
+            );
             return;
           }
           emit('training', s.model);
@@ -264,11 +284,13 @@ export async function trainAll(
           const input: TrainModelInput = {
             model: s.model,
             records,
+            tier,
             formula: Float64Array.from(records, (r) => o.formulaThreshold(r)),
             settings: {
               seed: o.seed,
               trees: o.trees,
               minSamples,
+              minPlantBackedSamples: minPlantBacked,
               minOwnPredictorSamples: o.minOwnPredictorSamples,
               minOwnPredictorClassCount: o.minOwnPredictorClassCount,
               minDriftBaseline: o.minDriftBaseline,
@@ -285,7 +307,16 @@ export async function trainAll(
             trainingDate,
             stateVersion: version,
           };
-          const out: TrainModelOutput = await runner.run(input);
+          let out: TrainModelOutput;
+          try {
+            out = await runner.run(input);
+          } catch (e) {
+            // A plant-backed model with nothing usable to train on (no unit with an outcome) is saved untrained, as it
+            // was before the plant-backed tier existed.
+            if (tier !== 'plant-backed' || !(e instanceof InsufficientDataError) || signal?.aborted) throw e;
+            await saveUntrained(`${s.cleanSamples} usable samples, none usable for training (${e.message}); plant-backed training needs a unit with an outcome.`);
+            return;
+          }
           throwIfAborted(signal);
           emit('saving', s.model);
           await repo.saveModel(out.state, out.artifacts);
@@ -308,7 +339,7 @@ export async function trainAll(
           // state (with the error recorded); a new one is saved as untrained with the error.
           let note = '';
           try {
-            await recordFailure(repo, s, err, { minSamples, trainingDate, version });
+            await recordFailure(repo, s, err, { minSamples, minPlantBacked, trainingDate, version });
           } catch (e2) {
             note = ` (recording the failure in the model's state failed too: ${e2 instanceof Error ? e2.message : String(e2)})`;
           }
@@ -340,6 +371,7 @@ export async function trainAll(
   return {
     results,
     trained: results.filter((r) => r.status === 'trained').length,
+    plantBacked: results.filter((r) => r.tier === 'plant-backed').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
     failed: results.filter((r) => r.status === 'failed').length,
     pooled: pooled ? pooled.summary : null,
@@ -352,7 +384,7 @@ async function recordFailure(
   repo: MLRepository,
   s: Survey,
   err: Error,
-  a: { minSamples: number; trainingDate: Date; version: string },
+  a: { minSamples: number; minPlantBacked: number; trainingDate: Date; version: string },
 ): Promise<void> {
   const previous = await repo.loadModelState(s.model);
   if (previous?.isTrained) {
@@ -371,6 +403,7 @@ async function recordFailure(
     samples: s.cleanSamples,
     finalTestSamples: s.finalTestSamples,
     minSamples: a.minSamples,
+    minPlantBackedSamples: a.minPlantBacked,
     context: s.context,
     profileState: s.profiler?.toState() ?? null,
     trainingDate: a.trainingDate,
@@ -386,6 +419,7 @@ function failedResult(s: Survey, error: Error, durationMs: number, note = ''): T
   return {
     model: s.model,
     status: 'failed',
+    tier: null,
     message: error.message + note,
     error,
     rowsRead: s.rowsRead,
@@ -407,7 +441,7 @@ export async function trainSingleModel(
   o: ResolvedManagerOptions,
   model: ModelName,
   pooled: PooledModel | null,
-  opts: { signal?: AbortSignal; minSamples?: number },
+  opts: { signal?: AbortSignal; minSamples?: number; minPlantBackedSamples?: number },
 ): Promise<TrainingResult> {
   const otherProfiles: ModelProfiler[] = [];
   let pooledMetrics: ServingMetrics | null = null;
