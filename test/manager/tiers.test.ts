@@ -140,6 +140,10 @@ for (const makeKind of ALL_KINDS) {
       expect(c20.training.drift?.unitsNeeded).toBe(11);
       expect(c20.training.message).toContain('Drift not monitored yet');
       expect(await rut.repo.loadArtifact('SMALL-20', 'predictor', state20.stateVersion)).toBeNull();
+      const insights20 = (await two.getModelInsights('SMALL-20'))!.insights.map((i) => i.kind);
+      expect(insights20).toContain('plant_backed');
+      expect(insights20).toContain('drift_not_monitored');
+      expect((await two.getModelInsights('SMALL-40'))!.insights.map((i) => i.kind)).not.toContain('drift_not_monitored');
       const state40 = (await rut.repo.loadModelState('SMALL-40'))!;
       expect(parseComponents(state40.componentsJson, 'SMALL-40').driftBaselineEnd?.samples).toBe(30);
 
