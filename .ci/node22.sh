@@ -34,3 +34,10 @@ echo "== node22: type check against kysely $(version_of kysely)"
 npx --no-install tsc --noEmit -p tsconfig.json
 echo "== node22: storage contract and end-to-end tests"
 npx --no-install vitest run test/storage test/manager/manager.test.ts test/examples
+# The built package on Node 22 with kysely 0.29: both module formats load the migrator (kysely 0.29 moved `Migrator`
+# to `kysely/migration`) and train on worker threads + apply. The smoke scripts import the package by its own name,
+# which Node resolves to this copy's dist through the package's `exports` (self-reference).
+echo "== node22: built package (ESM and CommonJS) against kysely $(version_of kysely)"
+npx --no-install tsup >/dev/null
+node .ci/pack-check/esm.mjs
+node .ci/pack-check/cjs.cjs
