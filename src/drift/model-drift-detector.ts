@@ -21,7 +21,11 @@
  * **Charts.** CUSUM S⁺ = max(0, S⁺ + z − k), S⁻ = max(0, S⁻ − z − k), signal when S > h; EWMA E = (1 − λ)E + λz with
  * the exact time-varying limit L·√(λ/(2−λ)·(1−(1−λ)^(2t))), t = 1 at the first sample of the chart: the limit is then
  * L·λ, so the first sample signals only when |z| > L (with t = 0 the width would be 0 and every first sample would
- * alarm). Both sides of both charts alarm; the alarm carries its direction.
+ * alarm). That limit is widened for the error of the subgroup reference, which every score shares: with c =
+ * 1/(n_eff + 1) the limit is L·√(λ/(2−λ)·(1−(1−λ)^(2t))·(1 − c) + (1−(1−λ)^t)²·c), the exact sd of the EWMA of
+ * scores that share one reference (`ewmaLimit`; an EWMA with λ = 0.1 averages ~19 subgroups, so on a reference of 20
+ * the shared error nearly doubles its variance and, by the ARL calculator, cuts its ARL0 tenfold at a one-sd error).
+ * Both sides of both charts alarm; the alarm carries its direction.
  *
  * **Design.** The in-control ARL is chosen per model from a target probability p of any false alarm over a year of
  * its production: ARL0 = units per year / (−ln(1 − p)) (`arl0ForHorizon`; p = 0.002 by default, units per year
@@ -425,7 +429,12 @@ export class ModelDriftDetector {
     const bref = s.blockRef!;
     while (s.blockPending.length > Math.ceil(absorbDelay / blockSize)) {
       const v = s.blockPending.shift()!;
-      if (bref.n * blockSize >= maxReference) continue;
+      // Counted in subgroups, not units: the subgroup reference is a running mean and sum of squares (no size to
+      // bound), and it must keep learning after the rank reference stops at maxReference units: the scores are
+      // then taken against a frozen set of values, whose offset only the subgroup reference can learn, and its
+      // error is shared by every later score (see ewmaLimit). Before, it stopped at maxReference/B subgroups
+      // (40 for a runner's B = 25) and that error stayed for the rest of the model's life.
+      if (bref.n >= maxReference) continue;
       bref.n++;
       const d = v - bref.mean;
       bref.mean += d / bref.n;
@@ -466,7 +475,7 @@ export class ModelDriftDetector {
 
   /**
    * [lower, centre, upper] on the original sigma scale: exp of the reference mean of ln(sigma) and of the EWMA's
-   * asymptotic limits, mean ± L·√(λ/(2−λ))·√f·std (the band an exponentially weighted geometric mean of sigma stays in
+   * asymptotic limits, mean ± L·√(λ/(2−λ)·(1 − c) + c)·√f·std (c the reference's shared error, see `ewmaLimit`) (the band an exponentially weighted geometric mean of sigma stays in
    * while in control, for near-normal ln sigma). With self-starting scoring the reference keeps updating, so the
    * limits move slowly.
    */
@@ -474,7 +483,8 @@ export class ModelDriftDetector {
     const ref = this.s.reference;
     if (ref === null) throw new NotTrainedError(`ModelDriftDetector ${JSON.stringify(this.modelName)}: no baseline; call setBaseline() first.`);
     const { lambda, L, correlationInflation: f } = this.p;
-    const w = L * Math.sqrt(lambda / (2 - lambda)) * Math.sqrt(f) * Math.sqrt(ref.m2 / (ref.n - 1));
+    const c = this.sharedErrorCovariance();
+    const w = L * Math.sqrt((lambda / (2 - lambda)) * (1 - c) + c) * Math.sqrt(f) * Math.sqrt(ref.m2 / (ref.n - 1));
     return [Math.exp(ref.mean - w), Math.exp(ref.mean), Math.exp(ref.mean + w)];
   }
 
@@ -522,9 +532,28 @@ export class ModelDriftDetector {
     return det;
   }
 
+  /**
+   * The EWMA limit after t subgroups: L times the sd of E_t given that every score shares the reference's error.
+   * The scores are standardized against one reference of (effective) n subgroups, so any two of them have
+   * covariance c = 1/(n + 1) (the shared error of the reference mean, through the t score's √(1 + 1/n)), and
+   * Var(E_t) = Σwᵢ²·(1 − c) + (Σwᵢ)²·c = λ/(2 − λ)·(1 − (1 − λ)^(2t))·(1 − c) + (1 − (1 − λ)^t)²·c
+   * (see docs/drift.md, "The reference's own error"). n grows as the reference absorbs in-control subgroups.
+   */
   private ewmaLimit(t: number): number {
     const { lambda, L } = this.p;
-    return L * Math.sqrt((lambda / (2 - lambda)) * (1 - Math.pow(1 - lambda, 2 * t)));
+    const c = this.sharedErrorCovariance();
+    const w1 = 1 - Math.pow(1 - lambda, t);
+    return L * Math.sqrt((lambda / (2 - lambda)) * (1 - Math.pow(1 - lambda, 2 * t)) * (1 - c) + w1 * w1 * c);
+  }
+
+  /**
+   * c = 1/(n_eff + 1), n_eff = subgroups in the reference / f (the same effective size as the t score's): the
+   * covariance of two scores through the reference they share. 0 before a baseline.
+   */
+  private sharedErrorCovariance(): number {
+    const bref = this.s.blockRef;
+    if (bref === null) return 0;
+    return 1 / (Math.max(2, bref.n / this.p.correlationInflation) + 1);
   }
 
   private result(date: Date, z: number | null, subgroupScore: number | null, alarm: boolean, ewmaLimit: number, ended = false): DriftResult {

@@ -64,7 +64,10 @@ export interface ModelDriftDetectorOptions {
    * not absorbed before it is signalled.
    */
   readonly absorbDelay?: number;
-  /** Largest reference (values); beyond it the reference stops growing. Default 1,000. */
+  /**
+   * Largest rank reference (values; it is kept in the state) and largest subgroup reference (subgroups; a running
+   * mean and sum of squares); beyond it a reference stops growing. Default 1,000.
+   */
   readonly maxReference?: number;
   /**
    * Units per subgroup (the charts step once per subgroup of this many consecutive units, on the subgroup's mean
@@ -148,7 +151,11 @@ export interface DriftResult {
   readonly cusumNeg: number;
   /** EWMA of the scores after this sample. */
   readonly ewma: number;
-  /** EWMA limit at this sample: L·√(λ/(2−λ)·(1−(1−λ)^(2t))), t counted from 1 at the first sample of the chart. */
+  /**
+   * EWMA limit at this sample: L·√(λ/(2−λ)·(1−(1−λ)^(2t))·(1 − c) + (1−(1−λ)^t)²·c), t counted from 1 at the first
+   * sample of the chart, c = 1/(n/f + 1) the covariance any two scores share through the subgroup reference of n
+   * subgroups (`docs/drift.md`, "The reference's own error"); with c = 0 the textbook exact limit.
+   */
   readonly ewmaLimit: number;
   /** The unit's score (rank normal score or t score; ≈ N(0, 1) moments in control); `null` when skipped. */
   readonly z: number | null;
@@ -227,7 +234,11 @@ export interface ModelDriftDetectorState {
   readonly t: number;
   /** The subgroup being filled: units, sum of their scores and of their ln sigma, date of its first unit. */
   readonly block: { readonly n: number; readonly qSum: number; readonly ySum: number; readonly start: string | null };
-  /** Reference of subgroup mean scores (baseline subgroups, then absorbed ones): count, mean, Welford m2. */
+  /**
+   * Reference of subgroup mean scores (baseline subgroups, then absorbed ones, up to `maxReference` subgroups):
+   * count, mean, Welford m2. Its effective size n/f also sets the EWMA limit's allowance for the error every score
+   * shares through it (c = 1/(n/f + 1), `DriftResult.ewmaLimit`).
+   */
   readonly blockRef: { readonly n: number; readonly mean: number; readonly m2: number } | null;
   /** In-control subgroup means waiting to join `blockRef`. */
   readonly blockPending: readonly number[];

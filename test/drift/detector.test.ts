@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { NotTrainedError, StateVersionError } from '../../src/core/errors.js';
-import { ModelDriftDetector, simulateCombinedArl, type ModelDriftDetectorState } from '../../src/drift/index.js';
+import { ModelDriftDetector, designEwmaL, ewmaArl, simulateCombinedArl, type ModelDriftDetectorState } from '../../src/drift/index.js';
 
 const DAY = 86_400_000;
 const day = (i: number): Date => new Date(Date.UTC(2025, 0, 1) + i * DAY);
@@ -22,9 +22,10 @@ describe('recursions worked by hand (plain score, k = 0.5, h = 5, λ = 0.2, L = 
     expect(rs.map((r) => r.cusumNeg)).toEqual([0, 0, 1.5, 2.5].map((v) => expect.closeTo(v, 12)));
     // E = 0.8E + 0.2z: 0.3, 0.44, −0.048, −0.3384
     expect(rs.map((r) => r.ewma)).toEqual([0.3, 0.44, -0.048, -0.3384].map((v) => expect.closeTo(v, 12)));
-    // limit_t = 3·√(0.2/1.8·(1 − 0.8^(2t))): t=1 → 3·0.2 = 0.6; t=2 → 3·√(0.0656) = 0.768375
+    // limit_t = 3·√(0.2/1.8·(1 − 0.8^(2t))·(1 − c) + (1 − 0.8^t)²·c), c = 1/31 (the reference of 30 shares its
+    // error with every score): t=1 → 3·√(0.04·30/31 + 0.04/31) = 0.6; t=2 → 3·√(0.0656·30/31 + 0.1296/31) = 0.780372
     expect(rs[0]!.ewmaLimit).toBeCloseTo(0.6, 12);
-    expect(rs[1]!.ewmaLimit).toBeCloseTo(0.768375, 6);
+    expect(rs[1]!.ewmaLimit).toBeCloseTo(0.780372, 6);
     expect(rs.every((r) => !r.alarm && !r.drifting)).toBe(true);
     expect(det.cusumNeg).toBeCloseTo(2.5, 12);
     expect(det.ewmaValue).toBeCloseTo(-0.3384, 12);
@@ -59,19 +60,20 @@ describe('episodes and onset', () => {
     const values = stepSeries();
     const dates = values.map((_, i) => day(i));
     const { results, episodes } = det.detectSeries(values, dates);
-    // Default design h = 13.42, L = 4.322: EWMA 1.5(1 − 0.9ⁿ) passes 0.9916 at n = 11 (index 30), the CUSUM
-    // 1.125·n passes 13.42 at n = 12: an EWMA alarm whose onset comes from the CUSUM bookkeeping (index 20).
+    // Default design h = 13.42, L = 4.322: the CUSUM 1.125·n passes 13.42 at n = 12 (index 31); the EWMA
+    // 1.5(1 − 0.9ⁿ) would need n = 11 against the known-parameter limit 0.9916, but the limit that allows for the
+    // 30-unit reference's shared error is 4.322·√(0.0526·(1 − 0.9⁶²)·30/31 + (1 − 0.9³¹)²/31) = 1.228 at t = 31.
     expect(results.filter((r) => r.alarm).length).toBe(2);
     expect(episodes).toHaveLength(2);
     const [up, down] = episodes;
     expect(up!.direction).toBe('up');
-    expect(up!.detectedDate).toEqual(day(30));
+    expect(up!.detectedDate).toEqual(day(31));
     expect(up!.onsetDate).toEqual(day(20));
-    expect(up!.statistic).toBe('ewma');
+    expect(up!.statistic).toBe('cusum');
     expect(up!.sizeSigma).toBeCloseTo(1.5, 12);
     expect(up!.model).toBe('8340-1');
     // drifting the whole shifted stretch, no second alarm
-    expect(results.slice(30, 130).every((r) => r.drifting && r.direction === 'up')).toBe(true);
+    expect(results.slice(31, 130).every((r) => r.drifting && r.direction === 'up')).toBe(true);
     // recovery: the capped CUSUM (13.42) falls by k = 0.375 per sample → 0 after 36 samples (index 165), then 3 calm samples
     expect(up!.endDate).toEqual(day(167));
     expect(results[166]!.drifting).toBe(true);
@@ -141,14 +143,17 @@ describe('baselines', () => {
     expect(det.baselineMean).toBeCloseTo(3, 14);
     expect(det.baselineStd).toBeCloseTo(Math.sqrt(2.5), 14); // ddof = 1
     expect(det.baselineP95).toBeCloseTo(4.8, 14); // numpy linear: h = 3.8
-    // ln 1..5: mean ln(120)/5, std (ddof=1) from the logs; limits exp(mean ± 3·√(0.2/1.8)·std)
+    // ln 1..5: mean ln(120)/5, std (ddof=1) from the logs; limits exp(mean ± 3·√(0.2/1.8·(1 − c) + c)·std) with
+    // c = 1/6 (five subgroups of one unit share the reference's error): 3·√(0.0926 + 0.1667) = 1.527525
     const logs = [1, 2, 3, 4, 5].map(Math.log);
     const m = logs.reduce((a, b) => a + b) / 5;
     const sd = Math.sqrt(logs.reduce((a, y) => a + (y - m) ** 2, 0) / 4);
     const [lo, c, hi] = det.getControlLimits();
     expect(c).toBeCloseTo(Math.pow(120, 1 / 5), 12); // geometric mean
-    expect(Math.log(hi)).toBeCloseTo(m + sd, 12); // 3·√(1/9) = 1
-    expect(Math.log(lo)).toBeCloseTo(m - sd, 12);
+    const w = 3 * Math.sqrt((0.2 / 1.8) * (5 / 6) + 1 / 6);
+    expect(w).toBeCloseTo(1.527525, 6);
+    expect(Math.log(hi)).toBeCloseTo(m + w * sd, 12);
+    expect(Math.log(lo)).toBeCloseTo(m - w * sd, 12);
   });
 
   it('excludes gross outliers from the baseline', () => {
@@ -184,11 +189,71 @@ describe('simulation (seeded)', () => {
     };
     expect(Math.abs(rate(300, {}) - known)).toBeLessThan(0.06);
     // n = 30: the first 30 monitored units wait before joining the 30-unit reference (absorbDelay), a visible
-    // excess at this short ARL0 (measured 0.44 against 0.31); without the delay the sequential ranks are exact.
+    // excess at this short ARL0 (measured 0.42 against 0.31; 0.44 before the EWMA limit allowed for the reference's
+    // shared error); without the delay the sequential ranks are exact (0.26).
     expect(rate(30, {})).toBeLessThan(known + 0.16);
     expect(Math.abs(rate(30, { absorbDelay: 0 }) - known)).toBeLessThan(0.06);
     // The plain normal z of a 30-unit baseline flags far more stable models.
     expect(rate(30, { score: 'normal', selfStarting: false })).toBeGreaterThan(known + 0.15);
+  });
+
+  it("the EWMA limit that allows for the reference's shared error brings the rate of short baselines to the design", () => {
+    // EWMA alone (h out of reach), L for ARL0 = 2,000, units one by one, no lots (f = 1), skewed ln sigma (a fifth
+    // of the units with an exponential glitch), 500 units monitored. The uncorrected limit L·√(λ/(2 − λ)·(1 − 0.81ᵗ))
+    // is replayed on the same charted scores (DriftResult.subgroupScore).
+    const L = designEwmaL(2000, 0.1);
+    const H = 500;
+    const known = simulateCombinedArl({ k: 0.375, h: 1e6, lambda: 0.1, L }, { horizon: H, replicates: 4000, seed: 3, maxLength: H + 1 }).withinHorizon;
+    const draw = (rng: ReturnType<typeof createRng>): number =>
+      Math.exp(MU + SD * rng.nextNormal() + (rng.next() < 0.2 ? -0.6 * Math.log(1 - rng.next()) : 0));
+    const rates = (selfStarting: boolean): { corrected: number; uncorrected: number } => {
+      let corrected = 0;
+      let uncorrected = 0;
+      const reps = 400;
+      for (let r = 0; r < reps; r++) {
+        const rng = createRng(5000 + r);
+        const det = new ModelDriftDetector('m', { h: 1e6, L, blockSize: 1, correlationInflation: 1, selfStarting, targetArl0: 2000 });
+        det.setBaseline(Array.from({ length: 30 }, () => draw(rng)));
+        let e = 0;
+        let t = 0;
+        let a = false;
+        let b = false;
+        for (let i = 0; i < H && !(a && b); i++) {
+          const res = det.detect(draw(rng), day(i));
+          if (res.alarm) a = true;
+          if (res.subgroupScore !== null && !b) {
+            t++;
+            e = 0.9 * e + 0.1 * res.subgroupScore;
+            if (Math.abs(e) > L * Math.sqrt((0.1 / 1.9) * (1 - 0.81 ** t))) b = true;
+          }
+        }
+        if (a) corrected++;
+        if (b) uncorrected++;
+      }
+      return { corrected: corrected / reps, uncorrected: uncorrected / reps };
+    };
+    // Self-starting (default): measured 0.30 against 0.23 known, 0.42 uncorrected.
+    const grow = rates(true);
+    expect(grow.corrected).toBeLessThan(grow.uncorrected - 0.06);
+    expect(Math.abs(grow.corrected - known)).toBeLessThan(0.12);
+    // A fixed 30-unit reference: the shared error is the same at every t, so matching the marginal variance is
+    // conservative for "any alarm" (measured 0.05; uncorrected 0.34).
+    const fixed = rates(false);
+    expect(fixed.corrected).toBeLessThan(known);
+    expect(fixed.uncorrected).toBeGreaterThan(known + 0.05);
+  });
+
+  it("ARL calculator: a reference error of one sd cuts a known-parameter EWMA's ARL0 tenfold; the widened limit does not", () => {
+    // L = 3.7491 is ARL0 = 10,000 for λ = 0.1. A reference of n = 20 subgroups: c = 1/21, the mean's error has sd √c.
+    const L = 3.7491;
+    const c = 1 / 21;
+    expect(ewmaArl(0.1, L)).toBeCloseTo(10_000, -1);
+    const shifted = ewmaArl(0.1, L, { shift: Math.sqrt(c) });
+    expect(shifted).toBeGreaterThan(900);
+    expect(shifted).toBeLessThan(1100); // 981
+    // The asymptotic limit of the detector, L·√((1 − c) + c·(2 − λ)/λ) = 1.363·L, at the same error: ≈ 99,760.
+    const widened = ewmaArl(0.1, L * Math.sqrt(1 - c + (c * 1.9) / 0.1), { shift: Math.sqrt(c) });
+    expect(widened).toBeGreaterThan(10_000);
   });
 
   it('catches a 1σ shift within 50 samples ≥ 88% of the time (baseline 30, onset 100 samples later)', () => {
