@@ -3,7 +3,9 @@
  *
  * 1. **Survey** (phase `reading`): each model's records are streamed once to build its profile, its context (median
  *    ln sigma, for the pooled features) and the pooled forest's rows (its Final-Test-linked units). Difficulty is
- *    then ranked across models, and the pooled forest is trained (phase `pooled`) and saved.
+ *    then ranked across models, and the pooled forest is trained (phase `pooled`) and saved. The forest then scores
+ *    each model's units for its threshold (their Final Test failure probabilities), and the plant-wide threshold is
+ *    fitted to the models' own cuts.
  * 2. **Train** (phase `training`): each model with enough samples is read again and its threshold, drift baseline
  *    and predictor are trained, in worker threads, and saved in one transaction as soon as it is done. A model with
  *    `minSamples` clean samples is trained in the `own` tier; one with `minPlantBackedSamples` up to `minSamples` in
@@ -22,6 +24,7 @@ import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
 import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './components-state.js';
 import { type MLRepository, readTrainingRecordsOfModels } from '../storage/repository.js';
 import type { ResolvedManagerOptions } from './ml-manager.js';
+import { scoreNow } from './apply.js';
 import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
 import { medianLogSigma, medianOf, resistanceChangeOf, type ModelContext } from './pooled-features.js';
 import { finalTestHistory } from './pooled-context.js';
@@ -48,13 +51,28 @@ interface Survey {
    * train.
    */
   readonly readError?: Error;
-  /** The threshold's own evidence, for the plant-wide threshold (`null`: no unit with an outcome). */
-  readonly thresholdEvidence?: ThresholdEvidence | null;
+  /** The threshold's data: every clean unit with an outcome (`thresholdDataOf`); `null` when surveying failed. */
+  thresholdData?: ThresholdData | null;
+  /** The clean records behind `thresholdData`, in its order, kept with the cached records and for small models. */
+  readonly thresholdRecords?: readonly TrainingRecord[] | null;
   /**
-   * The threshold data of a model below `minSamples` (kept: if it is not trained in the plant-backed tier, its
-   * untrained state still carries the plant-wide threshold blended with it).
+   * The threshold's own evidence for the plant-wide threshold (`null`: no unit with an outcome), computed once the
+   * pooled forest is there (with its Final Test probabilities where it scored `thresholdRecords`).
    */
-  readonly smallThresholdData?: ThresholdData | null;
+  thresholdEvidence?: ThresholdEvidence | null;
+  /** The pooled forest's FT failure probability by track result id, as `thresholdEvidence` used them (`null`: none). */
+  thresholdProbabilities?: Map<number, number> | null;
+  /** Computing the threshold's evidence failed (e.g. the host formula threw): the model is reported failed. */
+  thresholdError?: Error;
+}
+
+/**
+ * The pooled forest's Final Test failure probability of each record (NaN where it cannot score one), for the
+ * threshold's expected balanced accuracy (`thresholdDataOf`); `null` without a forest or a model context.
+ */
+function pooledFailProbabilities(pooled: PooledModel | null, context: ModelContext | null, records: readonly TrainingRecord[]): Float64Array | null {
+  if (pooled === null || context === null || records.length === 0) return null;
+  return scoreNow(pooled.scorer(context), records);
 }
 
 async function readAll(repo: MLRepository, model: ModelName, signal: AbortSignal | undefined): Promise<TrainingRecord[]> {
@@ -158,17 +176,16 @@ export async function trainAll(
     profiler.buildProfile(records);
     const keep = clean.records.length >= minPlantBacked && records.length <= cacheLeft;
     const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
-    // The threshold's own evidence for the plant-wide threshold (see threshold/plant-prior.ts); it calls the host's
-    // formula, so it may throw (then this model alone fails).
-    const tData = thresholdDataOf(clean.records, (r) => o.formulaThreshold(r), chooseLabelSource(clean.records, o.labelOptions).source);
-    const thresholdEvidence = new ModelThresholdOptimizer(model, { seed: o.seed }).evidenceOf(tData);
-    const smallThresholdData = clean.records.length < minSamples ? tData : null;
+    // The threshold's data (its evidence follows the pooled forest); it calls the host's formula, so it may throw
+    // (then this model alone fails).
+    const thresholdData = thresholdDataOf(clean.records, (r) => o.formulaThreshold(r), chooseLabelSource(clean.records, o.labelOptions).source);
+    const thresholdRecords = keep || clean.records.length < minSamples ? clean.records.filter((r) => (labelOf(r, 'final_test') ?? labelOf(r, 'trim')) !== null) : null;
     // Last, so that a model whose survey fails adds nothing to the pooled forest or the cache.
     if (context) pooledRows.add(model, context, clean.records);
     if (keep) cacheLeft -= records.length;
     return {
       model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler,
-      excluded: clean.excluded, thresholdEvidence, smallThresholdData,
+      excluded: clean.excluded, thresholdData, thresholdRecords,
     };
   };
   for await (const batch of readTrainingRecordsOfModels(repo, requests)) {
@@ -198,9 +215,6 @@ export async function trainAll(
   const ranked = [...eligible.flatMap((s) => (s.profiler === null ? [] : [s.profiler])), ...(single?.otherProfiles ?? [])];
   if (ranked.length > 1) ModelProfiler.rankAll(ranked);
 
-  // The plant-wide threshold: fitted to every surveyed model's own cut (a single-model training reuses the last one).
-  const thresholdPrior = single ? single.thresholdPrior : fitPlantPrior(surveys.map((s) => s.thresholdEvidence ?? null));
-
   // The pooled forest.
   throwIfAborted(signal);
   emit('pooled');
@@ -224,6 +238,23 @@ export async function trainAll(
     }
   }
 
+  // The threshold's own evidence of every model, with the pooled forest's Final Test probabilities where it scores
+  // the model's units (its cut then maximises the expected balanced accuracy against Final Test: docs/thresholds.md),
+  // and the plant-wide threshold fitted to the models' own cuts (a single-model training reuses the last one).
+  for (const s of surveys) {
+    if (!s.thresholdData) continue;
+    try {
+      const p = s.thresholdRecords ? pooledFailProbabilities(pooled, s.context, s.thresholdRecords) : null;
+      if (p) s.thresholdData = { ...s.thresholdData, failProbability: p };
+      s.thresholdProbabilities = p ? new Map(s.thresholdRecords!.map((r, i) => [r.trackResultId, p[i]!])) : null;
+      s.thresholdEvidence = new ModelThresholdOptimizer(s.model, { seed: o.seed }).evidenceOf(s.thresholdData);
+    } catch (error) {
+      s.thresholdError = error instanceof Error ? error : new Error(String(error));
+      s.thresholdData = null;
+    }
+  }
+  const thresholdPrior = single ? single.thresholdPrior : fitPlantPrior(surveys.map((s) => s.thresholdEvidence ?? null));
+
   // Pass 2: per-model training.
   done = 0;
   rowsDone = 0;
@@ -240,13 +271,14 @@ export async function trainAll(
         try {
           if (diskFull !== null) throw diskFull;
           if (s.readError !== undefined) throw s.readError;
+          if (s.thresholdError !== undefined) throw s.thresholdError;
           // A model too small for either tier is saved untrained; it still gets the plant-wide threshold, blended with
           // its few outcomes.
           const saveUntrained = async (message: string): Promise<void> => {
             let threshold = null;
-            if (thresholdPrior && s.smallThresholdData) {
+            if (thresholdPrior && s.thresholdData) {
               const opt = new ModelThresholdOptimizer(s.model, { seed: o.seed });
-              opt.calculateThreshold(s.smallThresholdData, thresholdPrior, s.thresholdEvidence);
+              opt.calculateThreshold(s.thresholdData, thresholdPrior, s.thresholdEvidence);
               threshold = opt.toState();
             }
             const out = untrainedState({
@@ -302,7 +334,13 @@ export async function trainAll(
             pooledAvailable: pooled !== null,
             pooledMetricsFallback: single?.pooledMetrics ?? null,
             thresholdPrior,
-            ...(s.thresholdEvidence !== undefined ? { thresholdEvidence: s.thresholdEvidence } : {}),
+            // The survey's evidence when it used these probabilities (records kept); else both are computed now.
+            ...(s.thresholdRecords ? { thresholdEvidence: s.thresholdEvidence ?? null } : {}),
+            thresholdFailProbability: s.thresholdRecords
+              ? s.thresholdProbabilities
+                ? Float64Array.from(records, (r) => s.thresholdProbabilities!.get(r.trackResultId) ?? Number.NaN)
+                : null
+              : pooledFailProbabilities(pooled, s.context, records),
             previousBaselineEnd: previousBaselines.get(s.model) ?? null,
             trainingDate,
             stateVersion: version,

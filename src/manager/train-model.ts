@@ -72,6 +72,13 @@ export interface TrainModelInput {
   readonly thresholdPrior?: PlantThresholdPrior | null;
   /** The model's own threshold evidence from the survey (same records and formula), to save its bootstrap. */
   readonly thresholdEvidence?: ThresholdEvidence | null;
+  /**
+   * The pooled forest's Final Test failure probability of each record (aligned with `records`, NaN where it could
+   * not score one): the threshold's own cut then maximises the expected balanced accuracy against Final Test (see
+   * {@link thresholdDataOf}); `thresholdEvidence`, when given, must have been computed with them. `null` / absent:
+   * the labels alone.
+   */
+  readonly thresholdFailProbability?: Float64Array | null;
   /** Where the previous training's drift baseline ended: the baseline is kept (`null`: establish a new one). */
   readonly previousBaselineEnd?: DriftBaselineEnd | null;
   readonly trainingDate: Date;
@@ -232,20 +239,32 @@ export function untrainedState(a: {
  * The threshold's data of one model: every clean unit with an outcome, Final Test where linked, trim linearity
  * otherwise (fail points of that outcome for the severity), with its formula threshold and date.
  *
+ * With `failProbability` (the pooled forest's probability of failing Final Test, NaN where unknown) every unit's
+ * probability goes to `ThresholdData.failProbability`, linked or not (the forest's probability, an expectation, gave
+ * better thresholds than the observed outcome of the linked units: docs/thresholds.md); a unit without a label is
+ * still left out.
+ *
  * @param clean - the model's clean records (`cleanTrainingRecords`), in date order.
  * @param labelSource - the model's label choice (reported with the threshold).
  */
-export function thresholdDataOf(clean: readonly TrainingRecord[], formula: (r: TrainingRecord) => number, labelSource: LabelSource): ThresholdData {
+export function thresholdDataOf(
+  clean: readonly TrainingRecord[],
+  formula: (r: TrainingRecord) => number,
+  labelSource: LabelSource,
+  failProbability?: (r: TrainingRecord) => number,
+): ThresholdData {
   const tSigma: number[] = [];
   const tFail: number[] = [];
   const tFp: number[] = [];
   const tFormula: number[] = [];
   const tDates: Date[] = [];
+  const tProb: number[] = [];
   for (const r of clean) {
     const ft = labelOf(r, 'final_test');
     const source: LabelSource = ft !== null ? 'final_test' : 'trim';
     const y = ft ?? labelOf(r, 'trim');
     if (y === null) continue;
+    if (failProbability) tProb.push(failProbability(r));
     tSigma.push(r.sigmaGradient!);
     tFail.push(y);
     tFp.push(y === 1 ? failPointsOf(r, source) ?? Number.NaN : 0);
@@ -259,6 +278,7 @@ export function thresholdDataOf(clean: readonly TrainingRecord[], formula: (r: T
     failPoints: Float64Array.from(tFp),
     formulaThreshold: Float64Array.from(tFormula),
     dates: tDates,
+    ...(failProbability ? { failProbability: Float64Array.from(tProb) } : {}),
   };
 }
 
@@ -272,8 +292,11 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   input.records.forEach((r, i) => formulaById.set(r.trackResultId, input.formula[i]!));
 
   const optimizer = new ModelThresholdOptimizer(model, { seed: st.seed });
+  const pById = new Map<number, number>();
+  const probs = input.thresholdFailProbability ?? null;
+  if (probs) input.records.forEach((r, i) => pById.set(r.trackResultId, probs[i]!));
   const threshold = optimizer.calculateThreshold(
-    thresholdDataOf(clean.records, (r) => formulaById.get(r.trackResultId)!, set.label.source),
+    thresholdDataOf(clean.records, (r) => formulaById.get(r.trackResultId)!, set.label.source, probs ? (r) => pById.get(r.trackResultId) ?? Number.NaN : undefined),
     input.thresholdPrior ?? null,
     input.thresholdEvidence,
   );

@@ -14,6 +14,10 @@ import type { BootstrapSummary, ThresholdObjective } from './types.js';
  * each. Resamples with a single distinct sigma value give no threshold and are left out (`valid` counts the rest).
  * p5 / p50 / p95 are numpy-linear (type 7) percentiles (core `quantilesLinear`) of the valid thresholds. Returns `null` when no resample is valid.
  *
+ * With `soft` (each unit's probability of failing, see `groupBySigmaSoft`) the resamples draw `n` units with
+ * replacement from all of them (the classes are not known, so they cannot be stratified) and each drawn unit adds
+ * `soft_i · severity_i` to the failures and `1 − soft_i` to the passes.
+ *
  * @param order - indices of the units used, ascending by sigma.
  * @example
  * ```ts
@@ -29,6 +33,7 @@ export function bootstrapThreshold(
   objective: ThresholdObjective,
   resamples: number,
   rng: Rng,
+  soft?: Float64Array,
 ): BootstrapSummary | null {
   // Group index of every unit in `order` (a resample's groups are the full data's groups with a nonzero count), so
   // that a resample costs O(draws + groups) with reused buffers; the draws are those of a multiplicity vector filled
@@ -36,12 +41,13 @@ export function bootstrapThreshold(
   const groupOf = new Int32Array(sigma.length);
   const values = new Float64Array(order.length);
   let G = 0;
+  // The units drawn from for failures (all units with `soft`) and for passes (none with `soft`).
   const fails: number[] = [];
   const passes: number[] = [];
   for (const i of order) {
     if (G === 0 || values[G - 1] !== sigma[i]) values[G++] = sigma[i]!;
     groupOf[i] = G - 1;
-    (fail[i] === 1 ? fails : passes).push(i);
+    (soft || fail[i] === 1 ? fails : passes).push(i);
   }
   const fw = new Float64Array(G);
   const pw = new Float64Array(G);
@@ -56,8 +62,13 @@ export function bootstrapThreshold(
     let totalPass = 0;
     for (let k = 0; k < fails.length; k++) {
       const i = fails[rng.nextInt(fails.length)]!;
-      fw[groupOf[i]!]! += severity[i]!;
-      totalFail += severity[i]!;
+      const q = soft ? soft[i]! : 1;
+      fw[groupOf[i]!]! += q * severity[i]!;
+      totalFail += q * severity[i]!;
+      if (soft) {
+        pw[groupOf[i]!]! += 1 - q;
+        totalPass += 1 - q;
+      }
     }
     for (let k = 0; k < passes.length; k++) {
       const i = passes[rng.nextInt(passes.length)]!;

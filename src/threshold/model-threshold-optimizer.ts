@@ -57,7 +57,8 @@ const SPLIT_SEED_SALT = 0x2545f491;
  *
  * **With a plant-wide threshold** (`calculateThreshold(data, prior)`, `prior` from {@link fitPlantPrior} over all
  * models): the threshold is the empirical-Bayes blend {@link blendCut} of the model's own cut on the unit-free scale
- * (`thresholdEvidence`) and the plant-wide cut, with the own cut's weight `τ² / (τ² + v_m)`. The minimum counts do
+ * (`thresholdEvidence`) and the plant-wide cut, with the own cut's weight `τ² / (τ² + v_m)`; with
+ * `data.failProbability` the own cut maximises the expected balanced accuracy under those probabilities. The minimum counts do
  * not apply: a model with a handful of outcomes gets a weight near 0, one with no own cut (one class only) the
  * plant-wide cut (`source: 'plant_wide'`). The formula stays only when the model has no outcomes at all
  * (`no_outcomes`) or when on the held-out units the formula is measurably better (`formula_better`: its balanced
@@ -178,7 +179,7 @@ export class ModelThresholdOptimizer {
    */
   evidenceOf(data: ThresholdData): ThresholdEvidence | null {
     const d = this.weighted(prepareThresholdData(data));
-    return thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, this.options.bootstrapResamples, this.options.seed);
+    return thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, this.options.bootstrapResamples, this.options.seed, undefined, undefined, d.softFail);
   }
 
   /** Severity weights replaced by 1 (failures and passes alike) unless `severityWeighted`. */
@@ -205,7 +206,7 @@ export class ModelThresholdOptimizer {
       bootstrap: null,
       prior,
     };
-    const evidence = given !== undefined ? given : thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed);
+    const evidence = given !== undefined ? given : thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, undefined, undefined, d.softFail);
     if (evidence === null) {
       return {
         ...base, learned: false, threshold: null, confidence: null, reason: 'no_outcomes', source: 'formula', weight: null,
@@ -215,7 +216,7 @@ export class ModelThresholdOptimizer {
     const blend = blendCut(evidence, prior);
     // The training part's bootstrap variance is scaled from all units' (see thresholdEvidence's scaleFrom).
     const heldOut = this.compareWithFormula(d, (train) => {
-      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train, evidence);
+      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train, evidence, d.softFail);
       return e === null ? null : blendCut(e, prior).threshold;
     });
     const source = blend.weight > 0 ? 'blended' : 'plant_wide';

@@ -34,7 +34,7 @@ import { quantileLinear } from '../core/stats/descriptive.js';
 import { solveLinearInPlace } from '../drift/linear-solve.js';
 import { bootstrapThreshold } from './bootstrap.js';
 import { searchCostOptimalThreshold } from './cost-search.js';
-import { groupBySigma, sortBySigma, weightedAuc } from './sigma-groups.js';
+import { groupBySigma, groupBySigmaSoft, sortBySigma, weightedAuc } from './sigma-groups.js';
 import type { ThresholdObjective } from './types.js';
 
 /** `z_0.95`, the standard normal 95th percentile: a 90 % interval of a normal is `±1.6449 sd`. */
@@ -106,6 +106,10 @@ export interface BlendedCut {
  * (by `(n_scaleFrom / n)^(1/3)`, 1.13 for a 70 % part) and errs towards a lower own weight; it saves a bootstrap. The
  * plateau term is the subset's own.
  *
+ * With `soft` (each unit's probability of failing Final Test, see `groupBySigmaSoft`) the own cut maximises the
+ * expected balanced accuracy under those probabilities, its bootstrap resamples units, and `auc` is the expected
+ * AUC; `failures`, `n` and `failLogit` stay the counts of the `fail` labels.
+ *
  * @example
  * ```ts
  * const e = thresholdEvidence(sigma, fail, severity, formula, objective, 200, 42);
@@ -122,6 +126,7 @@ export function thresholdEvidence(
   seed: number,
   subset?: Int32Array,
   scaleFrom?: ThresholdEvidence,
+  soft?: Float64Array,
 ): ThresholdEvidence | null {
   const order = sortBySigma(sigma, subset);
   const n = order.length;
@@ -140,7 +145,7 @@ export function thresholdEvidence(
   const logSpread = (quantileLinear(logS, 0.75)! - quantileLinear(logS, 0.25)!) / 1.349;
   const rate = (failures + 0.5) / (n + 1);
   const failLogit = Math.log(rate / (1 - rate));
-  const groups = groupBySigma(sigma, fail, severity, order);
+  const groups = soft ? groupBySigmaSoft(sigma, soft, severity, order) : groupBySigma(sigma, fail, severity, order);
   const auc = weightedAuc(groups);
   const base = { reference, logMedianRatio, logSpread, failLogit, n, failures, auc };
   const search = searchCostOptimalThreshold(groups, objective);
@@ -151,7 +156,7 @@ export function thresholdEvidence(
   if (scaleFrom?.bootstrapVariance != null && scaleFrom.n > 0) {
     bootstrapVariance = (scaleFrom.bootstrapVariance * scaleFrom.n) / n;
   } else {
-    const boot = bootstrapThreshold(sigma, fail, severity, order, objective, resamples, createRng(seed));
+    const boot = bootstrapThreshold(sigma, fail, severity, order, objective, resamples, createRng(seed), soft);
     const wBoot = boot ? boot.logHalfWidth / Z_95 : 0;
     bootstrapVariance = wBoot * wBoot;
   }

@@ -56,7 +56,25 @@ export function groupBySigma(
   order: Int32Array,
   multiplicity?: Float64Array,
 ): SigmaGroups {
-  // Typed arrays of the largest possible size, cut to the groups found (this runs once per bootstrap resample).
+  return groupBySigmaSoft(sigma, Float64Array.from(fail), severity, order, multiplicity);
+}
+
+/**
+ * Groups units by distinct sigma with **soft outcomes**: unit `i` counts as a failure with weight
+ * `q_i · severity_i · m_i` and as a pass with weight `(1 − q_i) · m_i` (`q_i` its probability of failing, `m_i` its
+ * multiplicity, default 1). With `q ∈ {0, 1}` this is {@link groupBySigma}. The cost search on these groups
+ * minimises `Σ_{σ_i ≤ t} q_i / Σ q_i + Σ_{σ_i > t} (1 − q_i) / Σ (1 − q_i)` = `2 · (1 − expected balanced accuracy)`
+ * when every unit's outcome is an independent draw with probability `q_i` (each class total replaced by its
+ * expectation).
+ *
+ * @example
+ * ```ts
+ * const sigma = Float64Array.from([2, 1, 2]);
+ * const g = groupBySigmaSoft(sigma, Float64Array.from([0.5, 0.25, 1]), Float64Array.from([1, 1, 1]), sortBySigma(sigma));
+ * // g.values = [1, 2], g.failWeight = [0.25, 1.5], g.passWeight = [0.75, 0.5], totalFail 1.75, totalPass 1.25
+ * ```
+ */
+export function groupBySigmaSoft(sigma: Float64Array, q: Float64Array, severity: Float64Array, order: Int32Array, multiplicity?: Float64Array): SigmaGroups {
   const values = new Float64Array(order.length);
   const fw = new Float64Array(order.length);
   const pw = new Float64Array(order.length);
@@ -72,22 +90,14 @@ export function groupBySigma(
       values[G] = s;
       G++;
     }
-    if (fail[i] === 1) {
-      const w = severity[i]! * m;
-      fw[G - 1]! += w;
-      totalFail += w;
-    } else {
-      pw[G - 1]! += m;
-      totalPass += m;
-    }
+    const f = q[i]! * severity[i]! * m;
+    const p = (1 - q[i]!) * m;
+    fw[G - 1]! += f;
+    pw[G - 1]! += p;
+    totalFail += f;
+    totalPass += p;
   }
-  return {
-    values: values.slice(0, G),
-    failWeight: fw.slice(0, G),
-    passWeight: pw.slice(0, G),
-    totalFail,
-    totalPass,
-  };
+  return { values: values.slice(0, G), failWeight: fw.slice(0, G), passWeight: pw.slice(0, G), totalFail, totalPass };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface PreparedThresholdData {
   readonly severity: Float64Array;
   readonly formulaThreshold: Float64Array;
   readonly dates: readonly Date[] | undefined;
+  /** `q_i` = `failProbability[i]` where finite, else `fail[i]`; `undefined` without `failProbability`. */
+  readonly softFail: Float64Array | undefined;
 }
 
 /**
@@ -44,6 +46,7 @@ export function prepareThresholdData(data: ThresholdData): PreparedThresholdData
   check('failPoints', data.failPoints?.length);
   check('severity', data.severity?.length);
   check('dates', dates?.length);
+  check('failProbability', data.failProbability?.length);
   for (let i = 0; i < n; i++) {
     const s = sigma[i]!;
     if (!Number.isFinite(s) || s <= 0) {
@@ -74,5 +77,16 @@ export function prepareThresholdData(data: ThresholdData): PreparedThresholdData
       severity[i] = severityWeight(label, Number.isNaN(fp) ? null : fp);
     }
   }
-  return { sigma, fail, severity, formulaThreshold, dates };
+  let softFail: Float64Array | undefined;
+  if (data.failProbability) {
+    if (!(data.failProbability instanceof Float64Array)) throw new InvalidInputError('ThresholdData.failProbability must be a Float64Array (NaN where unknown).');
+    softFail = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = data.failProbability[i]!;
+      if (Number.isNaN(p)) softFail[i] = fail[i]!;
+      else if (p >= 0 && p <= 1) softFail[i] = p;
+      else throw new InvalidInputError(`ThresholdData.failProbability[${i}] = ${p}: a probability must be in [0, 1] (NaN where unknown).`);
+    }
+  }
+  return { sigma, fail, severity, formulaThreshold, dates, softFail };
 }

@@ -28,6 +28,15 @@ export interface ThresholdData {
   readonly formulaThreshold: Float64Array;
   /** Date of each unit (trim `file_date`). When given, the hold-out is the latest units; otherwise a seeded stratified draw. */
   readonly dates?: readonly Date[];
+  /**
+   * The probability that each unit fails Final Test, in [0, 1] (NaN where unknown: that unit's `fail` counts), e.g.
+   * the pooled predictor's. When given, the blended threshold's own cut maximises the **expected** balanced
+   * accuracy against Final Test under these probabilities (each unit counts as a failure with weight `p` and a pass
+   * with weight `1 − p`; see `groupBySigmaSoft`) instead of the balanced accuracy against the `fail` labels, and its
+   * bootstrap resamples units. `fail` still decides the counts, the minimums and the held-out comparison. Used only
+   * with a plant-wide threshold (`calculateThreshold(data, prior)`).
+   */
+  readonly failProbability?: Float64Array;
 }
 
 /**
