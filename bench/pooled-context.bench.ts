@@ -4,7 +4,7 @@
  * AUC and Brier score on never-linked units (their true Final Test outcome from the generator), the same for HGB
  * trained on the pooled forest's training rows (every model's FT-linked units) with (a) the track features only and
  * (b) the track and context features (the context columns out of fold, as the pooled forest trains on them), scored on
- * the never-linked units' apply-time features. HGB runs through Debian's python3-sklearn
+ * the never-linked units' apply-time features, and the pooled forest alone on them. HGB runs through Debian's python3-sklearn
  * (bench/pooled-context-reference.py); without it the HGB lines are skipped with a note.
  *
  * Usage: tsx bench/pooled-context.bench.ts [--scenario realistic|classic] [--seed 2026] [--tracks 80000] [--models 300] [--drift-fraction 0.3]
@@ -70,7 +70,7 @@ const testX: number[] = [];
 for (const m of await repo.listModels()) {
   const st = states.get(m.model);
   const ctx = st ? parseComponents(st.componentsJson, m.model).context : null;
-  const scorer = ctx ? pooled.scorer(ctx) : null;
+  const scorer = ctx ? pooled.scorer(m.model, ctx) : null;
   for await (const batch of repo.readTracksForApply(m.model)) {
     const keep: TrimTrack[] = [];
     const labels: number[] = [];
@@ -94,6 +94,9 @@ for (const m of await repo.listModels()) {
   }
 }
 const lib = { auc: rocAuc(p, y), brier: brierScore(p, y), n: y.length, failures: y.reduce((a, b) => a + b, 0) };
+// The pooled forest alone on the same units (where a model's own forest serves, the library's figure is the own one).
+const pooledOnly = Array.from(pooled.predictor.predictMany(Float64Array.from(testX)));
+const pooledAlone = { auc: rocAuc(pooledOnly, y), brier: brierScore(pooledOnly, y) };
 
 // CSV for the HGB reference.
 mkdirSync('bench/results', { recursive: true });
@@ -118,5 +121,6 @@ for (const [name, cols] of [
 const f4 = (x: number) => x.toFixed(4);
 console.log(`${scenario} seed ${seed}: ${applied.tracks} tracks, ${rows.rows} FT rows; never-linked units n=${lib.n} (${lib.failures} failed); train ${(trainMs / 1000).toFixed(2)} s, apply ${(applyMs / 1000).toFixed(2)} s`);
 console.log(`library          AUC ${f4(lib.auc)}  Brier ${f4(lib.brier)}  probability on ${f4(applied.probabilityTracks / applied.tracks)} of tracks`);
+console.log(`pooled alone     AUC ${f4(pooledAlone.auc)}  Brier ${f4(pooledAlone.brier)}`);
 for (const [k, v] of Object.entries(hgb)) console.log(`HGB ${k.padEnd(14)}${typeof v === 'string' ? v : `AUC ${f4(v.auc)}  Brier ${f4(v.brier)}`}`);
-writeFileSync(values.out ?? 'bench/results/pooled-context.json', `${JSON.stringify({ seed, tracks: applied.tracks, trainMs, applyMs, coverage: applied.probabilityTracks / applied.tracks, library: lib, hgb }, null, 2)}\n`);
+writeFileSync(values.out ?? 'bench/results/pooled-context.json', `${JSON.stringify({ seed, tracks: applied.tracks, trainMs, applyMs, coverage: applied.probabilityTracks / applied.tracks, library: lib, pooledAlone, hgb }, null, 2)}\n`);

@@ -101,23 +101,26 @@ function skewness(xs: readonly number[]): number {
 // ------------------------------------------------------------------------------------------------ features
 
 /**
- * The unit-free features the baseline learns from: those of the library's pooled forest (src/manager/pooled-features.ts
- * at the time this bench was written), computed here so that the baseline stays fixed when the library's features
- * change. ctxMedian: median of ln(sigma) over the model's clean tracks (linked or not: no label involved).
+ * The unit-free features the baseline learns from: the eight track columns of the library's pooled forest
+ * (src/manager/pooled-features.ts, every column that uses no Final Test outcome; the forest's four FT context columns
+ * are the library's own engineering and are left out), computed here so that the baseline stays fixed when the
+ * library's features change. ctx: median of ln(sigma) and of the resistance change over the model's clean tracks
+ * (linked or not: no label involved).
  */
-const BASELINE_FEATURES = ['log_sigma_rel_model', 'log_sigma_to_spec', 'error_to_spec_ratio', 'log1p_fail_points', 'offset_to_spec', 'resistance_change', 'log10_spec'] as const;
-function baselineRow(t: TrimTrack, ctxMedian: number): number[] {
+const BASELINE_FEATURES = ['log_sigma_rel_model', 'log_sigma_to_spec', 'error_to_spec_ratio', 'log1p_fail_points', 'offset_to_spec', 'resistance_change', 'log10_spec', 'resistance_change_rel_model'] as const;
+function baselineRow(t: TrimTrack, ctx: { logSigma: number; resistanceChange: number | null }): number[] {
   const f = extractFeatures(t);
   const s = f.sigma_gradient as number;
   const spec = f.linearity_spec;
   return [
-    Math.log(s) - ctxMedian,
+    Math.log(s) - ctx.logSigma,
     spec !== null ? Math.log(s) - Math.log(spec) : Number.NaN,
     f.error_to_spec_ratio ?? Number.NaN,
     f.linearity_fail_points !== null && f.linearity_fail_points >= 0 ? Math.log1p(f.linearity_fail_points) : Number.NaN,
     f.offset_magnitude !== null && spec !== null ? f.offset_magnitude / spec : Number.NaN,
     f.resistance_change ?? Number.NaN,
     spec !== null ? Math.log10(spec) : Number.NaN,
+    f.resistance_change !== null && ctx.resistanceChange !== null ? f.resistance_change - ctx.resistanceChange : Number.NaN,
   ];
 }
 const csvCell = (v: number): string => (Number.isFinite(v) ? String(v) : '');
@@ -232,10 +235,12 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
   }
 
   // 1. failure_probability on never-linked units, library vs baselines on the same rows.
-  const ctx = new Map<string, number>();
+  const ctx = new Map<string, { logSigma: number; resistanceChange: number | null }>();
   for (const [model, list] of byModel) {
-    const logs = list.filter((r) => exclusionReason(r.track) === null).map((r) => Math.log(r.track.sigmaGradient as number));
-    ctx.set(model, median(logs) ?? 0);
+    const usable = list.filter((r) => exclusionReason(r.track) === null);
+    const logs = usable.map((r) => Math.log(r.track.sigmaGradient as number));
+    const changes = usable.map((r) => extractFeatures(r.track).resistance_change).filter((x): x is number => x !== null && Number.isFinite(x));
+    ctx.set(model, { logSigma: median(logs) ?? 0, resistanceChange: median(changes) });
   }
   const evalRows = rows.filter((r) => neverLinked(r) && r.p !== null && Number.isFinite(r.p));
   const evalAll = rows.filter(neverLinked);

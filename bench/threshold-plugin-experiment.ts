@@ -52,7 +52,7 @@ for (const m of await repo.listModels()) {
   for await (const b of repo.readTrainingRecords(m.model)) for (const r of b) { const y = labelOf(r, 'final_test'); if (y !== null) seen.set(r.trackResultId, y); }
   const st = states.get(m.model);
   const ctx = st ? parseComponents(st.componentsJson, m.model).context : null;
-  const scorer = pooledModel && ctx ? pooledModel.scorer(ctx) : null;
+  const scorer = pooledModel && ctx ? pooledModel.scorer(m.model, ctx) : null;
   for await (const batch of repo.readTracksForApply(m.model)) {
     for (const t of batch) {
       const run = runTruth.get(t.trimResultId);

@@ -27,3 +27,26 @@ export * from './profiler/index.js';
 export * from './storage/index.js';
 export * from './manager/index.js';
 export * from './insights/time-trends.js';
+export { modelChartData, plantChartData, type PlantChartOptions } from './charts/chart-data.js';
+export type {
+  Chart,
+  ChartUnavailable,
+  DriftCharts,
+  DriftStatisticPoint,
+  FeatureImportancePoint,
+  LnSigmaChart,
+  LnSigmaPoint,
+  ModelChartData,
+  ModelChartSummary,
+  PlantChartData,
+  ReliabilityDiagram,
+  ReliabilityPoint,
+  SigmaBin,
+  SigmaDistribution,
+  UnitPhase,
+} from './charts/types.js';
+export { SIGMA_HISTOGRAM_BINS } from './charts/model-charts.js';
+export { wilsonInterval } from './charts/wilson.js';
+export { reliabilityBins, type ReliabilityBin } from './predictor/reliability.js';
+export { plantReportHtml, writePlantReport, rankModels, type PlantReportOptions, type PlantReportResult } from './report/plant-report.js';
+export { decimateExtremes } from './report/decimate.js';

@@ -60,6 +60,8 @@ export interface CliArgs {
   readonly referenceSchema: boolean;
   readonly all: boolean;
   readonly rebaselineDrift: boolean;
+  /** `--out <file>` (report). */
+  readonly out: string | undefined;
 }
 
 interface OptionSpec {
@@ -97,6 +99,7 @@ const OPTIONS = {
   'reference-schema': { type: 'boolean', help: 'also create the host tables of the reference schema (for a new database)' },
   all: { type: 'boolean', help: 'every alert, acknowledged ones too' },
   'rebaseline-drift': { type: 'boolean', help: 're-establish drift baselines (by default an established baseline is kept)' },
+  out: { type: 'string', arg: '<file.html>', help: 'the report file to write (default ./plant-report.html)' },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -150,6 +153,16 @@ const COMMANDS: Record<string, CommandSpec> = {
   insights: { summary: 'everything known about one model', positionals: ['<model>'], options: [...DB_OPTIONS, 'json'] },
   compare: { summary: 'the cross-model comparison table', positionals: [], options: [...DB_OPTIONS, 'json'] },
   drift: { summary: 'drift alerts (unacknowledged ones; --all for every alert)', positionals: [], options: [...DB_OPTIONS, 'json', 'all'] },
+  report: {
+    summary: 'write the plant report: one self-contained HTML file with every model\'s charts',
+    positionals: [],
+    options: [...DB_OPTIONS, 'out', 'quiet', 'model', 'models'],
+    details:
+      'One HTML file that opens offline (inline SVG, no script, no network): the plant overview and a section per model\n' +
+      '(ln sigma control chart, CUSUM, EWMA, sigma of passing and failing tracks with the thresholds, reliability,\n' +
+      'feature importance; see docs/report.md). Needs the optional packages vega and vega-lite (exit 3 with the\n' +
+      'npm install command when they are missing).',
+  },
 };
 
 /** The command names. */
@@ -240,6 +253,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     referenceSchema: bool('reference-schema'),
     all: bool('all'),
     rebaselineDrift: bool('rebaseline-drift'),
+    out: str('out'),
   };
 }
 
@@ -247,7 +261,7 @@ const EMPTY: CliArgs = {
   command: 'help', positionals: [], db: undefined, schema: undefined, config: undefined, json: false, quiet: false,
   help: false, version: false, minSamples: undefined, minPlantBackedSamples: undefined, concurrency: undefined, batchSize: undefined, models: undefined,
   seed: undefined, tracks: undefined, modelCount: undefined, force: false, referenceSchema: false, all: false,
-  rebaselineDrift: false,
+  rebaselineDrift: false, out: undefined,
 };
 
 const EXIT_TEXT = `Exit codes: 0 ok, 2 usage error, 3 data error (not a database, missing tables, unknown model, a model failed),

@@ -10,6 +10,7 @@ import { buildCrossModelInsights } from '../manager/insights.js';
 import type { CrossModelRow } from '../manager/insights.js';
 import type { TrainingStatus } from '../manager/types.js';
 import { writePlant } from '../synthetic/index.js';
+import { writePlantReport } from '../report/plant-report.js';
 import { EXIT, type CliArgs } from './args.js';
 import { resolveTarget } from './config.js';
 import { isPostgresUrl, openRepository } from './open.js';
@@ -238,6 +239,27 @@ async function compare(args: CliArgs, io: CliIO): Promise<number> {
   });
 }
 
+/** `report`: the plant report as one self-contained HTML file (see docs/report.md). */
+async function report(args: CliArgs, io: CliIO): Promise<number> {
+  const file = args.out ?? './plant-report.html';
+  return withManager(args, io, async (ml, db) => {
+    const unknown = await unknownModels(ml, db, args.models);
+    if (unknown !== null) {
+      io.stderr.write(unknown);
+      return EXIT.data;
+    }
+    const r = await writePlantReport(ml, file, {
+      ...(args.models ? { models: args.models } : {}),
+      signal: io.signal,
+      onModel: (_m, done, total) => {
+        if (!args.quiet && (done === total || done % 50 === 0)) io.stderr.write(`report: ${done}/${total} models drawn\n`);
+      },
+    });
+    out(io, `Wrote ${r.file}: ${r.models} models, ${r.charts} charts (${r.unavailableCharts} unavailable, each with its reason), ${(r.bytes / 1e6).toFixed(2)} MB.`);
+    return EXIT.ok;
+  });
+}
+
 async function drift(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
     const alerts = await ml.getDriftAlerts(args.all ? {} : { unacknowledgedOnly: true });
@@ -373,6 +395,8 @@ export async function runCommand(args: CliArgs, io: CliIO): Promise<number> {
       return compare(args, io);
     case 'drift':
       return drift(args, io);
+    case 'report':
+      return report(args, io);
     default:
       throw new LaserTrimMLError('INVALID_INPUT', `Unknown command ${JSON.stringify(args.command)}. Run laser-trim-ml --help.`);
   }

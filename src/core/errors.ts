@@ -16,7 +16,8 @@ export type LaserTrimMLErrorCode =
   | 'BUSY'
   | 'ABORTED'
   | 'STORAGE'
-  | 'DISK_FULL';
+  | 'DISK_FULL'
+  | 'MISSING_DEPENDENCY';
 
 /**
  * Base class of every error the library throws on purpose.
@@ -247,4 +248,30 @@ export function diskFullOf(error: unknown, file: string | null): DiskFullError |
     return inner === undefined || inner === error ? null : diskFullOf(inner, file);
   }
   return null;
+}
+
+/**
+ * An optional peer dependency a feature needs is not installed (the HTML report draws its charts with `vega` and
+ * `vega-lite`, which the core library does not need). The message names the `npm install` command.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await writePlantReport(ml, 'plant-report.html');
+ * } catch (e) {
+ *   if (e instanceof MissingDependencyError) console.error(e.message); // "... npm install vega vega-lite"
+ * }
+ * ```
+ */
+export class MissingDependencyError extends LaserTrimMLError {
+  /** The packages to install. */
+  readonly packages: readonly string[];
+  constructor(packages: readonly string[], feature: string, options?: { cause?: unknown }) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${feature} needs the optional peer ${packages.length === 1 ? 'dependency' : 'dependencies'} ${packages.join(' and ')}, which ${packages.length === 1 ? 'is' : 'are'} not installed: run \`npm install ${packages.join(' ')}\` in your project.`,
+      options,
+    );
+    this.packages = [...packages];
+  }
 }

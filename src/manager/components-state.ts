@@ -11,6 +11,7 @@ import type { LabelChoice } from '../core/labels.js';
 import type { LabelSource } from '../core/types.js';
 import type { ModelContext } from './pooled-features.js';
 import type { PredictorKind, TrainingTier } from './types.js';
+import type { ReliabilityBin } from '../predictor/reliability.js';
 
 /** Out-of-sample metrics of the predictor serving a model, on that model's units. */
 export interface ServingMetrics {
@@ -24,6 +25,11 @@ export interface ServingMetrics {
   readonly n: number;
   readonly positives: number;
   readonly evaluatedOn: 'oob' | 'none';
+  /**
+   * The reliability diagram on the same out-of-sample predictions (10 equal-width bins, `reliabilityBins`); absent in
+   * states trained before it was kept (retrain to get it).
+   */
+  readonly reliability?: readonly ReliabilityBin[];
 }
 
 /** Which predictor serves the model, and why. */

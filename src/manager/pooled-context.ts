@@ -13,6 +13,8 @@
  *   included), at training and at apply alike.
  * - `model_ft_nearby_rate`: the same over earlier **and later** days, with the unit's own day out of fold at
  *   training ({@link nearbyRate}): the outcomes of linked lot-mates of a unit that was not linked.
+ * - `model_ft_excess`: ln(observed / expected) FT failures of the model, the expected count from a track-only
+ *   logistic model ({@link excessRate}); out of fold at training (both the counts and the logistic model).
  *
  * A model's FT record is kept in its context as day counts ({@link FinalTestHistory}), so apply computes the same
  * features for every track (new units have no FT; their recent rate uses the FT of earlier days).
@@ -162,6 +164,41 @@ export interface ContextParams {
   readonly halfLifeDays: number;
   readonly recentStrength: number;
   readonly folds: number;
+  /** The `model_ft_excess` column's counts (pooled forest v3; absent in v2). */
+  readonly excess?: ExcessParams;
+}
+
+/**
+ * Prior strength of `model_ft_excess`, in expected failures: ln((F + s) / (E + s)) stays near 0 until a model's
+ * linked units expect about this many failures. Five, like {@link CONTEXT_RECENT_STRENGTH}: a property of the
+ * counts (a ratio of a handful of failures is noise), not fitted to a data set.
+ */
+export const EXCESS_STRENGTH = 5;
+
+/**
+ * What apply needs for `model_ft_excess`: per model, its linked units' FT failures `F` and expected failures `E`
+ * (the sum of the track-only logistic model's probabilities, fitted on every linked unit of the plant), as of the
+ * train-all that fitted the forest. A model absent here (no linked unit then) has no evidence: F = E = 0.
+ */
+export interface ExcessParams {
+  readonly strength: number;
+  readonly models: Readonly<Record<string, { readonly failures: number; readonly expected: number }>>;
+}
+
+/**
+ * The model's FT failure excess: `ln((F + s) / (E + s))`, `F` its linked units' FT failures, `E` their expected
+ * failures under a track-only model, `s` the prior strength in failures ({@link EXCESS_STRENGTH}). 0 without evidence;
+ * > 0 where the model fails Final Test more often than its trim measurements explain (its assembly, its customer's
+ * test), < 0 where less. Unlike `model_ft_rate`, a model whose units are merely rougher (and fail for it) has no excess.
+ *
+ * @example
+ * ```ts
+ * excessRate(12, 7, 5); // ln(17 / 12) = 0.3483
+ * excessRate(0, 0, 5);  // 0
+ * ```
+ */
+export function excessRate(failures: number, expected: number, strength: number): number {
+  return Math.log((failures + strength) / (expected + strength));
 }
 
 /**

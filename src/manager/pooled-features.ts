@@ -47,6 +47,11 @@ export const POOLED_FEATURE_NAMES = [
    * outcomes of linked lot-mates (see pooled-context.ts).
    */
   'model_ft_nearby_rate',
+  /**
+   * ln(observed / expected) FT failures of the model, the expected count from a track-only logistic model, smoothed
+   * by 5 expected failures; out of fold at training (see pooled-context.ts).
+   */
+  'model_ft_excess',
 ] as const;
 
 /**
@@ -57,6 +62,9 @@ export const POOLED_TRACK_FEATURE_COUNT = 8;
 
 /** The columns of a pooled forest of state v1: the first seven track columns. */
 export const POOLED_V1_FEATURE_COUNT = 7;
+
+/** The columns of a pooled forest of state v2: every column before `model_ft_excess`. */
+export const POOLED_V2_FEATURE_COUNT = 11;
 
 /** A pooled feature name. */
 export type PooledFeatureName = (typeof POOLED_FEATURE_NAMES)[number];

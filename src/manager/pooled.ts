@@ -8,6 +8,7 @@
 import { failPointsOf, labelOf, severityWeight } from '../core/labels.js';
 import type { ModelName, TrainingRecord, TrimTrack } from '../core/types.js';
 import { ModelPredictor, type ModelPredictorState } from '../predictor/index.js';
+import { fitLogistic, logisticProbability } from '../predictor/logistic.js';
 import { StateVersionError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { MLRepository } from '../storage/repository.js';
@@ -15,6 +16,7 @@ import {
   POOLED_FEATURE_NAMES,
   POOLED_TRACK_FEATURE_COUNT,
   POOLED_V1_FEATURE_COUNT,
+  POOLED_V2_FEATURE_COUNT,
   columnMedians,
   imputeInPlace,
   pooledFeatureRow,
@@ -24,7 +26,9 @@ import {
   CONTEXT_FOLDS,
   CONTEXT_HALF_LIFE_DAYS,
   CONTEXT_RECENT_STRENGTH,
+  EXCESS_STRENGTH,
   contextFold,
+  excessRate,
   countsOnDay,
   dayNumber,
   decayHistory,
@@ -36,6 +40,7 @@ import {
   smoothedRate,
   type ContextParams,
   type DecayedHistory,
+  type ExcessParams,
   type RatePrior,
 } from './pooled-context.js';
 import type { TrackScorer } from './apply.js';
@@ -147,8 +152,10 @@ export class PooledRows {
  * Fills the context columns of the training rows, out of fold ({@link CONTEXT_FOLDS} folds by trim run): a row of
  * fold k gets `model_ft_rate` = the smoothed rate of its model's units outside fold k under the prior fitted on
  * every model's units outside fold k, `model_ft_recent_rate` from its model's earlier days and `model_ft_nearby_rate`
- * from its model's other days and its own day's units outside fold k, both shrunk toward that rate. Returns the
- * context parameters for apply (the prior fitted on every row).
+ * from its model's other days and its own day's units outside fold k, both shrunk toward that rate, and
+ * `model_ft_excess` from its model's units outside fold k with the track-only logistic model fitted outside fold k
+ * ({@link fillExcessColumn}). Returns the context parameters for apply (the prior fitted on every row, every model's
+ * excess counts).
  */
 export function fillContextColumns(rows: PooledRows, all: Float64Array): ContextParams {
   const v = rows.view();
@@ -191,19 +198,78 @@ export function fillContextColumns(rows: PooledRows, all: Float64Array): Context
       all[o + 2] = nearbyRate(c.history, v.days[i]!, base, CONTEXT_RECENT_STRENGTH, { failures, units });
     }
   }
-  return { prior, halfLifeDays: CONTEXT_HALF_LIFE_DAYS, recentStrength: CONTEXT_RECENT_STRENGTH, folds: CONTEXT_FOLDS };
+  const excess = fillExcessColumn(rows, all);
+  return { prior, halfLifeDays: CONTEXT_HALF_LIFE_DAYS, recentStrength: CONTEXT_RECENT_STRENGTH, folds: CONTEXT_FOLDS, excess };
+}
+
+/**
+ * Rows each logistic fit of the expected failures uses at most (evenly spaced; {@link fitLogistic}): nine weights
+ * are fitted as well from 10,000 rows as from 60,000, and the five fits stay a small part of train-all.
+ */
+const EXCESS_FIT_ROWS = 10_000;
+
+/** Column of `model_ft_excess` in the pooled matrix. */
+const EXCESS_COLUMN = POOLED_TRACK_FEATURE_COUNT + 3;
+
+/**
+ * Fills `model_ft_excess` out of fold: the track columns (imputed with their medians, which use no label) feed a
+ * logistic model per fold k, fitted on the rows outside fold k ({@link fitLogistic}); a row of fold k gets
+ * `ln((F + s) / (E + s))` ({@link excessRate}) with `F` its model's FT failures outside fold k and `E` the fold-k
+ * model's probabilities summed over the same rows. So neither the counts nor the expected-failure model saw the
+ * row's label (nor its twin track's: a trim run is in one fold). For apply, every model's `F` and `E` over all of its
+ * rows, each row's expectation from the fit of its own fold's complement (the fit that did not see it).
+ */
+function fillExcessColumn(rows: PooledRows, all: Float64Array): ExcessParams {
+  const v = rows.view();
+  const n = rows.rows;
+  const T = POOLED_TRACK_FEATURE_COUNT;
+  const track = new Float64Array(n * T);
+  for (let i = 0; i < n; i++) track.set(all.subarray(i * D, i * D + T), i * T);
+  imputeInPlace(track, T, columnMedians(track, T));
+  const models: Record<string, { failures: number; expected: number }> = {};
+  if (n === 0) return { strength: EXCESS_STRENGTH, models };
+  const foldCounts = new Array<number>(CONTEXT_FOLDS).fill(0);
+  for (const f of v.folds) foldCounts[f]!++;
+  // Each fold's fit starts from zero (a warm start from a fit that saw fold k would tie its rounding to fold k's
+  // labels) and uses at most EXCESS_FIT_ROWS of the rows outside fold k.
+  const foldFits = foldCounts.map((c, k) => (c < n ? fitLogistic(track, T, T, v.labels, { include: (i) => v.folds[i] !== k, maxRows: EXCESS_FIT_ROWS }) : null));
+  const expectedOut = new Float64Array(CONTEXT_FOLDS);
+  for (const [model, c] of rows.counts) {
+    const r = rows.ranges.get(model)!;
+    expectedOut.fill(0);
+    let expected = 0;
+    let failures = 0;
+    for (let i = r.start; i < r.end; i++) {
+      failures += v.labels[i]!;
+      for (let k = 0; k < CONTEXT_FOLDS; k++) {
+        const fit = foldFits[k];
+        if (!fit) continue;
+        const p = logisticProbability(fit, track, i * T);
+        if (v.folds[i] !== k) expectedOut[k]! += p;
+        else expected += p; // the unit's expectation from the fit that did not see it, for apply
+      }
+    }
+    models[model] = { failures, expected };
+    const rates = c.foldFailures.map((f, k) => excessRate(failures - f, expectedOut[k]!, EXCESS_STRENGTH));
+    for (let i = r.start; i < r.end; i++) all[i * D + EXCESS_COLUMN] = rates[v.folds[i]!]!;
+  }
+  return { strength: EXCESS_STRENGTH, models };
 }
 
 /**
  * The FT context columns of one model's tracks at apply: the model rate from all its linked units under the stored
- * prior, the recent rate from its earlier days, the nearby rate from its other days and all of the track's own day.
+ * prior, the recent rate from its earlier days, the nearby rate from its other days and all of the track's own day,
+ * and (v3, where `params.excess` is stored) the model's excess from the counts of the train-all that fitted the forest.
  * `null` when the model's context has no FT history (a context stored before v2): the columns are then imputed.
  */
-function applyContext(ctx: ModelContext, params: ContextParams): ((track: TrimTrack, out: Float64Array, offset: number) => void) | null {
+function applyContext(model: ModelName, ctx: ModelContext, params: ContextParams): ((track: TrimTrack, out: Float64Array, offset: number) => void) | null {
   const h = ctx.finalTest;
   if (!h) return null;
   const t = historyTotals(h);
   const base = smoothedRate(t.failures, t.units, params.prior);
+  const ex = params.excess;
+  const counts = ex ? Object.hasOwn(ex.models, model) ? ex.models[model]! : { failures: 0, expected: 0 } : null;
+  const excess = counts && ex ? excessRate(counts.failures, counts.expected, ex.strength) : Number.NaN;
   const decayed = decayHistory(h, params.halfLifeDays);
   // A model's tracks come in runs of the same day: the day's two rates are computed once per run.
   let lastDay = Number.NaN;
@@ -219,6 +285,7 @@ function applyContext(ctx: ModelContext, params: ContextParams): ((track: TrimTr
     out[offset] = base;
     out[offset + 1] = recent;
     out[offset + 2] = nearby;
+    if (ex) out[offset + 3] = excess;
   };
 }
 
@@ -233,14 +300,15 @@ export interface PooledOob {
 export interface PooledModelState {
   readonly kind: 'PooledPredictor';
   /**
-   * 2: the forest has every column of {@link POOLED_FEATURE_NAMES} and `context` holds the parameters of the Final
-   * Test context columns. 1 (older): the first {@link POOLED_V1_FEATURE_COUNT} columns only; still served.
+   * 3: the forest has every column of {@link POOLED_FEATURE_NAMES} and `context` holds the parameters of the Final
+   * Test context columns, `model_ft_excess`'s counts included. 2 (older): the first {@link POOLED_V2_FEATURE_COUNT}
+   * columns (no `model_ft_excess`); 1: the first {@link POOLED_V1_FEATURE_COUNT} columns, no context. Both still served.
    */
-  readonly version: 1 | 2;
+  readonly version: 1 | 2 | 3;
   readonly stateVersion: string;
-  /** The forest's columns: a prefix of {@link POOLED_FEATURE_NAMES} (all of them from v2). */
+  /** The forest's columns: a prefix of {@link POOLED_FEATURE_NAMES} (all of them from v3). */
   readonly featureNames: readonly string[];
-  /** Parameters of the context columns (v2). */
+  /** Parameters of the context columns (v2, v3). */
   readonly context?: ContextParams;
   /** Column medians used to impute missing values (numpy median over the training rows). */
   readonly medians: number[];
@@ -268,7 +336,7 @@ export interface PooledModel {
   /** Out-of-bag probabilities on one model's units (only right after training; `null` once loaded). */
   oobFor(model: ModelName): PooledOob | null;
   /** A scorer for one model's tracks (predicting in the scoring worker when one is given). */
-  scorer(ctx: ModelContext, remote?: RemoteScorer | null): TrackScorer;
+  scorer(model: ModelName, ctx: ModelContext, remote?: RemoteScorer | null): TrackScorer;
   toState(): PooledModelState;
 }
 
@@ -282,8 +350,10 @@ function makeModel(
   predictorJsonAtLoad: string | null = null,
 ): PooledModel {
   let predictorJson: string | null = predictorJsonAtLoad;
-  // Columns of this forest: all of POOLED_FEATURE_NAMES with context parameters (v2), the v1 columns without.
-  const d = context ? D : POOLED_V1_FEATURE_COUNT;
+  // Columns of this forest: all of POOLED_FEATURE_NAMES with the excess counts (v3), the v2 columns with context
+  // parameters but no excess, the v1 columns without context.
+  const version = !context ? 1 : context.excess ? 3 : 2;
+  const d = version === 3 ? D : version === 2 ? POOLED_V2_FEATURE_COUNT : POOLED_V1_FEATURE_COUNT;
   const trackColumns = context ? POOLED_TRACK_FEATURE_COUNT : POOLED_V1_FEATURE_COUNT;
   return {
     stateVersion,
@@ -291,8 +361,8 @@ function makeModel(
     medians,
     predictor,
     oobFor: (model) => (oob ? oob(model) : null),
-    scorer: (ctx, remote) => {
-      const fillContext = context ? applyContext(ctx, context) : null;
+    scorer: (model, ctx, remote) => {
+      const fillContext = context ? applyContext(model, ctx, context) : null;
       return {
         features(tracks: readonly TrimTrack[]) {
           const data = new Float64Array(tracks.length * d);
@@ -319,7 +389,7 @@ function makeModel(
     },
     toState: () => ({
       kind: 'PooledPredictor',
-      version: context ? 2 : 1,
+      version,
       stateVersion,
       featureNames: POOLED_FEATURE_NAMES.slice(0, d),
       ...(context ? { context } : {}),
@@ -440,27 +510,34 @@ export async function loadPooledModel(repo: MLRepository): Promise<PooledModel |
 }
 
 /**
- * Restores a pooled forest from its state: v2 (track and context columns) or v1 (track columns only, served as
- * before). Anything else, or a feature list that is not the one of its version, is a {@link StateVersionError}.
+ * Restores a pooled forest from its state: v3 (track and context columns, the excess included), v2 (without the
+ * excess) or v1 (track columns only), each served as trained. Anything else, or a feature list that is not the one of
+ * its version, is a {@link StateVersionError}.
  */
 export function pooledModelFromState(s: PooledModelState): PooledModel {
   const retrain = 'retrain (train all models) with this version of laser-trim-ml.';
-  if (s?.kind !== 'PooledPredictor' || (s.version !== 1 && s.version !== 2)) {
+  if (s?.kind !== 'PooledPredictor' || (s.version !== 1 && s.version !== 2 && s.version !== 3)) {
     throw new StateVersionError(`The stored pooled forest has kind ${String(s?.kind)} v${String(s?.version)}; ${retrain}`);
   }
-  const expected = POOLED_FEATURE_NAMES.slice(0, s.version === 2 ? D : POOLED_V1_FEATURE_COUNT);
+  const expected = POOLED_FEATURE_NAMES.slice(0, s.version === 3 ? D : s.version === 2 ? POOLED_V2_FEATURE_COUNT : POOLED_V1_FEATURE_COUNT);
   const names = Array.isArray(s.featureNames) ? s.featureNames : [];
   if (names.length !== expected.length || names.some((n, i) => n !== expected[i]) || !Array.isArray(s.medians) || s.medians.length !== expected.length) {
     throw new StateVersionError(`The stored pooled forest (v${s.version}) has the columns [${names.join(', ')}], not [${expected.join(', ')}]; ${retrain}`);
   }
-  const context = s.version === 2 ? s.context : null;
-  if (s.version === 2 && !validContext(context)) {
-    throw new StateVersionError(`The stored pooled forest (v2) has no valid context parameters; ${retrain}`);
+  const context = s.version === 1 ? null : s.context;
+  if (s.version !== 1 && !validContext(context, s.version === 3)) {
+    throw new StateVersionError(`The stored pooled forest (v${s.version}) has no valid context parameters; ${retrain}`);
   }
-  return makeModel(ModelPredictor.fromState(s.predictor), s.medians, s.summary, s.stateVersion, null, context ?? null);
+  // A v2 state is served without the excess even if a field of that name was added to it.
+  const served = context && s.version === 2 && context.excess ? (({ excess: _, ...rest }) => rest)(context) : context;
+  return makeModel(ModelPredictor.fromState(s.predictor), s.medians, s.summary, s.stateVersion, null, served ?? null);
 }
 
-function validContext(c: ContextParams | null | undefined): c is ContextParams {
+function validContext(c: ContextParams | null | undefined, withExcess: boolean): c is ContextParams {
   const pos = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x > 0;
-  return !!c && !!c.prior && pos(c.prior.strength) && typeof c.prior.rate === 'number' && c.prior.rate >= 0 && c.prior.rate <= 1 && pos(c.halfLifeDays) && pos(c.recentStrength) && pos(c.folds);
+  const base = !!c && !!c.prior && pos(c.prior.strength) && typeof c.prior.rate === 'number' && c.prior.rate >= 0 && c.prior.rate <= 1 && pos(c.halfLifeDays) && pos(c.recentStrength) && pos(c.folds);
+  if (!base || !withExcess) return base;
+  const ex = c.excess;
+  const count = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  return !!ex && pos(ex.strength) && typeof ex.models === 'object' && ex.models !== null && Object.values(ex.models).every((m) => !!m && count(m.failures) && count(m.expected));
 }

@@ -116,7 +116,7 @@ export async function buildApplyPlan(
     }
   }
   if (!scorer && pooled && c.context && c.predictor.kind !== 'none') {
-    scorer = pooled.scorer(c.context, remote);
+    scorer = pooled.scorer(model, c.context, remote);
     kind = 'pooled';
   }
   // Untrained (small) models may carry the plant-wide threshold blended with their few outcomes.

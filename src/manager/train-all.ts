@@ -70,9 +70,9 @@ interface Survey {
  * The pooled forest's Final Test failure probability of each record (NaN where it cannot score one), for the
  * threshold's expected balanced accuracy (`thresholdDataOf`); `null` without a forest or a model context.
  */
-function pooledFailProbabilities(pooled: PooledModel | null, context: ModelContext | null, records: readonly TrainingRecord[]): Float64Array | null {
+function pooledFailProbabilities(pooled: PooledModel | null, model: ModelName, context: ModelContext | null, records: readonly TrainingRecord[]): Float64Array | null {
   if (pooled === null || context === null || records.length === 0) return null;
-  return scoreNow(pooled.scorer(context), records);
+  return scoreNow(pooled.scorer(model, context), records);
 }
 
 async function readAll(repo: MLRepository, model: ModelName, signal: AbortSignal | undefined): Promise<TrainingRecord[]> {
@@ -244,7 +244,7 @@ export async function trainAll(
   for (const s of surveys) {
     if (!s.thresholdData) continue;
     try {
-      const p = s.thresholdRecords ? pooledFailProbabilities(pooled, s.context, s.thresholdRecords) : null;
+      const p = s.thresholdRecords ? pooledFailProbabilities(pooled, s.model, s.context, s.thresholdRecords) : null;
       if (p) s.thresholdData = { ...s.thresholdData, failProbability: p };
       s.thresholdProbabilities = p ? new Map(s.thresholdRecords!.map((r, i) => [r.trackResultId, p[i]!])) : null;
       s.thresholdEvidence = new ModelThresholdOptimizer(s.model, { seed: o.seed }).evidenceOf(s.thresholdData);
@@ -340,7 +340,7 @@ export async function trainAll(
               ? s.thresholdProbabilities
                 ? Float64Array.from(records, (r) => s.thresholdProbabilities!.get(r.trackResultId) ?? Number.NaN)
                 : null
-              : pooledFailProbabilities(pooled, s.context, records),
+              : pooledFailProbabilities(pooled, s.model, s.context, records),
             previousBaselineEnd: previousBaselines.get(s.model) ?? null,
             trainingDate,
             stateVersion: version,

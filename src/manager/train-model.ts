@@ -32,6 +32,7 @@ import type { PooledOob } from './pooled.js';
 import type { ModelContext } from './pooled-features.js';
 import { unitSeries } from './drift-series.js';
 import type { TrainingResult, TrainingTier } from './types.js';
+import { reliabilityBins } from '../predictor/reliability.js';
 
 /** Settings a worker needs (plain data: functions cannot cross a thread). */
 export interface TrainSettings {
@@ -124,6 +125,7 @@ export function servingMetrics(probabilities: ArrayLike<number>, labels: ArrayLi
     n: p.length,
     positives,
     evaluatedOn: 'oob',
+    reliability: reliabilityBins(p, y),
   };
 }
 

@@ -75,11 +75,25 @@ describe('laser-trim-ml CLI', () => {
     expect((await cli('drift', '--db', db, '--all')).code).toBe(0);
   });
 
+  it('report writes one HTML file with a section per model (only the named ones with --model)', async () => {
+    const file = join(dir, 'plant-report.html');
+    const r = await cli('report', '--db', db, '--out', file, '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Wrote .*plant-report\.html: \d+ models, \d+ charts/);
+    const status = JSON.parse((await cli('status', '--db', db, '--json')).stdout) as { rows: { model: string }[] };
+    const html = readFileSync(file, 'utf8');
+    expect(html.match(/<section class="model"/g)).toHaveLength(status.rows.length);
+    const one = await cli('report', '--db', db, '--out', file, '--model', status.rows[0]!.model, '--quiet');
+    expect(one.code).toBe(0);
+    expect(readFileSync(file, 'utf8').match(/<section class="model"/g)).toHaveLength(1);
+    expect((await cli('report', '--db', db, '--out', file, '--model', 'no such model')).code).toBe(3);
+  });
+
   it('exit codes distinguish usage errors, data errors and unknown models', async () => {
     // The real process: exit status and stderr as cron sees them.
     const frob = spawnCli('frobnicate');
     expect(frob.code).toBe(2);
-    expect(frob.stderr).toBe('laser-trim-ml: unknown command "frobnicate"; the commands are demo, migrate, train, apply, status, insights, compare, drift (see laser-trim-ml --help)\n');
+    expect(frob.stderr).toBe('laser-trim-ml: unknown command "frobnicate"; the commands are demo, migrate, train, apply, status, insights, compare, drift, report (see laser-trim-ml --help)\n');
     expect((await cli('train', '--min-samples', 'lots')).code).toBe(2);
     expect((await cli('insights', 'no such model', '--db', db)).code).toBe(3);
     const empty = await cli('status', '--db', join(dir, 'empty.db'));

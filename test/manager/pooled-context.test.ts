@@ -14,8 +14,10 @@ import {
   nearbyRate,
   recentRate,
   smoothedRate,
+  excessRate,
 } from '../../src/manager/pooled-context.js';
-import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT, medianOf } from '../../src/manager/pooled-features.js';
+import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT, POOLED_V2_FEATURE_COUNT, columnMedians, imputeInPlace, medianOf } from '../../src/manager/pooled-features.js';
+import { fitLogistic, logisticProbability } from '../../src/predictor/logistic.js';
 import { PooledRows, fillContextColumns, pooledModelFromState, trainPooledModel, type PooledModelState } from '../../src/manager/pooled.js';
 
 const DAY = 86_400_000;
@@ -73,6 +75,12 @@ describe('context features: hand examples', () => {
   it('smooths a model rate toward the prior', () => {
     expect(smoothedRate(3, 10, { rate: 0.25, strength: 10 })).toBeCloseTo(5.5 / 20, 15);
     expect(smoothedRate(0, 0, { rate: 0.25, strength: 10 })).toBe(0.25);
+  });
+
+  it('measures a model’s FT excess over what its trim measurements expect', () => {
+    expect(excessRate(12, 7, 5)).toBeCloseTo(Math.log(17 / 12), 15);
+    expect(excessRate(0, 0, 5)).toBe(0);
+    expect(excessRate(2, 10, 5)).toBeCloseTo(Math.log(7 / 15), 15);
   });
 
   it('counts FT outcomes by trim day and weighs earlier days by their age', () => {
@@ -160,6 +168,33 @@ describe('context features: out of fold at training', () => {
     }
   });
 
+  it('gives each row the excess of its model outside its fold, expected failures from a logistic fit outside its fold', () => {
+    const t = table();
+    // Trim measurements that vary (the logistic model has something to fit): error grows with i.
+    t.forEach((x) => x.recs.forEach((r, i) => Object.assign(r, { linearityError: 0.004 + 0.0001 * (i % 13) })));
+    const { rows, all } = filled(t);
+    const v = rows.view();
+    const n = rows.rows;
+    const track = new Float64Array(n * K);
+    for (let i = 0; i < n; i++) track.set(all.subarray(i * D, i * D + K), i * K);
+    imputeInPlace(track, K, columnMedians(track, K));
+    const recs = t.flatMap((x) => x.recs);
+    for (const k of [0, 3]) {
+      const fit = fitLogistic(track, K, K, v.labels, { include: (i) => v.folds[i] !== k });
+      for (let i = 0; i < n; i++) {
+        if (v.folds[i] !== k) continue;
+        let f = 0;
+        let e = 0;
+        for (let j = 0; j < n; j++) {
+          if (v.folds[j] === k || recs[j]!.model !== recs[i]!.model) continue;
+          f += v.labels[j]!;
+          e += logisticProbability(fit, track, j * K);
+        }
+        expect(all[i * D + K + 3]).toBeCloseTo(excessRate(f, e, 5), 6);
+      }
+    }
+  });
+
   it('never lets a row see its own label (nor its trim run twin’s)', () => {
     const t = table();
     // Dual-track units: pairs of rows (of one day, as the two tracks of one trim run are) share a trim run.
@@ -176,6 +211,7 @@ describe('context features: out of fold at training', () => {
       expect(after[i * D + K]).toBe(base[i * D + K]);
       expect(after[i * D + K + 1]).toBe(base[i * D + K + 1]);
       expect(after[i * D + K + 2]).toBe(base[i * D + K + 2]);
+      expect(after[i * D + K + 3]).toBe(base[i * D + K + 3]);
       // The flip is seen by other rows (the features do carry the labels of other units).
       flip(r);
       if (twin) flip(twin);
@@ -200,8 +236,13 @@ describe('context features: out of fold at training', () => {
     Object.assign(flipped, { finalTest: { ...flipped.finalTest!, linearityPass: !flipped.finalTest!.linearityPass } });
     const after = filled(t).all;
     let changed = 0;
-    for (let i = 1; i < recs.length; i++) if (after[i * D + K] !== base[i * D + K] || after[i * D + K + 1] !== base[i * D + K + 1]) changed++;
+    let excessChanged = 0;
+    for (let i = 1; i < recs.length; i++) {
+      if (after[i * D + K] !== base[i * D + K] || after[i * D + K + 1] !== base[i * D + K + 1]) changed++;
+      if (after[i * D + K + 3] !== base[i * D + K + 3]) excessChanged++;
+    }
     expect(changed).toBeGreaterThan(0);
+    expect(excessChanged).toBeGreaterThan(0);
   });
 });
 
@@ -220,16 +261,16 @@ describe('pooled forest state', () => {
     return trainPooledModel(rows, { seed: 1, trees: 10, version: 'v' })!;
   }
 
-  it('stores v2 with every column and the context parameters, and computes the same columns at apply', () => {
+  it('stores v3 with every column and the context parameters, and computes the same columns at apply', () => {
     const pm = trained();
     const s = JSON.parse(JSON.stringify(pm.toState())) as PooledModelState;
-    expect(s.version).toBe(2);
+    expect(s.version).toBe(3);
     expect(s.featureNames).toEqual([...POOLED_FEATURE_NAMES]);
     expect(s.context!.halfLifeDays).toBe(7);
     const loaded = pooledModelFromState(s);
     const h = { days: [300, 307], units: [4, 2], failures: [2, 0] };
     const track = rec('a', 314, null);
-    const f = loaded.scorer({ ...CTX, finalTest: h }).features([track]);
+    const f = loaded.scorer('a', { ...CTX, finalTest: h }).features([track]);
     expect(f.ok[0]).toBe(1);
     const base = smoothedRate(2, 6, s.context!.prior);
     expect(f.data[K]).toBeCloseTo(base, 12);
@@ -237,18 +278,23 @@ describe('pooled forest state', () => {
     expect(f.data[K + 1]).toBeCloseTo((0.5 + 5 * base) / (2 + 5), 12);
     expect(f.data[K + 2]).toBeCloseTo((0.5 + 5 * base) / (2 + 5), 12);
     // At apply a unit sees all of its own day's linked outcomes: day 307 has 2 (no failure), day 300 is 7 days before.
-    const f307 = loaded.scorer({ ...CTX, finalTest: h }).features([rec('a', 307, null)]);
+    const f307 = loaded.scorer('a', { ...CTX, finalTest: h }).features([rec('a', 307, null)]);
     expect(f307.data[K + 2]).toBeCloseTo((2 * 0.5 + 0 + 5 * base) / (4 * 0.5 + 2 + 5), 12);
     // No median resistance change in the context: that column is imputed; with one, it is the difference.
     expect(f.data[7]).toBe(s.medians[7]);
-    const r = loaded.scorer({ ...CTX, medianResistanceChange: 0.04, finalTest: h }).features([track]);
+    const r = loaded.scorer('a', { ...CTX, medianResistanceChange: 0.04, finalTest: h }).features([track]);
     expect(POOLED_FEATURE_NAMES[7]).toBe('resistance_change_rel_model');
     expect(r.data[7]).toBeCloseTo(0.05 - 0.04, 15);
     // A model without a stored FT history (a context from before v2): the context columns are imputed.
-    const g = loaded.scorer(CTX).features([track]);
+    const g = loaded.scorer('a', CTX).features([track]);
     expect(g.data[K]).toBe(s.medians[K]);
     expect(g.data[K + 1]).toBe(s.medians[K + 1]);
     expect(g.data[K + 2]).toBe(s.medians[K + 2]);
+    // The excess comes from the stored counts of the model (120 units of model a), 0 for a model without any.
+    const ea = s.context!.excess!.models['a']!;
+    expect(ea.failures).toBe(19);
+    expect(f.data[K + 3]).toBeCloseTo(excessRate(ea.failures, ea.expected, 5), 12);
+    expect(loaded.scorer('new-model', { ...CTX, finalTest: h }).features([track]).data[K + 3]).toBe(0);
     // Both score the same way as the trained model.
     expect(Array.from(loaded.predictor.predictMany(f.data))).toEqual(Array.from(pm.predictor.predictMany(f.data)));
   });
@@ -261,10 +307,20 @@ describe('pooled forest state', () => {
     const v1 = { ...s, version: 1 as const, featureNames: POOLED_FEATURE_NAMES.slice(0, V1), medians: s.medians.slice(0, V1) } as PooledModelState;
     delete (v1 as { context?: unknown }).context;
     const loaded = pooledModelFromState(v1);
-    const f = loaded.scorer({ ...CTX, finalTest: { days: [1], units: [1], failures: [1] } }).features([rec('a', 5, null)]);
+    const f = loaded.scorer('a', { ...CTX, finalTest: { days: [1], units: [1], failures: [1] } }).features([rec('a', 5, null)]);
     expect(f.data.length).toBe(V1);
     expect(loaded.toState().version).toBe(1);
-    expect(() => pooledModelFromState({ ...s, version: 3 } as unknown as PooledModelState)).toThrow(StateVersionError);
+    // A v2 state: the eleven columns before the excess, context without excess counts.
+    const V2 = POOLED_V2_FEATURE_COUNT;
+    const { excess: _excess, ...contextV2 } = s.context!;
+    const v2 = { ...s, version: 2 as const, featureNames: POOLED_FEATURE_NAMES.slice(0, V2), medians: s.medians.slice(0, V2), context: contextV2 } as PooledModelState;
+    const loaded2 = pooledModelFromState(v2);
+    const f2 = loaded2.scorer('a', { ...CTX, finalTest: { days: [1], units: [1], failures: [1] } }).features([rec('a', 5, null)]);
+    expect(f2.data.length).toBe(V2);
+    expect(loaded2.toState().version).toBe(2);
+    // A v3 state without its excess counts is refused.
+    expect(() => pooledModelFromState({ ...s, context: contextV2 })).toThrow(StateVersionError);
+    expect(() => pooledModelFromState({ ...s, version: 4 } as unknown as PooledModelState)).toThrow(StateVersionError);
     expect(() => pooledModelFromState({ ...s, featureNames: ['x', ...s.featureNames.slice(1)] })).toThrow(StateVersionError);
     expect(() => pooledModelFromState({ ...s, featureNames: s.featureNames.slice(0, K) })).toThrow(StateVersionError);
     const noContext = { ...s } as PooledModelState;
@@ -274,7 +330,7 @@ describe('pooled forest state', () => {
 });
 
 describe('pooled forest context through train-all and apply', () => {
-  it('stores v2 and every model’s FT history, scores every usable track, and refuses an unreadable artifact', async () => {
+  it('stores v3 and every model’s FT history, scores every usable track, and refuses an unreadable artifact', async () => {
     const { createMemoryRepository } = await import('../../src/storage/memory/memory-repository.js');
     const { writePlant } = await import('../../src/synthetic/index.js');
     const { MLManager } = await import('../../src/manager/ml-manager.js');
@@ -285,7 +341,7 @@ describe('pooled forest context through train-all and apply', () => {
     await ml.trainAllModels({ concurrency: 1 });
     const artifact = await repo.loadArtifact('*', 'pooled_predictor');
     const state = JSON.parse(artifact!.content) as PooledModelState;
-    expect(state.version).toBe(2);
+    expect(state.version).toBe(3);
     expect(state.featureNames).toEqual([...POOLED_FEATURE_NAMES]);
     let withHistory = 0;
     for (const s of await repo.listModelStates()) {
@@ -309,7 +365,7 @@ describe('pooled forest context through train-all and apply', () => {
     }
     expect(usable).toBeGreaterThan(4000);
     expect(scored).toBe(usable);
-    await repo.saveArtifact({ ...artifact!, content: JSON.stringify({ ...state, version: 3 }) });
+    await repo.saveArtifact({ ...artifact!, content: JSON.stringify({ ...state, version: 4 }) });
     await expect(new MLManager(repo, { seed: 3 }).applyToDatabase()).rejects.toBeInstanceOf(StateVersionError);
   }, 120_000);
 });
