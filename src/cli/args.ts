@@ -60,6 +60,8 @@ export interface CliArgs {
   readonly referenceSchema: boolean;
   readonly all: boolean;
   readonly rebaselineDrift: boolean;
+  /** `apply --pending`: only the tracks without a result, drift continued (incremental apply). */
+  readonly pending: boolean;
   /** `--out <file>` (report). */
   readonly out: string | undefined;
 }
@@ -99,6 +101,7 @@ const OPTIONS = {
   'reference-schema': { type: 'boolean', help: 'also create the host tables of the reference schema (for a new database)' },
   all: { type: 'boolean', help: 'every alert, acknowledged ones too' },
   'rebaseline-drift': { type: 'boolean', help: 're-establish drift baselines (by default an established baseline is kept)' },
+  pending: { type: 'boolean', help: 'only the tracks without a result yet (new units), drift charts continued; run a full apply after a retrain' },
   out: { type: 'string', arg: '<file.html>', help: 'the report file to write (default ./plant-report.html)' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -145,7 +148,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   apply: {
     summary: 'write thresholds, sigma_pass and failure probabilities to every track; run drift detection',
     positionals: [],
-    options: [...DB_OPTIONS, 'json', 'quiet', 'batch-size', 'concurrency', 'model', 'models'],
+    options: [...DB_OPTIONS, 'json', 'quiet', 'batch-size', 'concurrency', 'model', 'models', 'pending'],
     optionHelp: { concurrency: 'scoring worker thread: 1 scores in this thread (default: the number of cores)' },
     details: 'Exits 3 when a named model does not exist or a model failed, 4 when a train or apply is running.',
   },
@@ -253,6 +256,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     referenceSchema: bool('reference-schema'),
     all: bool('all'),
     rebaselineDrift: bool('rebaseline-drift'),
+    pending: bool('pending'),
     out: str('out'),
   };
 }
@@ -261,7 +265,7 @@ const EMPTY: CliArgs = {
   command: 'help', positionals: [], db: undefined, schema: undefined, config: undefined, json: false, quiet: false,
   help: false, version: false, minSamples: undefined, minPlantBackedSamples: undefined, concurrency: undefined, batchSize: undefined, models: undefined,
   seed: undefined, tracks: undefined, modelCount: undefined, force: false, referenceSchema: false, all: false,
-  rebaselineDrift: false, out: undefined,
+  rebaselineDrift: false, pending: false, out: undefined,
 };
 
 const EXIT_TEXT = `Exit codes: 0 ok, 2 usage error, 3 data error (not a database, missing tables, unknown model, a model failed),

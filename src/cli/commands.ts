@@ -163,17 +163,21 @@ async function apply(args: CliArgs, io: CliIO): Promise<number> {
       ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
       ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
       ...(args.models ? { models: args.models } : {}),
+      ...(args.pending ? { only: 'pending' as const } : {}),
       onProgress: (e) => progress.update(e),
       signal: io.signal,
     }).finally(() => progress.done());
     if (args.json) json(io, r);
     else {
+      const what = r.only === 'pending' ? 'new tracks' : 'tracks';
       out(
         io,
-        `Applied to ${r.tracks.toLocaleString('en-US')} tracks of ${r.models.length} models in ${(r.durationMs / 1000).toFixed(1)} s: ` +
+        `Applied to ${r.tracks.toLocaleString('en-US')} ${what} of ${r.models.length} models in ${(r.durationMs / 1000).toFixed(1)} s: ` +
           `${r.learnedThresholdTracks.toLocaleString('en-US')} with a learned threshold, ${r.formulaThresholdTracks.toLocaleString('en-US')} with the formula, ` +
           `${r.probabilityTracks.toLocaleString('en-US')} with a failure probability; ${r.newDriftAlerts} new drift alerts.`,
       );
+      if (args.pending && r.only === 'all') out(io, '  (this database cannot list its new tracks: every track was applied)');
+      for (const f of r.models.filter((m) => m.fullReason !== null && !m.error)) out(io, `  ${JSON.stringify(f.model)}: ${f.fullReason}`);
       for (const f of r.models.filter((m) => m.error)) out(io, `  failed: ${JSON.stringify(f.model)}: ${f.error!.message}`);
     }
     return r.failedModels > 0 ? EXIT.data : EXIT.ok;

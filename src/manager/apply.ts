@@ -16,7 +16,8 @@ import type { ModelName, TrimTrack } from '../core/types.js';
 import { type DriftAlert, type DriftDirection, type DriftStateColumns, type MLRepository, type ModelMLState, type TrackResultWrite, saveDriftAlertsWithState } from '../storage/repository.js';
 import { DriftStateWriter } from './drift-writer.js';
 import type { TrackSource } from './track-source.js';
-import { unitSeries, type DriftPoint } from './drift-series.js';
+import { compareUnits, unitSeries, type DriftPoint, type UnitSeries } from './drift-series.js';
+import type { ComponentsState, DriftThrough } from './components-state.js';
 import { BatchWriteError, type BatchWriter } from './batch-writer.js';
 import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
 
@@ -40,8 +41,11 @@ export function scoreNow(scorer: TrackScorer, tracks: readonly TrimTrack[]): Flo
   return p;
 }
 
-/** Replays drift over a model's post-baseline series; returns the alerts and the final running state. */
-export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }) => {
+/**
+ * Replays drift over a model's post-baseline series, from the baseline's detector state or from `from` (a stored
+ * `ModelDriftDetector` state that has seen the units before the series); returns the alerts and the final state.
+ */
+export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }, from?: unknown) => {
   alerts: Omit<DriftAlert, 'id' | 'createdDate'>[];
   isDrifting: boolean;
   direction: DriftDirection | null;
@@ -62,6 +66,14 @@ export interface ApplyPlan {
   readonly driftAfter: { readonly date: Date; readonly trackResultId: number } | null;
   readonly driftReplay: DriftReplay | null;
   readonly version: string;
+  /** Which tracks the plan reads and writes: all of the model's, or only those without a result (incremental). */
+  readonly scope: 'all' | 'pending';
+  /** Incremental apply: the stored drift state to continue and where it stands; `null`: replay from the baseline. */
+  readonly driftFrom: { readonly state: unknown; readonly through: DriftThrough } | null;
+  /** Incremental apply: why this model is applied in full (`null` otherwise). */
+  readonly fullReason: string | null;
+  /** The state's parsed components (`null` without a state); not modified. */
+  readonly components: ComponentsState | null;
 }
 
 /** Context of one apply run. */
@@ -86,6 +98,8 @@ class ModelRun {
   /** Tracks hygiene excludes, by reason (they get the threshold, but no sigma_pass, probability or drift point). */
   excluded = emptyExclusionCounts();
   driftPoints: DriftPoint[] = [];
+  /** The largest trim run id among the tracks read (`-Infinity`: none). */
+  maxTrimResultId = Number.NEGATIVE_INFINITY;
   error: unknown = null;
   constructor(readonly plan: ApplyPlan) {}
 }
@@ -235,6 +249,40 @@ export async function applyPipeline(
   }
 }
 
+/**
+ * The result columns of one track under a plan: the learned threshold (else the formula), `sigma_pass`, the
+ * probability and its risk category. What apply writes and `scoreTracks` returns.
+ */
+export function trackResultOf(
+  plan: Pick<ApplyPlan, 'learnedThreshold' | 'version'>,
+  t: TrimTrack,
+  probability: number,
+  formula: FormulaThresholdFn,
+  riskCutoffs: { readonly medium: number; readonly high: number },
+  usable = exclusionReason(t) === null,
+): TrackResultWrite {
+  const threshold = plan.learnedThreshold ?? formula(t);
+  const p = usable && Number.isFinite(probability) ? probability : null;
+  return {
+    trackResultId: t.trackResultId,
+    sigmaThreshold: threshold,
+    sigmaPass: usable ? t.sigmaGradient! <= threshold : null,
+    failureProbability: p,
+    riskCategory: riskCategoryOf(p, riskCutoffs),
+    mlModelVersion: plan.version,
+  };
+}
+
+/** The drift point of a track: usable and after the model's baseline; else `null`. */
+function driftPointOf(plan: ApplyPlan, t: TrimTrack, usable = exclusionReason(t) === null): DriftPoint | null {
+  const after = plan.driftAfter;
+  if (after === null || !usable) return null;
+  const time = t.fileDate.getTime();
+  const at = after.date.getTime();
+  if (time < at || (time === at && t.trackResultId <= after.trackResultId)) return null;
+  return { trimResultId: t.trimResultId, trackResultId: t.trackResultId, fileDate: t.fileDate, sigma: t.sigmaGradient! };
+}
+
 /** The rows apply writes for one batch (and the drift points it contributes). */
 function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null, ctx: ApplyContext): TrackResultWrite[] {
   const plan = run.plan;
@@ -242,36 +290,56 @@ function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Fl
   for (let i = 0; i < batch.length; i++) {
     const t = batch[i]!;
     const reason = exclusionReason(t);
-    const usable = reason === null;
     if (reason !== null) run.excluded[reason]++;
-    let threshold: number;
-    if (plan.learnedThreshold !== null) {
-      threshold = plan.learnedThreshold;
-      run.learned++;
-    } else {
-      threshold = ctx.formula(t);
-      run.formula++;
-    }
+    if (plan.learnedThreshold !== null) run.learned++;
+    else run.formula++;
     const raw = probabilities && ok && ok[i] ? probabilities[i]! : Number.NaN;
-    const p = usable && Number.isFinite(raw) ? raw : null;
-    if (p !== null) run.withProbability++;
-    writes[i] = {
-      trackResultId: t.trackResultId,
-      sigmaThreshold: threshold,
-      sigmaPass: usable ? t.sigmaGradient! <= threshold : null,
-      failureProbability: p,
-      riskCategory: riskCategoryOf(p, ctx.riskCutoffs),
-      mlModelVersion: plan.version,
-    };
-    if (usable && plan.driftAfter) {
-      const after =
-        t.fileDate.getTime() > plan.driftAfter.date.getTime() ||
-        (t.fileDate.getTime() === plan.driftAfter.date.getTime() && t.trackResultId > plan.driftAfter.trackResultId);
-      if (after) run.driftPoints.push({ trimResultId: t.trimResultId, trackResultId: t.trackResultId, fileDate: t.fileDate, sigma: t.sigmaGradient! });
-    }
+    const w = trackResultOf(plan, t, raw, ctx.formula, ctx.riskCutoffs, reason === null);
+    if (w.failureProbability !== null) run.withProbability++;
+    writes[i] = w;
+    if (t.trimResultId > run.maxTrimResultId) run.maxTrimResultId = t.trimResultId;
+    const point = driftPointOf(plan, t, reason === null);
+    if (point !== null) run.driftPoints.push(point);
   }
   run.tracks += batch.length;
   return writes;
+}
+
+/**
+ * Why the new units cannot continue the stored drift state (`null`: they can). They can when every one comes after
+ * the last unit the state has seen (date, then first track id) and belongs to a trim run newer than every applied
+ * one (so that no new track joins a unit already charted); the series is then the same as a full replay's.
+ */
+export function lateUnitReason(series: UnitSeries, points: readonly DriftPoint[], through: DriftThrough): string | null {
+  if (through.maxTrimResultId !== null) {
+    const old = points.find((p) => p.trimResultId <= through.maxTrimResultId!);
+    if (old !== undefined) {
+      return `track ${old.trackResultId} belongs to trim run ${old.trimResultId}, not newer than the runs already applied (${through.maxTrimResultId}): drift replayed from the baseline`;
+    }
+  }
+  if (through.lastUnit !== null && series.dates.length > 0) {
+    const last = { time: Date.parse(through.lastUnit.fileDate), firstTrackId: through.lastUnit.firstTrackResultId };
+    const first = { time: series.dates[0]!.getTime(), firstTrackId: series.firstTrackIds[0]! };
+    if (compareUnits(first, last) <= 0) {
+      return `a new unit dated ${series.dates[0]!.toISOString()} is not after the last unit charted (${through.lastUnit.fileDate}): drift replayed from the baseline`;
+    }
+  }
+  return null;
+}
+
+/** Every drift point of the model (all its tracks, read again), for a replay from the baseline; and the largest trim run id. */
+async function allDriftPoints(ctx: ApplyContext, plan: ApplyPlan): Promise<{ points: DriftPoint[]; maxTrimResultId: number }> {
+  const points: DriftPoint[] = [];
+  let maxTrimResultId = Number.NEGATIVE_INFINITY;
+  for await (const batch of ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })) {
+    throwIfAborted(ctx.signal);
+    for (const t of batch) {
+      if (t.trimResultId > maxTrimResultId) maxTrimResultId = t.trimResultId;
+      const p = driftPointOf(plan, t);
+      if (p !== null) points.push(p);
+    }
+  }
+  return { points, maxTrimResultId };
 }
 
 /** Replays drift over the model's post-baseline units and stores the alerts and the running state. */
@@ -286,16 +354,46 @@ async function finishModel(
   let driftUpdate: DriftStateColumns | null = null;
   let isDrifting = plan.state?.isDrifting ?? false;
   let direction: DriftDirection | null = plan.state?.driftDirection ?? null;
+  let drift: ApplyModelResult['drift'] = 'none';
+  let fullReason = plan.fullReason;
   if (plan.driftReplay && plan.state) {
     // Drift runs in time order (the apply read is in id order), one value per unit (see drift-series.ts).
-    const { dates, sigma } = unitSeries(run.driftPoints);
+    let series = unitSeries(run.driftPoints);
+    let from: unknown;
+    let through: DriftThrough;
+    const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+    const late = plan.driftFrom ? lateUnitReason(series, run.driftPoints, plan.driftFrom.through) : null;
+    if (plan.driftFrom && late === null) {
+      // Incremental: the stored state has seen every earlier unit; it continues over the new ones.
+      from = plan.driftFrom.state;
+      drift = 'continued';
+      const prev = plan.driftFrom.through;
+      through = {
+        lastUnit: lastUnitOf(series) ?? prev.lastUnit,
+        maxTrimResultId: finite(Math.max(prev.maxTrimResultId ?? Number.NEGATIVE_INFINITY, run.maxTrimResultId)),
+      };
+    } else {
+      let maxTrim = run.maxTrimResultId;
+      if (plan.driftFrom) {
+        // A late unit: the full series (every track of the model, read again) from the baseline.
+        fullReason = late;
+        const all = await allDriftPoints(ctx, plan);
+        series = unitSeries(all.points);
+        maxTrim = all.maxTrimResultId;
+      }
+      from = undefined;
+      drift = 'replayed';
+      through = { lastUnit: lastUnitOf(series), maxTrimResultId: finite(maxTrim) };
+    }
     run.driftPoints = [];
-    const replay = plan.driftReplay({ dates, sigma });
+    const replay = plan.driftReplay({ dates: series.dates, sigma: series.sigma }, from);
     throwIfAborted(ctx.signal);
     isDrifting = replay.isDrifting;
     direction = replay.direction;
-    const components = JSON.parse(plan.state.componentsJson) as Record<string, unknown>;
+    // The stored components with the new drift state (a shallow copy: the plan's parsed components stay as stored).
+    const components: Record<string, unknown> = { ...(plan.components ?? (JSON.parse(plan.state.componentsJson) as Record<string, unknown>)) };
     components['driftCurrent'] = replay.stateJson;
+    components['driftThrough'] = through;
     driftUpdate = {
       cusumPos: replay.cusumPos,
       cusumNeg: replay.cusumNeg,
@@ -325,6 +423,15 @@ async function finishModel(
     newDriftAlerts: newAlerts,
     isDrifting,
     driftDirection: direction,
+    scope: plan.scope,
+    drift,
+    fullReason,
     driftUpdate,
   };
+}
+
+/** The last unit of a series, as {@link DriftThrough} records it. */
+function lastUnitOf(series: UnitSeries): DriftThrough['lastUnit'] {
+  const n = series.dates.length;
+  return n === 0 ? null : { fileDate: series.dates[n - 1]!.toISOString(), firstTrackResultId: series.firstTrackIds[n - 1]! };
 }

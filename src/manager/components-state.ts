@@ -72,6 +72,20 @@ export interface DriftMonitoring {
   readonly reason: string | null;
 }
 
+/**
+ * Where the stored drift state (`driftCurrent`) stands, so that an incremental apply can continue it over new units
+ * (see docs/apply.md): the last unit it has seen and the largest trim run id among the tracks applied.
+ */
+export interface DriftThrough {
+  /** The last unit of the series the state has seen (ISO date and first track id); `null`: none yet. */
+  readonly lastUnit: { readonly fileDate: string; readonly firstTrackResultId: number } | null;
+  /**
+   * The largest trim run id among the model's applied tracks (`null`: none). A new track of a trim run at or below
+   * it may belong to a unit the state has already seen, so the drift is replayed from the baseline.
+   */
+  readonly maxTrimResultId: number | null;
+}
+
 /** The persisted components of one model. */
 export interface ComponentsState {
   readonly kind: 'ModelComponents';
@@ -101,6 +115,8 @@ export interface ComponentsState {
   /** `ModelDriftDetector.toState()` after the last apply (`null` until the first apply after a training). */
   readonly driftCurrent: unknown;
   readonly driftBaselineEnd: DriftBaselineEnd | null;
+  /** Where `driftCurrent` stands (written by apply with it; absent before the first apply of this version). */
+  readonly driftThrough?: DriftThrough | null;
   readonly predictor: PredictorChoice;
 }
 

@@ -22,6 +22,19 @@ export interface UnitSeries {
   readonly sigma: Float64Array;
   /** The largest track id of each unit (where a baseline that ends at this unit ends). */
   readonly lastTrackIds: number[];
+  /** The smallest track id of each unit (with the date, the unit's place in the order). */
+  readonly firstTrackIds: number[];
+}
+
+/** The place of a unit in the drift series' order: its date, then its first track id. */
+export interface UnitKey {
+  readonly time: number;
+  readonly firstTrackId: number;
+}
+
+/** Orders two units as {@link unitSeries} does (negative: `a` first). */
+export function compareUnits(a: UnitKey, b: UnitKey): number {
+  return a.time - b.time || a.firstTrackId - b.firstTrackId;
 }
 
 /**
@@ -48,10 +61,11 @@ export function unitSeries(points: readonly DriftPoint[]): UnitSeries {
       u.n++;
     }
   }
-  const ordered = [...units.values()].sort((a, b) => a.date.getTime() - b.date.getTime() || a.first - b.first);
+  const ordered = [...units.values()].sort((a, b) => compareUnits({ time: a.date.getTime(), firstTrackId: a.first }, { time: b.date.getTime(), firstTrackId: b.first }));
   return {
     dates: ordered.map((u) => u.date),
     sigma: Float64Array.from(ordered, (u) => Math.exp(u.sumLog / u.n)),
     lastTrackIds: ordered.map((u) => u.last),
+    firstTrackIds: ordered.map((u) => u.first),
   };
 }

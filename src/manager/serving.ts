@@ -71,8 +71,8 @@ function ownScorer(lp: LoadedPredictor, remote: RemoteScorer | null): TrackScore
 function driftReplayOf(model: ModelName, c: ComponentsState): DriftReplay | null {
   if (!c.driftBaseline || !c.driftBaselineEnd) return null;
   const baseline = c.driftBaseline;
-  return ({ dates, sigma }) => {
-    const detector = ModelDriftDetector.fromState(baseline as ModelDriftDetectorState);
+  return ({ dates, sigma }, from) => {
+    const detector = ModelDriftDetector.fromState((from ?? baseline) as ModelDriftDetectorState);
     const series = detector.detectSeries(Array.from(sigma), dates);
     return {
       alerts: series.episodes.map((e) => ({
@@ -101,11 +101,14 @@ export async function buildApplyPlan(
   pooled: PooledModel | null,
   getOwn: (model: ModelName, c: ComponentsState) => Promise<LoadedPredictor | null>,
   remote: RemoteScorer | null,
+  /** The state's components, where the caller has parsed them already. */
+  parsed?: ComponentsState,
 ): Promise<ApplyPlan> {
   if (!state) {
-    return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula' };
+    return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula',
+      scope: 'all', driftFrom: null, fullReason: null, components: null };
   }
-  const c = parseComponents(state.componentsJson, model);
+  const c = parsed ?? parseComponents(state.componentsJson, model);
   let scorer: TrackScorer | null = null;
   let kind: PredictorKind = 'none';
   if (c.predictor.kind === 'own') {
@@ -130,5 +133,9 @@ export async function buildApplyPlan(
     driftAfter: c.driftBaselineEnd ? { date: new Date(c.driftBaselineEnd.fileDate), trackResultId: c.driftBaselineEnd.trackResultId } : null,
     driftReplay: driftReplayOf(model, c),
     version: state.isTrained ? state.stateVersion : 'formula',
+    scope: 'all',
+    driftFrom: null,
+    fullReason: null,
+    components: c,
   };
 }

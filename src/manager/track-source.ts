@@ -33,6 +33,33 @@ export function trackSource(repository: MLRepository, models: readonly ModelRead
 }
 
 /**
+ * The track source of an incremental apply: the models `pending` says are read with the repository's
+ * `readUnappliedTracks` (only their tracks without a result), the others in full as {@link trackSource} reads them.
+ * Each stream sees its models in the order of `models`.
+ */
+export function incrementalTrackSource(
+  repository: MLRepository & Required<Pick<MLRepository, 'readUnappliedTracks'>>,
+  models: readonly ModelReadRequest[],
+  pending: (model: ModelName) => boolean,
+  batchSize: number,
+): TrackSource {
+  const few = models.filter((m) => pending(m.model));
+  const all = models.filter((m) => !pending(m.model));
+  // If the shared stream fails, a pending model is read in full: its drift then sees old units and is replayed from
+  // the baseline (apply.ts), and its rewritten tracks get the values they have.
+  const perModel = (model: ModelName): AsyncIterator<TrimTrack[]> => repository.readTracksForApply(model, { batchSize })[Symbol.asyncIterator]();
+  const unapplied = new SharedStream(repository.readUnappliedTracks(few, { batchSize }), few, perModel);
+  const full = trackSource(repository, all, batchSize);
+  return {
+    open: (model) => (pending(model) ? unapplied.open(model) : full.open(model)),
+    close: async () => {
+      await unapplied.close();
+      await full.close();
+    },
+  };
+}
+
+/**
  * One bulk stream shared by the models' readers, which take their batches in turn: a reader skips the batches of
  * earlier models (those whose plan failed, so that no reader was opened). A model whose read failed gets its error;
  * if the stream itself fails, the model reading it fails with the error and every later model is read on its own.

@@ -167,8 +167,22 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** Only these models (default: every model in the repository). */
   readonly models?: readonly ModelName[];
-  /** Threads: > 1 scores in a worker thread beside the database work; 1 does everything in this thread. Default: the number of cores. */
+  /**
+   * Threads: > 1 scores in a worker thread beside the database work (for runs of 10,000 tracks or more; a smaller run
+   * scores in this thread, where it is cheaper than sending the forests); 1 does everything in this thread. Default:
+   * the number of cores.
+   */
   readonly concurrency?: number;
+  /**
+   * `'all'` (default): every track of every model, drift replayed from each baseline; what to run after a retrain.
+   * `'pending'`: incremental, for new units as they arrive: results only for the tracks that have none yet, each
+   * model's drift charts continued from their stored state over the new units (the same alerts and values as a full
+   * apply of the same database). A model is applied in full instead where that cannot be guaranteed: retrained
+   * since its last apply, never applied, its last apply incomplete, or a new unit older than the last charted one
+   * (late arrival: its drift is replayed from the baseline). {@link ApplyModelResult.fullReason} says why. A
+   * repository without `listModelsWithUnappliedTracks` / `readUnappliedTracks` is applied in full. See docs/apply.md.
+   */
+  readonly only?: 'all' | 'pending';
 }
 
 /** Per-model outcome of apply. */
@@ -192,6 +206,15 @@ export interface ApplyModelResult {
   readonly newDriftAlerts: number;
   readonly isDrifting: boolean;
   readonly driftDirection: DriftDirection | null;
+  /** Which tracks were written: all of the model's, or only those that had no result (`only: 'pending'`). */
+  readonly scope: 'all' | 'pending';
+  /**
+   * Drift: `replayed` from the baseline over every unit, `continued` from the stored state over the new units
+   * (incremental apply), `none` (no drift baseline, or the model failed).
+   */
+  readonly drift: 'replayed' | 'continued' | 'none';
+  /** In an incremental apply, why this model (or its drift) was applied in full; `null` otherwise. */
+  readonly fullReason: string | null;
   readonly error?: Error;
 }
 
@@ -206,6 +229,8 @@ export interface ApplyResult {
   readonly excluded: ExclusionCounts;
   readonly newDriftAlerts: number;
   readonly failedModels: number;
+  /** The `only` option the run had, and what it did: `pending` when the repository serves incremental reads. */
+  readonly only: 'all' | 'pending';
   /**
    * Set when the locks could not be released after the run (e.g. the disk is full): the results above stand; a later
    * run takes over a lock whose holder has exited.

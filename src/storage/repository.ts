@@ -234,6 +234,19 @@ export interface MLRepository {
    * Repositories without it are read model by model.
    */
   readManyTracksForApply?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelTracksBatch>;
+  /**
+   * Optional, with {@link readUnappliedTracks} (incremental apply, `applyToDatabase({ only: 'pending' })`): every
+   * model that has tracks with no result written yet (`ml_model_version` NULL), with the number of such tracks as
+   * `trimTracks`, sorted by name in UTF-16 code-unit order. Should be served by an index, not by a scan of the track
+   * table (the SQL adapters' migration `0002_unapplied_index` adds a partial index). Repositories without the pair
+   * apply in full.
+   */
+  listModelsWithUnappliedTracks?(): Promise<ModelReadRequest[]>;
+  /**
+   * Optional: as {@link readManyTracksForApply}, but only the tracks with no result written yet (`ml_model_version`
+   * NULL), each model's in `trackResultId` order.
+   */
+  readUnappliedTracks?(models: readonly ModelReadRequest[], options?: ManyTrainingReadOptions): AsyncIterable<ModelTracksBatch>;
   /** Writes one batch of track results in one transaction. */
   writeTrackResults(batch: readonly TrackResultWrite[]): Promise<void>;
 

@@ -75,6 +75,27 @@ describe('laser-trim-ml CLI', () => {
     expect((await cli('drift', '--db', db, '--all')).code).toBe(0);
   });
 
+  it('apply --pending writes only the new tracks', async () => {
+    const none = await cli('apply', '--db', db, '--pending', '--json', '--quiet', '--concurrency', '1');
+    expect(none.code).toBe(0);
+    expect(JSON.parse(none.stdout)).toMatchObject({ only: 'pending', tracks: 0, models: [] });
+    // A new unit of one model (a copy of its newest, a day later), as a plant's import would add it.
+    const h = new Database(db);
+    const last = h.prepare('SELECT id, model, file_date FROM trim_results ORDER BY file_date DESC, id DESC LIMIT 1').get() as { id: number; model: string; file_date: string };
+    const runId = Number(h.prepare("INSERT INTO trim_results (model, serial, file_date, system) VALUES (?, 'NEW-1', ?, 'B')").run(last.model, new Date(Date.parse(last.file_date) + 86_400_000).toISOString()).lastInsertRowid);
+    const cols = 'track_id, status, sigma_gradient, linearity_spec, linearity_error, linearity_fail_points, linearity_pass, optimal_offset, travel_length, unit_length, untrimmed_resistance, trimmed_resistance';
+    h.prepare(`INSERT INTO track_results (trim_result_id, ${cols}) SELECT ?, ${cols} FROM track_results WHERE trim_result_id = ?`).run(runId, last.id);
+    const added = (h.prepare('SELECT COUNT(*) AS n FROM track_results WHERE trim_result_id = ?').get(runId) as { n: number }).n;
+    h.close();
+    const r = await cli('apply', '--db', db, '--pending', '--quiet', '--concurrency', '1');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Applied to ${added} new tracks of 1 models in `, 'u'));
+    const check = new Database(db, { readonly: true });
+    expect((check.prepare('SELECT COUNT(*) AS n FROM track_results WHERE ml_model_version IS NULL').get() as { n: number }).n).toBe(0);
+    check.close();
+  });
+
   it('report writes one HTML file with a section per model (only the named ones with --model)', async () => {
     const file = join(dir, 'plant-report.html');
     const r = await cli('report', '--db', db, '--out', file, '--quiet');

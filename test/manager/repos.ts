@@ -13,8 +13,32 @@ import { tempSqliteFile } from '../storage/sql-helpers.js';
 /** A repository under test; `reopen` opens a second repository on the same data (memory: the same object). */
 export interface RepoUnderTest {
   readonly repo: MLRepository & HostDataWriter;
+  /** Every track's result columns, by track id, as stored (read straight from the database). */
+  results(): Promise<Map<number, ResultColumns>>;
   reopen(): Promise<MLRepository & HostDataWriter>;
   close(): Promise<void>;
+}
+
+/** A track's result columns as stored. */
+export interface ResultColumns {
+  readonly sigmaThreshold: number | null;
+  readonly sigmaPass: boolean | null;
+  readonly failureProbability: number | null;
+  readonly riskCategory: string | null;
+  readonly mlModelVersion: string | null;
+}
+
+const RESULT_SQL = 'SELECT id, sigma_threshold, sigma_pass, failure_probability, risk_category, ml_model_version FROM track_results ORDER BY id';
+
+function fromRows(rows: Record<string, unknown>[]): Map<number, ResultColumns> {
+  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  return new Map(rows.map((r) => [Number(r['id']), {
+    sigmaThreshold: num(r['sigma_threshold']),
+    sigmaPass: r['sigma_pass'] === null || r['sigma_pass'] === undefined ? null : Boolean(r['sigma_pass']),
+    failureProbability: num(r['failure_probability']),
+    riskCategory: (r['risk_category'] as string | null) ?? null,
+    mlModelVersion: (r['ml_model_version'] as string | null) ?? null,
+  }]));
 }
 
 /** A named factory of fresh, empty repositories with the reference schema. */
@@ -29,7 +53,21 @@ export function memoryKind(): RepoKind {
     name: 'memory',
     fresh: async () => {
       const repo = createMemoryRepository();
-      return { repo, reopen: async () => repo, close: async () => {} };
+      const results = async (): Promise<Map<number, ResultColumns>> => {
+        const out = new Map<number, ResultColumns>();
+        for (const { model } of await repo.listModels()) {
+          for await (const batch of repo.readTracksForApply(model)) {
+            for (const t of batch) {
+              const r = repo.trackResults(t.trackResultId);
+              out.set(t.trackResultId, r === undefined
+                ? { sigmaThreshold: null, sigmaPass: null, failureProbability: null, riskCategory: null, mlModelVersion: null }
+                : { ...r });
+            }
+          }
+        }
+        return new Map([...out.entries()].sort(([a], [b]) => a - b));
+      };
+      return { repo, results, reopen: async () => repo, close: async () => {} };
     },
     teardown: async () => {},
   };
@@ -52,7 +90,15 @@ export function sqliteKind(): RepoKind {
         return r;
       };
       const repo = await open();
-      return { repo, reopen: open, close: async () => void (await Promise.all(opened.map((r) => r.close()))) };
+      const results = async (): Promise<Map<number, ResultColumns>> => {
+        const db = new Database(t.file, { readonly: true });
+        try {
+          return fromRows(db.prepare(RESULT_SQL).all() as Record<string, unknown>[]);
+        } finally {
+          db.close();
+        }
+      };
+      return { repo, results, reopen: open, close: async () => void (await Promise.all(opened.map((r) => r.close()))) };
     },
     teardown: async () => cleanups.forEach((c) => c()),
   };
@@ -75,7 +121,16 @@ export function postgresKind(): RepoKind {
         return r;
       };
       const repo = await open();
-      return { repo, reopen: open, close: async () => void (await Promise.all(opened.map((r) => r.close()))) };
+      const results = async (): Promise<Map<number, ResultColumns>> => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          return fromRows((await c.query(RESULT_SQL)).rows as Record<string, unknown>[]);
+        } finally {
+          await c.end();
+        }
+      };
+      return { repo, results, reopen: open, close: async () => void (await Promise.all(opened.map((r) => r.close()))) };
     },
     teardown: async () => {
       await server?.drop();

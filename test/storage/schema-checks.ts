@@ -69,9 +69,20 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
 
     it('migrations are idempotent and add no result column the host already has', async () => {
       const before = await columnsOf(s.db, 'track_results');
-      expect((await migrateToLatest(s.db)).applied).toEqual(['0001_library_tables']);
+      expect((await migrateToLatest(s.db)).applied).toEqual(['0001_library_tables', '0002_unapplied_index']);
       expect((await migrateToLatest(s.db)).applied).toEqual([]);
       expect(await columnsOf(s.db, 'track_results')).toEqual(before);
+      // SQLite: the partial index of the tracks without a result (incremental apply); none on PostgreSQL (see migrations.ts).
+      const indexes = detectEngine(s.db) === 'sqlite'
+        ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'track_results'`.execute(s.db)).rows.map((r) => r.name)
+        : [];
+      expect(indexes.includes('laser_trim_ml_unapplied')).toBe(detectEngine(s.db) === 'sqlite');
+      await migrateDown(s.db);
+      if (detectEngine(s.db) === 'sqlite') {
+        const left = (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'laser_trim_ml_unapplied'`.execute(s.db)).rows;
+        expect(left).toEqual([]);
+      }
+      expect((await migrateToLatest(s.db)).applied).toEqual(['0001_library_tables', '0002_unapplied_index']);
       const repo = await s.open({});
       await repo.close();
     });

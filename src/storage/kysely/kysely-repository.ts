@@ -16,7 +16,10 @@ import type { Engine } from './codec.js';
 import type { PgQuery, RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { transact } from './engine.js';
-import { listModels, readManyTrainingRecords, readManyTracksForApply, readTrainingRecords, readTracksForApply } from './host-reads.js';
+import {
+  listModels, listModelsWithUnappliedTracks, readManyTrainingRecords, readManyTracksForApply, readTrainingRecords, readTracksForApply,
+  readUnappliedTracks,
+} from './host-reads.js';
 import { insertFinalTests, insertTrimRuns } from './host-writer.js';
 import { type LockConnection, PinnedSession, acquirePostgresLock, acquireRowLock } from './locks.js';
 import { type SchemaMapping, resolveSchema } from './mapping.js';
@@ -173,6 +176,8 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     readManyTrainingRecords: (models, opts) => readManyTrainingRecords(ctx, models, opts),
     readTracksForApply: (model, opts) => readTracksForApply(ctx, model, opts),
     readManyTracksForApply: (models, opts) => readManyTracksForApply(ctx, models, opts),
+    listModelsWithUnappliedTracks: () => listModelsWithUnappliedTracks(ctx),
+    readUnappliedTracks: (models, opts) => readUnappliedTracks(ctx, models, opts),
     writeTrackResults: guard(async (batch) => {
       validateTrackResults(batch);
       if (batch.length === 0) return;

@@ -1,8 +1,9 @@
 /**
  * The library's migrations, as code (they ship in the bundle): run through Kysely's `Migrator` with an in-code
  * provider, recorded in their own table `laser_trim_ml_migration` so they never mix with the host's migrations.
- * They create only the library's tables and add the result columns to the host's track table where absent; host data
- * is never touched otherwise.
+ * They create only the library's tables, add the result columns to the host's track table where absent and (SQLite)
+ * one partial index on it (`laser_trim_ml_unapplied`, the tracks without a result); host data is never touched
+ * otherwise.
  *
  * @module
  */
@@ -116,8 +117,28 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
         await dropLibraryTables(db);
       }),
     },
+    // Incremental apply (`applyToDatabase({ only: 'pending' })`) looks up the tracks with no result yet. On SQLite a
+    // partial index holds just those (empty after an apply), so the lookup costs the new tracks, not the table. Not on
+    // PostgreSQL: a column in an index predicate makes every update that changes it (each apply after a retrain
+    // writes a new ml_model_version to every track) a non-HOT update of every index; there the lookup is a (parallel)
+    // sequential scan.
+    '0002_unapplied_index': {
+      up: async (db: AnyKysely) => {
+        if (engine !== 'sqlite') return;
+        const id = schema.columns.track_results.id ?? 'id';
+        const version = schema.columns.track_results.ml_model_version ?? 'ml_model_version';
+        await sql`CREATE INDEX IF NOT EXISTS ${sql.id(UNAPPLIED_INDEX)} ON ${sql.table(trackTable)} (${sql.id(id)}) WHERE ${sql.id(version)} IS NULL`.execute(db);
+      },
+      down: async (db: AnyKysely) => {
+        if (engine !== 'sqlite') return;
+        await sql`DROP INDEX IF EXISTS ${sql.id(UNAPPLIED_INDEX)}`.execute(db);
+      },
+    },
   };
 }
+
+/** The SQLite partial index of the tracks apply has not written (migration `0002_unapplied_index`). */
+export const UNAPPLIED_INDEX = 'laser_trim_ml_unapplied';
 
 /**
  * Runs a migration step in one transaction. Kysely's `Migrator` wraps each migration in one on PostgreSQL but not on

@@ -121,6 +121,24 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
       for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size).map(copyTrack);
     },
 
+    async listModelsWithUnappliedTracks() {
+      const counts = new Map<ModelName, number>();
+      for (const t of host.tracks.values()) if (!host.results.has(t.trackResultId)) counts.set(t.model, (counts.get(t.model) ?? 0) + 1);
+      // Contract: sorted by model name, by UTF-16 code units.
+      return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([model, trimTracks]) => ({ model, trimTracks }));
+    },
+
+    async *readUnappliedTracks(models, opts = {}) {
+      const size = batchSizeOf(opts.batchSize);
+      // Contract: the models in the order asked, each model's tracks without a result in trackResultId order, its
+      // batches consecutive and its last one marked (one empty batch for a model without such tracks).
+      for (const { model } of models) {
+        const rows = host.tracksOf(model).filter((t) => !host.results.has(t.trackResultId)).sort((a, b) => a.trackResultId - b.trackResultId);
+        if (rows.length === 0) yield { model, tracks: [], last: true };
+        for (let i = 0; i < rows.length; i += size) yield { model, tracks: rows.slice(i, i + size).map(copyTrack), last: i + size >= rows.length };
+      }
+    },
+
     async writeTrackResults(batch: readonly TrackResultWrite[]): Promise<void> {
       // Contract: one transaction. Validate everything first, then write: a failing batch writes nothing.
       validateTrackResults(batch);
