@@ -67,7 +67,8 @@ async function engineAb(engine: string, open: (which: 'base' | 'new') => Promise
   const out: Record<'base' | 'new', Timing[]> = { base: [], new: [] };
   for (let i = 0; i < rounds; i++) {
     // Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
-    for (const which of (i % 2 === 0 ? ['base', 'new'] : ['new', 'base'])) {
+    const order: ('base' | 'new')[] = i % 2 === 0 ? ['base', 'new'] : ['new', 'base'];
+    for (const which of order) {
       const t = await timed(repos[which], libs[which]);
       out[which].push(t);
       console.log(`${engine} round ${i + 1} ${which.padEnd(4)}: train ${t.trainS.toFixed(2)} s (CPU ${t.trainCpuS.toFixed(2)} s), apply ${t.applyS.toFixed(2)} s (CPU ${t.applyCpuS.toFixed(2)} s)`);

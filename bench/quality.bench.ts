@@ -29,6 +29,7 @@ import { exclusionReason, extractFeatures } from '../src/core/features.js';
 import { formulaThreshold } from '../src/core/formula.js';
 import type { TrimTrack } from '../src/core/types.js';
 import { MLManager } from '../src/manager/ml-manager.js';
+import type { MLManagerOptions } from '../src/manager/types.js';
 import { applyPlatt, fitPlatt } from '../src/predictor/calibration.js';
 import { brierScore, rocAuc } from '../src/predictor/metrics.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
@@ -47,6 +48,8 @@ const { values } = parseArgs({
     'no-sklearn': { type: 'boolean' },
     out: { type: 'string' },
     'realistic-options': { type: 'string' },
+    // MLManager options as JSON, for A/B runs of one option (e.g. '{"minPlantBackedSamples":50}': one training tier).
+    'manager-options': { type: 'string' },
   },
 });
 const scenarioArg = values.scenario ?? 'all';
@@ -62,6 +65,7 @@ const models = Number(values.models ?? 300);
 const driftFraction = Number(values['drift-fraction'] ?? 0.3);
 const outPath = values.out ?? 'bench/results/quality.json';
 const realisticOptions = values['realistic-options'] === undefined ? undefined : (JSON.parse(values['realistic-options']) as RealisticScenarioOptions);
+const managerOptions = values['manager-options'] === undefined ? {} : (JSON.parse(values['manager-options']) as MLManagerOptions);
 
 // ------------------------------------------------------------------------------------------------ statistics
 
@@ -180,7 +184,7 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
   const repo = createMemoryRepository();
   const runTruth = new Map<number, SyntheticRun>();
   const written = await writePlant(repo, options, { onRunsWritten: (runs, ids) => runs.forEach((r, i) => runTruth.set(ids[i]!, r)) });
-  const ml = new MLManager(repo, { seed: 42 });
+  const ml = new MLManager(repo, { seed: 42, ...managerOptions });
   const t0 = Date.now();
   const trained = await ml.trainAllModels();
   const trainMs = Date.now() - t0;
@@ -345,6 +349,7 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
   const coverage = {
     models: dbModels.length,
     trainedMl: [...states.values()].filter((s) => s.isTrained).length,
+    plantBacked: status.rows.filter((r) => r.tier === 'plant-backed').length,
     learnedThreshold: learnedThreshold.size,
     withPredictor: status.rows.filter((r) => r.predictorKind !== 'none').length,
     servedByLearned: served,
@@ -482,7 +487,7 @@ function report(scenario: SyntheticScenario, results: readonly SeedResult[]) {
     {
       metric: 'models with trained ML (design metric)',
       bar: '> 80%, every seed',
-      perSeed: results.map((r) => `${r.coverage.trainedMl}/${r.coverage.models} ${pct(r.coverage.trainedMl, r.coverage.models)}`),
+      perSeed: results.map((r) => `${r.coverage.trainedMl}/${r.coverage.models} ${pct(r.coverage.trainedMl, r.coverage.models)} (${r.coverage.plantBacked} plant-backed)`),
       overall: '',
       pass: every(results.map((r) => r.coverage.trainedMl / r.coverage.models > 0.8)),
     },

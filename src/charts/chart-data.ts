@@ -68,7 +68,8 @@ function build(ml: MLManager, ctx: PlantContext, model: ModelName, records: read
     status: ctx.status.get(model),
     records,
     formula: ml.options.formulaThreshold,
-    minSamples: ml.options.minSamples,
+    // The fewest samples that train a model at all (the plant-backed tier's minimum), as the status table counts it.
+    minSamples: Math.min(ml.options.minSamples, ml.options.minPlantBackedSamples),
     openAlerts: ctx.openAlerts.get(model) ?? 0,
     pooledImportance: ctx.pooledImportance,
   });

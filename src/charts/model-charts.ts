@@ -47,7 +47,7 @@ export interface ModelChartInput {
   /** Every track of the model with its Final Test outcome, in (date, id) order (`readTrainingRecords`). */
   readonly records: readonly TrainingRecord[];
   readonly formula: FormulaThresholdFn;
-  /** The manager's `minSamples` (for "needs N more" of a model without a state). */
+  /** The fewest samples that train a model (`minPlantBackedSamples`, at most `minSamples`; for "needs N more" of a model without a state). */
   readonly minSamples: number;
   /** Unacknowledged stored drift alerts of the model. */
   readonly openAlerts: number;
@@ -71,7 +71,7 @@ export function buildModelChartData(input: ModelChartInput): ModelChartData {
   const failures = labelled.reduce<number>((s, y) => s + y, 0);
   const units = new Set(clean.map((r) => r.trimResultId)).size;
   const samples = input.status?.samples ?? clean.length;
-  const minSamples = input.components?.training.minSamples ?? input.minSamples;
+  const minSamples = input.components ? (input.components.training.minPlantBackedSamples ?? input.components.training.minSamples) : input.minSamples;
   const episodes = drift.drift.available ? drift.drift.episodes : [];
   const summary: ModelChartSummary = {
     model: input.model,

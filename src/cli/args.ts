@@ -49,6 +49,7 @@ export interface CliArgs {
   readonly help: boolean;
   readonly version: boolean;
   readonly minSamples: number | undefined;
+  readonly minPlantBackedSamples: number | undefined;
   readonly concurrency: number | undefined;
   readonly batchSize: number | undefined;
   readonly models: string[] | undefined;
@@ -83,7 +84,12 @@ const OPTIONS = {
   quiet: { type: 'boolean', short: 'q', help: 'no progress output' },
   help: { type: 'boolean', short: 'h', help: 'this text' },
   version: { type: 'boolean', short: 'v', help: 'the package version' },
-  'min-samples': { type: 'string', arg: '<n>', help: 'clean samples a model needs to be trained (default 50)' },
+  'min-samples': { type: 'string', arg: '<n>', help: 'clean samples a model needs for its own training (default 50)' },
+  'min-plant-backed-samples': {
+    type: 'string',
+    arg: '<n>',
+    help: 'clean samples for plant-backed training below --min-samples (default 10; = --min-samples: none)',
+  },
   concurrency: { type: 'string', arg: '<n>', help: 'worker threads (default: the number of cores; 1 = none)' },
   'batch-size': { type: 'string', arg: '<n>', help: 'tracks per write transaction (default 5000)' },
   model: { type: 'string', multiple: true, arg: '<name>', help: 'only this model (repeat for more; any name, commas included)' },
@@ -135,7 +141,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   train: {
     summary: 'train every model with enough data (profile, predictor, threshold, drift baselines)',
     positionals: [],
-    options: [...DB_OPTIONS, 'json', 'quiet', 'min-samples', 'concurrency', 'model', 'models', 'rebaseline-drift', 'seed'],
+    options: [...DB_OPTIONS, 'json', 'quiet', 'min-samples', 'min-plant-backed-samples', 'concurrency', 'model', 'models', 'rebaseline-drift', 'seed'],
     optionHelp: { seed: 'learner seed (default 42)' },
     details: 'Exits 3 when a named model does not exist or a model failed to train, 4 when a train or apply is running.',
   },
@@ -239,6 +245,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     help: false,
     version: bool('version'),
     minSamples: intFlag(command, 'min-samples', str('min-samples')),
+    minPlantBackedSamples: intFlag(command, 'min-plant-backed-samples', str('min-plant-backed-samples')),
     concurrency: intFlag(command, 'concurrency', str('concurrency')),
     batchSize: intFlag(command, 'batch-size', str('batch-size')),
     models: modelList(values['model'] as string[] | undefined, str('models')),
@@ -256,7 +263,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
 
 const EMPTY: CliArgs = {
   command: 'help', positionals: [], db: undefined, schema: undefined, config: undefined, json: false, quiet: false,
-  help: false, version: false, minSamples: undefined, concurrency: undefined, batchSize: undefined, models: undefined,
+  help: false, version: false, minSamples: undefined, minPlantBackedSamples: undefined, concurrency: undefined, batchSize: undefined, models: undefined,
   seed: undefined, tracks: undefined, modelCount: undefined, force: false, referenceSchema: false, all: false,
   rebaselineDrift: false, pending: false, out: undefined,
 };

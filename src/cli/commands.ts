@@ -55,14 +55,17 @@ export function statusTable(status: TrainingStatus, comparison: readonly CrossMo
     { header: 'Pred acc', value: (r) => fmtPct(r.accuracy), align: 'right' },
     { header: 'Label', value: (r) => r.labelSource ?? '-' },
     { header: 'Status', value: (r) => r.status },
+    { header: 'Tier', value: (r) => r.tier ?? '-' },
+    { header: 'Drift', value: (r) => (r.driftMonitored ? 'monitored' : r.driftUnitsNeeded !== null ? `needs ${r.driftUnitsNeeded} more units` : '-') },
   ]);
   const models = status.rows.length;
   const head =
-    `Status: ${status.trained} of ${models} models trained (${status.needMoreData} need more data, ${status.failed} failed); ` +
+    `Status: ${status.trained} of ${models} models trained (${status.plantBacked} of them plant-backed; ${status.needMoreData} need more data, ${status.failed} failed); ` +
     `${status.drifting} drifting now; ${openAlerts} unacknowledged drift ${openAlerts === 1 ? 'alert' : 'alerts'} ("laser-trim-ml drift" lists them)\n` +
     `Last trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}\n` +
     'Thr BalAcc / Formula BalAcc: balanced accuracy of the learned threshold / of the formula on the same held-out units; ' +
     'Thr source: blended (with the own cut\'s weight), plant-wide, own or formula; ' +
+    'Tier: own (its own training) or plant-backed (fewer than min-samples: pooled forest, plant-wide threshold blended with its outcomes); ' +
     'Pred AUC / Pred acc: out-of-sample AUC / accuracy (at p = 0.5) of the failure predictor.';
   return `${head}\n\n${table}`;
 }
@@ -126,6 +129,7 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
     const r = await ml
       .trainAllModels({
         ...(args.minSamples !== undefined ? { minSamples: args.minSamples } : {}),
+        ...(args.minPlantBackedSamples !== undefined ? { minPlantBackedSamples: args.minPlantBackedSamples } : {}),
         ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
         ...(args.models ? { models: args.models } : {}),
         ...(args.rebaselineDrift ? { rebaselineDrift: true } : {}),
@@ -216,7 +220,7 @@ async function compare(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
     const rows = await ml.getCrossModelComparison();
     if (args.json) {
-      json(io, { rows, insights: buildCrossModelInsights(await ml.repository.listModelStates(), ml.options.minSamples) });
+      json(io, { rows, insights: buildCrossModelInsights(await ml.repository.listModelStates(), Math.min(ml.options.minSamples, ml.options.minPlantBackedSamples)) });
       return EXIT.ok;
     }
     out(

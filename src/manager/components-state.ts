@@ -10,7 +10,7 @@ import type { FeatureImputerState } from '../core/imputer.js';
 import type { LabelChoice } from '../core/labels.js';
 import type { LabelSource } from '../core/types.js';
 import type { ModelContext } from './pooled-features.js';
-import type { PredictorKind } from './types.js';
+import type { PredictorKind, TrainingTier } from './types.js';
 import type { ReliabilityBin } from '../predictor/reliability.js';
 
 /** Out-of-sample metrics of the predictor serving a model, on that model's units. */
@@ -58,6 +58,20 @@ export interface DriftBaselineEnd {
   readonly samples: number;
 }
 
+/** Whether drift monitoring started at the last training, and if not, what it waits for. */
+export interface DriftMonitoring {
+  readonly monitoring: boolean;
+  /** Units in the model's clean history at training (one value per unit, see drift-series.ts). */
+  readonly units: number;
+  /**
+   * More units the model needs before a baseline can start (`minDriftBaseline` in the baseline and one to monitor);
+   * `null` when monitoring, or when the history was long enough but the detector refused the baseline (`reason`).
+   */
+  readonly unitsNeeded: number | null;
+  /** Why monitoring has not started (`null` when monitoring). */
+  readonly reason: string | null;
+}
+
 /**
  * Where the stored drift state (`driftCurrent`) stands, so that an incremental apply can continue it over new units
  * (see docs/apply.md): the last unit it has seen and the largest trim run id among the tracks applied.
@@ -83,6 +97,12 @@ export interface ComponentsState {
     readonly excluded: ExclusionCounts | null;
     readonly label: LabelChoice | null;
     readonly minSamples: number;
+    /** The plant-backed tier's minimum in force (absent in states saved before tiers: `minSamples`). */
+    readonly minPlantBackedSamples?: number;
+    /** The tier of a trained model (absent in states saved before tiers: `own`; `null` when untrained). */
+    readonly tier?: TrainingTier | null;
+    /** Drift monitoring at training (absent in states saved before this field). */
+    readonly drift?: DriftMonitoring;
     readonly message: string;
     readonly durationMs: number;
   };
@@ -98,6 +118,12 @@ export interface ComponentsState {
   /** Where `driftCurrent` stands (written by apply with it; absent before the first apply of this version). */
   readonly driftThrough?: DriftThrough | null;
   readonly predictor: PredictorChoice;
+}
+
+/** The tier of a stored state: the recorded one, else `own` for a trained state saved before tiers existed. */
+export function tierOf(isTrained: boolean, c: ComponentsState | null): TrainingTier | null {
+  if (!isTrained) return null;
+  return c?.training.tier ?? 'own';
 }
 
 /** Parses and checks `componentsJson`. */

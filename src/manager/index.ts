@@ -5,7 +5,7 @@
  */
 export { MLManager, type ResolvedManagerOptions } from './ml-manager.js';
 export * from './types.js';
-export type { ComponentsState, PredictorChoice, ServingMetrics, DriftBaselineEnd, DriftThrough } from './components-state.js';
+export type { ComponentsState, PredictorChoice, ServingMetrics, DriftBaselineEnd, DriftMonitoring, DriftThrough } from './components-state.js';
 export { POOLED_FEATURE_NAMES, type PooledFeatureName, type ModelContext } from './pooled-features.js';
 export { POOLED_MAX_ROWS, type PooledSummary } from './pooled.js';
 export type { FinalTestHistory } from './pooled-context.js';

@@ -14,7 +14,7 @@ import type { PredictorKind } from './types.js';
 
 /** A finding from the ML components (threshold, predictor, drift), shaped like the profile's insights. */
 export interface MLInsight {
-  readonly kind: 'threshold_vs_formula' | 'no_learned_threshold' | 'predictor' | 'drifting' | 'training_failed';
+  readonly kind: 'threshold_vs_formula' | 'no_learned_threshold' | 'predictor' | 'drifting' | 'training_failed' | 'plant_backed' | 'drift_not_monitored';
   readonly severity: 'info' | 'warning' | 'critical';
   readonly message: string;
   readonly values: Record<string, number | string | null>;
@@ -72,6 +72,18 @@ export function buildModelInsights(state: ModelMLState, alerts: DriftAlert[], _o
   const ml: MLInsight[] = [];
   if (state.lastError) {
     ml.push({ kind: 'training_failed', severity: 'critical', message: `The last training failed: ${state.lastError}`, values: {} });
+  }
+  if (state.isTrained && c?.training.tier === 'plant-backed') {
+    ml.push({
+      kind: 'plant_backed',
+      severity: 'info',
+      message: `Trained plant-backed on ${c.training.samples} usable samples (own training needs ${c.training.minSamples}): the pooled forest serves it and its threshold leans on the plant-wide one.`,
+      values: { samples: c.training.samples, minSamples: c.training.minSamples },
+    });
+  }
+  const drift = c?.training.drift;
+  if (state.isTrained && drift && !drift.monitoring && drift.reason !== null) {
+    ml.push({ kind: 'drift_not_monitored', severity: 'info', message: drift.reason, values: { units: drift.units, unitsNeeded: drift.unitsNeeded } });
   }
   if (threshold) {
     if (threshold.learned && threshold.heldOut?.evaluated) {

@@ -19,7 +19,8 @@ import { availableParallelism } from 'node:os';
 import { applyPipeline, scoreNow, trackResultOf, type ApplyPlan } from './apply.js';
 import { createRemoteScorer } from './score-pool.js';
 import { BatchWriteError, BatchWriter } from './batch-writer.js';
-import { parseComponents, type ComponentsState } from './components-state.js';
+import { parseComponents, tierOf, type ComponentsState } from './components-state.js';
+import { DIFFICULTY_MIN_SAMPLES } from '../profiler/difficulty.js';
 import { LruCache } from './lru.js';
 import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './serving.js';
 import { loadPooledModel, type PooledModel } from './pooled.js';
@@ -54,6 +55,8 @@ const REMOTE_SCORING_MIN_TRACKS = 10_000;
 export interface ResolvedManagerOptions {
   readonly seed: number;
   readonly minSamples: number;
+  /** The plant-backed tier's minimum (see {@link ComponentMinimums}); at most `minSamples` in effect. */
+  readonly minPlantBackedSamples: number;
   readonly minOwnPredictorSamples: number;
   readonly minOwnPredictorClassCount: number;
   readonly minDriftBaseline: number;
@@ -79,6 +82,7 @@ function resolveOptions(o: MLManagerOptions): ResolvedManagerOptions {
   return {
     seed: o.seed ?? 42,
     minSamples: positiveInt('minSamples', o.minSamples, 50),
+    minPlantBackedSamples: positiveInt('minPlantBackedSamples', o.minPlantBackedSamples, DIFFICULTY_MIN_SAMPLES),
     minOwnPredictorSamples: positiveInt('minOwnPredictorSamples', o.minOwnPredictorSamples, 200),
     minOwnPredictorClassCount: positiveInt('minOwnPredictorClassCount', o.minOwnPredictorClassCount, 20),
     minDriftBaseline: positiveInt('minDriftBaseline', o.minDriftBaseline, 30),
@@ -151,7 +155,7 @@ export class MLManager {
   }
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
-  async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples'> = {}): Promise<TrainingResult> {
+  async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples' | 'minPlantBackedSamples'> = {}): Promise<TrainingResult> {
     const lock = await this.lockBoth(options.signal, 'train');
     try {
       const pooled = await this.getPooled();
@@ -387,10 +391,11 @@ export class MLManager {
     for (const s of states.values()) {
       const c = safeComponents(s);
       const samples = c?.training.samples ?? s.trainingSamples;
-      const minSamples = c?.training.minSamples ?? this.options.minSamples;
+      // The fewest samples that train the model at all (the plant-backed tier's minimum; states saved before tiers: minSamples).
+      const minToTrain = c ? (c.training.minPlantBackedSamples ?? c.training.minSamples) : effectiveMinToTrain(this.options);
       let status: string;
       if (s.lastError !== null) status = 'failed';
-      else if (!s.isTrained) status = samples < minSamples ? `need ${minSamples - samples} more` : 'untrained';
+      else if (!s.isTrained) status = samples < minToTrain ? `need ${minToTrain - samples} more` : 'untrained';
       else status = s.isDrifting ? 'drifting' : 'trained';
       const t = (c?.threshold as { result?: ThresholdResult | null } | null | undefined)?.result ?? null;
       rows.push({
@@ -404,6 +409,9 @@ export class MLManager {
         predictorKind: c?.predictor.kind ?? 'none',
         labelSource: s.labelSource,
         status,
+        tier: tierOf(s.isTrained, c),
+        driftUnitsNeeded: s.isTrained ? (c?.training.drift?.unitsNeeded ?? null) : null,
+        driftMonitored: s.isTrained && s.driftBaselineMean !== null,
         // Counts stored by an earlier version lack the newer reasons: those read as 0.
         excluded: c?.training.excluded ? { ...emptyExclusionCounts(), ...c.training.excluded } : null,
         trainingDate: s.trainingDate,
@@ -414,6 +422,7 @@ export class MLManager {
     return {
       rows,
       trained: rows.filter((r) => r.status === 'trained' || r.status === 'drifting').length,
+      plantBacked: rows.filter((r) => (r.status === 'trained' || r.status === 'drifting') && r.tier === 'plant-backed').length,
       needMoreData: rows.filter((r) => r.status.startsWith('need')).length,
       drifting: rows.filter((r) => r.status === 'drifting').length,
       failed: rows.filter((r) => r.status === 'failed').length,
@@ -426,7 +435,7 @@ export class MLManager {
    * drifting models and models needing data.
    */
   async getCrossModelInsights(): Promise<CrossModelInsights> {
-    return buildCrossModelInsights([...(await this.loadStates()).values()], this.options.minSamples);
+    return buildCrossModelInsights([...(await this.loadStates()).values()], effectiveMinToTrain(this.options));
   }
 
   /**
@@ -549,6 +558,11 @@ export class MLManager {
     if (loaded) this.predictors.set(model, loaded, loaded.stateJson.length);
     return loaded;
   }
+}
+
+/** The fewest clean samples that train a model at all: the plant-backed tier's minimum, at most `minSamples`. */
+function effectiveMinToTrain(o: Pick<ResolvedManagerOptions, 'minSamples' | 'minPlantBackedSamples'>): number {
+  return Math.min(o.minSamples, o.minPlantBackedSamples);
 }
 
 function safeComponents(s: ModelMLState): ComponentsState | null {

@@ -7,7 +7,10 @@
  *    each model's units for its threshold (their Final Test failure probabilities), and the plant-wide threshold is
  *    fitted to the models' own cuts.
  * 2. **Train** (phase `training`): each model with enough samples is read again and its threshold, drift baseline
- *    and predictor are trained, in worker threads, and saved in one transaction as soon as it is done.
+ *    and predictor are trained, in worker threads, and saved in one transaction as soon as it is done. A model with
+ *    `minSamples` clean samples is trained in the `own` tier; one with `minPlantBackedSamples` up to `minSamples` in
+ *    the `plant-backed` tier (the pooled forest serves it, its threshold is the plant-wide one blended with its own
+ *    outcomes); one with fewer is saved untrained, with the plant-wide threshold blended with its outcomes.
  *
  * @module
  */
@@ -29,7 +32,7 @@ import { finalTestHistory } from './pooled-context.js';
 import { fitPlantPrior, ModelThresholdOptimizer, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
 import { thresholdDataOf, untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
 import { createTrainRunner } from './worker-pool.js';
-import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult } from './types.js';
+import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult, TrainingTier } from './types.js';
 
 interface Survey {
   readonly model: ModelName;
@@ -115,6 +118,9 @@ export async function trainAll(
 ): Promise<TrainAllResult> {
   const started = Date.now();
   const minSamples = opts.minSamples ?? o.minSamples;
+  // The plant-backed tier: from this many clean samples up to minSamples (an empty tier when it equals minSamples).
+  const minPlantBacked = Math.min(opts.minPlantBackedSamples ?? o.minPlantBackedSamples, minSamples);
+  const tierOfSamples = (n: number): TrainingTier | null => (n >= minSamples ? 'own' : n >= minPlantBacked ? 'plant-backed' : null);
   const signal = opts.signal;
   const summaries = await repo.listModels();
   const wanted = opts.models ? new Set(opts.models) : null;
@@ -169,7 +175,7 @@ export async function trainAll(
           };
     const profiler = new ModelProfiler(model);
     profiler.buildProfile(records);
-    const keep = clean.records.length >= minSamples && records.length <= cacheLeft;
+    const keep = clean.records.length >= minPlantBacked && records.length <= cacheLeft;
     const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
     // The threshold's data (its evidence follows the pooled forest); it calls the host's formula, so it may throw
     // (then this model alone fails).
@@ -205,8 +211,8 @@ export async function trainAll(
     records = [];
     done++;
   }
-  // Difficulty relative to the other models that will be trained.
-  const eligible = surveys.filter((s) => s.cleanSamples >= minSamples && s.readError === undefined);
+  // Difficulty relative to the other models that will be trained (either tier).
+  const eligible = surveys.filter((s) => tierOfSamples(s.cleanSamples) !== null && s.readError === undefined);
   const ranked = [...eligible.flatMap((s) => (s.profiler === null ? [] : [s.profiler])), ...(single?.otherProfiles ?? [])];
   if (ranked.length > 1) ModelProfiler.rankAll(ranked);
 
@@ -267,8 +273,9 @@ export async function trainAll(
           if (diskFull !== null) throw diskFull;
           if (s.readError !== undefined) throw s.readError;
           if (s.thresholdError !== undefined) throw s.thresholdError;
-          if (s.cleanSamples < minSamples) {
-            // A small model still gets the plant-wide threshold, blended with its few outcomes.
+          // A model too small for either tier is saved untrained; it still gets the plant-wide threshold, blended with
+          // its few outcomes.
+          const saveUntrained = async (message: string): Promise<void> => {
             let threshold = null;
             if (thresholdPrior && s.thresholdData) {
               const opt = new ModelThresholdOptimizer(s.model, { seed: o.seed });
@@ -282,16 +289,26 @@ export async function trainAll(
               samples: s.cleanSamples,
               finalTestSamples: s.finalTestSamples,
               minSamples,
+              minPlantBackedSamples: minPlantBacked,
               context: s.context,
               profileState: s.profiler?.toState() ?? null,
               trainingDate,
               stateVersion: version,
-              message: `${s.cleanSamples} usable samples; ${minSamples} needed (${minSamples - s.cleanSamples} more).`,
+              message,
               error: null,
               excluded: s.excluded,
             });
             await repo.saveModel(out.state, []);
             results.push({ ...out.result, durationMs: Date.now() - t0 });
+          };
+          const tier = tierOfSamples(s.cleanSamples);
+          if (tier === null) {
+            const more = minPlantBacked - s.cleanSamples;
+            await saveUntrained(
+              minPlantBacked < minSamples
+                ? `${s.cleanSamples} usable samples; ${minPlantBacked} needed for plant-backed training (${more} more), ${minSamples} for own training.`
+                : `${s.cleanSamples} usable samples; ${minSamples} needed (${more} more).`,
+            );
             return;
           }
           emit('training', s.model);
@@ -300,11 +317,13 @@ export async function trainAll(
           const input: TrainModelInput = {
             model: s.model,
             records,
+            tier,
             formula: Float64Array.from(records, (r) => o.formulaThreshold(r)),
             settings: {
               seed: o.seed,
               trees: o.trees,
               minSamples,
+              minPlantBackedSamples: minPlantBacked,
               minOwnPredictorSamples: o.minOwnPredictorSamples,
               minOwnPredictorClassCount: o.minOwnPredictorClassCount,
               minDriftBaseline: o.minDriftBaseline,
@@ -327,7 +346,16 @@ export async function trainAll(
             trainingDate,
             stateVersion: version,
           };
-          const out: TrainModelOutput = await runner.run(input);
+          let out: TrainModelOutput;
+          try {
+            out = await runner.run(input);
+          } catch (e) {
+            // A plant-backed model with nothing usable to train on (no unit with an outcome) is saved untrained, as it
+            // was before the plant-backed tier existed.
+            if (tier !== 'plant-backed' || !(e instanceof InsufficientDataError) || signal?.aborted) throw e;
+            await saveUntrained(`${s.cleanSamples} usable samples, none usable for training (${e.message}); plant-backed training needs a unit with an outcome.`);
+            return;
+          }
           throwIfAborted(signal);
           emit('saving', s.model);
           await repo.saveModel(out.state, out.artifacts);
@@ -350,7 +378,7 @@ export async function trainAll(
           // state (with the error recorded); a new one is saved as untrained with the error.
           let note = '';
           try {
-            await recordFailure(repo, s, err, { minSamples, trainingDate, version });
+            await recordFailure(repo, s, err, { minSamples, minPlantBacked, trainingDate, version });
           } catch (e2) {
             note = ` (recording the failure in the model's state failed too: ${e2 instanceof Error ? e2.message : String(e2)})`;
           }
@@ -382,6 +410,7 @@ export async function trainAll(
   return {
     results,
     trained: results.filter((r) => r.status === 'trained').length,
+    plantBacked: results.filter((r) => r.tier === 'plant-backed').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
     failed: results.filter((r) => r.status === 'failed').length,
     pooled: pooled ? pooled.summary : null,
@@ -394,7 +423,7 @@ async function recordFailure(
   repo: MLRepository,
   s: Survey,
   err: Error,
-  a: { minSamples: number; trainingDate: Date; version: string },
+  a: { minSamples: number; minPlantBacked: number; trainingDate: Date; version: string },
 ): Promise<void> {
   const previous = await repo.loadModelState(s.model);
   if (previous?.isTrained) {
@@ -413,6 +442,7 @@ async function recordFailure(
     samples: s.cleanSamples,
     finalTestSamples: s.finalTestSamples,
     minSamples: a.minSamples,
+    minPlantBackedSamples: a.minPlantBacked,
     context: s.context,
     profileState: s.profiler?.toState() ?? null,
     trainingDate: a.trainingDate,
@@ -428,6 +458,7 @@ function failedResult(s: Survey, error: Error, durationMs: number, note = ''): T
   return {
     model: s.model,
     status: 'failed',
+    tier: null,
     message: error.message + note,
     error,
     rowsRead: s.rowsRead,
@@ -449,7 +480,7 @@ export async function trainSingleModel(
   o: ResolvedManagerOptions,
   model: ModelName,
   pooled: PooledModel | null,
-  opts: { signal?: AbortSignal; minSamples?: number },
+  opts: { signal?: AbortSignal; minSamples?: number; minPlantBackedSamples?: number },
 ): Promise<TrainingResult> {
   const otherProfiles: ModelProfiler[] = [];
   let pooledMetrics: ServingMetrics | null = null;

@@ -3,7 +3,9 @@
  * `model_ml_state` row. Pure (no I/O): it runs in a worker thread or in the caller's thread alike.
  *
  * Minimums (each component falls back on its own when it cannot learn):
- * - the model: `minSamples` clean samples (default 50), else it is saved as untrained ("need N more");
+ * - the model: `minSamples` clean samples (default 50) for the `own` tier; from `minPlantBackedSamples` (default 10)
+ *   to `minSamples` the `plant-backed` tier (the same training, except that the pooled forest always serves it: see
+ *   docs/what-it-learns.md, "Training tiers"); below that it is saved as untrained ("need N more");
  * - threshold: see {@link ModelThresholdOptimizer} (30 samples, 5 failures and 5 passes by default), else the formula;
  * - drift: `minDriftBaseline` units in the baseline (default 30); drift watches one value per unit (the geometric
  *   mean sigma of its tracks); the baseline is the first 30% of the model's clean units in date order, at least
@@ -25,11 +27,11 @@ import { brierScore, confusionMetrics, rocAuc } from '../predictor/metrics.js';
 import { ModelProfiler, type ModelProfilerState, type ProfileColumns } from '../profiler/index.js';
 import { ModelThresholdOptimizer, type ModelThresholdOptimizerState, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
 import type { Artifact, ModelMLState } from '../storage/repository.js';
-import type { ComponentsState, DriftBaselineEnd, PredictorChoice, ServingMetrics } from './components-state.js';
+import type { ComponentsState, DriftBaselineEnd, DriftMonitoring, PredictorChoice, ServingMetrics } from './components-state.js';
 import type { PooledOob } from './pooled.js';
 import type { ModelContext } from './pooled-features.js';
 import { unitSeries } from './drift-series.js';
-import type { TrainingResult } from './types.js';
+import type { TrainingResult, TrainingTier } from './types.js';
 import { reliabilityBins } from '../predictor/reliability.js';
 
 /** Settings a worker needs (plain data: functions cannot cross a thread). */
@@ -37,6 +39,8 @@ export interface TrainSettings {
   readonly seed: number;
   readonly trees: number;
   readonly minSamples: number;
+  /** The plant-backed tier's minimum in force (≤ `minSamples`). */
+  readonly minPlantBackedSamples: number;
   readonly minOwnPredictorSamples: number;
   readonly minOwnPredictorClassCount: number;
   readonly minDriftBaseline: number;
@@ -51,6 +55,8 @@ export interface TrainModelInput {
   /** Formula threshold of each record (computed by the caller, whose formula may be a host function). */
   readonly formula: Float64Array;
   readonly settings: TrainSettings;
+  /** The tier to train in (default `own`): `plant-backed` never trains an own forest. */
+  readonly tier?: TrainingTier;
   readonly context: ModelContext | null;
   /** `ModelProfiler.toState()` from the survey pass (with difficulty). */
   readonly profileState: unknown;
@@ -137,6 +143,8 @@ export function untrainedState(a: {
   samples: number;
   finalTestSamples: number;
   minSamples: number;
+  /** The plant-backed tier's minimum in force (default `minSamples`: one tier). */
+  minPlantBackedSamples?: number;
   context: ModelContext | null;
   profileState: unknown;
   trainingDate: Date;
@@ -154,7 +162,10 @@ export function untrainedState(a: {
     kind: 'ModelComponents',
     version: 1,
     context: a.context,
-    training: { rowsRead: a.rowsRead, samples: a.samples, excluded: a.excluded ?? null, label: null, minSamples: a.minSamples, message: a.message, durationMs: 0 },
+    training: {
+      rowsRead: a.rowsRead, samples: a.samples, excluded: a.excluded ?? null, label: null, minSamples: a.minSamples,
+      minPlantBackedSamples: a.minPlantBackedSamples ?? a.minSamples, tier: null, message: a.message, durationMs: 0,
+    },
     profile: a.profileState,
     threshold: a.threshold ?? null,
     driftBaseline: null,
@@ -211,6 +222,7 @@ export function untrainedState(a: {
     result: {
       model: a.model,
       status: a.error ? 'failed' : 'skipped',
+      tier: null,
       message: a.message,
       rowsRead: a.rowsRead,
       samples: a.samples,
@@ -323,9 +335,11 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
       baselineEnd = { fileDate: units.dates[nBase - 1]!.toISOString(), trackResultId: units.lastTrackIds[nBase - 1]!, samples: nBase };
     }
   }
+  const driftMonitoring = driftMonitoringOf(nUnits, nBase, driftOk, st.minDriftBaseline, drift.baselineFailureReason);
 
   // Predictor.
-  const predictor = choosePredictor(input, set);
+  const tier: TrainingTier = input.tier ?? 'own';
+  const predictor = choosePredictor(input, set, tier);
   const artifacts: Omit<Artifact, 'createdDate'>[] = [];
   if (predictor.own) {
     artifacts.push({ model, kind: 'predictor', version: input.stateVersion, content: JSON.stringify(predictor.own.toState()) });
@@ -343,7 +357,15 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
       excluded: set.excluded,
       label: set.label,
       minSamples: st.minSamples,
-      message: [threshold.message, predictor.choice.reason].join(' '),
+      minPlantBackedSamples: st.minPlantBackedSamples,
+      tier,
+      drift: driftMonitoring,
+      message: [
+        ...(tier === 'plant-backed' ? [`Plant-backed: ${clean.records.length} usable samples (own training needs ${st.minSamples}).`] : []),
+        threshold.message,
+        predictor.choice.reason,
+        ...(driftMonitoring.reason !== null ? [driftMonitoring.reason] : []),
+      ].join(' '),
       durationMs: Date.now() - t0,
     },
     profile: input.profileState,
@@ -391,6 +413,7 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
     result: {
       model,
       status: 'trained',
+      tier,
       message: components.training.message,
       rowsRead: input.records.length,
       samples: clean.records.length,
@@ -405,7 +428,31 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   };
 }
 
-function choosePredictor(input: TrainModelInput, set: ReturnType<typeof buildTrainingSetFromClean>): { choice: PredictorChoice; own: ModelPredictor | null } {
+/**
+ * Whether drift monitoring starts: it needs a baseline of `minDriftBaseline` units and at least one unit after it
+ * (the rule of {@link trainModelCore}), and the detector's acceptance of that baseline.
+ *
+ * @param nUnits - units in the clean history; @param nBase - units chosen for the baseline (0: too few).
+ */
+export function driftMonitoringOf(nUnits: number, nBase: number, accepted: boolean, minDriftBaseline: number, refusal: string | null): DriftMonitoring {
+  if (accepted) return { monitoring: true, units: nUnits, unitsNeeded: null, reason: null };
+  if (nBase === 0) {
+    const unitsNeeded = Math.max(1, minDriftBaseline + 1 - nUnits);
+    return {
+      monitoring: false,
+      units: nUnits,
+      unitsNeeded,
+      reason: `Drift not monitored yet: ${nUnits} units; a baseline needs ${minDriftBaseline} and monitoring one more (${unitsNeeded} more).`,
+    };
+  }
+  return { monitoring: false, units: nUnits, unitsNeeded: null, reason: `Drift not monitored: ${refusal ?? 'the detector refused the baseline.'}` };
+}
+
+function choosePredictor(
+  input: TrainModelInput,
+  set: ReturnType<typeof buildTrainingSetFromClean>,
+  tier: TrainingTier,
+): { choice: PredictorChoice; own: ModelPredictor | null } {
   const st = input.settings;
   const pooledMetrics = input.pooled ? servingMetrics(input.pooled.probabilities, input.pooled.labels) : (input.pooledMetricsFallback ?? null);
   const pooledExists = input.pooled !== null || input.pooledAvailable === true;
@@ -422,6 +469,11 @@ function choosePredictor(input: TrainModelInput, set: ReturnType<typeof buildTra
   });
   const classMin = Math.min(set.failures, set.rows - set.failures);
   const enough = set.rows >= st.minOwnPredictorSamples && classMin >= st.minOwnPredictorClassCount;
+  if (tier === 'plant-backed') {
+    const why = `plant-backed tier (${set.rows} labelled units; an own forest is trained only from ${st.minSamples} usable samples).`;
+    if (pooledExists) return { choice: pooledChoice(`Pooled forest: ${why}`), own: null };
+    return { choice: { ...pooledChoice(`No predictor: ${why} No pooled forest.`), kind: 'none', labelSource: null }, own: null };
+  }
   if (set.label.source === 'trim' && pooledExists) {
     return { choice: pooledChoice(`Pooled forest: ${set.label.reason}`), own: null };
   }

@@ -15,6 +15,16 @@ import type { PooledSummary } from './pooled.js';
 /** Which predictor serves a model's failure probabilities. */
 export type PredictorKind = 'own' | 'pooled' | 'none';
 
+/**
+ * How a trained model was trained (docs/what-it-learns.md, "Training tiers"):
+ * - `own`: at least `minSamples` clean samples: its own threshold evidence, drift baseline and (with enough labelled
+ *   units) its own forest, as the design trains a model;
+ * - `plant-backed`: at least `minPlantBackedSamples` but fewer than `minSamples`: its own profile, the pooled forest
+ *   (never an own forest), the plant-wide threshold blended with its own outcomes, and a drift baseline only where
+ *   the detector can start one on its units.
+ */
+export type TrainingTier = 'own' | 'plant-backed';
+
 /** Minimum data each component needs; a model below a minimum keeps the fallback for that component. */
 export interface ComponentMinimums {
   /** Clean samples a model needs to be trained at all (the design's `min_samples`). Default 50. */
@@ -25,6 +35,14 @@ export interface ComponentMinimums {
   readonly minOwnPredictorClassCount?: number;
   /** Samples in the drift baseline. Default 30. */
   readonly minDriftBaseline?: number;
+  /**
+   * Clean samples for the `plant-backed` training tier ({@link TrainingTier}): a model with at least this many but
+   * fewer than `minSamples` is trained on the plant's learned components (pooled forest, plant-wide threshold blended
+   * with its own outcomes) with its own profile. Default 10, the fewest samples the profiler ranks for difficulty
+   * (`DIFFICULTY_MIN_SAMPLES`), so every trained model has a comparable profile. Set it to `minSamples` for the
+   * design's single tier (below `minSamples`, untrained). Values above `minSamples` act as `minSamples`.
+   */
+  readonly minPlantBackedSamples?: number;
 }
 
 /** Options of the manager, fixed at construction. */
@@ -76,6 +94,8 @@ export type ProgressCallback = (event: ProgressEvent) => void;
 export interface TrainAllOptions {
   /** Overrides the manager's `minSamples` for this run. */
   readonly minSamples?: number;
+  /** Overrides the manager's `minPlantBackedSamples` for this run. */
+  readonly minPlantBackedSamples?: number;
   /** Worker threads for per-model training. Default: the number of cores; 1 trains in this thread. */
   readonly concurrency?: number;
   readonly onProgress?: ProgressCallback;
@@ -96,6 +116,8 @@ export interface TrainingResult {
   readonly model: ModelName;
   /** `trained`: state saved; `skipped`: not enough data (state saved as untrained with the reason); `failed`: an error, reported here. */
   readonly status: 'trained' | 'skipped' | 'failed';
+  /** The tier a `trained` model was trained in (`null` when skipped or failed). */
+  readonly tier: TrainingTier | null;
   /** Why it was skipped or failed, or notes on fallbacks. */
   readonly message: string;
   /** The error, when `status` is `failed`. */
@@ -120,6 +142,8 @@ export interface TrainingResult {
 export interface TrainAllResult {
   readonly results: TrainingResult[];
   readonly trained: number;
+  /** Of the trained, how many in the `plant-backed` tier ({@link TrainingTier}). */
+  readonly plantBacked: number;
   readonly skipped: number;
   readonly failed: number;
   /** The pooled forest's training summary (`null` when it could not be trained). */
@@ -234,6 +258,15 @@ export interface TrainingStatusRow {
   readonly labelSource: LabelSource | null;
   /** `trained`, `need N more`, `drifting`, `failed`, `untrained`. */
   readonly status: string;
+  /** The tier of a trained model (`own` for states saved before tiers existed); `null` when not trained. */
+  readonly tier: TrainingTier | null;
+  /**
+   * Units the model still needs before drift monitoring can start (`null`: monitoring, or not trained, or a state
+   * that does not say). A model whose history is shorter than a drift baseline is trained without drift monitoring.
+   */
+  readonly driftUnitsNeeded: number | null;
+  /** Whether the model has a drift baseline (apply monitors it). */
+  readonly driftMonitored: boolean;
   /** Rows the last training excluded, by reason (`null` where the stored state does not say). */
   readonly excluded: ExclusionCounts | null;
   readonly trainingDate: Date | null;
@@ -243,6 +276,8 @@ export interface TrainingStatusRow {
 export interface TrainingStatus {
   readonly rows: TrainingStatusRow[];
   readonly trained: number;
+  /** Of the trained, how many in the `plant-backed` tier. */
+  readonly plantBacked: number;
   readonly needMoreData: number;
   readonly drifting: number;
   readonly failed: number;

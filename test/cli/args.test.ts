@@ -26,7 +26,7 @@ describe('CLI arguments', () => {
     const texts = COMMAND_NAMES.map((c) => helpFor(c));
     expect(new Set([...texts, HELP]).size).toBe(COMMAND_NAMES.length + 1);
     const options = (text: string): string[] => [...text.matchAll(/^ {2}--([a-z-]+)/gmu)].map((m) => m[1]!);
-    expect(options(helpFor('train'))).toEqual(['db', 'schema', 'config', 'json', 'quiet', 'min-samples', 'concurrency', 'model', 'models', 'rebaseline-drift', 'seed', 'help']);
+    expect(options(helpFor('train'))).toEqual(['db', 'schema', 'config', 'json', 'quiet', 'min-samples', 'min-plant-backed-samples', 'concurrency', 'model', 'models', 'rebaseline-drift', 'seed', 'help']);
     expect(options(helpFor('drift'))).toEqual(['db', 'schema', 'config', 'json', 'all', 'help']);
     expect(options(helpFor('demo'))).not.toContain('schema');
     expect(helpFor('insights')).toContain('Usage: laser-trim-ml insights <model> [options]');
@@ -41,6 +41,7 @@ describe('CLI arguments', () => {
         else expect(usage(argv)).toBe(`${c} takes no --${o}.`);
       }
     }
+    expect(parseCli(['train', '--min-plant-backed-samples', '20'])).toMatchObject({ command: 'train', minPlantBackedSamples: 20 });
     expect(parseCli(['train', '--help'])).toMatchObject({ command: 'train', help: true });
     expect(parseCli(['help', 'apply'])).toMatchObject({ command: 'help', positionals: ['apply'] });
     expect(parseCli(['--version'])).toMatchObject({ version: true, help: false });

@@ -3,6 +3,7 @@ import { createRng } from '../../src/core/rng.js';
 import { MLManager } from '../../src/manager/ml-manager.js';
 import { createMemoryRepository } from '../../src/storage/memory/memory-repository.js';
 import type { HostTrimRunInput } from '../../src/storage/repository.js';
+import { singleTrackRun } from './single-track-run.js';
 
 /** One model whose ln(sigma) steps up by 1.5 σ at unit 250. */
 function runs(from: number, to: number): HostTrimRunInput[] {
@@ -12,29 +13,12 @@ function runs(from: number, to: number): HostTrimRunInput[] {
     const z = rng.nextNormal();
     if (i < from) continue;
     const sigma = Math.exp(Math.log(3e-4) + 0.3 * (z + (i >= 250 ? 1.5 : 0)));
-    const fail = z > 1;
-    out.push({
-      model: 'DRIFT-1',
-      serial: `U${i}`,
-      fileDate: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000 * 6),
-      system: 'B',
-      tracks: [
-        {
-          trackId: 'default',
-          status: fail ? 'FAIL' : 'PASS',
-          sigmaGradient: sigma,
-          linearitySpec: 0.01,
-          linearityError: fail ? 0.012 : 0.006,
-          linearityFailPoints: fail ? 4 : 0,
-          linearityPass: !fail,
-          optimalOffset: 0.001,
-          travelLength: 240,
-          unitLength: 240,
-          untrimmedResistance: 1000,
-          trimmedResistance: 1050,
-        },
-      ],
-    });
+    out.push(
+      singleTrackRun({
+        model: 'DRIFT-1', serial: `U${i}`, fileDate: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000 * 6), sigma, fail: z > 1,
+        errorPass: 0.006, errorFail: 0.012, failPoints: 4, optimalOffset: 0.001, trimmedResistance: 1050,
+      }),
+    );
   }
   return out;
 }
