@@ -8,6 +8,7 @@
  * The base is a built checkout, e.g.:
  *   git -C /work/main archive ee91338 | tar -x -C /tmp/base-ee9 && ln -s $PWD/node_modules /tmp/base-ee9/ && (cd /tmp/base-ee9 && npx tsup)
  * Usage: npm run build && tsx bench/ab-e2e.ts /tmp/base-ee9 [--rounds 3 --no-postgres --tracks 80000]
+ *        [--new-options '{"minPlantBackedSamples":50}']
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,11 +23,12 @@ import { machineInfo } from './machine.js';
 type Lib = typeof import('../src/index.js');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string' }, 'no-postgres': { type: 'boolean', default: false }, tracks: { type: 'string' } },
+  options: { rounds: { type: 'string' }, 'no-postgres': { type: 'boolean', default: false }, tracks: { type: 'string' }, 'new-options': { type: 'string' } },
 });
 const baseDir = resolve(positionals[0] ?? '/tmp/base-ee9');
 const rounds = Number(values.rounds ?? 3);
 const tracks = Number(values.tracks ?? 80_000);
+const newOptions = (values['new-options'] === undefined ? {} : JSON.parse(values['new-options'])) as ConstructorParameters<Lib['MLManager']>[1];
 const libs: Record<'base' | 'new', Lib> = {
   base: (await import(join(baseDir, 'dist/index.js'))) as Lib,
   new: (await import('../dist/index.js')) as unknown as Lib,
@@ -44,8 +46,10 @@ interface Timing {
 const cpu = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-async function timed(repo: Repo, lib: Lib): Promise<Timing> {
-  const ml = new lib.MLManager(repo);
+async function timed(repo: Repo, lib: Lib, which: 'base' | 'new'): Promise<Timing> {
+  // --new-options: manager options for the new build only (e.g. '{"minPlantBackedSamples":50}' trains the same
+  // models as a release without the plant-backed tier, for a like-for-like comparison).
+  const ml = new lib.MLManager(repo, which === 'new' ? newOptions : {});
   let t = performance.now();
   let c = process.cpuUsage();
   await ml.trainAllModels();
@@ -69,7 +73,7 @@ async function engineAb(engine: string, open: (which: 'base' | 'new') => Promise
     // Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
     const order: ('base' | 'new')[] = i % 2 === 0 ? ['base', 'new'] : ['new', 'base'];
     for (const which of order) {
-      const t = await timed(repos[which], libs[which]);
+      const t = await timed(repos[which], libs[which], which);
       out[which].push(t);
       console.log(`${engine} round ${i + 1} ${which.padEnd(4)}: train ${t.trainS.toFixed(2)} s (CPU ${t.trainCpuS.toFixed(2)} s), apply ${t.applyS.toFixed(2)} s (CPU ${t.applyCpuS.toFixed(2)} s)`);
     }
@@ -118,4 +122,4 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/ab-e2e.json', `${JSON.stringify({ machine: machineInfo(), base: baseDir, tracks, results }, null, 2)}\n`);
+writeFileSync('bench/results/ab-e2e.json', `${JSON.stringify({ machine: machineInfo(), base: baseDir, tracks, newOptions, results }, null, 2)}\n`);
