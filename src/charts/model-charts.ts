@@ -11,7 +11,6 @@ import { labelOf } from '../core/labels.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
 import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
 import { ModelDriftDetector } from '../drift/model-drift-detector.js';
-import type { ModelDriftDetectorState } from '../drift/types.js';
 import type { ComponentsState } from '../manager/components-state.js';
 import { unitSeries, type DriftPoint } from '../manager/drift-series.js';
 import type { TrainingStatusRow } from '../manager/types.js';
@@ -112,7 +111,7 @@ function driftCharts(
     const why =
       c === null
         ? 'The model has not been trained: no drift baseline yet.'
-        : `No drift baseline: drift monitoring needs a baseline of at least ${(c.driftBaseline as { params?: { minBaselineSize?: number } } | null)?.params?.minBaselineSize ?? 30} units.`;
+        : `No drift baseline: drift monitoring needs a baseline of at least ${c.driftBaseline?.params.minBaselineSize ?? 30} units.`;
     return { lnSigma: unavailable(why), drift: unavailable(why), ...stored };
   }
   const end = { date: new Date(c.driftBaselineEnd.fileDate).getTime(), id: c.driftBaselineEnd.trackResultId };
@@ -126,8 +125,7 @@ function driftCharts(
   }
   const baseUnits = unitSeries(base);
   const monUnits = unitSeries(monitored);
-  const state = c.driftBaseline as ModelDriftDetectorState;
-  const detector = ModelDriftDetector.fromState(state);
+  const detector = ModelDriftDetector.fromState(c.driftBaseline);
   const [bLo, bCentre, bHi] = detector.getControlLimits().map(Math.log) as [number, number, number];
   const points: LnSigmaPoint[] = [];
   baseUnits.dates.forEach((date, i) => points.push({ date, lnSigma: Math.log(baseUnits.sigma[i]!), phase: 'baseline', centre: bCentre, lower: bLo, upper: bHi }));
@@ -140,7 +138,7 @@ function driftCharts(
       stats.push({ date, cusumPos: r.cusumPos, cusumNeg: r.cusumNeg, ewma: r.ewma, ewmaLimit: r.ewmaLimit, drifting: r.drifting });
     }
   });
-  const { episodes } = ModelDriftDetector.fromState(state).detectSeries(Array.from(monUnits.sigma), monUnits.dates);
+  const { episodes } = ModelDriftDetector.fromState(c.driftBaseline).detectSeries(Array.from(monUnits.sigma), monUnits.dates);
   const p = detector.params;
   const lnSigma: LnSigmaChart = { points, baselineUnits: baseUnits.dates.length, monitoredUnits: monUnits.dates.length };
   const drift: Chart<DriftCharts> =

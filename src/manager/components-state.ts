@@ -9,9 +9,13 @@ import type { ExclusionCounts } from '../core/features.js';
 import type { FeatureImputerState } from '../core/imputer.js';
 import type { LabelChoice } from '../core/labels.js';
 import type { LabelSource } from '../core/types.js';
-import type { ModelContext } from './pooled-features.js';
+import type { ModelContext } from './pooled/pooled-features.js';
 import type { PredictorKind, TrainingTier } from './types.js';
 import type { ReliabilityBin } from '../predictor/reliability.js';
+import type { ModelProfilerState } from '../profiler/index.js';
+import type { ModelThresholdOptimizerState, ModelThresholdOptimizerStateV1, ThresholdResult } from '../threshold/index.js';
+import { upgradeThresholdState } from '../threshold/model-threshold-optimizer.js';
+import type { ModelDriftDetectorState } from '../drift/index.js';
 
 /** Out-of-sample metrics of the predictor serving a model, on that model's units. */
 export interface ServingMetrics {
@@ -106,18 +110,29 @@ export interface ComponentsState {
     readonly message: string;
     readonly durationMs: number;
   };
-  /** `ModelProfiler.toState()`. */
-  readonly profile: unknown;
-  /** `ModelThresholdOptimizer.toState()`. */
-  readonly threshold: unknown;
-  /** `ModelDriftDetector.toState()` right after the baseline (apply replays from here). */
-  readonly driftBaseline: unknown;
+  /** `ModelProfiler.toState()` (`null`: the model could not be surveyed). */
+  readonly profile: ModelProfilerState | null;
+  /**
+   * `ModelThresholdOptimizer.toState()` (`null`: the formula; a version-1 state in states saved before the plant-wide
+   * read it with {@link storedThresholdResult}).
+   */
+  readonly threshold: ModelThresholdOptimizerState | ModelThresholdOptimizerStateV1 | null;
+  /** `ModelDriftDetector.toState()` right after the baseline (apply replays from here); `null`: no drift baseline. */
+  readonly driftBaseline: ModelDriftDetectorState | null;
   /** `ModelDriftDetector.toState()` after the last apply (`null` until the first apply after a training). */
-  readonly driftCurrent: unknown;
+  readonly driftCurrent: ModelDriftDetectorState | null;
   readonly driftBaselineEnd: DriftBaselineEnd | null;
   /** Where `driftCurrent` stands (written by apply with it; absent before the first apply of this version). */
   readonly driftThrough?: DriftThrough | null;
   readonly predictor: PredictorChoice;
+}
+
+/**
+ * The threshold result of a stored state (`null`: none, the formula), a version-1 state (saved before the plant-wide
+ * blend) read as version 2, as `ModelThresholdOptimizer.fromState` reads it.
+ */
+export function storedThresholdResult(c: ComponentsState | null): ThresholdResult | null {
+  return c?.threshold ? upgradeThresholdState(c.threshold).result : null;
 }
 
 /** The tier of a stored state: the recorded one, else `own` for a trained state saved before tiers existed. */

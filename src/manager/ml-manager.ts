@@ -5,26 +5,24 @@
  *
  * @module
  */
-import { hostname } from 'node:os';
-import { InvalidInputError, StorageError, throwIfAborted } from '../core/errors.js';
-import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
-import type { ThresholdResult } from '../threshold/types.js';
+import { StorageError, throwIfAborted } from '../core/errors.js';
+import { effectiveMinToTrain, positiveInt, resolveOptions, type ResolvedManagerOptions } from './options.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
 import type { DriftAlert, LockHandle, MLRepository, ModelMLState, ModelReadRequest, TrackResultWrite } from '../storage/repository.js';
 import { updateDriftStatesOf } from '../storage/repository-helpers.js';
-import { linkSignals } from './signals.js';
-import { incrementalTrackSource, trackSource } from './track-source.js';
-import { applyVersionOf, incrementalScope, loadApplyJournal, saveApplyJournal, type IncrementalScope } from './incremental.js';
+import { linkSignals } from './runtime/signals.js';
+import { incrementalTrackSource, trackSource } from './apply/track-source.js';
+import { applyVersionOf, incrementalScope, loadApplyJournal, saveApplyJournal, type IncrementalScope } from './apply/incremental.js';
 import { availableParallelism } from 'node:os';
-import { applyPipeline, scoreNow, trackResultOf, type ApplyPlan } from './apply.js';
-import { createRemoteScorer } from './score-pool.js';
-import { BatchWriteError, BatchWriter } from './batch-writer.js';
-import { parseComponents, tierOf, type ComponentsState } from './components-state.js';
-import { DIFFICULTY_MIN_SAMPLES } from '../profiler/difficulty.js';
-import { LruCache } from './lru.js';
-import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './serving.js';
-import { loadPooledModel, type PooledModel } from './pooled.js';
-import { trainAll, trainSingleModel } from './train-all.js';
+import { applyPipeline, trackResultOf, type ApplyPlan } from './apply/pipeline.js';
+import { scoreNow } from './scorer.js';
+import { createRemoteScorer } from './runtime/score-pool.js';
+import { BatchWriteError, BatchWriter } from './runtime/batch-writer.js';
+import { parseComponents, storedThresholdResult, tierOf, type ComponentsState } from './components-state.js';
+import { LruCache } from './runtime/lru.js';
+import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './apply/serving.js';
+import { loadPooledModel, type PooledModel } from './pooled/pooled.js';
+import { trainAll, trainSingleModel } from './train/train-all.js';
 import {
   buildCrossModelComparison,
   buildCrossModelInsights,
@@ -50,50 +48,6 @@ import type {
 
 /** Apply scores in the worker thread only from this many tracks on (see `applyToDatabase`). */
 const REMOTE_SCORING_MIN_TRACKS = 10_000;
-
-/** Options with every default filled in. */
-export interface ResolvedManagerOptions {
-  readonly seed: number;
-  readonly minSamples: number;
-  /** The plant-backed tier's minimum (see {@link ComponentMinimums}); at most `minSamples` in effect. */
-  readonly minPlantBackedSamples: number;
-  readonly minOwnPredictorSamples: number;
-  readonly minOwnPredictorClassCount: number;
-  readonly minDriftBaseline: number;
-  readonly trees: number;
-  readonly labelOptions: NonNullable<MLManagerOptions['labelOptions']>;
-  readonly formulaThreshold: FormulaThresholdFn;
-  readonly riskCutoffs: { readonly medium: number; readonly high: number };
-  readonly predictorCacheBytes: number;
-  readonly owner: string;
-}
-
-function positiveInt(name: string, v: number | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`MLManager option ${name} must be a positive integer, got ${v}.`);
-  return v;
-}
-
-function resolveOptions(o: MLManagerOptions): ResolvedManagerOptions {
-  const risk = o.riskCutoffs ?? { medium: 0.2, high: 0.5 };
-  if (!(risk.medium > 0 && risk.medium < risk.high && risk.high < 1)) {
-    throw new InvalidInputError(`riskCutoffs must satisfy 0 < medium < high < 1, got ${JSON.stringify(risk)}.`);
-  }
-  return {
-    seed: o.seed ?? 42,
-    minSamples: positiveInt('minSamples', o.minSamples, 50),
-    minPlantBackedSamples: positiveInt('minPlantBackedSamples', o.minPlantBackedSamples, DIFFICULTY_MIN_SAMPLES),
-    minOwnPredictorSamples: positiveInt('minOwnPredictorSamples', o.minOwnPredictorSamples, 200),
-    minOwnPredictorClassCount: positiveInt('minOwnPredictorClassCount', o.minOwnPredictorClassCount, 20),
-    minDriftBaseline: positiveInt('minDriftBaseline', o.minDriftBaseline, 30),
-    trees: positiveInt('trees', o.trees, 100),
-    labelOptions: o.labelOptions ?? {},
-    formulaThreshold: o.formulaThreshold ?? plantFormula,
-    riskCutoffs: risk,
-    predictorCacheBytes: positiveInt('predictorCacheBytes', o.predictorCacheBytes, 256 * 2 ** 20),
-    owner: o.owner ?? `laser-trim-ml pid ${process.pid} on ${hostname()}`,
-  };
-}
 
 /**
  * Per-model ML over a repository: train every model, apply the results to the database, and query thresholds,
@@ -397,7 +351,7 @@ export class MLManager {
       if (s.lastError !== null) status = 'failed';
       else if (!s.isTrained) status = samples < minToTrain ? `need ${minToTrain - samples} more` : 'untrained';
       else status = s.isDrifting ? 'drifting' : 'trained';
-      const t = (c?.threshold as { result?: ThresholdResult | null } | null | undefined)?.result ?? null;
+      const t = storedThresholdResult(c);
       rows.push({
         model: s.model,
         samples,
@@ -558,11 +512,6 @@ export class MLManager {
     if (loaded) this.predictors.set(model, loaded, loaded.stateJson.length);
     return loaded;
   }
-}
-
-/** The fewest clean samples that train a model at all: the plant-backed tier's minimum, at most `minSamples`. */
-function effectiveMinToTrain(o: Pick<ResolvedManagerOptions, 'minSamples' | 'minPlantBackedSamples'>): number {
-  return Math.min(o.minSamples, o.minPlantBackedSamples);
 }
 
 function safeComponents(s: ModelMLState): ComponentsState | null {

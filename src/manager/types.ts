@@ -10,7 +10,17 @@ import type { LabelOptions, LabelChoice } from '../core/labels.js';
 import type { ExclusionCounts } from '../core/features.js';
 import type { LabelSource, ModelName } from '../core/types.js';
 import type { DriftDirection, RiskCategory } from '../storage/repository.js';
-import type { PooledSummary } from './pooled.js';
+
+/** What the pooled forest was trained on and how well it does out of bag. */
+export interface PooledSummary {
+  /** Final Test units of every model. */
+  readonly samples: number;
+  /** Units the forest trained on (all of them, or a sample of `POOLED_MAX_ROWS`). */
+  readonly trainedOn: number;
+  readonly failures: number;
+  readonly auc: number | null;
+  readonly brier: number | null;
+}
 
 /** Which predictor serves a model's failure probabilities. */
 export type PredictorKind = 'own' | 'pooled' | 'none';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrimTrack } from '../../src/core/types.js';
 import { parseComponents } from '../../src/manager/components-state.js';
 import { MLManager } from '../../src/manager/ml-manager.js';
-import { driftMonitoringOf } from '../../src/manager/train-model.js';
+import { driftMonitoringOf } from '../../src/manager/train/train-model.js';
 import { writePlant } from '../../src/synthetic/index.js';
 import type { HostDataWriter, MLRepository } from '../../src/storage/repository.js';
 import { ALL_KINDS, type RepoKind, type RepoUnderTest } from './repos.js';

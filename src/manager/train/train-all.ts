@@ -15,24 +15,26 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { AbortedError, type DiskFullError, InsufficientDataError, abortError, diskFullOf, throwIfAborted } from '../core/errors.js';
-import { cleanTrainingRecords } from '../core/dataset.js';
-import type { ExclusionCounts } from '../core/features.js';
-import { chooseLabelSource, labelOf } from '../core/labels.js';
-import type { ModelName, TrainingRecord } from '../core/types.js';
-import { ModelProfiler, type ModelProfilerState } from '../profiler/index.js';
-import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from './components-state.js';
-import type { MLRepository } from '../storage/repository.js';
-import { readTrainingRecordsOfModels } from '../storage/repository-helpers.js';
-import type { ResolvedManagerOptions } from './ml-manager.js';
-import { scoreNow } from './apply.js';
-import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from './pooled.js';
-import { medianLogSigma, medianOf, resistanceChangeOf, type ModelContext } from './pooled-features.js';
-import { finalTestHistory } from './pooled-context.js';
-import { fitPlantPrior, ModelThresholdOptimizer, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
-import { thresholdDataOf, untrainedState, type TrainModelInput, type TrainModelOutput } from './train-model.js';
-import { createTrainRunner } from './worker-pool.js';
-import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult, TrainingTier } from './types.js';
+import { AbortedError, type DiskFullError, InsufficientDataError, abortError, diskFullOf, throwIfAborted } from '../../core/errors.js';
+import { cleanTrainingRecords } from '../../core/dataset.js';
+import type { ExclusionCounts } from '../../core/features.js';
+import { chooseLabelSource, labelOf } from '../../core/labels.js';
+import type { ModelName, TrainingRecord } from '../../core/types.js';
+import { ModelProfiler } from '../../profiler/index.js';
+import { parseComponents, storedThresholdResult, type DriftBaselineEnd, type ServingMetrics } from '../components-state.js';
+import type { MLRepository } from '../../storage/repository.js';
+import { readTrainingRecordsOfModels } from '../../storage/repository-helpers.js';
+import type { ResolvedManagerOptions } from '../options.js';
+import { scoreNow } from '../scorer.js';
+import { PooledRows, trainPooledModel, savePooledModel, type PooledModel } from '../pooled/pooled.js';
+import { medianLogSigma, medianOf, resistanceChangeOf, type ModelContext } from '../pooled/pooled-features.js';
+import { finalTestHistory } from '../pooled/pooled-context.js';
+import { fitPlantPrior, ModelThresholdOptimizer, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence } from '../../threshold/index.js';
+import { thresholdDataOf, trainModelCore, type TrainModelInput, type TrainModelOutput } from './train-model.js';
+import { untrainedState } from './model-state.js';
+import { runLimited } from '../runtime/concurrency.js';
+import { createWorkerPool } from '../runtime/worker-pool.js';
+import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult, TrainingTier } from '../types.js';
 
 interface Survey {
   readonly model: ModelName;
@@ -261,10 +263,10 @@ export async function trainAll(
   rowsDone = 0;
   rowsTotal = surveys.reduce((n, s) => n + s.rowsRead, 0);
   const results: TrainingResult[] = [];
-  const runner = createTrainRunner(opts.concurrency ?? availableParallelism());
+  const runner = createWorkerPool<TrainModelInput, TrainModelOutput>({
+    worker: 'train-worker', concurrency: opts.concurrency ?? availableParallelism(), inline: trainModelCore, what: 'training',
+  });
   try {
-    const queue = [...surveys];
-    const inflight = new Set<Promise<void>>();
     let aborted: Error | null = null;
     const startOne = (s: Survey): Promise<void> => {
       const p = (async () => {
@@ -391,15 +393,7 @@ export async function trainAll(
       })();
       return p;
     };
-    while (queue.length > 0 || inflight.size > 0) {
-      while (queue.length > 0 && inflight.size < runner.concurrency && aborted === null && !signal?.aborted) {
-        const s = queue.shift()!;
-        const p = startOne(s).finally(() => inflight.delete(p));
-        inflight.add(p);
-      }
-      if (inflight.size === 0) break;
-      await Promise.race(inflight);
-    }
+    await runLimited(surveys, runner.concurrency, startOne, () => aborted !== null || signal?.aborted === true);
     throwIfAborted(signal);
     if (aborted !== null) throw aborted as Error; // assigned in startOne: TypeScript narrows it to null here
   } finally {
@@ -488,8 +482,7 @@ export async function trainSingleModel(
   for (const state of await repo.listModelStates()) {
     if (thresholdPrior === null) {
       try {
-        const t = parseComponents(state.componentsJson, state.model).threshold as { result?: ThresholdResult | null } | null;
-        thresholdPrior = t?.result?.prior ?? null;
+        thresholdPrior = storedThresholdResult(parseComponents(state.componentsJson, state.model))?.prior ?? null;
       } catch {
         // A state from another version has no plant-wide threshold.
       }
@@ -506,7 +499,7 @@ export async function trainSingleModel(
     if (!state.isTrained) continue;
     try {
       const c = parseComponents(state.componentsJson, state.model);
-      const p = c.profile ? ModelProfiler.fromState(c.profile as ModelProfilerState) : null;
+      const p = c.profile ? ModelProfiler.fromState(c.profile) : null;
       if (p?.isBuilt) otherProfiles.push(p);
     } catch {
       // A state from another version cannot be ranked against; it is replaced at its next training.

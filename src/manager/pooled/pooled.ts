@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { failPointsOf, labelOf, severityWeight } from '../core/labels.js';
-import type { ModelName, TrainingRecord, TrimTrack } from '../core/types.js';
-import { ModelPredictor, type ModelPredictorState } from '../predictor/index.js';
-import { fitLogistic, logisticProbability } from '../predictor/logistic.js';
-import { StateVersionError } from '../core/errors.js';
-import { createRng } from '../core/rng.js';
-import type { MLRepository } from '../storage/repository.js';
+import { failPointsOf, labelOf, severityWeight } from '../../core/labels.js';
+import type { ModelName, TrainingRecord, TrimTrack } from '../../core/types.js';
+import { ModelPredictor, type ModelPredictorState } from '../../predictor/index.js';
+import { fitLogistic, logisticProbability } from '../../predictor/logistic.js';
+import { StateVersionError } from '../../core/errors.js';
+import { createRng } from '../../core/rng.js';
+import type { MLRepository } from '../../storage/repository.js';
 import {
   POOLED_FEATURE_NAMES,
   POOLED_TRACK_FEATURE_COUNT,
@@ -43,8 +43,9 @@ import {
   type ExcessParams,
   type RatePrior,
 } from './pooled-context.js';
-import type { TrackScorer } from './apply.js';
-import type { RemoteScorer } from './score-pool.js';
+import type { TrackScorer } from '../scorer.js';
+import type { PooledSummary } from '../types.js';
+import type { RemoteScorer } from '../runtime/score-pool.js';
 
 /** Artifact coordinates of the pooled forest. */
 export const POOLED_ARTIFACT = { model: '*', kind: 'pooled_predictor' } as const;
@@ -314,17 +315,6 @@ export interface PooledModelState {
   readonly medians: number[];
   readonly summary: PooledSummary;
   readonly predictor: ModelPredictorState;
-}
-
-/** What the pooled forest was trained on and how well it does out of bag. */
-export interface PooledSummary {
-  /** Final Test units of every model. */
-  readonly samples: number;
-  /** Units the forest trained on (all of them, or a sample of `POOLED_MAX_ROWS`). */
-  readonly trainedOn: number;
-  readonly failures: number;
-  readonly auc: number | null;
-  readonly brier: number | null;
 }
 
 /** A trained or loaded pooled forest. */

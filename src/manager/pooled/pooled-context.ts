@@ -21,8 +21,8 @@
  *
  * @module
  */
-import { labelOf } from '../core/labels.js';
-import type { TrainingRecord } from '../core/types.js';
+import { labelOf } from '../../core/labels.js';
+import type { TrainingRecord } from '../../core/types.js';
 
 /** Milliseconds per day: day numbers are `floor(epoch ms / 86,400,000)` (UTC days). */
 const DAY_MS = 86_400_000;

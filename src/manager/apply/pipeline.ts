@@ -9,51 +9,33 @@
  *
  * @module
  */
-import { AbortedError, throwIfAborted } from '../core/errors.js';
-import { emptyExclusionCounts, exclusionReason } from '../core/features.js';
-import type { FormulaThresholdFn } from '../core/formula.js';
-import type { ModelName, TrimTrack } from '../core/types.js';
-import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
-import { saveDriftAlertsWithState } from '../storage/repository-helpers.js';
-import { DriftStateWriter } from './drift-writer.js';
+import { AbortedError, throwIfAborted } from '../../core/errors.js';
+import { emptyExclusionCounts, exclusionReason } from '../../core/features.js';
+import type { FormulaThresholdFn } from '../../core/formula.js';
+import type { ModelName, TrimTrack } from '../../core/types.js';
+import type { TrackScorer } from '../scorer.js';
+import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../../storage/repository.js';
+import { saveDriftAlertsWithState } from '../../storage/repository-helpers.js';
+import { DriftStateWriter } from '../runtime/drift-writer.js';
 import type { TrackSource } from './track-source.js';
-import { compareUnits, unitSeries, type DriftPoint, type UnitSeries } from './drift-series.js';
-import type { ComponentsState, DriftThrough } from './components-state.js';
-import { BatchWriteError, type BatchWriter } from './batch-writer.js';
-import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from './types.js';
-
-/**
- * Scores tracks in two steps, so that prediction can run in a worker while the main thread reads and writes:
- * `features` builds the row-major matrix (and marks the rows that can be scored), `predict` turns it into failure
- * probabilities (in this thread, or in the scoring worker).
- */
-export interface TrackScorer {
-  features(tracks: readonly TrimTrack[]): { data: Float64Array; ok: Uint8Array };
-  predict(data: Float64Array): Float64Array | Promise<Float64Array>;
-  /** The same in this thread (for single lookups). */
-  predictNow(data: Float64Array): Float64Array;
-}
-
-/** Probabilities of tracks now, in this thread (NaN where a track cannot be scored). */
-export function scoreNow(scorer: TrackScorer, tracks: readonly TrimTrack[]): Float64Array {
-  const { data, ok } = scorer.features(tracks);
-  const p = scorer.predictNow(data);
-  for (let i = 0; i < tracks.length; i++) if (!ok[i]) p[i] = Number.NaN;
-  return p;
-}
+import { compareUnits, unitSeries, type DriftPoint, type UnitSeries } from '../drift-series.js';
+import { parseComponents, type ComponentsState, type DriftThrough } from '../components-state.js';
+import type { ModelDriftDetectorState } from '../../drift/index.js';
+import { BatchWriteError, type BatchWriter } from '../runtime/batch-writer.js';
+import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from '../types.js';
 
 /**
  * Replays drift over a model's post-baseline series, from the baseline's detector state or from `from` (a stored
  * `ModelDriftDetector` state that has seen the units before the series); returns the alerts and the final state.
  */
-export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }, from?: unknown) => {
+export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }, from?: ModelDriftDetectorState) => {
   alerts: Omit<DriftAlert, 'id' | 'createdDate'>[];
   isDrifting: boolean;
   direction: DriftDirection | null;
   cusumPos: number;
   cusumNeg: number;
   ewmaValue: number | null;
-  stateJson: unknown;
+  stateJson: ModelDriftDetectorState;
 };
 
 /** What apply needs to know of one model. */
@@ -70,7 +52,7 @@ export interface ApplyPlan {
   /** Which tracks the plan reads and writes: all of the model's, or only those without a result (incremental). */
   readonly scope: 'all' | 'pending';
   /** Incremental apply: the stored drift state to continue and where it stands; `null`: replay from the baseline. */
-  readonly driftFrom: { readonly state: unknown; readonly through: DriftThrough } | null;
+  readonly driftFrom: { readonly state: ModelDriftDetectorState; readonly through: DriftThrough } | null;
   /** Incremental apply: why this model is applied in full (`null` otherwise). */
   readonly fullReason: string | null;
   /** The state's parsed components (`null` without a state); not modified. */
@@ -360,7 +342,7 @@ async function finishModel(
   if (plan.driftReplay && plan.state) {
     // Drift runs in time order (the apply read is in id order), one value per unit (see drift-series.ts).
     let series = unitSeries(run.driftPoints);
-    let from: unknown;
+    let from: ModelDriftDetectorState | undefined;
     let through: DriftThrough;
     const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
     const late = plan.driftFrom ? lateUnitReason(series, run.driftPoints, plan.driftFrom.through) : null;
@@ -391,10 +373,12 @@ async function finishModel(
     throwIfAborted(ctx.signal);
     isDrifting = replay.isDrifting;
     direction = replay.direction;
-    // The stored components with the new drift state (a shallow copy: the plan's parsed components stay as stored).
-    const components: Record<string, unknown> = { ...(plan.components ?? (JSON.parse(plan.state.componentsJson) as Record<string, unknown>)) };
-    components['driftCurrent'] = replay.stateJson;
-    components['driftThrough'] = through;
+    // The stored components with the new drift state (a copy: the plan's parsed components stay as stored).
+    const components: ComponentsState = {
+      ...(plan.components ?? parseComponents(plan.state.componentsJson, plan.model)),
+      driftCurrent: replay.stateJson,
+      driftThrough: through,
+    };
     driftUpdate = {
       cusumPos: replay.cusumPos,
       cusumNeg: replay.cusumNeg,

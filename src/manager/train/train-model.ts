@@ -16,23 +16,24 @@
  *
  * @module
  */
-import { buildTrainingSetFromClean, cleanTrainingRecords } from '../core/dataset.js';
-import { InsufficientDataError } from '../core/errors.js';
-import type { ExclusionCounts } from '../core/features.js';
-import { failPointsOf, labelOf, type LabelOptions } from '../core/labels.js';
-import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
-import { ModelDriftDetector, unitsPerYearOf } from '../drift/index.js';
-import { ModelPredictor } from '../predictor/index.js';
-import { brierScore, confusionMetrics, rocAuc } from '../predictor/metrics.js';
-import { ModelProfiler, type ModelProfilerState, type ProfileColumns } from '../profiler/index.js';
-import { ModelThresholdOptimizer, type ModelThresholdOptimizerState, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence, type ThresholdResult } from '../threshold/index.js';
-import type { Artifact, ModelMLState } from '../storage/repository.js';
-import type { ComponentsState, DriftBaselineEnd, DriftMonitoring, PredictorChoice, ServingMetrics } from './components-state.js';
-import type { PooledOob } from './pooled.js';
-import type { ModelContext } from './pooled-features.js';
-import { unitSeries } from './drift-series.js';
-import type { TrainingResult, TrainingTier } from './types.js';
-import { reliabilityBins } from '../predictor/reliability.js';
+import { buildTrainingSetFromClean, cleanTrainingRecords } from '../../core/dataset.js';
+import { failPointsOf, labelOf, type LabelOptions } from '../../core/labels.js';
+import type { LabelSource, ModelName, TrainingRecord } from '../../core/types.js';
+import { ModelDriftDetector, unitsPerYearOf } from '../../drift/index.js';
+import { ModelPredictor } from '../../predictor/index.js';
+import { brierScore, confusionMetrics, rocAuc } from '../../predictor/metrics.js';
+import type { ModelProfilerState } from '../../profiler/index.js';
+import { ModelThresholdOptimizer, type PlantThresholdPrior, type ThresholdData, type ThresholdEvidence } from '../../threshold/index.js';
+import type { Artifact } from '../../storage/repository.js';
+import { modelMLState, profileColumns, type TrainModelOutput } from './model-state.js';
+
+export type { TrainModelOutput } from './model-state.js';
+import type { ComponentsState, DriftBaselineEnd, DriftMonitoring, PredictorChoice, ServingMetrics } from '../components-state.js';
+import type { PooledOob } from '../pooled/pooled.js';
+import type { ModelContext } from '../pooled/pooled-features.js';
+import { unitSeries } from '../drift-series.js';
+import type { TrainingTier } from '../types.js';
+import { reliabilityBins } from '../../predictor/reliability.js';
 
 /** Settings a worker needs (plain data: functions cannot cross a thread). */
 export interface TrainSettings {
@@ -59,7 +60,7 @@ export interface TrainModelInput {
   readonly tier?: TrainingTier;
   readonly context: ModelContext | null;
   /** `ModelProfiler.toState()` from the survey pass (with difficulty). */
-  readonly profileState: unknown;
+  readonly profileState: ModelProfilerState | null;
   /** The pooled forest's out-of-bag probabilities on this model's units, if a pooled forest exists. */
   readonly pooled: PooledOob | null;
   /** Whether a pooled forest exists at all (it may have no out-of-bag rows for this model). */
@@ -86,20 +87,6 @@ export interface TrainModelInput {
   readonly stateVersion: string;
 }
 
-/** Output of {@link trainModelCore}. */
-export interface TrainModelOutput {
-  readonly state: ModelMLState;
-  readonly artifacts: Omit<Artifact, 'createdDate'>[];
-  readonly result: Omit<TrainingResult, 'durationMs' | 'error'>;
-}
-
-/** The profile columns of a model without a usable profile. */
-const NO_PROFILE: ProfileColumns = {
-  sigmaMean: null, sigmaStd: null, sigmaP5: null, sigmaP50: null, sigmaP95: null, errorMean: null, errorStd: null,
-  passRate: null, failRate: null, avgFailPoints: null, trackCorrelation: null, specMargin: null, difficultyScore: null,
-};
-
-const NO_METRICS = { predictorAccuracy: null, predictorPrecision: null, predictorRecall: null, predictorF1: null, predictorAuc: null };
 
 /** Serving metrics from out-of-bag probabilities (accuracy etc. at 0.5). */
 export function servingMetrics(probabilities: ArrayLike<number>, labels: ArrayLike<number>): ServingMetrics | null {
@@ -126,114 +113,6 @@ export function servingMetrics(probabilities: ArrayLike<number>, labels: ArrayLi
     positives,
     evaluatedOn: 'oob',
     reliability: reliabilityBins(p, y),
-  };
-}
-
-/** Profile columns of the state row. */
-function profileColumns(profileState: unknown, model: ModelName): ProfileColumns {
-  const profiler = ModelProfiler.fromState(profileState as ModelProfilerState);
-  if (!profiler.isBuilt) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no profile.`);
-  return profiler.toColumns();
-}
-
-/** An untrained state (too few samples, or a failure), so that the status table and the pooled forest know the model. */
-export function untrainedState(a: {
-  model: ModelName;
-  rowsRead: number;
-  samples: number;
-  finalTestSamples: number;
-  minSamples: number;
-  /** The plant-backed tier's minimum in force (default `minSamples`: one tier). */
-  minPlantBackedSamples?: number;
-  context: ModelContext | null;
-  profileState: unknown;
-  trainingDate: Date;
-  stateVersion: string;
-  message: string;
-  error: string | null;
-  /** The threshold learned for the model from the plant-wide threshold and its few outcomes (`null`: the formula). */
-  threshold?: ModelThresholdOptimizerState | null;
-  /** Rows excluded by hygiene, by reason (from the survey), where known. */
-  excluded?: ExclusionCounts | null;
-}): TrainModelOutput {
-  const t: ThresholdResult | null = a.threshold?.result ?? null;
-  const learnedThreshold = t?.learned ? t.threshold : null;
-  const components: ComponentsState = {
-    kind: 'ModelComponents',
-    version: 1,
-    context: a.context,
-    training: {
-      rowsRead: a.rowsRead, samples: a.samples, excluded: a.excluded ?? null, label: null, minSamples: a.minSamples,
-      minPlantBackedSamples: a.minPlantBackedSamples ?? a.minSamples, tier: null, message: a.message, durationMs: 0,
-    },
-    profile: a.profileState,
-    threshold: a.threshold ?? null,
-    driftBaseline: null,
-    driftCurrent: null,
-    driftBaselineEnd: null,
-    predictor: {
-      kind: 'pooled',
-      reason: 'Untrained model: the pooled forest serves it where one exists.',
-      labelSource: 'final_test',
-      featureNames: null,
-      imputer: null,
-      artifactKind: null,
-      metrics: null,
-      alternativeMetrics: null,
-      featureImportance: null,
-    },
-  };
-  let profile: ProfileColumns | null;
-  try {
-    profile = profileColumns(a.profileState, a.model);
-  } catch {
-    profile = null;
-  }
-  const state: ModelMLState = {
-    model: a.model,
-    isTrained: false,
-    trainingDate: a.trainingDate,
-    trainingSamples: a.samples,
-    trimSamples: a.samples,
-    finalTestSamples: a.finalTestSamples,
-    sigmaThreshold: learnedThreshold,
-    thresholdConfidence: learnedThreshold !== null ? t!.confidence : null,
-    ...NO_METRICS,
-    featureImportance: null,
-    ...(profile ?? NO_PROFILE),
-    driftBaselineMean: null,
-    driftBaselineStd: null,
-    driftBaselineP95: null,
-    cusumPos: 0,
-    cusumNeg: 0,
-    ewmaValue: null,
-    isDrifting: false,
-    driftDirection: null,
-    labelSource: null,
-    stateVersion: a.stateVersion,
-    componentsJson: JSON.stringify(components),
-    lastError: a.error,
-    createdDate: a.trainingDate,
-    updatedDate: a.trainingDate,
-  };
-  return {
-    state,
-    artifacts: [],
-    result: {
-      model: a.model,
-      status: a.error ? 'failed' : 'skipped',
-      tier: null,
-      message: a.message,
-      rowsRead: a.rowsRead,
-      samples: a.samples,
-      excluded: a.excluded ?? null,
-      label: null,
-      sigmaThreshold: learnedThreshold,
-      thresholdConfidence: learnedThreshold !== null ? t!.confidence : null,
-      predictorKind: 'pooled',
-      predictorAuc: null,
-      driftBaselineSamples: 0,
-    },
   };
 }
 
@@ -375,38 +254,23 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
     driftBaselineEnd: baselineEnd,
     predictor: predictor.choice,
   };
-  const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
-  const state: ModelMLState = {
+  const state = modelMLState({
     model,
     isTrained: true,
     trainingDate: input.trainingDate,
     trainingSamples: clean.records.length,
     trimSamples: clean.records.filter((r) => r.linearityPass !== null).length,
-    finalTestSamples,
-    sigmaThreshold: threshold.learned ? threshold.threshold : null,
-    thresholdConfidence: threshold.learned ? threshold.confidence : null,
-    predictorAccuracy: m?.accuracy ?? null,
-    predictorPrecision: m?.precision ?? null,
-    predictorRecall: m?.recall ?? null,
-    predictorF1: m?.f1 ?? null,
-    predictorAuc: m?.auc ?? null,
+    finalTestSamples: clean.records.filter((r) => labelOf(r, 'final_test') !== null).length,
+    threshold,
+    metrics: m,
     featureImportance: predictor.choice.featureImportance,
-    ...profile,
-    driftBaselineMean: driftOk ? drift.baselineMean : null,
-    driftBaselineStd: driftOk ? drift.baselineStd : null,
-    driftBaselineP95: driftOk ? drift.baselineP95 : null,
-    cusumPos: 0,
-    cusumNeg: 0,
-    ewmaValue: null,
-    isDrifting: false,
-    driftDirection: null,
+    profile,
+    driftBaseline: driftOk ? { mean: drift.baselineMean, std: drift.baselineStd, p95: drift.baselineP95 } : null,
     labelSource: set.label.source,
     stateVersion: input.stateVersion,
-    componentsJson: JSON.stringify(components),
+    components,
     lastError: null,
-    createdDate: input.trainingDate,
-    updatedDate: input.trainingDate,
-  };
+  });
   return {
     state,
     artifacts,
