@@ -14,6 +14,7 @@ import { ModelDriftDetector } from '../drift/model-drift-detector.js';
 import type { ComponentsState } from '../manager/components-state.js';
 import { unitSeries, type DriftPoint } from '../manager/drift-series.js';
 import type { TrainingStatusRow } from '../manager/types.js';
+import { trainingStatusText } from '../manager/status.js';
 import type { ModelMLState } from '../storage/repository.js';
 import type {
   Chart,
@@ -77,7 +78,7 @@ export function buildModelChartData(input: ModelChartInput): ModelChartData {
     tracks: input.records.length,
     cleanTracks: clean.length,
     units,
-    status: input.status?.status ?? (clean.length < input.minSamples ? `need ${input.minSamples - clean.length} more` : 'untrained'),
+    status: input.status ? trainingStatusText(input.status) : (clean.length < input.minSamples ? `need ${input.minSamples - clean.length} more` : 'untrained'),
     needsSamples: input.state?.isTrained ? 0 : Math.max(0, minSamples - samples),
     failureRate: labelled.length > 0 ? failures / labelled.length : null,
     failureRateInterval: labelled.length > 0 ? wilsonInterval(failures, labelled.length) : null,

@@ -10,7 +10,7 @@ import type { FeatureImputerState } from '../core/imputer.js';
 import type { LabelChoice } from '../core/labels.js';
 import type { LabelSource } from '../core/types.js';
 import type { ModelContext } from './pooled/pooled-features.js';
-import type { PredictorKind, TrainingTier } from './types.js';
+import type { TrainingTier } from './types.js';
 import type { ReliabilityBin } from '../predictor/reliability.js';
 import type { ModelProfilerState } from '../profiler/index.js';
 import type { ModelThresholdOptimizerState, ModelThresholdOptimizerStateV1, ThresholdResult } from '../threshold/index.js';
@@ -36,23 +36,48 @@ export interface ServingMetrics {
   readonly reliability?: readonly ReliabilityBin[];
 }
 
-/** Which predictor serves the model, and why. */
-export interface PredictorChoice {
-  readonly kind: PredictorKind;
+/** What every {@link PredictorChoice} says: why, and how well the serving predictor does. */
+interface PredictorChoiceFields {
   readonly reason: string;
-  /** The label the serving predictor learned (the pooled forest always learns Final Test). */
-  readonly labelSource: LabelSource | null;
-  /** Feature columns of the own forest, in order (`null` for pooled / none). */
-  readonly featureNames: string[] | null;
-  readonly imputer: FeatureImputerState | null;
-  /** Artifact kind holding the forest (`predictor` for own). */
-  readonly artifactKind: string | null;
   readonly metrics: ServingMetrics | null;
   /** The other candidate's metrics on the same units, when both were evaluated. */
   readonly alternativeMetrics: ServingMetrics | null;
-  /** Impurity importances of the serving forest. */
-  readonly featureImportance: Record<string, number> | null;
 }
+
+/**
+ * Which predictor serves the model, and why: a union on `kind`. An `own` forest carries what serving it needs (its
+ * feature columns in order, the imputer, the artifact holding the forest, its impurity importances); the `pooled`
+ * forest always learns Final Test; `none` serves no probability.
+ */
+export type PredictorChoice =
+  | (PredictorChoiceFields & {
+      readonly kind: 'own';
+      /** The label the own forest learned. */
+      readonly labelSource: LabelSource;
+      /** Feature columns of the own forest, in order. */
+      readonly featureNames: string[];
+      readonly imputer: FeatureImputerState;
+      /** Artifact kind holding the forest. */
+      readonly artifactKind: 'predictor';
+      /** Impurity importances of the own forest. */
+      readonly featureImportance: Record<string, number>;
+    })
+  | (PredictorChoiceFields & {
+      readonly kind: 'pooled';
+      readonly labelSource: 'final_test';
+      readonly featureNames: null;
+      readonly imputer: null;
+      readonly artifactKind: null;
+      readonly featureImportance: null;
+    })
+  | (PredictorChoiceFields & {
+      readonly kind: 'none';
+      readonly labelSource: null;
+      readonly featureNames: null;
+      readonly imputer: null;
+      readonly artifactKind: null;
+      readonly featureImportance: null;
+    });
 
 /** Where the drift baseline ends: apply monitors records after it. */
 export interface DriftBaselineEnd {

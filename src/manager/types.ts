@@ -249,8 +249,15 @@ export interface ApplyResult {
   readonly durationMs: number;
 }
 
-/** One row of the design's settings-page table. */
-export interface TrainingStatusRow {
+/**
+ * The status of a model in the settings-page table: `trained`, `drifting` (trained, and its drift charts alarm),
+ * `need_more_data` (too few clean samples to train: {@link TrainingStatusRow.samplesNeeded} more), `untrained`
+ * (enough samples, but no trained state, e.g. one saved by another version) or `failed` (its last training failed).
+ */
+export type ModelTrainingStatus = 'trained' | 'drifting' | 'need_more_data' | 'untrained' | 'failed';
+
+/** The fields every {@link TrainingStatusRow} has. */
+export interface TrainingStatusRowFields {
   readonly model: ModelName;
   readonly samples: number;
   readonly sigmaThreshold: number | null;
@@ -266,8 +273,6 @@ export interface TrainingStatusRow {
   readonly auc: number | null;
   readonly predictorKind: PredictorKind;
   readonly labelSource: LabelSource | null;
-  /** `trained`, `need N more`, `drifting`, `failed`, `untrained`. */
-  readonly status: string;
   /** The tier of a trained model (`own` for states saved before tiers existed); `null` when not trained. */
   readonly tier: TrainingTier | null;
   /**
@@ -281,6 +286,21 @@ export interface TrainingStatusRow {
   readonly excluded: ExclusionCounts | null;
   readonly trainingDate: Date | null;
 }
+
+/**
+ * One row of the design's settings-page table, a union on `status`: a model that needs more data says how many more
+ * clean samples (`samplesNeeded`; the design's "need N more"), every other row has `samplesNeeded: null`.
+ *
+ * @example
+ * ```ts
+ * for (const row of (await ml.getTrainingStatus()).rows) {
+ *   if (row.status === 'need_more_data') console.log(row.model, `needs ${row.samplesNeeded} more samples`);
+ * }
+ * ```
+ */
+export type TrainingStatusRow =
+  | (TrainingStatusRowFields & { readonly status: 'need_more_data'; readonly samplesNeeded: number })
+  | (TrainingStatusRowFields & { readonly status: Exclude<ModelTrainingStatus, 'need_more_data'>; readonly samplesNeeded: null });
 
 /** The settings-page summary: counts and rows. */
 export interface TrainingStatus {

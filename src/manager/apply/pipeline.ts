@@ -139,9 +139,8 @@ export async function applyPipeline(
       await ctx.writer.add(run.plan.model, resultsOf(run, stage.batch, probabilities, stage.ok, ctx));
     } catch (error) {
       if (!(error instanceof BatchWriteError)) throw error;
-      // The batch's models fail (reported now; again at this model's end, which the caller treats as the same).
+      // The batch's models fail: reported once, at this model's end (the caller fails the batch's other models).
       run.error = error;
-      onModel(run.plan.model, { error });
     }
   };
   // Keep a few stages in flight: the worker scores them while this thread reads the next batches and writes older

@@ -320,7 +320,7 @@ function choosePredictor(
   const st = input.settings;
   const pooledMetrics = input.pooled ? servingMetrics(input.pooled.probabilities, input.pooled.labels) : (input.pooledMetricsFallback ?? null);
   const pooledExists = input.pooled !== null || input.pooledAvailable === true;
-  const pooledChoice = (reason: string, alternative: ServingMetrics | null = null): PredictorChoice => ({
+  const pooledChoice = (reason: string, alternative: ServingMetrics | null = null): Extract<PredictorChoice, { kind: 'pooled' }> => ({
     kind: 'pooled',
     reason,
     labelSource: 'final_test',
