@@ -1,7 +1,7 @@
 /**
  * Builds one model's chart data from its stored state and its tracks (pure: no I/O). The drift charts replay the
  * model's drift detector from its stored baseline state over the units after the baseline, exactly as a full apply
- * does (`manager/serving.ts`), so every statistic, limit and episode is the detector's own.
+ * does (`manager/apply/serving.ts`), so every statistic, limit and episode is the detector's own.
  *
  * @module
  */

@@ -13,7 +13,7 @@ import type { DriftAlert, MLRepository, ModelMLState, TrackResultWrite } from '.
 import { updateDriftStatesOf } from '../storage/repository-helpers.js';
 import { batchEffects, qualityTrend, type BatchEffects, type DatedOutcome, type QualityTrend, type TimeBin } from '../insights/time-trends.js';
 import { applyAll, type ApplyDeps } from './apply/apply-all.js';
-import { trackResultOf } from './apply/pipeline.js';
+import { trackResultOf } from './apply/plan.js';
 import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './apply/serving.js';
 import type { ComponentsState } from './components-state.js';
 import {
@@ -30,7 +30,8 @@ import { lockBoth, withLocks } from './runtime/locks.js';
 import { LruCache } from './runtime/lru.js';
 import { scoreNow } from './scorer.js';
 import { buildTrainingStatus } from './status.js';
-import { trainAll, trainSingleModel } from './train/train-all.js';
+import { trainAll } from './train/train-all.js';
+import { trainSingleModel } from './train/train-single.js';
 import type { ApplyOptions, ApplyResult, MLManagerOptions, TrainAllOptions, TrainAllResult, TrainingResult, TrainingStatus } from './types.js';
 
 /**

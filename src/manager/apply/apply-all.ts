@@ -18,7 +18,8 @@ import { BatchWriteError, BatchWriter } from '../runtime/batch-writer.js';
 import { createRemoteScorer } from '../runtime/score-pool.js';
 import type { ApplyModelResult, ApplyOptions, ApplyResult } from '../types.js';
 import { applyVersionOf, incrementalScope, loadApplyJournal, saveApplyJournal, type ApplyJournal, type IncrementalScope } from './incremental.js';
-import { applyPipeline, type ApplyPlan } from './pipeline.js';
+import { applyPipeline } from './pipeline.js';
+import type { ApplyPlan } from './plan.js';
 import { buildApplyPlan, type LoadedPredictor } from './serving.js';
 import { incrementalTrackSource, trackSource } from './track-source.js';
 

@@ -10,82 +10,13 @@
  * @module
  */
 import { AbortedError, throwIfAborted } from '../../core/errors.js';
-import { emptyExclusionCounts, exclusionReason } from '../../core/features.js';
-import type { FormulaThresholdFn } from '../../core/formula.js';
+import { exclusionReason } from '../../core/features.js';
 import type { ModelName, TrimTrack } from '../../core/types.js';
-import type { TrackScorer } from '../scorer.js';
-import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../../storage/repository.js';
-import { saveDriftAlertsWithState } from '../../storage/repository-helpers.js';
+import type { TrackResultWrite } from '../../storage/repository.js';
+import { BatchWriteError } from '../runtime/batch-writer.js';
 import { DriftStateWriter } from '../runtime/drift-writer.js';
-import type { TrackSource } from './track-source.js';
-import { compareUnits, unitSeries, type DriftPoint, type UnitSeries } from '../drift-series.js';
-import { parseComponents, type ComponentsState, type DriftThrough } from '../components-state.js';
-import type { ModelDriftDetectorState } from '../../drift/index.js';
-import { BatchWriteError, type BatchWriter } from '../runtime/batch-writer.js';
-import { riskCategoryOf, type ApplyModelResult, type PredictorKind } from '../types.js';
-
-/**
- * Replays drift over a model's post-baseline series, from the baseline's detector state or from `from` (a stored
- * `ModelDriftDetector` state that has seen the units before the series); returns the alerts and the final state.
- */
-export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }, from?: ModelDriftDetectorState) => {
-  alerts: Omit<DriftAlert, 'id' | 'createdDate'>[];
-  isDrifting: boolean;
-  direction: DriftDirection | null;
-  cusumPos: number;
-  cusumNeg: number;
-  ewmaValue: number | null;
-  stateJson: ModelDriftDetectorState;
-};
-
-/** What apply needs to know of one model. */
-export interface ApplyPlan {
-  readonly model: ModelName;
-  readonly state: ModelMLState | null;
-  readonly learnedThreshold: number | null;
-  readonly scorer: TrackScorer | null;
-  readonly predictorKind: PredictorKind;
-  /** Records strictly after this (date, id) feed drift detection; `null`: no drift for this model. */
-  readonly driftAfter: { readonly date: Date; readonly trackResultId: number } | null;
-  readonly driftReplay: DriftReplay | null;
-  readonly version: string;
-  /** Which tracks the plan reads and writes: all of the model's, or only those without a result (incremental). */
-  readonly scope: 'all' | 'pending';
-  /** Incremental apply: the stored drift state to continue and where it stands; `null`: replay from the baseline. */
-  readonly driftFrom: { readonly state: ModelDriftDetectorState; readonly through: DriftThrough } | null;
-  /** Incremental apply: why this model is applied in full (`null` otherwise). */
-  readonly fullReason: string | null;
-  /** The state's parsed components (`null` without a state); not modified. */
-  readonly components: ComponentsState | null;
-}
-
-/** Context of one apply run. */
-export interface ApplyContext {
-  readonly repository: MLRepository;
-  readonly formula: FormulaThresholdFn;
-  readonly riskCutoffs: { readonly medium: number; readonly high: number };
-  readonly batchSize: number;
-  readonly signal: AbortSignal | undefined;
-  /** Where the track results go (batched across models, one transaction per batch). */
-  readonly writer: BatchWriter;
-  /** Where each model's tracks come from (opened in plan order). */
-  readonly tracks: TrackSource;
-}
-
-/** One model's progress through the pipeline. */
-class ModelRun {
-  tracks = 0;
-  learned = 0;
-  formula = 0;
-  withProbability = 0;
-  /** Tracks hygiene excludes, by reason (they get the threshold, but no sigma_pass, probability or drift point). */
-  excluded = emptyExclusionCounts();
-  driftPoints: DriftPoint[] = [];
-  /** The largest trim run id among the tracks read (`-Infinity`: none). */
-  maxTrimResultId = Number.NEGATIVE_INFINITY;
-  error: unknown = null;
-  constructor(readonly plan: ApplyPlan) {}
-}
+import { finishModel } from './drift-finish.js';
+import { driftPointOf, ModelRun, trackResultOf, type AppliedModel, type ApplyContext, type ApplyPlan } from './plan.js';
 
 /** One read batch on its way through the pipeline (or the end-of-model marker). */
 interface Stage {
@@ -98,13 +29,12 @@ interface Stage {
 /** Read batches kept in flight (read and scored ahead of the write). */
 const PIPELINE_DEPTH = 4;
 
-/** The result of one model, with the drift columns it updated. */
-export type AppliedModel = ApplyModelResult & { driftUpdate: DriftStateColumns | null };
-
 /**
  * Runs apply over the plans in order. `onModel` receives each model's result (or error) as soon as its last batch is
  * queued for writing and its drift is replayed. Throws on abort (the batches written so far are complete).
  */
+// One function of ~125 lines on purpose: `consume`, `drain` and `open` share the in-flight stages, the look-ahead
+// reader and the drift writer, and the `finally` below must see all of them to close them after an abort.
 export async function applyPipeline(
   plans: AsyncIterable<ApplyPlan | { readonly model: ModelName; readonly error: unknown }>,
   ctx: ApplyContext,
@@ -231,40 +161,6 @@ export async function applyPipeline(
   }
 }
 
-/**
- * The result columns of one track under a plan: the learned threshold (else the formula), `sigma_pass`, the
- * probability and its risk category. What apply writes and `scoreTracks` returns.
- */
-export function trackResultOf(
-  plan: Pick<ApplyPlan, 'learnedThreshold' | 'version'>,
-  t: TrimTrack,
-  probability: number,
-  formula: FormulaThresholdFn,
-  riskCutoffs: { readonly medium: number; readonly high: number },
-  usable = exclusionReason(t) === null,
-): TrackResultWrite {
-  const threshold = plan.learnedThreshold ?? formula(t);
-  const p = usable && Number.isFinite(probability) ? probability : null;
-  return {
-    trackResultId: t.trackResultId,
-    sigmaThreshold: threshold,
-    sigmaPass: usable ? t.sigmaGradient! <= threshold : null,
-    failureProbability: p,
-    riskCategory: riskCategoryOf(p, riskCutoffs),
-    mlModelVersion: plan.version,
-  };
-}
-
-/** The drift point of a track: usable and after the model's baseline; else `null`. */
-function driftPointOf(plan: ApplyPlan, t: TrimTrack, usable = exclusionReason(t) === null): DriftPoint | null {
-  const after = plan.driftAfter;
-  if (after === null || !usable) return null;
-  const time = t.fileDate.getTime();
-  const at = after.date.getTime();
-  if (time < at || (time === at && t.trackResultId <= after.trackResultId)) return null;
-  return { trimResultId: t.trimResultId, trackResultId: t.trackResultId, fileDate: t.fileDate, sigma: t.sigmaGradient! };
-}
-
 /** The rows apply writes for one batch (and the drift points it contributes). */
 function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null, ctx: ApplyContext): TrackResultWrite[] {
   const plan = run.plan;
@@ -285,137 +181,4 @@ function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Fl
   }
   run.tracks += batch.length;
   return writes;
-}
-
-/**
- * Why the new units cannot continue the stored drift state (`null`: they can). They can when every one comes after
- * the last unit the state has seen (date, then first track id) and belongs to a trim run newer than every applied
- * one (so that no new track joins a unit already charted); the series is then the same as a full replay's.
- */
-export function lateUnitReason(series: UnitSeries, points: readonly DriftPoint[], through: DriftThrough): string | null {
-  if (through.maxTrimResultId !== null) {
-    const old = points.find((p) => p.trimResultId <= through.maxTrimResultId!);
-    if (old !== undefined) {
-      return `track ${old.trackResultId} belongs to trim run ${old.trimResultId}, not newer than the runs already applied (${through.maxTrimResultId}): drift replayed from the baseline`;
-    }
-  }
-  if (through.lastUnit !== null && series.dates.length > 0) {
-    const last = { time: Date.parse(through.lastUnit.fileDate), firstTrackId: through.lastUnit.firstTrackResultId };
-    const first = { time: series.dates[0]!.getTime(), firstTrackId: series.firstTrackIds[0]! };
-    if (compareUnits(first, last) <= 0) {
-      return `a new unit dated ${series.dates[0]!.toISOString()} is not after the last unit charted (${through.lastUnit.fileDate}): drift replayed from the baseline`;
-    }
-  }
-  return null;
-}
-
-/** Every drift point of the model (all its tracks, read again), for a replay from the baseline; and the largest trim run id. */
-async function allDriftPoints(ctx: ApplyContext, plan: ApplyPlan): Promise<{ points: DriftPoint[]; maxTrimResultId: number }> {
-  const points: DriftPoint[] = [];
-  let maxTrimResultId = Number.NEGATIVE_INFINITY;
-  for await (const batch of ctx.repository.readTracksForApply(plan.model, { batchSize: ctx.batchSize })) {
-    throwIfAborted(ctx.signal);
-    for (const t of batch) {
-      if (t.trimResultId > maxTrimResultId) maxTrimResultId = t.trimResultId;
-      const p = driftPointOf(plan, t);
-      if (p !== null) points.push(p);
-    }
-  }
-  return { points, maxTrimResultId };
-}
-
-/** Replays drift over the model's post-baseline units and stores the alerts and the running state. */
-async function finishModel(
-  run: ModelRun,
-  ctx: ApplyContext,
-  driftWriter: DriftStateWriter,
-  pendingDriftUpdates: { model: ModelName; update: Promise<void> }[],
-): Promise<AppliedModel> {
-  const plan = run.plan;
-  let newAlerts = 0;
-  let driftUpdate: DriftStateColumns | null = null;
-  let isDrifting = plan.state?.isDrifting ?? false;
-  let direction: DriftDirection | null = plan.state?.driftDirection ?? null;
-  let drift: ApplyModelResult['drift'] = 'none';
-  let fullReason = plan.fullReason;
-  if (plan.driftReplay && plan.state) {
-    // Drift runs in time order (the apply read is in id order), one value per unit (see drift-series.ts).
-    let series = unitSeries(run.driftPoints);
-    let from: ModelDriftDetectorState | undefined;
-    let through: DriftThrough;
-    const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
-    const late = plan.driftFrom ? lateUnitReason(series, run.driftPoints, plan.driftFrom.through) : null;
-    if (plan.driftFrom && late === null) {
-      // Incremental: the stored state has seen every earlier unit; it continues over the new ones.
-      from = plan.driftFrom.state;
-      drift = 'continued';
-      const prev = plan.driftFrom.through;
-      through = {
-        lastUnit: lastUnitOf(series) ?? prev.lastUnit,
-        maxTrimResultId: finite(Math.max(prev.maxTrimResultId ?? Number.NEGATIVE_INFINITY, run.maxTrimResultId)),
-      };
-    } else {
-      let maxTrim = run.maxTrimResultId;
-      if (plan.driftFrom) {
-        // A late unit: the full series (every track of the model, read again) from the baseline.
-        fullReason = late;
-        const all = await allDriftPoints(ctx, plan);
-        series = unitSeries(all.points);
-        maxTrim = all.maxTrimResultId;
-      }
-      from = undefined;
-      drift = 'replayed';
-      through = { lastUnit: lastUnitOf(series), maxTrimResultId: finite(maxTrim) };
-    }
-    run.driftPoints = [];
-    const replay = plan.driftReplay({ dates: series.dates, sigma: series.sigma }, from);
-    throwIfAborted(ctx.signal);
-    isDrifting = replay.isDrifting;
-    direction = replay.direction;
-    // The stored components with the new drift state (a copy: the plan's parsed components stay as stored).
-    const components: ComponentsState = {
-      ...(plan.components ?? parseComponents(plan.state.componentsJson, plan.model)),
-      driftCurrent: replay.stateJson,
-      driftThrough: through,
-    };
-    driftUpdate = {
-      cusumPos: replay.cusumPos,
-      cusumNeg: replay.cusumNeg,
-      ewmaValue: replay.ewmaValue,
-      isDrifting: replay.isDrifting,
-      driftDirection: replay.direction,
-      componentsJson: JSON.stringify(components),
-    };
-    if (replay.alerts.length > 0) {
-      // An alert and the running state that raised it are written together or not at all (one transaction where the
-      // repository supports it; both validated first in any case).
-      newAlerts = await saveDriftAlertsWithState(ctx.repository, replay.alerts, { model: plan.model, drift: driftUpdate });
-    } else {
-      // Not awaited here: the drift row is written with other models' in the background (see DriftStateWriter); the
-      // pipeline awaits every one before it returns and reports failures.
-      pendingDriftUpdates.push({ model: plan.model, update: driftWriter.add(plan.model, driftUpdate) });
-    }
-  }
-  return {
-    model: plan.model,
-    tracks: run.tracks,
-    learnedThresholdTracks: run.learned,
-    formulaThresholdTracks: run.formula,
-    probabilityTracks: run.withProbability,
-    excluded: run.excluded,
-    predictorKind: plan.predictorKind,
-    newDriftAlerts: newAlerts,
-    isDrifting,
-    driftDirection: direction,
-    scope: plan.scope,
-    drift,
-    fullReason,
-    driftUpdate,
-  };
-}
-
-/** The last unit of a series, as {@link DriftThrough} records it. */
-function lastUnitOf(series: UnitSeries): DriftThrough['lastUnit'] {
-  const n = series.dates.length;
-  return n === 0 ? null : { fileDate: series.dates[n - 1]!.toISOString(), firstTrackResultId: series.firstTrackIds[n - 1]! };
 }

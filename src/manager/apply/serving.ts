@@ -11,7 +11,7 @@ import type { ModelName } from '../../core/types.js';
 import { ModelDriftDetector } from '../../drift/index.js';
 import { ModelPredictor, type ModelPredictorState } from '../../predictor/index.js';
 import type { MLRepository, ModelMLState } from '../../storage/repository.js';
-import type { ApplyPlan, DriftReplay } from './pipeline.js';
+import type { ApplyPlan, DriftReplay } from './plan.js';
 import type { TrackScorer } from '../scorer.js';
 import { parseComponents, type ComponentsState } from '../components-state.js';
 import type { RemoteScorer } from '../runtime/score-pool.js';

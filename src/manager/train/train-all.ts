@@ -20,12 +20,12 @@ import type { ModelName, TrainingRecord } from '../../core/types.js';
 import { ModelProfiler } from '../../profiler/index.js';
 import type { MLRepository } from '../../storage/repository.js';
 import { fitPlantPrior, ModelThresholdOptimizer, type PlantThresholdPrior } from '../../threshold/index.js';
-import { parseComponents, storedThresholdResult, type DriftBaselineEnd, type ServingMetrics } from '../components-state.js';
+import { parseComponents, type DriftBaselineEnd, type ServingMetrics } from '../components-state.js';
 import type { ResolvedManagerOptions } from '../options.js';
 import { PooledRows, savePooledModel, trainPooledModel, type PooledModel } from '../pooled/pooled.js';
 import { runLimited } from '../runtime/concurrency.js';
 import { createWorkerPool, type WorkerPool } from '../runtime/worker-pool.js';
-import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingResult, TrainingTier } from '../types.js';
+import type { ProgressEvent, TrainAllOptions, TrainAllResult, TrainingTier } from '../types.js';
 import { untrainedState } from './model-state.js';
 import { addThresholdEvidence, pooledFailProbabilities, surveyAll, type Survey } from './survey.js';
 import { TrainBook } from './train-book.js';
@@ -297,47 +297,4 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
   }
   emit('done');
   return book.summary(pooled ? pooled.summary : null, Date.now() - started);
-}
-
-/** Trains and saves one model, reusing the stored pooled forest and ranking difficulty against the stored profiles. */
-export async function trainSingleModel(
-  repo: MLRepository,
-  o: ResolvedManagerOptions,
-  model: ModelName,
-  pooled: PooledModel | null,
-  opts: { signal?: AbortSignal; minSamples?: number; minPlantBackedSamples?: number },
-): Promise<TrainingResult> {
-  const otherProfiles: ModelProfiler[] = [];
-  let pooledMetrics: ServingMetrics | null = null;
-  let thresholdPrior: PlantThresholdPrior | null = null;
-  for (const state of await repo.listModelStates()) {
-    if (thresholdPrior === null) {
-      try {
-        thresholdPrior = storedThresholdResult(parseComponents(state.componentsJson, state.model))?.prior ?? null;
-      } catch {
-        // A state from another version has no plant-wide threshold.
-      }
-    }
-    if (state.model === model) {
-      try {
-        const p = parseComponents(state.componentsJson, state.model).predictor;
-        pooledMetrics = p.kind === 'pooled' ? p.metrics : p.kind === 'own' ? p.alternativeMetrics : null;
-      } catch {
-        // A state from another version carries no usable comparison; the own forest is judged alone.
-      }
-      continue;
-    }
-    if (!state.isTrained) continue;
-    try {
-      const c = parseComponents(state.componentsJson, state.model);
-      const p = c.profile ? ModelProfiler.fromState(c.profile) : null;
-      if (p?.isBuilt) otherProfiles.push(p);
-    } catch {
-      // A state from another version cannot be ranked against; it is replaced at its next training.
-    }
-  }
-  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 }, { pooled, otherProfiles, pooledMetrics, thresholdPrior });
-  const r = result.results[0];
-  if (!r) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no records in the repository.`);
-  return r;
 }
