@@ -3,10 +3,9 @@
  *
  * @module
  */
-import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ThresholdSource } from '../threshold/types.js';
 import type { StorageError } from '../core/errors.js';
-import type { LabelOptions, LabelChoice } from '../core/labels.js';
+import type { LabelChoice } from '../core/labels.js';
 import type { ExclusionCounts } from '../core/features.js';
 import type { LabelSource, ModelName } from '../core/types.js';
 import type { DriftDirection, RiskCategory } from '../storage/repository.js';
@@ -35,46 +34,7 @@ export type PredictorKind = 'own' | 'pooled' | 'none';
  */
 export type TrainingTier = 'own' | 'plant-backed';
 
-/** Minimum data each component needs; a model below a minimum keeps the fallback for that component. */
-export interface ComponentMinimums {
-  /** Clean samples a model needs to be trained at all (the design's `min_samples`). Default 50. */
-  readonly minSamples?: number;
-  /** Clean samples for the model's own forest (below it, the pooled forest serves the model). Default 200. */
-  readonly minOwnPredictorSamples?: number;
-  /** Failures (and passes) for the model's own forest. Default 20. */
-  readonly minOwnPredictorClassCount?: number;
-  /** Samples in the drift baseline. Default 30. */
-  readonly minDriftBaseline?: number;
-  /**
-   * Clean samples for the `plant-backed` training tier ({@link TrainingTier}): a model with at least this many but
-   * fewer than `minSamples` is trained on the plant's learned components (pooled forest, plant-wide threshold blended
-   * with its own outcomes) with its own profile. Default 10, the fewest samples the profiler ranks for difficulty
-   * (`DIFFICULTY_MIN_SAMPLES`), so every trained model has a comparable profile. Set it to `minSamples` for the
-   * design's single tier (below `minSamples`, untrained). Values above `minSamples` act as `minSamples`.
-   */
-  readonly minPlantBackedSamples?: number;
-}
-
-/** Options of the manager, fixed at construction. */
-export interface MLManagerOptions extends ComponentMinimums {
-  /** Seed of every random choice (forests, bootstraps): the same data and seed train the same state. Default 42. */
-  readonly seed?: number;
-  /** Label choice rules (when Final Test is the label). */
-  readonly labelOptions?: LabelOptions;
-  /** The threshold used where no learned one exists. Default: the plant formula. */
-  readonly formulaThreshold?: FormulaThresholdFn;
-  /** Number of trees of every forest. Default 100. */
-  readonly trees?: number;
-  /** Probability cut-offs of the risk categories: `low` below `medium`, `high` at or above `high`. Default 0.2 / 0.5. */
-  readonly riskCutoffs?: { readonly medium: number; readonly high: number };
-  /**
-   * Memory budget of the parsed per-model forests, measured as the size of their JSON (the parsed typed arrays take
-   * less): beyond it the least recently used are evicted and parsed again when needed. Default 256 MiB.
-   */
-  readonly predictorCacheBytes?: number;
-  /** Name recorded as lock holder (default: `laser-trim-ml pid <pid> on <host>`). */
-  readonly owner?: string;
-}
+export type { ComponentMinimums, MLManagerOptions } from './options.js';
 
 /** A progress event of a long operation. */
 export interface ProgressEvent {

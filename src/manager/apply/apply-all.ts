@@ -15,7 +15,7 @@ import type { ComponentsState } from '../components-state.js';
 import type { ResolvedManagerOptions } from '../options.js';
 import type { PooledModel } from '../pooled/pooled.js';
 import { BatchWriteError, BatchWriter } from '../runtime/batch-writer.js';
-import { createRemoteScorer } from '../runtime/score-pool.js';
+import { createRemoteScorer, type RemoteScorer } from '../runtime/score-pool.js';
 import type { ApplyModelResult, ApplyOptions, ApplyResult } from '../types.js';
 import { applyVersionOf, incrementalScope, loadApplyJournal, saveApplyJournal, type ApplyJournal, type IncrementalScope } from './incremental.js';
 import { applyPipeline } from './pipeline.js';
@@ -61,6 +61,32 @@ async function scopeOf(repo: MLRepository, states: Map<ModelName, ModelMLState>,
     models.push({ model, trimTracks: scope.scope === 'pending' ? fresh : Math.max(fresh, state?.trimSamples ?? 0) });
   }
   return { models, scopes, incremental };
+}
+
+/**
+ * The apply plans of the run's models, in order, each with its scope (a model whose plan cannot be built yields its
+ * error, which fails that model alone).
+ */
+async function* plansOf(
+  models: readonly ModelReadRequest[],
+  scopes: ReadonlyMap<ModelName, IncrementalScope>,
+  states: ReadonlyMap<ModelName, ModelMLState>,
+  pooled: PooledModel | null,
+  deps: ApplyDeps,
+  remote: RemoteScorer | null,
+): AsyncGenerator<ApplyPlan | { model: ModelName; error: unknown }> {
+  for (const summary of models) {
+    try {
+      const scope = scopes.get(summary.model);
+      const parsed = scope?.scope === 'pending' ? scope.components : undefined;
+      const plan = await buildApplyPlan(summary.model, states.get(summary.model) ?? null, pooled, (m, c) => deps.getOwnPredictor(m, c), remote, parsed);
+      if (scope === undefined) yield plan;
+      else if (scope.scope === 'all') yield { ...plan, fullReason: scope.reason };
+      else yield { ...plan, scope: 'pending', driftFrom: plan.driftReplay ? scope.driftFrom : null };
+    } catch (error) {
+      yield { model: summary.model, error };
+    }
+  }
 }
 
 /**
@@ -154,25 +180,11 @@ export async function applyAll(deps: ApplyDeps, options: ApplyOptions, batchSize
     emit('applying', model);
   });
   try {
-    async function* plans(): AsyncGenerator<ApplyPlan | { model: ModelName; error: unknown }> {
-      for (const summary of models) {
-        try {
-          const scope = scopes.get(summary.model);
-          const parsed = scope?.scope === 'pending' ? scope.components : undefined;
-          const plan = await buildApplyPlan(summary.model, states.get(summary.model) ?? null, pooled, (m, c) => deps.getOwnPredictor(m, c), remote, parsed);
-          if (scope === undefined) yield plan;
-          else if (scope.scope === 'all') yield { ...plan, fullReason: scope.reason };
-          else yield { ...plan, scope: 'pending', driftFrom: plan.driftReplay ? scope.driftFrom : null };
-        } catch (error) {
-          yield { model: summary.model, error };
-        }
-      }
-    }
     const tracks = incremental
       ? incrementalTrackSource(repo as MLRepository & Required<Pick<MLRepository, 'readUnappliedTracks'>>, models, (m) => scopes.get(m)?.scope === 'pending', batchSize)
       : trackSource(repo, models, batchSize);
     const context = { repository: repo, formula: deps.options.formulaThreshold, riskCutoffs: deps.options.riskCutoffs, batchSize, signal, writer, tracks };
-    await applyPipeline(plans(), context, (model, r) => {
+    await applyPipeline(plansOf(models, scopes, states, pooled, deps, remote), context, (model, r) => {
       if (!('error' in r)) {
         const { driftUpdate, ...modelResult } = r;
         const state = states.get(model);

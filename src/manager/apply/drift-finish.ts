@@ -53,6 +53,9 @@ async function allDriftPoints(ctx: ApplyContext, plan: ApplyPlan): Promise<{ poi
 }
 
 /** Replays drift over the model's post-baseline units and stores the alerts and the running state. */
+// ~90 lines: the two ways a model's drift goes on (continued from the stored state, or replayed from the baseline,
+// with a late unit's full read), then the one place its drift columns and alerts are stored; each branch sets the
+// same five values, which a split would have to return and merge.
 export async function finishModel(
   run: ModelRun,
   ctx: ApplyContext,

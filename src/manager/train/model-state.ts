@@ -99,6 +99,8 @@ export function profileColumns(profileState: ModelProfilerState | null, model: M
 }
 
 /** An untrained state (too few samples, or a failure), so that the status table and the pooled forest know the model. */
+// ~90 lines, most of them the three literals an untrained model is saved as (its components, its state row through
+// modelMLState, its result): split, they would only pass the same fields around.
 export function untrainedState(a: {
   model: ModelName;
   rowsRead: number;

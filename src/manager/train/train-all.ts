@@ -214,6 +214,15 @@ async function pooledForest(repo: MLRepository, o: ResolvedManagerOptions, rows:
   return pooled;
 }
 
+/** Ranks difficulty relative to the other models that will be trained (either tier) and `others` (stored profiles). */
+function rankDifficulty(surveys: readonly Survey[], minPlantBacked: number, others: readonly ModelProfiler[]): void {
+  const ranked = [
+    ...surveys.filter((s) => s.cleanSamples >= minPlantBacked && s.readError === undefined).flatMap((s) => (s.profiler === null ? [] : [s.profiler])),
+    ...others,
+  ];
+  if (ranked.length > 1) ModelProfiler.rankAll(ranked);
+}
+
 /** Runs the whole train-all workflow (see the module comment); `single` trains one model against the stored plant. */
 export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, opts: TrainAllOptions, single?: SingleModelContext): Promise<TrainAllResult> {
   const started = Date.now();
@@ -241,12 +250,7 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
     { repo, o, minSamples, minPlantBacked, signal, pooledRows, onReading: (m) => emit('reading', m), onRows: (n) => (rowsDone = n), onSurveyed: () => done++ },
     requests,
   );
-  // Difficulty relative to the other models that will be trained (either tier).
-  const ranked = [
-    ...surveys.filter((s) => s.cleanSamples >= minPlantBacked && s.readError === undefined).flatMap((s) => (s.profiler === null ? [] : [s.profiler])),
-    ...(single?.otherProfiles ?? []),
-  ];
-  if (ranked.length > 1) ModelProfiler.rankAll(ranked);
+  rankDifficulty(surveys, minPlantBacked, single?.otherProfiles ?? []);
 
   // The pooled forest, then the threshold's evidence and the plant-wide threshold fitted to the models' own cuts (a
   // single-model training reuses the stored forest and the last plant-wide threshold).

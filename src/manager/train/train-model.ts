@@ -81,6 +81,8 @@ export function thresholdDataOf(
 }
 
 /** Trains one model. Throws {@link InsufficientDataError} when nothing is usable. */
+// ~95 lines that read as the design's steps for one model (threshold, drift baseline, predictor, then the saved
+// components, state row and result); the three literals at the end are most of it.
 export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   const t0 = Date.now();
   const { model, settings: st } = input;
