@@ -44,6 +44,7 @@
  * @module
  */
 import { InvalidInputError, NotTrainedError, StateVersionError } from '../core/errors.js';
+import { jsonClone } from '../core/json-clone.js';
 import { fitDriftBaseline } from './baseline.js';
 import { designCusumH, designEwmaL } from './design.js';
 import { arl0ForHorizon, unitsPerYearOf } from './horizon.js';
@@ -208,6 +209,8 @@ export class ModelDriftDetector {
   private readonly options: ModelDriftDetectorOptions;
   private p: ModelDriftDetectorParams;
   private s: Running;
+  /** The last {@link ewmaLimit} computed, for the parameters it was computed with (not part of the state). */
+  private limitMemo: { t: number; c: number; p: ModelDriftDetectorParams | null; limit: number } = { t: -1, c: -1, p: null, limit: 0 };
 
   constructor(modelName: string, options: ModelDriftDetectorOptions = {}) {
     this.modelName = modelName;
@@ -505,7 +508,7 @@ export class ModelDriftDetector {
 
   /** The plain-JSON state: parameters, baseline and every running quantity. */
   toState(): ModelDriftDetectorState {
-    return JSON.parse(JSON.stringify({ kind: 'ModelDriftDetector', version: 2, modelName: this.modelName, params: this.p, ...this.s })) as ModelDriftDetectorState;
+    return jsonClone({ kind: 'ModelDriftDetector', version: 2, modelName: this.modelName, params: this.p, ...this.s });
   }
 
   /**
@@ -527,7 +530,7 @@ export class ModelDriftDetector {
       correlationInflation: p.correlationInflation, blockSize: p.blockSize,
     });
     det.p = { ...p };
-    const { kind: _k, version: _v, modelName: _m, params: _p, ...running } = JSON.parse(JSON.stringify(state)) as ModelDriftDetectorState;
+    const { kind: _k, version: _v, modelName: _m, params: _p, ...running } = jsonClone(state);
     det.s = running as Running;
     return det;
   }
@@ -542,8 +545,13 @@ export class ModelDriftDetector {
   private ewmaLimit(t: number): number {
     const { lambda, L } = this.p;
     const c = this.sharedErrorCovariance();
+    // Every unit of a subgroup asks for the same limit (t and c change only when a subgroup completes): memoised.
+    const m = this.limitMemo;
+    if (m.t === t && m.c === c && m.p === this.p) return m.limit;
     const w1 = 1 - Math.pow(1 - lambda, t);
-    return L * Math.sqrt((lambda / (2 - lambda)) * (1 - Math.pow(1 - lambda, 2 * t)) * (1 - c) + w1 * w1 * c);
+    const limit = L * Math.sqrt((lambda / (2 - lambda)) * (1 - Math.pow(1 - lambda, 2 * t)) * (1 - c) + w1 * w1 * c);
+    this.limitMemo = { t, c, p: this.p, limit };
+    return limit;
   }
 
   /**

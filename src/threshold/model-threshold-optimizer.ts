@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { jsonClone } from '../core/json-clone.js';
 import { createRng } from '../core/rng.js';
 import type { ModelName } from '../core/types.js';
 import { thresholdAccuracy } from './accuracy.js';
@@ -57,7 +58,8 @@ const SPLIT_SEED_SALT = 0x2545f491;
  * plant-wide cut (`source: 'plant_wide'`). The formula stays only when the model has no outcomes at all
  * (`no_outcomes`) or when on the held-out units the formula is measurably better (`formula_better`: its balanced
  * accuracy exceeds the blend's, learned on the training part with the same prior, by more than 1.6449 paired
- * standard errors). Confidence is then `exp(−1.6449 · √(posterior variance) / spreadScale)`: how tightly the blended
+ * standard errors; with `data.failProbability` the expected balanced accuracy under those probabilities, see
+ * `expectedBalancedAccuracyDifference`, else the labels', see `pairedBalancedAccuracyDifference`). Confidence is then `exp(−1.6449 · √(posterior variance) / spreadScale)`: how tightly the blended
  * cut is pinned down (1.6449 sd = the half-width of its 90 % interval).
  *
  * **Confidence** without a plant-wide threshold (see `thresholdConfidence`):
@@ -271,7 +273,10 @@ export class ModelThresholdOptimizer {
     }
     let heldOutFailures = 0;
     for (const i of heldOut) heldOutFailures += d.fail[i]!;
-    const paired = pairedBalancedAccuracyDifference(d.sigma, d.fail, trainThreshold, d.formulaThreshold, heldOut);
+    // With Final Test probabilities the test is on the expected balanced accuracy the cut maximises (docs/thresholds.md, section 6).
+    const paired = d.softFail
+      ? expectedBalancedAccuracyDifference(d.sigma, d.softFail, trainThreshold, d.formulaThreshold, heldOut)
+      : pairedBalancedAccuracyDifference(d.sigma, d.fail, trainThreshold, d.formulaThreshold, heldOut);
     return {
       ...sizes,
       evaluated: true,
@@ -282,6 +287,7 @@ export class ModelThresholdOptimizer {
       betterThanFormula: learned.balancedAccuracy > formula.balancedAccuracy,
       formulaAdvantage: paired.difference,
       formulaAdvantageSe: paired.se,
+      advantageOutcomes: d.softFail ? 'fail_probability' : 'labels',
       formulaMeasurablyBetter: paired.difference > 0 && paired.difference > Z_95 * paired.se,
     };
   }
@@ -293,7 +299,7 @@ export class ModelThresholdOptimizer {
       version: 2,
       modelName: this.modelName,
       options: { ...this.options },
-      result: this.last === null ? null : (JSON.parse(JSON.stringify(this.last)) as ThresholdResult),
+      result: this.last === null ? null : jsonClone(this.last),
     };
   }
 
@@ -307,7 +313,7 @@ export class ModelThresholdOptimizer {
     const s = upgradeThresholdState(state);
     validateThresholdState(s);
     const opt = new ModelThresholdOptimizer(s.modelName, s.options);
-    opt.last = s.result === null ? null : (JSON.parse(JSON.stringify(s.result)) as ThresholdResult);
+    opt.last = s.result === null ? null : jsonClone(s.result);
     return opt;
   }
 }
@@ -373,4 +379,58 @@ export function pairedBalancedAccuracyDifference(
   const mean = (a: typeof p): number => (a.n > 0 ? a.sum / a.n : 0);
   const varOfMean = (a: typeof p): number => (a.n > 0 ? (a.discordant + 1) / (a.n + 2) / a.n : 0);
   return { difference: -0.5 * (mean(f) - mean(p)), se: 0.5 * Math.sqrt(varOfMean(f) + varOfMean(p)) };
+}
+
+
+/**
+ * The paired difference `E BA(formula) − E BA(learned)` of the *expected* balanced accuracies on the held-out
+ * `units` when each unit fails with probability `q_i` (`softFail`, e.g. the pooled forest's Final Test probability;
+ * the same expectation the soft cut search maximises), and its standard error under the null of no difference.
+ * With `Q = Σ q_i`, `P = Σ (1 − q_i)` over `units`, `d_i = [σ_i > learned] − [σ_i > formula_i]` and
+ * `c_i = q_i / Q − (1 − q_i) / P`:
+ *
+ *     E TPR(t) = Σ q_i [σ_i > t] / Q,   E TNR(t) = Σ (1 − q_i) [σ_i ≤ t] / P
+ *     E BA(learned) − E BA(formula) = ½ Σ c_i d_i           (difference = −½ Σ c_i d_i)
+ *     SE = ½ √(Σ c_i² d_i² + 1 / Q² + 1 / P²)
+ *
+ * `Σ c_i² d_i²` is the score-type (null-centred) variance of the linear statistic over independently drawn units,
+ * as in the McNemar test; `1 / Q² + 1 / P²` adds one discordant pseudo-unit per class so that a few held-out units
+ * cannot make the test certain. With 0/1 probabilities this is the labels' test with the add-one share
+ * `(discordant + 1) / n` in place of `(discordant + 1) / (n + 2)` (see {@link pairedBalancedAccuracyDifference}).
+ * Returns `se = Infinity` (never significant) when `Q` or `P` is 0.
+ *
+ * @example
+ * ```ts
+ * // sigma 1, 2, 3, 4; q 0.1, 0.2, 0.6, 0.9; learned 2.5, formula 1.5: only unit 1 differs, d = −1
+ * // Q = 1.8, P = 2.2, c = 0.2/1.8 − 0.8/2.2 = −0.252525; difference = −½ · 0.252525 = −0.126263
+ * // SE = ½ √(0.252525² + 1/1.8² + 1/2.2²) = 0.380468
+ * expectedBalancedAccuracyDifference(Float64Array.from([1, 2, 3, 4]), Float64Array.from([0.1, 0.2, 0.6, 0.9]), 2.5, new Float64Array(4).fill(1.5), [0, 1, 2, 3]);
+ * ```
+ */
+export function expectedBalancedAccuracyDifference(
+  sigma: Float64Array,
+  softFail: Float64Array,
+  learned: number,
+  formula: Float64Array,
+  units: ArrayLike<number>,
+): { difference: number; se: number } {
+  let wFail = 0;
+  let wPass = 0;
+  for (let k = 0; k < units.length; k++) {
+    const q = softFail[units[k]!]!;
+    wFail += q;
+    wPass += 1 - q;
+  }
+  if (!(wFail > 0) || !(wPass > 0)) return { difference: 0, se: Number.POSITIVE_INFINITY };
+  let sum = 0;
+  let variance = 1 / (wFail * wFail) + 1 / (wPass * wPass);
+  for (let k = 0; k < units.length; k++) {
+    const i = units[k]!;
+    const d = (sigma[i]! > learned ? 1 : 0) - (sigma[i]! > formula[i]! ? 1 : 0);
+    if (d === 0) continue;
+    const c = softFail[i]! / wFail - (1 - softFail[i]!) / wPass;
+    sum += c * d;
+    variance += c * c;
+  }
+  return { difference: -0.5 * sum, se: 0.5 * Math.sqrt(variance) };
 }

@@ -186,6 +186,12 @@ export type HeldOutComparison =
        */
       readonly formulaAdvantage: number;
       readonly formulaAdvantageSe: number;
+      /**
+       * What `formulaAdvantage` is computed on: `labels` (above), or `fail_probability`: the expected balanced
+       * accuracies under `ThresholdData.failProbability` (see `expectedBalancedAccuracyDifference`). Absent in states
+       * written before it existed (labels).
+       */
+      readonly advantageOutcomes?: 'labels' | 'fail_probability';
       /** The formula is measurably better: `formulaAdvantage > 1.6449 · formulaAdvantageSe` (one-sided 5 %) and > 0. */
       readonly formulaMeasurablyBetter: boolean;
     }

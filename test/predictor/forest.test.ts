@@ -196,3 +196,37 @@ describe('RandomForestClassifier', () => {
     expect(() => RandomForestClassifier.fromJSON({ ...json, trees: [{ ...json.trees[0]!, feature: [5] }] })).toThrow(InvalidInputError);
   });
 });
+
+describe('RandomForestClassifier scoring paths', () => {
+  // Two hand-made trees on one feature: the first with adjacent children (right = left + 1, packed for scoring from
+  // the second call on), the second with its children the other way round (the general traversal).
+  function handForest(): RandomForestClassifier {
+    const x = { data: Float64Array.of(0.1, 0.2, 0.8, 0.9), rows: 4, cols: 1 };
+    const json = new RandomForestClassifier({ nEstimators: 2, maxDepth: 2, minSamplesLeaf: 1, seed: 1 }).fit(x, [0, 0, 1, 1]).toJSON();
+    const trees = [
+      { feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0.5, 0.25, 0.75] },
+      { feature: [0, -1, -1], threshold: [0.4, 0, 0], left: [2, -1, -1], right: [1, -1, -1], value: [0.5, 1, 0] },
+    ];
+    return RandomForestClassifier.fromJSON({ ...json, trees });
+  }
+  it('gives the hand-computed means on the first (unpacked) and later (packed) calls, at and around the thresholds', () => {
+    const rf = handForest();
+    const x = Float64Array.of(0.3, 0.4, 0.45, 0.5, 0.7);
+    // Tree 1: x <= 0.5 → 0.25 else 0.75. Tree 2: x <= 0.4 → node 2 (0) else node 1 (1).
+    const expected = [(0.25 + 0) / 2, (0.25 + 0) / 2, (0.25 + 1) / 2, (0.25 + 1) / 2, (0.75 + 1) / 2];
+    const first = Array.from(rf.predictProba({ data: x, rows: 5, cols: 1 }));
+    const second = Array.from(rf.predictProba({ data: x, rows: 5, cols: 1 }));
+    expect(first).toEqual(expected);
+    expect(second).toEqual(expected);
+  });
+  it('scores a fitted forest the same row by row (unpacked, then packed) as in one call', () => {
+    const { X, y } = signalData(400, 3);
+    const json = new RandomForestClassifier(SMALL).fit(X, y).toJSON();
+    const whole = RandomForestClassifier.fromJSON(json).predictProba(X);
+    const rowwise = RandomForestClassifier.fromJSON(json);
+    for (let i = 0; i < X.rows; i++) {
+      const p = rowwise.predictProba({ data: X.data.subarray(i * X.cols, (i + 1) * X.cols), rows: 1, cols: X.cols });
+      expect(p[0]).toBe(whole[i]);
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { createRng } from '../../src/core/rng.js';
 import {
   blendCut,
   bootstrapThreshold,
+  expectedBalancedAccuracyDifference,
   fitPlantPrior,
   ModelThresholdOptimizer,
   pairedBalancedAccuracyDifference,
@@ -137,6 +138,37 @@ describe('pairedBalancedAccuracyDifference', () => {
   });
 });
 
+describe('expectedBalancedAccuracyDifference', () => {
+  const sigma = Float64Array.from([1, 2, 3, 4]);
+  const formula = new Float64Array(4).fill(1.5);
+
+  it('matches the hand example', () => {
+    // q 0.1, 0.2, 0.6, 0.9; learned 2.5, formula 1.5: only unit 1 (σ = 2) differs, d = −1. Q = 1.8, P = 2.2.
+    // E BA(learned) = ½ ((0.6 + 0.9) / 1.8 + (0.9 + 0.8) / 2.2) = 0.803030; E BA(formula) = ½ (1.7 / 1.8 + 0.9 / 2.2) = 0.676768
+    // c = 0.2 / 1.8 − 0.8 / 2.2 = −0.252525; SE = ½ √(0.252525² + 1 / 1.8² + 1 / 2.2²)
+    const r = expectedBalancedAccuracyDifference(sigma, Float64Array.from([0.1, 0.2, 0.6, 0.9]), 2.5, formula, [0, 1, 2, 3]);
+    const direct = 0.5 * (1.7 / 1.8 + 0.9 / 2.2) - 0.5 * (1.5 / 1.8 + 1.7 / 2.2);
+    expect(r.difference).toBeCloseTo(direct, 14);
+    expect(r.difference).toBeCloseTo(-0.126263, 6);
+    const c = 0.2 / 1.8 - 0.8 / 2.2;
+    expect(r.se).toBeCloseTo(0.5 * Math.sqrt(c * c + 1 / 1.8 ** 2 + 1 / 2.2 ** 2), 14);
+    expect(r.se).toBeCloseTo(0.380468, 6);
+  });
+
+  it('with 0/1 probabilities has the labels\' difference and the add-one share (discordant + 1) / n', () => {
+    const r = expectedBalancedAccuracyDifference(sigma, Float64Array.from([0, 0, 1, 1]), 2.5, formula, [0, 1, 2, 3]);
+    const labels = pairedBalancedAccuracyDifference(sigma, Uint8Array.from([0, 0, 1, 1]), 2.5, formula, [0, 1, 2, 3]);
+    expect(r.difference).toBeCloseTo(labels.difference, 14);
+    // passes: 1 of 2 discordant → (1 + 1) / 2²; failures: 0 of 2 → 1 / 2²
+    expect(r.se).toBeCloseTo(0.5 * Math.sqrt(2 / 4 + 1 / 4), 14);
+  });
+
+  it('is never significant when a class has no expected unit', () => {
+    const r = expectedBalancedAccuracyDifference(sigma, new Float64Array(4), 2.5, formula, [0, 1, 2, 3]);
+    expect(r).toEqual({ difference: 0, se: Number.POSITIVE_INFINITY });
+  });
+});
+
 function units(n: number, failAbove: number, formula: number): ThresholdData {
   // sigma 1..n in a scrambled date order (i·37 mod n is a permutation for n = 100, 40, 12, 10), so that the latest
   // units (the time hold-out) hold both outcomes
@@ -191,6 +223,26 @@ describe('ModelThresholdOptimizer with a plant-wide threshold', () => {
     expect(h.formulaAdvantage).toBeCloseTo(0.5, 14);
     expect(h.formulaMeasurablyBetter).toBe(true);
     expect(r.message).toContain('30 units');
+    expect(h.advantageOutcomes).toBe('labels');
+  });
+
+  it('with Final Test probabilities the test is on the expected balanced accuracy', () => {
+    const data = units(100, 20.5, 20.5);
+    const p = prior([Math.log(100)], 1e-9);
+    // probabilities equal to the labels: the same verdict as the labels
+    const same = new ModelThresholdOptimizer('m').calculateThreshold({ ...data, failProbability: Float64Array.from(data.fail) }, p);
+    expect(same.reason).toBe('formula_better');
+    const h = same.heldOut!;
+    if (!h.evaluated) throw new Error('expected an evaluated comparison');
+    expect(h.advantageOutcomes).toBe('fail_probability');
+    expect(h.formulaAdvantage).toBeCloseTo(0.5, 14); // every unit's probability is its label: the labels' difference
+    // uninformative probabilities (0.5 for every unit): every cut has expected balanced accuracy ½, no difference
+    const flat = new ModelThresholdOptimizer('m').calculateThreshold({ ...data, failProbability: new Float64Array(100).fill(0.5) }, p);
+    expect(flat.reason).toBe('learned');
+    const hf = flat.heldOut!;
+    if (!hf.evaluated) throw new Error('expected an evaluated comparison');
+    expect(hf.formulaAdvantage).toBeCloseTo(0, 14);
+    expect(hf.formulaMeasurablyBetter).toBe(false);
   });
 
   it('loads a version-1 state as source own, severity-weighted', () => {

@@ -13,6 +13,41 @@ export interface QuadratureRule {
   readonly weights: Float64Array;
 }
 
+/** The roots z of the degree-n Legendre polynomial (Newton from Tricomi's start) and P'ₙ(z), per n (a cache). */
+const rootsCache = new Map<number, { z: Float64Array; pp: Float64Array }>();
+
+/**
+ * The first ⌈n/2⌉ roots of Pₙ (descending from near 1) and the derivative there, computed once per n: they do not
+ * depend on the interval, and a drift design evaluates ARLs (one rule each) dozens of times per model.
+ */
+function legendreRoots(n: number): { z: Float64Array; pp: Float64Array } {
+  let r = rootsCache.get(n);
+  if (r) return r;
+  const m = (n + 1) >> 1;
+  r = { z: new Float64Array(m), pp: new Float64Array(m) };
+  for (let i = 0; i < m; i++) {
+    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    let pp = 0;
+    for (let iter = 0; iter < 100; iter++) {
+      let p1 = 1;
+      let p2 = 0;
+      for (let j = 1; j <= n; j++) {
+        const p3 = p2;
+        p2 = p1;
+        p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
+      }
+      pp = (n * (z * p1 - p2)) / (z * z - 1);
+      const z1 = z;
+      z = z1 - p1 / pp;
+      if (Math.abs(z - z1) <= 1e-15) break;
+    }
+    r.z[i] = z;
+    r.pp[i] = pp;
+  }
+  rootsCache.set(n, r);
+  return r;
+}
+
 /**
  * Gauss–Legendre rule with `n` nodes on [a, b]: exact for polynomials of degree ≤ 2n − 1.
  *
@@ -30,25 +65,11 @@ export function gaussLegendre(n: number, a: number, b: number): QuadratureRule {
   const mid = (a + b) / 2;
   const half = (b - a) / 2;
   const m = (n + 1) >> 1;
+  const { z, pp } = legendreRoots(n);
   for (let i = 0; i < m; i++) {
-    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let pp = 0;
-    for (let iter = 0; iter < 100; iter++) {
-      let p1 = 1;
-      let p2 = 0;
-      for (let j = 1; j <= n; j++) {
-        const p3 = p2;
-        p2 = p1;
-        p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
-      }
-      pp = (n * (z * p1 - p2)) / (z * z - 1);
-      const z1 = z;
-      z = z1 - p1 / pp;
-      if (Math.abs(z - z1) <= 1e-15) break;
-    }
-    nodes[i] = mid - half * z;
-    nodes[n - 1 - i] = mid + half * z;
-    const w = (2 * half) / ((1 - z * z) * pp * pp);
+    nodes[i] = mid - half * z[i]!;
+    nodes[n - 1 - i] = mid + half * z[i]!;
+    const w = (2 * half) / ((1 - z[i]! * z[i]!) * pp[i]! * pp[i]!);
     weights[i] = w;
     weights[n - 1 - i] = w;
   }

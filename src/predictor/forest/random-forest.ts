@@ -90,21 +90,89 @@ function hasAdjacentChildren(tree: TreeArrays): boolean {
 }
 
 /**
- * Adds one tree's leaf values to `out` for every row, for trees whose right child is left + 1: the branch-free step
- * `k = left[k] + (x <= t ? 0 : 1)` (faster than choosing between two child arrays; docs/benchmarks.md), with the same
- * results as {@link predictTreeRow}: a row goes left exactly when `x <= t`.
+ * A forest's trees for scoring, all in one buffer of 16-byte nodes: a float64 (the split threshold, or the leaf's
+ * value) then two int32 (the feature, −1 at a leaf, and the left child's index in the buffer; the right child is the
+ * next node). A node visit reads one cache line instead of one in each of four arrays: scoring a row or two with a
+ * large forest (the pooled forest, once per model in an incremental apply, its nodes evicted from the cache in
+ * between) is bound by those misses. `null` for a tree whose children are not adjacent (it keeps the general path).
  */
-function addTreeAdjacent(tree: TreeArrays, data: Float64Array, cols: number, rows: number, out: Float64Array): void {
-  const { feature, threshold, left, value } = tree;
-  for (let i = 0; i < rows; i++) {
-    const base = i * cols;
-    let k = 0;
-    let f = feature[0]!;
-    while (f >= 0) {
-      k = left[k]! + (data[base + f]! <= threshold[k]! ? 0 : 1);
-      f = feature[k]!;
+interface PackedForest {
+  readonly f64: Float64Array;
+  readonly i32: Int32Array;
+  /** Per tree, the buffer index of its root, or −1 when it is not packed. */
+  readonly roots: Int32Array;
+}
+
+interface ScoringCache {
+  calls: number;
+  packed: PackedForest | null;
+}
+
+const scoring = new WeakMap<readonly TreeArrays[], ScoringCache>();
+
+function packForest(trees: readonly TreeArrays[]): PackedForest {
+  let total = 0;
+  for (const t of trees) total += t.feature.length;
+  const buf = new ArrayBuffer(total * 16);
+  const f64 = new Float64Array(buf);
+  const i32 = new Int32Array(buf);
+  const roots = new Int32Array(trees.length).fill(-1);
+  let base = 0;
+  trees.forEach((t, ti) => {
+    if (!hasAdjacentChildren(t)) return;
+    roots[ti] = base;
+    const n = t.feature.length;
+    for (let k = 0; k < n; k++) {
+      const g = base + k;
+      const f = t.feature[k]!;
+      i32[4 * g + 2] = f;
+      if (f >= 0) {
+        f64[2 * g] = t.threshold[k]!;
+        i32[4 * g + 3] = base + t.left[k]!;
+      } else {
+        f64[2 * g] = t.value[k]!;
+        i32[4 * g + 3] = -1;
+      }
     }
-    out[i] = out[i]! + value[k]!;
+    base += n;
+  });
+  return { f64, i32, roots };
+}
+
+/**
+ * The packed trees, built on a forest's second scoring call or on a call whose rows outnumber its nodes / 16 (one
+ * call on a row or two, as an incremental apply makes with each model's own forest, does not pay for the packing).
+ */
+function packedFor(trees: readonly TreeArrays[], rows: number): PackedForest | null {
+  let c = scoring.get(trees);
+  if (!c) {
+    c = { calls: 0, packed: null };
+    scoring.set(trees, c);
+  }
+  c.calls++;
+  if (c.packed === null) {
+    let nodes = 0;
+    for (const t of trees) nodes += t.feature.length;
+    if (c.calls >= 2 || rows * 16 >= nodes) c.packed = packForest(trees);
+  }
+  return c.packed;
+}
+
+/**
+ * Adds one packed tree's leaf values to `out` for every row: the branch-free step `g = left + (x <= t ? 0 : 1)`
+ * (docs/benchmarks.md), with the same results as {@link predictTreeRow}: a row goes left exactly when `x <= t`.
+ */
+function addTreePacked(p: PackedForest, root: number, data: Float64Array, cols: number, rows: number, out: Float64Array): void {
+  const { f64, i32 } = p;
+  for (let i = 0; i < rows; i++) {
+    const b = i * cols;
+    let g = root;
+    let f = i32[4 * g + 2]!;
+    while (f >= 0) {
+      g = i32[4 * g + 3]! + (data[b + f]! <= f64[2 * g]! ? 0 : 1);
+      f = i32[4 * g + 2]!;
+    }
+    out[i] = out[i]! + f64[2 * g]!;
   }
 }
 
@@ -236,9 +304,11 @@ export class RandomForestClassifier {
   private predictUnchecked(m: RowMajorMatrix): Float64Array {
     const { trees } = this.state('predictProba');
     const out = new Float64Array(m.rows);
-    for (const tree of trees) {
-      if (hasAdjacentChildren(tree)) addTreeAdjacent(tree, m.data, m.cols, m.rows, out);
-      else for (let i = 0; i < m.rows; i++) out[i] = out[i]! + predictTreeRow(tree, m.data, m.cols, i);
+    const packed = packedFor(trees, m.rows);
+    for (let ti = 0; ti < trees.length; ti++) {
+      const root = packed === null ? -1 : packed.roots[ti]!;
+      if (root >= 0) addTreePacked(packed!, root, m.data, m.cols, m.rows, out);
+      else for (let i = 0; i < m.rows; i++) out[i] = out[i]! + predictTreeRow(trees[ti]!, m.data, m.cols, i);
     }
     const T = trees.length;
     for (let i = 0; i < m.rows; i++) out[i] = out[i]! / T;
