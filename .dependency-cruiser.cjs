@@ -16,16 +16,7 @@ module.exports = {
       name: 'no-cycle',
       severity: 'error',
       comment: 'No import cycle, type-only imports included: move the shared type down a layer or into its own file.',
-      from: { pathNot: '^src/manager/' },
-      to: { circular: true },
-    },
-    {
-      // Temporary: the cycles inside manager/ go with its rewrite into rooms (issue 9, point 2); then this rule
-      // goes and `no-cycle` covers manager/ too. Reported as warnings by `npm run lint` meanwhile.
-      name: 'no-cycle-manager',
-      severity: 'warn',
-      comment: 'An import cycle inside manager/ (see the note in .dependency-cruiser.cjs).',
-      from: { path: '^src/manager/' },
+      from: {},
       to: { circular: true },
     },
     {

@@ -21,7 +21,7 @@ import { cleanTrainingRecords } from '../src/core/dataset.js';
 import { exclusionReason } from '../src/core/features.js';
 import { formulaThreshold } from '../src/core/formula.js';
 import { labelOf } from '../src/core/labels.js';
-import { thresholdDataOf } from '../src/manager/train-model.js';
+import { thresholdDataOf } from '../src/manager/train/train-model.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
 import { writePlant, type SyntheticPlantOptions, type SyntheticRun, type SyntheticScenario } from '../src/synthetic/index.js';
 import { fitPlantPrior, ModelThresholdOptimizer, type ThresholdData } from '../src/threshold/index.js';

@@ -78,8 +78,8 @@ async function main(): Promise<void> {
           status: r.status,
         })),
       );
-      const small = status.rows.find((r) => r.status.startsWith('need'));
-      if (small) console.log(`Example of a small model: ${small.model} has ${small.samples} samples (${small.status}); it keeps the formula.`);
+      const small = status.rows.find((r) => r.status === 'need_more_data');
+      if (small) console.log(`Example of a small model: ${small.model} has ${small.samples} samples (needs ${small.samplesNeeded} more); it keeps the formula.`);
       if (result.failed > 0) process.exitCode = 1;
     } finally {
       await repo.close();

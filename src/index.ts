@@ -16,7 +16,8 @@
  */
 
 // The orchestrator: the two-step workflow (train all models, apply to the database) and its queries.
-export { MLManager, type ResolvedManagerOptions } from './manager/ml-manager.js';
+export { MLManager } from './manager/ml-manager.js';
+export type { ResolvedManagerOptions } from './manager/options.js';
 export type {
   ApplyModelResult,
   ApplyOptions,
@@ -30,8 +31,8 @@ export type {
   TrainingResult,
   TrainingStatus,
   TrainingStatusRow,
+  PooledSummary,
 } from './manager/types.js';
-export type { PooledSummary } from './manager/pooled.js';
 export type { CrossModelInsights, CrossModelRow, MLInsight, ModelInsights } from './manager/insights.js';
 export type { BatchEffects, QualityTrend, TimeBin } from './insights/time-trends.js';
 

@@ -8,7 +8,7 @@ import { NotTrainedError, throwIfAborted } from '../core/errors.js';
 import type { ModelName, TrainingRecord } from '../core/types.js';
 import { parseComponents, type ComponentsState } from '../manager/components-state.js';
 import type { MLManager } from '../manager/ml-manager.js';
-import { loadPooledModel } from '../manager/pooled.js';
+import { loadPooledModel } from '../manager/pooled/pooled.js';
 import type { TrainingStatusRow } from '../manager/types.js';
 import type { ModelMLState } from '../storage/repository.js';
 import { readTrainingRecordsOfModels } from '../storage/repository-helpers.js';

@@ -1,7 +1,7 @@
 /**
  * Builds one model's chart data from its stored state and its tracks (pure: no I/O). The drift charts replay the
  * model's drift detector from its stored baseline state over the units after the baseline, exactly as a full apply
- * does (`manager/serving.ts`), so every statistic, limit and episode is the detector's own.
+ * does (`manager/apply/serving.ts`), so every statistic, limit and episode is the detector's own.
  *
  * @module
  */
@@ -11,10 +11,10 @@ import { labelOf } from '../core/labels.js';
 import { quantileLinear } from '../core/stats/descriptive.js';
 import type { LabelSource, ModelName, TrainingRecord } from '../core/types.js';
 import { ModelDriftDetector } from '../drift/model-drift-detector.js';
-import type { ModelDriftDetectorState } from '../drift/types.js';
 import type { ComponentsState } from '../manager/components-state.js';
 import { unitSeries, type DriftPoint } from '../manager/drift-series.js';
 import type { TrainingStatusRow } from '../manager/types.js';
+import { trainingStatusText } from '../manager/status.js';
 import type { ModelMLState } from '../storage/repository.js';
 import type {
   Chart,
@@ -78,7 +78,7 @@ export function buildModelChartData(input: ModelChartInput): ModelChartData {
     tracks: input.records.length,
     cleanTracks: clean.length,
     units,
-    status: input.status?.status ?? (clean.length < input.minSamples ? `need ${input.minSamples - clean.length} more` : 'untrained'),
+    status: input.status ? trainingStatusText(input.status) : (clean.length < input.minSamples ? `need ${input.minSamples - clean.length} more` : 'untrained'),
     needsSamples: input.state?.isTrained ? 0 : Math.max(0, minSamples - samples),
     failureRate: labelled.length > 0 ? failures / labelled.length : null,
     failureRateInterval: labelled.length > 0 ? wilsonInterval(failures, labelled.length) : null,
@@ -112,7 +112,7 @@ function driftCharts(
     const why =
       c === null
         ? 'The model has not been trained: no drift baseline yet.'
-        : `No drift baseline: drift monitoring needs a baseline of at least ${(c.driftBaseline as { params?: { minBaselineSize?: number } } | null)?.params?.minBaselineSize ?? 30} units.`;
+        : `No drift baseline: drift monitoring needs a baseline of at least ${c.driftBaseline?.params.minBaselineSize ?? 30} units.`;
     return { lnSigma: unavailable(why), drift: unavailable(why), ...stored };
   }
   const end = { date: new Date(c.driftBaselineEnd.fileDate).getTime(), id: c.driftBaselineEnd.trackResultId };
@@ -126,8 +126,7 @@ function driftCharts(
   }
   const baseUnits = unitSeries(base);
   const monUnits = unitSeries(monitored);
-  const state = c.driftBaseline as ModelDriftDetectorState;
-  const detector = ModelDriftDetector.fromState(state);
+  const detector = ModelDriftDetector.fromState(c.driftBaseline);
   const [bLo, bCentre, bHi] = detector.getControlLimits().map(Math.log) as [number, number, number];
   const points: LnSigmaPoint[] = [];
   baseUnits.dates.forEach((date, i) => points.push({ date, lnSigma: Math.log(baseUnits.sigma[i]!), phase: 'baseline', centre: bCentre, lower: bLo, upper: bHi }));
@@ -140,7 +139,7 @@ function driftCharts(
       stats.push({ date, cusumPos: r.cusumPos, cusumNeg: r.cusumNeg, ewma: r.ewma, ewmaLimit: r.ewmaLimit, drifting: r.drifting });
     }
   });
-  const { episodes } = ModelDriftDetector.fromState(state).detectSeries(Array.from(monUnits.sigma), monUnits.dates);
+  const { episodes } = ModelDriftDetector.fromState(c.driftBaseline).detectSeries(Array.from(monUnits.sigma), monUnits.dates);
   const p = detector.params;
   const lnSigma: LnSigmaChart = { points, baselineUnits: baseUnits.dates.length, monitoredUnits: monUnits.dates.length };
   const drift: Chart<DriftCharts> =

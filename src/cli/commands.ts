@@ -9,6 +9,7 @@ import { MLManager } from '../manager/ml-manager.js';
 import { buildCrossModelInsights } from '../manager/insights.js';
 import type { CrossModelRow } from '../manager/insights.js';
 import type { TrainingStatus } from '../manager/types.js';
+import { trainingStatusText } from '../manager/status.js';
 import { writePlant } from '../synthetic/index.js';
 import { writePlantReport } from '../report/plant-report.js';
 import { EXIT, type CliArgs } from './args.js';
@@ -54,7 +55,7 @@ export function statusTable(status: TrainingStatus, comparison: readonly CrossMo
     { header: 'Pred AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
     { header: 'Pred acc', value: (r) => fmtPct(r.accuracy), align: 'right' },
     { header: 'Label', value: (r) => r.labelSource ?? '-' },
-    { header: 'Status', value: (r) => r.status },
+    { header: 'Status', value: (r) => trainingStatusText(r) },
     { header: 'Tier', value: (r) => r.tier ?? '-' },
     { header: 'Drift', value: (r) => (r.driftMonitored ? 'monitored' : r.driftUnitsNeeded !== null ? `needs ${r.driftUnitsNeeded} more units` : '-') },
   ]);

@@ -9,9 +9,13 @@ import type { ExclusionCounts } from '../core/features.js';
 import type { FeatureImputerState } from '../core/imputer.js';
 import type { LabelChoice } from '../core/labels.js';
 import type { LabelSource } from '../core/types.js';
-import type { ModelContext } from './pooled-features.js';
-import type { PredictorKind, TrainingTier } from './types.js';
+import type { ModelContext } from './pooled/pooled-features.js';
+import type { TrainingTier } from './types.js';
 import type { ReliabilityBin } from '../predictor/reliability.js';
+import type { ModelProfilerState } from '../profiler/index.js';
+import type { ModelThresholdOptimizerState, ModelThresholdOptimizerStateV1, ThresholdResult } from '../threshold/index.js';
+import { upgradeThresholdState } from '../threshold/model-threshold-optimizer.js';
+import type { ModelDriftDetectorState } from '../drift/index.js';
 
 /** Out-of-sample metrics of the predictor serving a model, on that model's units. */
 export interface ServingMetrics {
@@ -32,23 +36,48 @@ export interface ServingMetrics {
   readonly reliability?: readonly ReliabilityBin[];
 }
 
-/** Which predictor serves the model, and why. */
-export interface PredictorChoice {
-  readonly kind: PredictorKind;
+/** What every {@link PredictorChoice} says: why, and how well the serving predictor does. */
+interface PredictorChoiceFields {
   readonly reason: string;
-  /** The label the serving predictor learned (the pooled forest always learns Final Test). */
-  readonly labelSource: LabelSource | null;
-  /** Feature columns of the own forest, in order (`null` for pooled / none). */
-  readonly featureNames: string[] | null;
-  readonly imputer: FeatureImputerState | null;
-  /** Artifact kind holding the forest (`predictor` for own). */
-  readonly artifactKind: string | null;
   readonly metrics: ServingMetrics | null;
   /** The other candidate's metrics on the same units, when both were evaluated. */
   readonly alternativeMetrics: ServingMetrics | null;
-  /** Impurity importances of the serving forest. */
-  readonly featureImportance: Record<string, number> | null;
 }
+
+/**
+ * Which predictor serves the model, and why: a union on `kind`. An `own` forest carries what serving it needs (its
+ * feature columns in order, the imputer, the artifact holding the forest, its impurity importances); the `pooled`
+ * forest always learns Final Test; `none` serves no probability.
+ */
+export type PredictorChoice =
+  | (PredictorChoiceFields & {
+      readonly kind: 'own';
+      /** The label the own forest learned. */
+      readonly labelSource: LabelSource;
+      /** Feature columns of the own forest, in order. */
+      readonly featureNames: string[];
+      readonly imputer: FeatureImputerState;
+      /** Artifact kind holding the forest. */
+      readonly artifactKind: 'predictor';
+      /** Impurity importances of the own forest. */
+      readonly featureImportance: Record<string, number>;
+    })
+  | (PredictorChoiceFields & {
+      readonly kind: 'pooled';
+      readonly labelSource: 'final_test';
+      readonly featureNames: null;
+      readonly imputer: null;
+      readonly artifactKind: null;
+      readonly featureImportance: null;
+    })
+  | (PredictorChoiceFields & {
+      readonly kind: 'none';
+      readonly labelSource: null;
+      readonly featureNames: null;
+      readonly imputer: null;
+      readonly artifactKind: null;
+      readonly featureImportance: null;
+    });
 
 /** Where the drift baseline ends: apply monitors records after it. */
 export interface DriftBaselineEnd {
@@ -106,18 +135,29 @@ export interface ComponentsState {
     readonly message: string;
     readonly durationMs: number;
   };
-  /** `ModelProfiler.toState()`. */
-  readonly profile: unknown;
-  /** `ModelThresholdOptimizer.toState()`. */
-  readonly threshold: unknown;
-  /** `ModelDriftDetector.toState()` right after the baseline (apply replays from here). */
-  readonly driftBaseline: unknown;
+  /** `ModelProfiler.toState()` (`null`: the model could not be surveyed). */
+  readonly profile: ModelProfilerState | null;
+  /**
+   * `ModelThresholdOptimizer.toState()` (`null`: the formula; a version-1 state in states saved before the plant-wide
+   * read it with {@link storedThresholdResult}).
+   */
+  readonly threshold: ModelThresholdOptimizerState | ModelThresholdOptimizerStateV1 | null;
+  /** `ModelDriftDetector.toState()` right after the baseline (apply replays from here); `null`: no drift baseline. */
+  readonly driftBaseline: ModelDriftDetectorState | null;
   /** `ModelDriftDetector.toState()` after the last apply (`null` until the first apply after a training). */
-  readonly driftCurrent: unknown;
+  readonly driftCurrent: ModelDriftDetectorState | null;
   readonly driftBaselineEnd: DriftBaselineEnd | null;
   /** Where `driftCurrent` stands (written by apply with it; absent before the first apply of this version). */
   readonly driftThrough?: DriftThrough | null;
   readonly predictor: PredictorChoice;
+}
+
+/**
+ * The threshold result of a stored state (`null`: none, the formula), a version-1 state (saved before the plant-wide
+ * blend) read as version 2, as `ModelThresholdOptimizer.fromState` reads it.
+ */
+export function storedThresholdResult(c: ComponentsState | null): ThresholdResult | null {
+  return c?.threshold ? upgradeThresholdState(c.threshold).result : null;
 }
 
 /** The tier of a stored state: the recorded one, else `own` for a trained state saved before tiers existed. */

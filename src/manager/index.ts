@@ -3,12 +3,13 @@
  *
  * @module
  */
-export { MLManager, type ResolvedManagerOptions } from './ml-manager.js';
+export { MLManager } from './ml-manager.js';
+export type { ResolvedManagerOptions } from './options.js';
 export * from './types.js';
 export type { ComponentsState, PredictorChoice, ServingMetrics, DriftBaselineEnd, DriftMonitoring, DriftThrough } from './components-state.js';
-export { POOLED_FEATURE_NAMES, type PooledFeatureName, type ModelContext } from './pooled-features.js';
-export { POOLED_MAX_ROWS, type PooledSummary } from './pooled.js';
-export type { FinalTestHistory } from './pooled-context.js';
+export { POOLED_FEATURE_NAMES, type PooledFeatureName, type ModelContext } from './pooled/pooled-features.js';
+export { POOLED_MAX_ROWS } from './pooled/pooled.js';
+export type { FinalTestHistory } from './pooled/pooled-context.js';
 export {
   buildCrossModelInsights,
   type CrossModelInsights,

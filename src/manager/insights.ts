@@ -5,11 +5,11 @@
  * @module
  */
 import type { ModelName } from '../core/types.js';
-import { ModelProfiler, type Insight, type ModelProfile, type ModelProfilerState } from '../profiler/index.js';
+import { ModelProfiler, type Insight, type ModelProfile } from '../profiler/index.js';
 import type { ThresholdResult } from '../threshold/index.js';
 import type { DriftAlert, DriftDirection, ModelMLState } from '../storage/repository.js';
-import { parseComponents, type ComponentsState, type PredictorChoice } from './components-state.js';
-import type { ResolvedManagerOptions } from './ml-manager.js';
+import { parseComponents, storedThresholdResult, type ComponentsState, type PredictorChoice } from './components-state.js';
+import type { ResolvedManagerOptions } from './options.js';
 import type { PredictorKind } from './types.js';
 
 /** A finding from the ML components (threshold, predictor, drift), shaped like the profile's insights. */
@@ -49,15 +49,10 @@ function components(state: ModelMLState): ComponentsState | null {
   }
 }
 
-function thresholdResultOf(c: ComponentsState | null): ThresholdResult | null {
-  const t = c?.threshold as { result?: ThresholdResult } | null | undefined;
-  return t?.result ?? null;
-}
-
 function profileOf(c: ComponentsState | null): ModelProfiler | null {
   if (!c?.profile) return null;
   try {
-    const p = ModelProfiler.fromState(c.profile as ModelProfilerState);
+    const p = ModelProfiler.fromState(c.profile);
     return p.isBuilt ? p : null;
   } catch {
     return null;
@@ -68,7 +63,7 @@ function profileOf(c: ComponentsState | null): ModelProfiler | null {
 export function buildModelInsights(state: ModelMLState, alerts: DriftAlert[], _o: ResolvedManagerOptions): ModelInsights {
   const c = components(state);
   const profiler = profileOf(c);
-  const threshold = thresholdResultOf(c);
+  const threshold = storedThresholdResult(c);
   const ml: MLInsight[] = [];
   if (state.lastError) {
     ml.push({ kind: 'training_failed', severity: 'critical', message: `The last training failed: ${state.lastError}`, values: {} });
@@ -169,7 +164,7 @@ export function buildCrossModelComparison(states: readonly ModelMLState[]): Cros
   const rows = states.map((s): CrossModelRow => {
     const c = components(s);
     const profile = profileOf(c)?.profile ?? null;
-    const t = thresholdResultOf(c);
+    const t = storedThresholdResult(c);
     const h = t?.heldOut?.evaluated ? t.heldOut : null;
     return {
       model: s.model,

@@ -1,30 +1,21 @@
 /**
- * {@link MLManager}: the only orchestrator. It knows the two-step workflow (train all, apply to the database),
- * minimum-sample rules, progress, cancellation, parallelism and caches; it knows nothing of SQL (everything goes
- * through an {@link MLRepository}).
+ * {@link MLManager}: the façade of the two-step workflow. Training lives in train/ (train-all.ts), apply in apply/
+ * (apply-all.ts), the infrastructure both use (workers, locks, LRU, batch writers) in runtime/; the façade holds the
+ * caches (states, forests), takes the locks and answers the queries. It knows nothing of SQL (everything goes through
+ * an {@link MLRepository}).
  *
  * @module
  */
-import { hostname } from 'node:os';
-import { InvalidInputError, StorageError, throwIfAborted } from '../core/errors.js';
-import { formulaThreshold as plantFormula, type FormulaThresholdFn } from '../core/formula.js';
-import type { ThresholdResult } from '../threshold/types.js';
 import type { ModelName, TrimTrack } from '../core/types.js';
-import type { DriftAlert, LockHandle, MLRepository, ModelMLState, ModelReadRequest, TrackResultWrite } from '../storage/repository.js';
+import { exclusionReason } from '../core/features.js';
+import { labelOf } from '../core/labels.js';
+import type { DriftAlert, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
 import { updateDriftStatesOf } from '../storage/repository-helpers.js';
-import { linkSignals } from './signals.js';
-import { incrementalTrackSource, trackSource } from './track-source.js';
-import { applyVersionOf, incrementalScope, loadApplyJournal, saveApplyJournal, type IncrementalScope } from './incremental.js';
-import { availableParallelism } from 'node:os';
-import { applyPipeline, scoreNow, trackResultOf, type ApplyPlan } from './apply.js';
-import { createRemoteScorer } from './score-pool.js';
-import { BatchWriteError, BatchWriter } from './batch-writer.js';
-import { parseComponents, tierOf, type ComponentsState } from './components-state.js';
-import { DIFFICULTY_MIN_SAMPLES } from '../profiler/difficulty.js';
-import { LruCache } from './lru.js';
-import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './serving.js';
-import { loadPooledModel, type PooledModel } from './pooled.js';
-import { trainAll, trainSingleModel } from './train-all.js';
+import { batchEffects, qualityTrend, type BatchEffects, type DatedOutcome, type QualityTrend, type TimeBin } from '../insights/time-trends.js';
+import { applyAll, type ApplyDeps } from './apply/apply-all.js';
+import { trackResultOf } from './apply/plan.js';
+import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './apply/serving.js';
+import type { ComponentsState } from './components-state.js';
 import {
   buildCrossModelComparison,
   buildCrossModelInsights,
@@ -33,67 +24,15 @@ import {
   type CrossModelRow,
   type ModelInsights,
 } from './insights.js';
-import { type ExclusionCounts, type ExclusionReason, emptyExclusionCounts, exclusionReason } from '../core/features.js';
-import { labelOf } from '../core/labels.js';
-import { batchEffects, qualityTrend, type BatchEffects, type DatedOutcome, type QualityTrend, type TimeBin } from '../insights/time-trends.js';
-import type {
-  ApplyModelResult,
-  ApplyOptions,
-  ApplyResult,
-  MLManagerOptions,
-  TrainAllOptions,
-  TrainAllResult,
-  TrainingResult,
-  TrainingStatus,
-  TrainingStatusRow,
-} from './types.js';
-
-/** Apply scores in the worker thread only from this many tracks on (see `applyToDatabase`). */
-const REMOTE_SCORING_MIN_TRACKS = 10_000;
-
-/** Options with every default filled in. */
-export interface ResolvedManagerOptions {
-  readonly seed: number;
-  readonly minSamples: number;
-  /** The plant-backed tier's minimum (see {@link ComponentMinimums}); at most `minSamples` in effect. */
-  readonly minPlantBackedSamples: number;
-  readonly minOwnPredictorSamples: number;
-  readonly minOwnPredictorClassCount: number;
-  readonly minDriftBaseline: number;
-  readonly trees: number;
-  readonly labelOptions: NonNullable<MLManagerOptions['labelOptions']>;
-  readonly formulaThreshold: FormulaThresholdFn;
-  readonly riskCutoffs: { readonly medium: number; readonly high: number };
-  readonly predictorCacheBytes: number;
-  readonly owner: string;
-}
-
-function positiveInt(name: string, v: number | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`MLManager option ${name} must be a positive integer, got ${v}.`);
-  return v;
-}
-
-function resolveOptions(o: MLManagerOptions): ResolvedManagerOptions {
-  const risk = o.riskCutoffs ?? { medium: 0.2, high: 0.5 };
-  if (!(risk.medium > 0 && risk.medium < risk.high && risk.high < 1)) {
-    throw new InvalidInputError(`riskCutoffs must satisfy 0 < medium < high < 1, got ${JSON.stringify(risk)}.`);
-  }
-  return {
-    seed: o.seed ?? 42,
-    minSamples: positiveInt('minSamples', o.minSamples, 50),
-    minPlantBackedSamples: positiveInt('minPlantBackedSamples', o.minPlantBackedSamples, DIFFICULTY_MIN_SAMPLES),
-    minOwnPredictorSamples: positiveInt('minOwnPredictorSamples', o.minOwnPredictorSamples, 200),
-    minOwnPredictorClassCount: positiveInt('minOwnPredictorClassCount', o.minOwnPredictorClassCount, 20),
-    minDriftBaseline: positiveInt('minDriftBaseline', o.minDriftBaseline, 30),
-    trees: positiveInt('trees', o.trees, 100),
-    labelOptions: o.labelOptions ?? {},
-    formulaThreshold: o.formulaThreshold ?? plantFormula,
-    riskCutoffs: risk,
-    predictorCacheBytes: positiveInt('predictorCacheBytes', o.predictorCacheBytes, 256 * 2 ** 20),
-    owner: o.owner ?? `laser-trim-ml pid ${process.pid} on ${hostname()}`,
-  };
-}
+import { effectiveMinToTrain, positiveInt, resolveOptions, type ResolvedManagerOptions } from './options.js';
+import { loadPooledModel, type PooledModel } from './pooled/pooled.js';
+import { lockBoth, withLocks } from './runtime/locks.js';
+import { LruCache } from './runtime/lru.js';
+import { scoreNow } from './scorer.js';
+import { buildTrainingStatus } from './status.js';
+import { trainAll } from './train/train-all.js';
+import { trainSingleModel } from './train/train-single.js';
+import type { ApplyOptions, ApplyResult, MLManagerOptions, TrainAllOptions, TrainAllResult, TrainingResult, TrainingStatus } from './types.js';
 
 /**
  * Per-model ML over a repository: train every model, apply the results to the database, and query thresholds,
@@ -136,27 +75,16 @@ export class MLManager {
    * is reported in its {@link TrainingResult} and never stops the others.
    */
   async trainAllModels(options: TrainAllOptions = {}): Promise<TrainAllResult> {
-    const lock = await this.lockBoth(options.signal, 'train');
-    let result: TrainAllResult;
-    try {
-      result = await trainAll(this.repository, this.options, { ...options, signal: lock.signal });
+    return withLocks(this.repository, this.options.owner, 'train', options.signal, async (signal) => {
+      const result = await trainAll(this.repository, this.options, { ...options, signal });
       this.invalidate();
-    } catch (error) {
-      // The run's own error is what the caller needs; a failed release (e.g. on a full disk) must not replace it.
-      await lock.release().catch(() => undefined);
-      throw error;
-    }
-    try {
-      await lock.release();
-    } catch (error) {
-      return withReleaseError(result, error);
-    }
-    return result;
+      return result;
+    });
   }
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
   async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples' | 'minPlantBackedSamples'> = {}): Promise<TrainingResult> {
-    const lock = await this.lockBoth(options.signal, 'train');
+    const lock = await lockBoth(this.repository, this.options.owner, options.signal, 'train');
     try {
       const pooled = await this.getPooled();
       const result = await trainSingleModel(this.repository, this.options, model, pooled, { ...options, signal: lock.signal });
@@ -177,155 +105,14 @@ export class MLManager {
   async applyToDatabase(options: ApplyOptions = {}): Promise<ApplyResult> {
     const started = Date.now();
     const batchSize = positiveInt('batchSize', options.batchSize, 5_000);
-    const lock = await this.lockBoth(options.signal, 'apply');
-    const signal = lock.signal;
-    let applied: ApplyResult | null = null;
-    try {
-      const repo = this.repository;
-      const wanted = options.models ? new Set(options.models) : null;
-      const states = await this.loadStates(true);
-      const journal = await loadApplyJournal(repo);
-      const incremental = options.only === 'pending' && repo.listModelsWithUnappliedTracks !== undefined && repo.readUnappliedTracks !== undefined;
-      // Incremental: the models with tracks without a result, and those that cannot be continued (applied in full).
-      const scopes = new Map<ModelName, IncrementalScope>();
-      let models: ModelReadRequest[];
-      if (incremental) {
-        const unapplied = new Map((await repo.listModelsWithUnappliedTracks!()).map((m) => [m.model, m.trimTracks]));
-        const names = [...new Set([...unapplied.keys(), ...states.keys()])].filter((m) => !wanted || wanted.has(m)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        models = [];
-        for (const model of names) {
-          const state = states.get(model) ?? null;
-          const scope = incrementalScope(model, state, journal);
-          const fresh = unapplied.get(model) ?? 0;
-          if (scope.scope === 'pending' && fresh === 0) continue; // nothing new
-          scopes.set(model, scope);
-          models.push({ model, trimTracks: scope.scope === 'pending' ? fresh : Math.max(fresh, state?.trimSamples ?? 0) });
-        }
-      } else {
-        models = (await repo.listModels()).filter((s) => !wanted || wanted.has(s.model));
-      }
-      const recordsTotal = models.reduce((s, m) => s + m.trimTracks, 0);
-      const pooled = models.length > 0 ? await this.getPooled() : null;
-      // Every model of this run is marked dirty before anything is written, and cleared once all of it is (below).
-      for (const m of models) journal.dirty.add(m.model);
-      if (models.length > 0) await saveApplyJournal(repo, journal);
-      const results: ApplyModelResult[] = [];
-      let recordsDone = 0;
-      const emit = (phase: 'applying' | 'done', model?: ModelName): void =>
-        options.onProgress?.({
-          operation: 'apply',
-          phase,
-          ...(model !== undefined ? { model } : {}),
-          modelsDone: results.length,
-          modelsTotal: models.length,
-          recordsDone,
-          recordsTotal,
-          elapsedMs: Date.now() - started,
-        });
-      // Forest prediction runs in a scoring worker beside the database work (in this thread with concurrency 1).
-      // Not for a small run (an incremental apply of a few new units): there sending each model's forest to the worker
-      // costs more than scoring its few tracks here (measured: 1,000 new tracks of 600 models, ~0.5 s of forest
-      // transfers for a few milliseconds of scoring).
-      const remote = (options.concurrency ?? availableParallelism()) > 1 && recordsTotal >= REMOTE_SCORING_MIN_TRACKS ? createRemoteScorer() : null;
-      // Progress counts tracks as their results are computed (one event per model's read batch), not as the write
-      // batches (of batchSize tracks, across models) commit: small models would otherwise show no progress at all.
-      const writer = new BatchWriter(this.repository, batchSize, () => undefined, (model, n) => {
-        recordsDone += n;
-        emit('applying', model);
-      });
-      // A failed batch fails every model with rows in it, also those already counted as done (idempotent: a model
-      // reported twice keeps one failed entry).
-      const replaceOrPush = (failed: ApplyModelResult): void => {
-        const i = results.findIndex((r) => r.model === failed.model);
-        if (i >= 0) results[i] = failed;
-        else results.push(failed);
-      };
-      const failBatch = (error: BatchWriteError): void => {
-        for (const model of error.models) replaceOrPush(failedApply(model, error));
-      };
-      try {
-        const getOwn = (m: ModelName, c: ComponentsState): Promise<LoadedPredictor | null> => this.getOwnPredictor(m, c);
-        async function* plans(): AsyncGenerator<ApplyPlan | { model: ModelName; error: unknown }> {
-          for (const summary of models) {
-            try {
-              const scope = scopes.get(summary.model);
-              const parsed = scope?.scope === 'pending' ? scope.components : undefined;
-              const plan = await buildApplyPlan(summary.model, states.get(summary.model) ?? null, pooled, getOwn, remote, parsed);
-              if (scope === undefined) yield plan;
-              else if (scope.scope === 'all') yield { ...plan, fullReason: scope.reason };
-              else yield { ...plan, scope: 'pending', driftFrom: plan.driftReplay ? scope.driftFrom : null };
-            } catch (error) {
-              yield { model: summary.model, error };
-            }
-          }
-        }
-        await applyPipeline(
-          plans(),
-          {
-            repository: this.repository, formula: this.options.formulaThreshold, riskCutoffs: this.options.riskCutoffs, batchSize, signal, writer,
-            tracks: incremental
-              ? incrementalTrackSource(repo as MLRepository & Required<Pick<MLRepository, 'readUnappliedTracks'>>, models, (m) => scopes.get(m)?.scope === 'pending', batchSize)
-              : trackSource(repo, models, batchSize),
-          },
-          (model, r) => {
-            if ('error' in r) {
-              if (r.error instanceof BatchWriteError) failBatch(r.error);
-              else replaceOrPush(failedApply(model, r.error));
-              return;
-            }
-            const { driftUpdate, ...modelResult } = r;
-            const state = states.get(model);
-            if (driftUpdate && state) states.set(model, { ...state, ...driftUpdate });
-            results.push(modelResult);
-          },
-        ).catch((error: unknown) => {
-          // A batch failure surfacing outside a model's own stage (e.g. while draining) fails the models in it.
-          if (error instanceof BatchWriteError) failBatch(error);
-          else throw error;
-        });
-        throwIfAborted(signal);
-        try {
-          await writer.flush();
-        } catch (error) {
-          if (!(error instanceof BatchWriteError)) throw error;
-          failBatch(error);
-        }
-      } catch (error) {
-        // Aborted (or a failure outside any model): the queued rows are dropped, the written batches are whole.
-        writer.discard();
-        throw error;
-      } finally {
-        await remote?.close();
-      }
-      // The journal: each model applied without error is complete at its state version.
-      for (const r of results) {
-        if (r.error !== undefined) continue;
-        journal.dirty.delete(r.model);
-        journal.applied.set(r.model, applyVersionOf(states.get(r.model) ?? null));
-      }
-      if (models.length > 0) await saveApplyJournal(repo, journal);
-      emit('done');
-      return (applied = {
-        models: results,
-        tracks: sum(results, (r) => r.tracks),
-        learnedThresholdTracks: sum(results, (r) => r.learnedThresholdTracks),
-        formulaThresholdTracks: sum(results, (r) => r.formulaThresholdTracks),
-        probabilityTracks: sum(results, (r) => r.probabilityTracks),
-        excluded: sumExclusions(results.map((r) => r.excluded)),
-        newDriftAlerts: sum(results, (r) => r.newDriftAlerts),
-        failedModels: results.filter((r) => r.error !== undefined).length,
-        only: incremental ? 'pending' : 'all',
-        durationMs: Date.now() - started,
-      });
-    } finally {
-      // A failed release (e.g. on a full disk) must neither replace the run's own error nor hide its result.
-      let releaseError: unknown;
-      await lock.release().catch((e: unknown) => {
-        releaseError = e;
-      });
-      // eslint-disable-next-line no-unsafe-finally -- returns only when the run succeeded (applied !== null): no error is lost
-      if (releaseError !== undefined && applied !== null) return withReleaseError(applied, releaseError);
-    }
+    const deps: ApplyDeps = {
+      repository: this.repository,
+      options: this.options,
+      loadStates: () => this.loadStates(true),
+      getPooled: () => this.getPooled(),
+      getOwnPredictor: (m, c) => this.getOwnPredictor(m, c),
+    };
+    return withLocks(this.repository, this.options.owner, 'apply', options.signal, (signal) => applyAll(deps, options, batchSize, signal, started));
   }
 
   // ---------------------------------------------------------------- queries
@@ -385,49 +172,7 @@ export class MLManager {
 
   /** The design's settings-page table: per-model rows and the counts. */
   async getTrainingStatus(): Promise<TrainingStatus> {
-    const states = await this.loadStates(true);
-    const rows: TrainingStatusRow[] = [];
-    let lastTrained: Date | null = null;
-    for (const s of states.values()) {
-      const c = safeComponents(s);
-      const samples = c?.training.samples ?? s.trainingSamples;
-      // The fewest samples that train the model at all (the plant-backed tier's minimum; states saved before tiers: minSamples).
-      const minToTrain = c ? (c.training.minPlantBackedSamples ?? c.training.minSamples) : effectiveMinToTrain(this.options);
-      let status: string;
-      if (s.lastError !== null) status = 'failed';
-      else if (!s.isTrained) status = samples < minToTrain ? `need ${minToTrain - samples} more` : 'untrained';
-      else status = s.isDrifting ? 'drifting' : 'trained';
-      const t = (c?.threshold as { result?: ThresholdResult | null } | null | undefined)?.result ?? null;
-      rows.push({
-        model: s.model,
-        samples,
-        sigmaThreshold: s.sigmaThreshold,
-        thresholdSource: s.sigmaThreshold !== null && t ? t.source ?? 'own' : 'formula',
-        thresholdWeight: s.sigmaThreshold !== null && t ? t.weight ?? 1 : null,
-        accuracy: s.predictorAccuracy,
-        auc: s.predictorAuc,
-        predictorKind: c?.predictor.kind ?? 'none',
-        labelSource: s.labelSource,
-        status,
-        tier: tierOf(s.isTrained, c),
-        driftUnitsNeeded: s.isTrained ? (c?.training.drift?.unitsNeeded ?? null) : null,
-        driftMonitored: s.isTrained && s.driftBaselineMean !== null,
-        // Counts stored by an earlier version lack the newer reasons: those read as 0.
-        excluded: c?.training.excluded ? { ...emptyExclusionCounts(), ...c.training.excluded } : null,
-        trainingDate: s.trainingDate,
-      });
-      if (s.trainingDate && (!lastTrained || s.trainingDate > lastTrained)) lastTrained = s.trainingDate;
-    }
-    rows.sort((a, b) => b.samples - a.samples || (a.model < b.model ? -1 : 1));
-    return {
-      rows,
-      trained: rows.filter((r) => r.status === 'trained' || r.status === 'drifting').length,
-      plantBacked: rows.filter((r) => (r.status === 'trained' || r.status === 'drifting') && r.tier === 'plant-backed').length,
-      needMoreData: rows.filter((r) => r.status.startsWith('need')).length,
-      drifting: rows.filter((r) => r.status === 'drifting').length,
-      failed: rows.filter((r) => r.status === 'failed').length,
-      lastTrained,
-    };
+    return buildTrainingStatus((await this.loadStates(true)).values(), this.options);
   }
 
   /**
@@ -500,36 +245,6 @@ export class MLManager {
     return points;
   }
 
-  /**
-   * Train and apply exclude each other as well as themselves (an apply during a train would mix two trainings'
-   * states): both take the `train` lock, then the `apply` lock, always in that order, so two callers never deadlock;
-   * the loser gets a `BusyError` naming the holder and what it runs (the owner gets a ` (train)` / ` (apply)` suffix).
-   */
-  private async lockBoth(userSignal: AbortSignal | undefined, operation: 'train' | 'apply'): Promise<{ signal: AbortSignal | undefined; release(): Promise<void> }> {
-    const owner = `${this.options.owner} (${operation})`;
-    const train = await this.repository.acquireLock('train', owner);
-    let apply: LockHandle;
-    try {
-      apply = await this.repository.acquireLock('apply', owner);
-    } catch (e) {
-      await train.release();
-      throw e;
-    }
-    // The run stops at its next batch when the caller aborts or either lock is lost.
-    const linked = linkSignals([userSignal, train.lost, apply.lost]);
-    return {
-      signal: linked.signal,
-      release: async () => {
-        linked.dispose();
-        try {
-          await apply.release();
-        } finally {
-          await train.release();
-        }
-      },
-    };
-  }
-
   private invalidate(): void {
     this.states = null;
     this.predictors.clear();
@@ -558,67 +273,6 @@ export class MLManager {
     if (loaded) this.predictors.set(model, loaded, loaded.stateJson.length);
     return loaded;
   }
-}
-
-/** The fewest clean samples that train a model at all: the plant-backed tier's minimum, at most `minSamples`. */
-function effectiveMinToTrain(o: Pick<ResolvedManagerOptions, 'minSamples' | 'minPlantBackedSamples'>): number {
-  return Math.min(o.minSamples, o.minPlantBackedSamples);
-}
-
-function safeComponents(s: ModelMLState): ComponentsState | null {
-  try {
-    return parseComponents(s.componentsJson, s.model);
-  } catch {
-    // A state from another version: the status table shows it as untrained; training replaces it.
-    return null;
-  }
-}
-
-function failedApply(model: ModelName, error: unknown): ApplyModelResult {
-  return {
-    model,
-    tracks: 0,
-    learnedThresholdTracks: 0,
-    formulaThresholdTracks: 0,
-    probabilityTracks: 0,
-    excluded: emptyExclusionCounts(),
-    predictorKind: 'none',
-    newDriftAlerts: 0,
-    isDrifting: false,
-    driftDirection: null,
-    scope: 'all',
-    drift: 'none',
-    fullReason: null,
-    error: error instanceof Error ? error : new Error(String(error)),
-  };
-}
-
-/**
- * A run's result after its locks could not be released: the models are saved (or not) as the result says, and a failed
- * release must not hide that. A {@link StorageError} is reported in `storageError` (joined to the run's own, e.g. a
- * full disk); a lock its dead holder left is taken over by a later run. Any other error (a lost lock) is thrown.
- */
-function withReleaseError<R extends { readonly storageError?: StorageError }>(result: R, error: unknown): R {
-  if (!(error instanceof StorageError)) throw error;
-  const cause = result.storageError ?? error;
-  const storageError = new StorageError(`${cause === error ? '' : `${cause.message} `}The train/apply locks could not be released: ${error.message}`, {
-    cause: error,
-    code: cause.code === 'DISK_FULL' ? 'DISK_FULL' : 'STORAGE',
-  });
-  return { ...result, storageError };
-}
-
-/** Counts by reason, summed. */
-function sumExclusions(counts: readonly ExclusionCounts[]): ExclusionCounts {
-  const total = emptyExclusionCounts();
-  for (const c of counts) for (const k of Object.keys(total) as ExclusionReason[]) total[k] += c[k];
-  return total;
-}
-
-function sum<T>(xs: readonly T[], f: (x: T) => number): number {
-  let s = 0;
-  for (const x of xs) s += f(x);
-  return s;
 }
 
 function completeTrack(model: ModelName, t: Partial<TrimTrack>): TrimTrack {

@@ -3,14 +3,23 @@
  *
  * @module
  */
-import type { FormulaThresholdFn } from '../core/formula.js';
 import type { ThresholdSource } from '../threshold/types.js';
 import type { StorageError } from '../core/errors.js';
-import type { LabelOptions, LabelChoice } from '../core/labels.js';
+import type { LabelChoice } from '../core/labels.js';
 import type { ExclusionCounts } from '../core/features.js';
 import type { LabelSource, ModelName } from '../core/types.js';
 import type { DriftDirection, RiskCategory } from '../storage/repository.js';
-import type { PooledSummary } from './pooled.js';
+
+/** What the pooled forest was trained on and how well it does out of bag. */
+export interface PooledSummary {
+  /** Final Test units of every model. */
+  readonly samples: number;
+  /** Units the forest trained on (all of them, or a sample of `POOLED_MAX_ROWS`). */
+  readonly trainedOn: number;
+  readonly failures: number;
+  readonly auc: number | null;
+  readonly brier: number | null;
+}
 
 /** Which predictor serves a model's failure probabilities. */
 export type PredictorKind = 'own' | 'pooled' | 'none';
@@ -25,46 +34,7 @@ export type PredictorKind = 'own' | 'pooled' | 'none';
  */
 export type TrainingTier = 'own' | 'plant-backed';
 
-/** Minimum data each component needs; a model below a minimum keeps the fallback for that component. */
-export interface ComponentMinimums {
-  /** Clean samples a model needs to be trained at all (the design's `min_samples`). Default 50. */
-  readonly minSamples?: number;
-  /** Clean samples for the model's own forest (below it, the pooled forest serves the model). Default 200. */
-  readonly minOwnPredictorSamples?: number;
-  /** Failures (and passes) for the model's own forest. Default 20. */
-  readonly minOwnPredictorClassCount?: number;
-  /** Samples in the drift baseline. Default 30. */
-  readonly minDriftBaseline?: number;
-  /**
-   * Clean samples for the `plant-backed` training tier ({@link TrainingTier}): a model with at least this many but
-   * fewer than `minSamples` is trained on the plant's learned components (pooled forest, plant-wide threshold blended
-   * with its own outcomes) with its own profile. Default 10, the fewest samples the profiler ranks for difficulty
-   * (`DIFFICULTY_MIN_SAMPLES`), so every trained model has a comparable profile. Set it to `minSamples` for the
-   * design's single tier (below `minSamples`, untrained). Values above `minSamples` act as `minSamples`.
-   */
-  readonly minPlantBackedSamples?: number;
-}
-
-/** Options of the manager, fixed at construction. */
-export interface MLManagerOptions extends ComponentMinimums {
-  /** Seed of every random choice (forests, bootstraps): the same data and seed train the same state. Default 42. */
-  readonly seed?: number;
-  /** Label choice rules (when Final Test is the label). */
-  readonly labelOptions?: LabelOptions;
-  /** The threshold used where no learned one exists. Default: the plant formula. */
-  readonly formulaThreshold?: FormulaThresholdFn;
-  /** Number of trees of every forest. Default 100. */
-  readonly trees?: number;
-  /** Probability cut-offs of the risk categories: `low` below `medium`, `high` at or above `high`. Default 0.2 / 0.5. */
-  readonly riskCutoffs?: { readonly medium: number; readonly high: number };
-  /**
-   * Memory budget of the parsed per-model forests, measured as the size of their JSON (the parsed typed arrays take
-   * less): beyond it the least recently used are evicted and parsed again when needed. Default 256 MiB.
-   */
-  readonly predictorCacheBytes?: number;
-  /** Name recorded as lock holder (default: `laser-trim-ml pid <pid> on <host>`). */
-  readonly owner?: string;
-}
+export type { ComponentMinimums, MLManagerOptions } from './options.js';
 
 /** A progress event of a long operation. */
 export interface ProgressEvent {
@@ -239,8 +209,15 @@ export interface ApplyResult {
   readonly durationMs: number;
 }
 
-/** One row of the design's settings-page table. */
-export interface TrainingStatusRow {
+/**
+ * The status of a model in the settings-page table: `trained`, `drifting` (trained, and its drift charts alarm),
+ * `need_more_data` (too few clean samples to train: {@link TrainingStatusRow.samplesNeeded} more), `untrained`
+ * (enough samples, but no trained state, e.g. one saved by another version) or `failed` (its last training failed).
+ */
+export type ModelTrainingStatus = 'trained' | 'drifting' | 'need_more_data' | 'untrained' | 'failed';
+
+/** The fields every {@link TrainingStatusRow} has. */
+export interface TrainingStatusRowFields {
   readonly model: ModelName;
   readonly samples: number;
   readonly sigmaThreshold: number | null;
@@ -256,8 +233,6 @@ export interface TrainingStatusRow {
   readonly auc: number | null;
   readonly predictorKind: PredictorKind;
   readonly labelSource: LabelSource | null;
-  /** `trained`, `need N more`, `drifting`, `failed`, `untrained`. */
-  readonly status: string;
   /** The tier of a trained model (`own` for states saved before tiers existed); `null` when not trained. */
   readonly tier: TrainingTier | null;
   /**
@@ -271,6 +246,21 @@ export interface TrainingStatusRow {
   readonly excluded: ExclusionCounts | null;
   readonly trainingDate: Date | null;
 }
+
+/**
+ * One row of the design's settings-page table, a union on `status`: a model that needs more data says how many more
+ * clean samples (`samplesNeeded`; the design's "need N more"), every other row has `samplesNeeded: null`.
+ *
+ * @example
+ * ```ts
+ * for (const row of (await ml.getTrainingStatus()).rows) {
+ *   if (row.status === 'need_more_data') console.log(row.model, `needs ${row.samplesNeeded} more samples`);
+ * }
+ * ```
+ */
+export type TrainingStatusRow =
+  | (TrainingStatusRowFields & { readonly status: 'need_more_data'; readonly samplesNeeded: number })
+  | (TrainingStatusRowFields & { readonly status: Exclude<ModelTrainingStatus, 'need_more_data'>; readonly samplesNeeded: null });
 
 /** The settings-page summary: counts and rows. */
 export interface TrainingStatus {

@@ -1,7 +1,7 @@
 /**
  * Ridge-penalised logistic regression fitted by Newton's method (IRLS), on standardised columns. Small and exact: it
  * serves as the track-only "expected failure" model behind the pooled forest's `model_ft_excess` column
- * (src/manager/pooled-context.ts), where five of them are fitted per train-all.
+ * (src/manager/pooled/pooled-context.ts), where five of them are fitted per train-all.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriteError, BatchWriter } from '../../src/manager/batch-writer.js';
+import { BatchWriteError, BatchWriter } from '../../src/manager/runtime/batch-writer.js';
 import { createMemoryRepository } from '../../src/storage/memory/memory-repository.js';
 import type { HostTrimRunInput, TrackResultWrite } from '../../src/storage/repository.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, StorageError } from '../../src/core/errors.js';
-import { DriftStateWriter } from '../../src/manager/drift-writer.js';
+import { DriftStateWriter } from '../../src/manager/runtime/drift-writer.js';
 import { createMemoryRepository } from '../../src/storage/memory/memory-repository.js';
 import type { MLRepository } from '../../src/storage/repository.js';
 import { fullState } from '../storage/contract.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MLManager } from '../../src/manager/ml-manager.js';
-import { loadApplyJournal } from '../../src/manager/incremental.js';
+import { loadApplyJournal } from '../../src/manager/apply/incremental.js';
 import { createMemoryRepository } from '../../src/storage/memory/memory-repository.js';
 import type { HostDataWriter, HostTrimRunInput, MLRepository } from '../../src/storage/repository.js';
 import { writePlant } from '../../src/synthetic/write.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LruCache } from '../../src/manager/lru.js';
+import { LruCache } from '../../src/manager/runtime/lru.js';
 
 describe('LruCache (weight budget)', () => {
   it('evicts the least recently used entries beyond the budget', () => {

@@ -89,7 +89,7 @@ for (const makeKind of ALL_KINDS) {
 
       const status = await ml.getTrainingStatus();
       expect(status.trained).toBe(trained.trained);
-      expect(status.rows.find((r) => r.model === 'GARBAGE "only"/x')?.status).toBe('need 10 more'); // the plant-backed tier's minimum
+      expect(status.rows.find((r) => r.model === 'GARBAGE "only"/x')).toMatchObject({ status: 'need_more_data', samplesNeeded: 10 }); // the plant-backed tier's minimum
 
       const withThreshold = trained.results.find((x) => x.sigmaThreshold !== null)!;
       const tracks = (await allTracks(rut.repo)).filter((t) => t.model === withThreshold.model).slice(0, 20);
@@ -208,7 +208,7 @@ for (const makeKind of ALL_KINDS) {
         expect(r.thresholdWeight).toBeLessThanOrEqual(1);
         if (r.thresholdSource === 'plant_wide') expect(r.thresholdWeight).toBe(0);
       }
-      const small = status.rows.find((r) => r.status.startsWith('need') && r.thresholdSource !== 'formula');
+      const small = status.rows.find((r) => r.status === 'need_more_data' && r.thresholdSource !== 'formula');
       expect(small).toBeDefined();
       expect(await ml.getThreshold(small!.model)).toBe(small!.sigmaThreshold);
       // the stored plant-wide threshold is the same for every model, and apply writes the small model's threshold

@@ -4,21 +4,16 @@ import type { TrainingRecord } from '../../src/core/types.js';
 import {
   PRIOR_STRENGTH_BOUNDS,
   contextFold,
-  countsOnDay,
   dayNumber,
-  decayHistory,
-  decayedAfter,
-  decayedBefore,
   finalTestHistory,
   fitRatePrior,
-  nearbyRate,
-  recentRate,
   smoothedRate,
   excessRate,
-} from '../../src/manager/pooled-context.js';
-import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT, POOLED_V2_FEATURE_COUNT, columnMedians, imputeInPlace, medianOf } from '../../src/manager/pooled-features.js';
+} from '../../src/manager/pooled/pooled-context.js';
+import { countsOnDay, decayHistory, decayedAfter, decayedBefore, nearbyRate, recentRate } from '../../src/manager/pooled/decayed-history.js';
+import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT, POOLED_V2_FEATURE_COUNT, columnMedians, imputeInPlace, medianOf } from '../../src/manager/pooled/pooled-features.js';
 import { fitLogistic, logisticProbability } from '../../src/predictor/logistic.js';
-import { PooledRows, fillContextColumns, pooledModelFromState, trainPooledModel, type PooledModelState } from '../../src/manager/pooled.js';
+import { PooledRows, fillContextColumns, pooledModelFromState, trainPooledModel, type PooledModelState } from '../../src/manager/pooled/pooled.js';
 
 const DAY = 86_400_000;
 let nextId = 1;

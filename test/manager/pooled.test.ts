@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cleanTrainingRecords } from '../../src/core/dataset.js';
 import type { TrainingRecord } from '../../src/core/types.js';
-import { PooledRows, trainPooledModel } from '../../src/manager/pooled.js';
-import { medianLogSigma } from '../../src/manager/pooled-features.js';
+import { PooledRows, trainPooledModel } from '../../src/manager/pooled/pooled.js';
+import { medianLogSigma } from '../../src/manager/pooled/pooled-features.js';
 import { createMemoryRepository } from '../../src/storage/memory/memory-repository.js';
 import { writePlant } from '../../src/synthetic/index.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrimTrack } from '../../src/core/types.js';
 import { parseComponents } from '../../src/manager/components-state.js';
 import { MLManager } from '../../src/manager/ml-manager.js';
-import { driftMonitoringOf } from '../../src/manager/train-model.js';
+import { driftMonitoringOf } from '../../src/manager/train/train-model.js';
 import { writePlant } from '../../src/synthetic/index.js';
 import type { HostDataWriter, MLRepository } from '../../src/storage/repository.js';
 import { ALL_KINDS, type RepoKind, type RepoUnderTest } from './repos.js';
@@ -85,7 +85,7 @@ for (const makeKind of ALL_KINDS) {
       expect(r1.plantBacked).toBe(0);
       for (const m of small) expect(r1.results.find((x) => x.model === m)?.status).toBe('skipped');
       const s1 = await one.getTrainingStatus();
-      expect(s1.rows.find((r) => r.model === 'SMALL-40')?.status).toBe('need 10 more');
+      expect(s1.rows.find((r) => r.model === 'SMALL-40')).toMatchObject({ status: 'need_more_data', samplesNeeded: 10 });
       expect(s1.rows.find((r) => r.model === 'SMALL-40')?.tier).toBeNull();
       const a1 = await one.applyToDatabase({ concurrency: 1 });
       const served1 = new Map<string, { threshold: number | undefined; p: (number | undefined)[] }>();
@@ -123,7 +123,7 @@ for (const makeKind of ALL_KINDS) {
       const row = (m: string) => s2.rows.find((r) => r.model === m)!;
       expect(s2.plantBacked).toBe(2);
       expect(s2.trained).toBe(s1.trained + 2);
-      expect(row('TINY-6').status).toBe('need 4 more');
+      expect(row('TINY-6')).toMatchObject({ status: 'need_more_data', samplesNeeded: 4 });
       expect(row('TINY-6').tier).toBeNull();
       // 40 single-track units: a baseline of 30 and 10 monitored.
       expect(row('SMALL-40')).toMatchObject({ status: 'trained', tier: 'plant-backed', predictorKind: 'pooled', driftMonitored: true, driftUnitsNeeded: null });

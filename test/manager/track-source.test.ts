@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrimTrack } from '../../src/core/types.js';
 import { MLManager } from '../../src/manager/ml-manager.js';
-import { trackSource } from '../../src/manager/track-source.js';
+import { trackSource } from '../../src/manager/apply/track-source.js';
 import { writePlant } from '../../src/synthetic/index.js';
 import { createMemoryRepository, type MemoryRepository } from '../../src/storage/memory/memory-repository.js';
 import type { MLRepository, ModelReadRequest, ModelTracksBatch } from '../../src/storage/repository.js';

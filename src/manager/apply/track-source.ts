@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { ModelName, TrimTrack } from '../core/types.js';
-import type { MLRepository, ModelReadRequest, ModelTracksBatch } from '../storage/repository.js';
+import type { ModelName, TrimTrack } from '../../core/types.js';
+import type { MLRepository, ModelReadRequest, ModelTracksBatch } from '../../storage/repository.js';
 
 /** A model's reader, and whether its first batch may be read right away (per-model reads are independent). */
 export interface OpenedTracks {

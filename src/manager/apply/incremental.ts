@@ -16,10 +16,11 @@
  *
  * @module
  */
-import type { ModelName } from '../core/types.js';
-import type { MLRepository, ModelMLState } from '../storage/repository.js';
-import type { ComponentsState, DriftThrough } from './components-state.js';
-import { parseComponents } from './components-state.js';
+import type { ModelName } from '../../core/types.js';
+import type { MLRepository, ModelMLState } from '../../storage/repository.js';
+import type { ComponentsState, DriftThrough } from '../components-state.js';
+import type { ModelDriftDetectorState } from '../../drift/index.js';
+import { parseComponents } from '../components-state.js';
 
 /** The journal's artifact (model, kind, version). */
 const JOURNAL = { model: '*', kind: 'apply_journal', version: 'v1' } as const;
@@ -68,7 +69,7 @@ export function applyVersionOf(state: ModelMLState | null): string {
 export type IncrementalScope =
   | {
       readonly scope: 'pending';
-      readonly driftFrom: { readonly state: unknown; readonly through: DriftThrough } | null;
+      readonly driftFrom: { readonly state: ModelDriftDetectorState; readonly through: DriftThrough } | null;
       /** The state's parsed components (for the plan), `undefined` without a state. */
       readonly components?: ComponentsState;
     }

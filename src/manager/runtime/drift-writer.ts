@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { ModelName } from '../core/types.js';
-import { validateModelState } from '../storage/options.js';
-import type { DriftStateColumns, DriftStateUpdate, MLRepository } from '../storage/repository.js';
-import { updateDriftStatesOf } from '../storage/repository-helpers.js';
+import type { ModelName } from '../../core/types.js';
+import { validateModelState } from '../../storage/options.js';
+import type { DriftStateColumns, DriftStateUpdate, MLRepository } from '../../storage/repository.js';
+import { updateDriftStatesOf } from '../../storage/repository-helpers.js';
 
 interface Queued {
   readonly update: DriftStateUpdate;

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { ModelName } from '../core/types.js';
-import type { MLRepository, TrackResultWrite } from '../storage/repository.js';
+import type { ModelName } from '../../core/types.js';
+import type { MLRepository, TrackResultWrite } from '../../storage/repository.js';
 
 /** A failed batch write, naming every model that had rows in the batch (they all count as failed). */
 export class BatchWriteError extends Error {

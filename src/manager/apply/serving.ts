@@ -4,18 +4,19 @@
  *
  * @module
  */
-import { exclusionReason, extractFeatures } from '../core/features.js';
-import type { FeatureName } from '../core/features.js';
-import { FeatureImputer } from '../core/imputer.js';
-import type { ModelName } from '../core/types.js';
-import { ModelDriftDetector, type ModelDriftDetectorState } from '../drift/index.js';
-import { ModelPredictor, type ModelPredictorState } from '../predictor/index.js';
-import type { MLRepository, ModelMLState } from '../storage/repository.js';
-import type { ApplyPlan, DriftReplay, TrackScorer } from './apply.js';
-import { parseComponents, type ComponentsState } from './components-state.js';
-import type { RemoteScorer } from './score-pool.js';
-import type { PooledModel } from './pooled.js';
-import type { PredictorKind } from './types.js';
+import { exclusionReason, extractFeatures } from '../../core/features.js';
+import type { FeatureName } from '../../core/features.js';
+import { FeatureImputer } from '../../core/imputer.js';
+import type { ModelName } from '../../core/types.js';
+import { ModelDriftDetector } from '../../drift/index.js';
+import { ModelPredictor, type ModelPredictorState } from '../../predictor/index.js';
+import type { MLRepository, ModelMLState } from '../../storage/repository.js';
+import type { ApplyPlan, DriftReplay } from './plan.js';
+import type { TrackScorer } from '../scorer.js';
+import { parseComponents, type ComponentsState } from '../components-state.js';
+import type { RemoteScorer } from '../runtime/score-pool.js';
+import type { PooledModel } from '../pooled/pooled.js';
+import type { PredictorKind } from '../types.js';
 
 /** A model's own forest, parsed, with its imputer and columns. */
 export interface LoadedPredictor {
@@ -72,7 +73,7 @@ function driftReplayOf(model: ModelName, c: ComponentsState): DriftReplay | null
   if (!c.driftBaseline || !c.driftBaselineEnd) return null;
   const baseline = c.driftBaseline;
   return ({ dates, sigma }, from) => {
-    const detector = ModelDriftDetector.fromState((from ?? baseline) as ModelDriftDetectorState);
+    const detector = ModelDriftDetector.fromState(from ?? baseline);
     const series = detector.detectSeries(Array.from(sigma), dates);
     return {
       alerts: series.episodes.map((e) => ({

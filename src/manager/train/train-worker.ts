@@ -4,7 +4,7 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
-import { serializeError } from '../core/errors.js';
+import { serializeError } from '../../core/errors.js';
 import { trainModelCore, type TrainModelInput } from './train-model.js';
 
 const port = parentPort;

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { exclusionReason, extractFeatures } from '../core/features.js';
-import { quantileLinear } from '../core/stats/descriptive.js';
-import type { TrimTrack } from '../core/types.js';
+import { exclusionReason, extractFeatures } from '../../core/features.js';
+import { quantileLinear } from '../../core/stats/descriptive.js';
+import type { TrimTrack } from '../../core/types.js';
 import type { FinalTestHistory } from './pooled-context.js';
 
 /** Columns of the pooled forest, in order. */

@@ -8,9 +8,9 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
-import { InvalidInputError, serializeError } from '../core/errors.js';
-import { ModelPredictor } from '../predictor/model-predictor.js';
-import type { ModelPredictorState } from '../predictor/predictor-types.js';
+import { InvalidInputError, serializeError } from '../../core/errors.js';
+import { ModelPredictor } from '../../predictor/model-predictor.js';
+import type { ModelPredictorState } from '../../predictor/predictor-types.js';
 
 const port = parentPort;
 const predictors = new Map<string, ModelPredictor>();

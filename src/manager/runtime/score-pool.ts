@@ -5,8 +5,8 @@
  * @module
  */
 import type { Worker } from 'node:worker_threads';
-import { reviveError, type SerializedError } from '../core/errors.js';
-import { createLibraryWorker } from './worker-pool.js';
+import { reviveError, type SerializedError } from '../../core/errors.js';
+import { createLibraryWorker } from './library-worker.js';
 
 /** Predicts probabilities of a feature matrix for a named forest. */
 export interface RemoteScorer {
