@@ -23,12 +23,19 @@ import { machineInfo } from './machine.js';
 type Lib = typeof import('../src/index.js');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string' }, 'no-postgres': { type: 'boolean', default: false }, tracks: { type: 'string' }, 'new-options': { type: 'string' } },
+  options: {
+    rounds: { type: 'string' },
+    'no-postgres': { type: 'boolean', default: false },
+    tracks: { type: 'string' },
+    'new-options': { type: 'string' },
+  },
 });
 const baseDir = resolve(positionals[0] ?? '/tmp/base-ee9');
 const rounds = Number(values.rounds ?? 3);
 const tracks = Number(values.tracks ?? 80_000);
-const newOptions = (values['new-options'] === undefined ? {} : JSON.parse(values['new-options'])) as ConstructorParameters<Lib['MLManager']>[1];
+const newOptions = (values['new-options'] === undefined ? {} : JSON.parse(values['new-options'])) as ConstructorParameters<
+  Lib['MLManager']
+>[1];
 const libs: Record<'base' | 'new', Lib> = {
   base: (await import(join(baseDir, 'dist/index.js'))) as Lib,
   new: (await import('../dist/index.js')) as unknown as Lib,
@@ -75,45 +82,61 @@ async function engineAb(engine: string, open: (which: 'base' | 'new') => Promise
     for (const which of order) {
       const t = await timed(repos[which], libs[which], which);
       out[which].push(t);
-      console.log(`${engine} round ${i + 1} ${which.padEnd(4)}: train ${t.trainS.toFixed(2)} s (CPU ${t.trainCpuS.toFixed(2)} s), apply ${t.applyS.toFixed(2)} s (CPU ${t.applyCpuS.toFixed(2)} s)`);
+      console.log(
+        `${engine} round ${i + 1} ${which.padEnd(4)}: train ${t.trainS.toFixed(2)} s (CPU ${t.trainCpuS.toFixed(2)} s), apply ${t.applyS.toFixed(2)} s (CPU ${t.applyCpuS.toFixed(2)} s)`,
+      );
     }
   }
   for (const r of Object.values(repos)) await r.close();
   const m = (which: 'base' | 'new', k: keyof Timing) => median(out[which].map((t) => t[k]));
   const ratio = Object.fromEntries((['trainS', 'trainCpuS', 'applyS', 'applyCpuS'] as const).map((k) => [k, m('new', k) / m('base', k)]));
-  console.log(`${engine} median new/base: train ${ratio['trainS']!.toFixed(3)} (CPU ${ratio['trainCpuS']!.toFixed(3)}), apply ${ratio['applyS']!.toFixed(3)} (CPU ${ratio['applyCpuS']!.toFixed(3)})`);
+  console.log(
+    `${engine} median new/base: train ${ratio['trainS']!.toFixed(3)} (CPU ${ratio['trainCpuS']!.toFixed(3)}), apply ${ratio['applyS']!.toFixed(3)} (CPU ${ratio['applyCpuS']!.toFixed(3)})`,
+  );
   return { engine, rounds: out, ratio };
 }
 
 const results = [];
 const dir = mkdtempSync(join(tmpdir(), 'ltml-ab-'));
 try {
-  results.push(await engineAb('sqlite', async (which) => {
-    const file = join(dir, `${which}.db`);
-    const k = new Kysely({ dialect: new SqliteDialect({ database: new Database(file) }) });
-    await libs.new.createReferenceSchema(k);
-    await k.destroy();
-    return libs[which].createSqliteRepository({ file }, { migrate: true });
-  }, async (which) => {
-    const h = new Database(join(dir, `${which}.db`));
-    h.exec('ANALYZE');
-    h.close();
-  }));
+  results.push(
+    await engineAb(
+      'sqlite',
+      async (which) => {
+        const file = join(dir, `${which}.db`);
+        const k = new Kysely({ dialect: new SqliteDialect({ database: new Database(file) }) });
+        await libs.new.createReferenceSchema(k);
+        await k.destroy();
+        return libs[which].createSqliteRepository({ file }, { migrate: true });
+      },
+      async (which) => {
+        const h = new Database(join(dir, `${which}.db`));
+        h.exec('ANALYZE');
+        h.close();
+      },
+    ),
+  );
   if (!values['no-postgres']) {
     const server = await createTestDatabase();
     try {
       const urls = { base: server.connectionString, new: await server.another() };
-      results.push(await engineAb('postgres', async (which) => {
-        const k = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: urls[which], max: 1 }) }) });
-        await libs.new.createReferenceSchema(k);
-        await k.destroy();
-        return libs[which].createPostgresRepository({ connectionString: urls[which] }, { migrate: true });
-      }, async (which) => {
-        const c = new pg.Client({ connectionString: urls[which] });
-        await c.connect();
-        await c.query('ANALYZE');
-        await c.end();
-      }));
+      results.push(
+        await engineAb(
+          'postgres',
+          async (which) => {
+            const k = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: urls[which], max: 1 }) }) });
+            await libs.new.createReferenceSchema(k);
+            await k.destroy();
+            return libs[which].createPostgresRepository({ connectionString: urls[which] }, { migrate: true });
+          },
+          async (which) => {
+            const c = new pg.Client({ connectionString: urls[which] });
+            await c.connect();
+            await c.query('ANALYZE');
+            await c.end();
+          },
+        ),
+      );
     } finally {
       await server.drop();
     }
@@ -122,4 +145,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/ab-e2e.json', `${JSON.stringify({ machine: machineInfo(), base: baseDir, tracks, newOptions, results }, null, 2)}\n`);
+writeFileSync(
+  'bench/results/ab-e2e.json',
+  `${JSON.stringify({ machine: machineInfo(), base: baseDir, tracks, newOptions, results }, null, 2)}\n`,
+);

@@ -17,8 +17,18 @@ await repo.close();
 const totalS = (performance.now() - t0) / 1000;
 const c3 = process.cpuUsage(c0);
 const cpu = (u) => (u.user + u.system) / 1e6;
-process.stdout.write(`${JSON.stringify({
-  applyS, applyCpuS: cpu(c2), totalS, totalCpuS: cpu(c3), only: r.only, tracks: r.tracks, models: r.models.length,
-  continued: r.models.filter((m) => m.drift === 'continued').length, full: r.models.filter((m) => m.scope === 'all').length,
-  newDriftAlerts: r.newDriftAlerts, failedModels: r.failedModels,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    applyS,
+    applyCpuS: cpu(c2),
+    totalS,
+    totalCpuS: cpu(c3),
+    only: r.only,
+    tracks: r.tracks,
+    models: r.models.length,
+    continued: r.models.filter((m) => m.drift === 'continued').length,
+    full: r.models.filter((m) => m.scope === 'all').length,
+    newDriftAlerts: r.newDriftAlerts,
+    failedModels: r.failedModels,
+  })}\n`,
+);

@@ -24,7 +24,13 @@ import { createMemoryRepository } from '../src/storage/memory/memory-repository.
 import { planPlant, writePlant, type SyntheticPlantOptions, type SyntheticScenario } from '../src/synthetic/index.js';
 
 const { values } = parseArgs({
-  options: { scenario: { type: 'string' }, seeds: { type: 'string' }, cache: { type: 'string' }, options: { type: 'string' }, verbose: { type: 'boolean' } },
+  options: {
+    scenario: { type: 'string' },
+    seeds: { type: 'string' },
+    cache: { type: 'string' },
+    options: { type: 'string' },
+    verbose: { type: 'boolean' },
+  },
 });
 const scenario = (values.scenario ?? 'realistic') as SyntheticScenario;
 const seeds = (values.seeds ?? (scenario === 'classic' ? '2026' : '101,102,103')).split(',').map(Number);
@@ -63,7 +69,10 @@ async function record(seed: number): Promise<Recorded[]> {
     await ml.trainAllModels({ concurrency: 1 }); // in this thread, where the recording is
     await ml.applyToDatabase();
     const drifts = new Map(
-      written.summary.drifts.map((d) => [d.model, { onset: d.onsetDate.getTime(), direction: d.direction, size: d.sizeSigma, shape: d.shape ?? 'step', unitsAfter: d.unitsAfter }]),
+      written.summary.drifts.map((d) => [
+        d.model,
+        { onset: d.onsetDate.getTime(), direction: d.direction, size: d.sizeSigma, shape: d.shape ?? 'step', unitsAfter: d.unitsAfter },
+      ]),
     );
     return specs
       .filter((m) => base.has(m.name))
@@ -92,7 +101,12 @@ for (const seed of seeds) {
     const det = new ModelDriftDetector(m.model, replayOptions);
     const dates = m.base.dates.length ? m.base.dates.map((x) => new Date(x)) : undefined;
     const ok = det.setBaseline(m.base.sigma, dates, m.base.unitsPerYear ? { unitsPerYear: m.base.unitsPerYear } : {});
-    const episodes = ok ? det.detectSeries(m.post.sigma, m.post.dates.map((x) => new Date(x))).episodes : [];
+    const episodes = ok
+      ? det.detectSeries(
+          m.post.sigma,
+          m.post.dates.map((x) => new Date(x)),
+        ).episodes
+      : [];
     const p = det.params;
     const design = `${scenario} ${seed} ${m.model}: baseline ${m.base.sigma.length}, after ${m.post.sigma.length}, B ${p.blockSize}, f ${p.correlationInflation.toFixed(2)}, ARL0 ${p.targetArl0.toFixed(0)}, h ${p.h.toFixed(2)}`;
     if (m.stable && ok) {
@@ -100,7 +114,9 @@ for (const seed of seeds) {
       if (episodes.length > 0) {
         t.flagged++;
         const at = (e: (typeof episodes)[number]): number => m.post.dates.filter((x) => x <= e.detectedDate.getTime()).length;
-        notes.push(`flagged ${design} :: ${episodes.map((e) => `${e.direction} ${e.statistic} ${e.sizeSigma.toFixed(2)}σ at unit ${at(e)}`).join('; ')}`);
+        notes.push(
+          `flagged ${design} :: ${episodes.map((e) => `${e.direction} ${e.statistic} ${e.sizeSigma.toFixed(2)}σ at unit ${at(e)}`).join('; ')}`,
+        );
       }
     }
     const d = m.drift;
@@ -118,9 +134,13 @@ for (const seed of seeds) {
       }
     }
   }
-  console.log(`${scenario} seed ${seed}: stable flagged ${t.flagged}/${t.stable}, ≥1σ (≥30 after) caught ${t.bigCaught}/${t.big}, 0.5–1σ (≥100 after) ${t.midCaught}/${t.mid}`);
+  console.log(
+    `${scenario} seed ${seed}: stable flagged ${t.flagged}/${t.stable}, ≥1σ (≥30 after) caught ${t.bigCaught}/${t.big}, 0.5–1σ (≥100 after) ${t.midCaught}/${t.mid}`,
+  );
   for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += t[k];
 }
 const pct = (a: number, b: number): string => `${a}/${b} = ${b ? ((100 * a) / b).toFixed(1) : '—'}%`;
-console.log(`${scenario} ${seeds.join(',')}: stable flagged ${pct(total.flagged, total.stable)} (bar ≤ 2%), ≥1σ caught ${pct(total.bigCaught, total.big)} (≥ 90%), 0.5–1σ caught ${pct(total.midCaught, total.mid)} (≥ 60%)`);
+console.log(
+  `${scenario} ${seeds.join(',')}: stable flagged ${pct(total.flagged, total.stable)} (bar ≤ 2%), ≥1σ caught ${pct(total.bigCaught, total.big)} (≥ 90%), 0.5–1σ caught ${pct(total.midCaught, total.mid)} (≥ 60%)`,
+);
 if (values.verbose) for (const n of notes) console.log(`  ${n}`);

@@ -18,12 +18,21 @@ const det0 = new ModelDriftDetector('bench');
 const { k, h, lambda, L, targetArl0 } = det0.params;
 console.log(`design: targetArl0=${targetArl0} k=${k} h=${h.toFixed(4)} lambda=${lambda} L=${L.toFixed(4)}`);
 for (const d of [0, 0.5, 1, 2]) {
-  console.log(`  shift ${d}σ: CUSUM ARL ${cusumArl(k, h, { shift: d }).toFixed(1)}  EWMA ARL ${ewmaArl(lambda, L, { shift: d }).toFixed(1)}`);
+  console.log(
+    `  shift ${d}σ: CUSUM ARL ${cusumArl(k, h, { shift: d }).toFixed(1)}  EWMA ARL ${ewmaArl(lambda, L, { shift: d }).toFixed(1)}`,
+  );
 }
 let t0 = performance.now();
-for (const [d, r] of [[0, 300], [0.5, 4000], [1, 4000], [2, 4000]] as const) {
+for (const [d, r] of [
+  [0, 300],
+  [0.5, 4000],
+  [1, 4000],
+  [2, 4000],
+] as const) {
   const s = simulateCombinedArl({ k, h, lambda, L }, { shift: d, replicates: r, seed: 11 });
-  console.log(`  combined (sim, ${r} reps) shift ${d}σ: ARL ${s.arl.toFixed(1)} ± ${s.se.toFixed(1)}, P(RL≤50) ${s.withinHorizon.toFixed(3)}`);
+  console.log(
+    `  combined (sim, ${r} reps) shift ${d}σ: ARL ${s.arl.toFixed(1)} ± ${s.se.toFixed(1)}, P(RL≤50) ${s.withinHorizon.toFixed(3)}`,
+  );
 }
 console.log(`  [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
 
@@ -36,7 +45,8 @@ function runModel(seed: number, n: number, stable: boolean, shift: number, selfS
   if (!det.setBaseline(base)) throw new Error(det.baselineFailureReason ?? '');
   const day = 86_400_000;
   if (stable) {
-    for (let i = 0; i < 1000; i++) if (det.detect(Math.exp(mu + sd * rng.nextNormal()), new Date(i * day)).alarm) return { fa: true, caught: false };
+    for (let i = 0; i < 1000; i++)
+      if (det.detect(Math.exp(mu + sd * rng.nextNormal()), new Date(i * day)).alarm) return { fa: true, caught: false };
     return { fa: false, caught: false };
   }
   const onset = 100;
@@ -59,6 +69,8 @@ for (const selfStarting of [true, false]) {
       caught.push(`${shift}σ caught within 50: ${(c / reps).toFixed(3)}`);
     }
     const ms = performance.now() - t0;
-    console.log(`detector selfStarting=${selfStarting} n=${n}: stable models flagged within 1000 samples ${(fa / reps).toFixed(4)} (${reps} models); ${caught.join('; ')}  [${(ms / 1000).toFixed(1)} s]`);
+    console.log(
+      `detector selfStarting=${selfStarting} n=${n}: stable models flagged within 1000 samples ${(fa / reps).toFixed(4)} (${reps} models); ${caught.join('; ')}  [${(ms / 1000).toFixed(1)} s]`,
+    );
   }
 }

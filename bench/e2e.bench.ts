@@ -37,7 +37,9 @@ import { machineInfo } from './machine.js';
 // The built package, as users run it (worker threads load the bundled workers); `--src` measures the sources via tsx.
 const fromSrc = process.argv.includes('--src');
 const lib = (await import(fromSrc ? '../src/index.js' : '../dist/index.js')) as typeof import('../src/index.js');
-const synthetic = (await import(fromSrc ? '../src/synthetic/index.js' : '../dist/synthetic.js')) as typeof import('../src/synthetic/index.js');
+const synthetic = (await import(
+  fromSrc ? '../src/synthetic/index.js' : '../dist/synthetic.js'
+)) as typeof import('../src/synthetic/index.js');
 const { MLManager, createPostgresRepository, createReferenceSchema, createSqliteRepository } = lib;
 const { writePlant } = synthetic;
 
@@ -88,7 +90,8 @@ type ResultRow = [id: number, threshold: number | null, pass: number | null, p: 
 const APPLY_COLUMNS = `t.id, t.trim_result_id, r.model, r.serial, r.file_date, t.track_id, t.status, t.sigma_gradient, t.linearity_spec,
   t.linearity_error, t.linearity_fail_points, t.linearity_pass, t.optimal_offset, t.travel_length, t.unit_length,
   t.untrimmed_resistance, t.trimmed_resistance FROM track_results t JOIN trim_results r ON r.id = t.trim_result_id`;
-const RESULT_COLUMNS_SQL = 'SELECT id, sigma_threshold, sigma_pass, failure_probability, risk_category, ml_model_version FROM track_results ORDER BY id';
+const RESULT_COLUMNS_SQL =
+  'SELECT id, sigma_threshold, sigma_pass, failure_probability, risk_category, ml_model_version FROM track_results ORDER BY id';
 
 function sqliteIo(file: string): BareIo & { results(): ResultRow[] } {
   return {
@@ -103,7 +106,9 @@ function sqliteIo(file: string): BareIo & { results(): ResultRow[] } {
     write: async (rows) => {
       const h = new Database(file);
       try {
-        const st = h.prepare('UPDATE track_results SET sigma_threshold = ?, sigma_pass = ?, failure_probability = ?, risk_category = ?, ml_model_version = ? WHERE id = ?');
+        const st = h.prepare(
+          'UPDATE track_results SET sigma_threshold = ?, sigma_pass = ?, failure_probability = ?, risk_category = ?, ml_model_version = ? WHERE id = ?',
+        );
         const batch = h.transaction((b: readonly ResultRow[]) => {
           for (const [id, th, pass, p, risk, v] of b) st.run(th, pass, p, risk, v, id);
         });
@@ -135,20 +140,32 @@ function postgresIo(url: string): BareIo & { results(): Promise<ResultRow[]> } {
   };
   return {
     read: () => withClient(async (c) => (await c.query({ text: `SELECT ${APPLY_COLUMNS}`, rowMode: 'array' })).rows.length),
-    write: (rows) => withClient(async (c) => {
-      for (let i = 0; i < rows.length; i += 5000) {
-        const b = rows.slice(i, i + 5000);
-        const col = (k: number) => b.map((r) => r[k]);
-        await c.query(
-          `UPDATE track_results t SET sigma_threshold = u.th, sigma_pass = u.pass, failure_probability = u.p, risk_category = u.risk, ml_model_version = u.v
+    write: (rows) =>
+      withClient(async (c) => {
+        for (let i = 0; i < rows.length; i += 5000) {
+          const b = rows.slice(i, i + 5000);
+          const col = (k: number) => b.map((r) => r[k]);
+          await c.query(
+            `UPDATE track_results t SET sigma_threshold = u.th, sigma_pass = u.pass, failure_probability = u.p, risk_category = u.risk, ml_model_version = u.v
            FROM unnest($1::int[], $2::float8[], $3::bool[], $4::float8[], $5::text[], $6::text[]) AS u(id, th, pass, p, risk, v) WHERE t.id = u.id`,
-          [col(0), col(1), b.map((r) => (r[2] === null ? null : r[2] !== 0)), col(3), col(4), col(5)],
-        );
-      }
-    }),
-    results: () => withClient(async (c) => (await c.query({ text: RESULT_COLUMNS_SQL, rowMode: 'array' })).rows.map((r: unknown[]) => [
-      Number(r[0]), r[1] as number | null, r[2] === null ? null : r[2] ? 1 : 0, r[3] as number | null, r[4] as string | null, r[5] as string | null,
-    ] as ResultRow)),
+            [col(0), col(1), b.map((r) => (r[2] === null ? null : r[2] !== 0)), col(3), col(4), col(5)],
+          );
+        }
+      }),
+    results: () =>
+      withClient(async (c) =>
+        (await c.query({ text: RESULT_COLUMNS_SQL, rowMode: 'array' })).rows.map(
+          (r: unknown[]) =>
+            [
+              Number(r[0]),
+              r[1] as number | null,
+              r[2] === null ? null : r[2] ? 1 : 0,
+              r[3] as number | null,
+              r[4] as string | null,
+              r[5] as string | null,
+            ] as ResultRow,
+        ),
+      ),
   };
 }
 
@@ -161,7 +178,13 @@ async function bareScoring(repo: MLRepository): Promise<number> {
   const states = new Map((await repo.listModelStates()).map((st) => [st.model, st]));
   const jobs: { predict(d: Float64Array): Float64Array; data: Float64Array }[] = [];
   for (const { model } of await repo.listModels()) {
-    const plan = await buildApplyPlan(model, states.get(model) ?? null, pooled, (m, c) => loadOwnPredictor(repo, m, states.get(m)!.stateVersion, c), null);
+    const plan = await buildApplyPlan(
+      model,
+      states.get(model) ?? null,
+      pooled,
+      (m, c) => loadOwnPredictor(repo, m, states.get(m)!.stateVersion, c),
+      null,
+    );
     if (!plan.scorer) continue;
     const tracks: TrimTrack[] = [];
     for await (const b of repo.readTracksForApply(model)) tracks.push(...b);
@@ -225,10 +248,25 @@ async function run(
     if (floorOf) floors.push(await floorOf(repo));
   }
   await repo.close();
-  return { engine, tracks: written.tracksWritten, models: m, writeS, trainS, applyS, peakRssMiB: Math.round(peakRss / 2 ** 20), trained, floors };
+  return {
+    engine,
+    tracks: written.tracksWritten,
+    models: m,
+    writeS,
+    trainS,
+    applyS,
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+    trained,
+    floors,
+  };
 }
 
-function sqliteOpener(): { file: string; open: () => Promise<MLRepository & HostDataWriter & { close(): Promise<void> }>; analyze: () => Promise<void>; cleanup: () => void } {
+function sqliteOpener(): {
+  file: string;
+  open: () => Promise<MLRepository & HostDataWriter & { close(): Promise<void> }>;
+  analyze: () => Promise<void>;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'ltml-bench-'));
   const file = join(dir, 'bench.db');
   return {
@@ -262,7 +300,9 @@ if (!values['no-postgres']) {
       await run(
         'postgres',
         async () => {
-          const k = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: server.connectionString, max: 1 }) }) });
+          const k = new Kysely({
+            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: server.connectionString, max: 1 }) }),
+          });
           await createReferenceSchema(k);
           await k.destroy();
           return createPostgresRepository({ connectionString: server.connectionString }, { migrate: true });
@@ -299,7 +339,17 @@ if (values.large) {
   const child = spawnSync(process.execPath, ['bench/train-apply.mjs', l.file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`bench/train-apply.mjs failed: ${child.stderr}`);
   const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { trainS: number; applyS: number; trained: number; peakRssMiB: number };
-  rows.push({ engine: 'sqlite', tracks: written.tracksWritten, models: 600, writeS, trainS: [r.trainS], applyS: [r.applyS], peakRssMiB: r.peakRssMiB, trained: r.trained, floors: [] });
+  rows.push({
+    engine: 'sqlite',
+    tracks: written.tracksWritten,
+    models: 600,
+    writeS,
+    trainS: [r.trainS],
+    applyS: [r.applyS],
+    peakRssMiB: r.peakRssMiB,
+    trained: r.trained,
+    floors: [],
+  });
   l.cleanup();
 }
 const pending = values['no-pending'] ? null : await pendingScenario();
@@ -320,17 +370,26 @@ for (const r of rows) {
   const sum = (f: Floor) => f.readS + f.scoreS + f.writeS;
   const ratio = median(r.floors.map((f, i) => r.applyS[i]! / sum(f)));
   const m = (k: keyof Floor) => median(r.floors.map((f) => f[k]));
-  console.log(`${r.engine.padEnd(9)} ${m('readS').toFixed(3).padStart(6)} ${m('scoreS').toFixed(3).padStart(8)} ${m('writeS').toFixed(3).padStart(8)} ${median(r.floors.map(sum)).toFixed(3).padStart(8)} ${median(r.applyS).toFixed(3).padStart(8)} ${ratio.toFixed(2).padStart(8)}x`);
+  console.log(
+    `${r.engine.padEnd(9)} ${m('readS').toFixed(3).padStart(6)} ${m('scoreS').toFixed(3).padStart(8)} ${m('writeS').toFixed(3).padStart(8)} ${median(r.floors.map(sum)).toFixed(3).padStart(8)} ${median(r.applyS).toFixed(3).padStart(8)} ${ratio.toFixed(2).padStart(8)}x`,
+  );
 }
 for (const v of pending ?? []) {
-  console.log(`\nincremental apply: ${v.newTracks} new tracks over ${v.spread === null ? 'every model' : `the ${v.spread} largest models`} of a ${v.plantTracks.toLocaleString('en-US')}-track SQLite plant (fresh process, median of ${v.runs.length})`);
+  console.log(
+    `\nincremental apply: ${v.newTracks} new tracks over ${v.spread === null ? 'every model' : `the ${v.spread} largest models`} of a ${v.plantTracks.toLocaleString('en-US')}-track SQLite plant (fresh process, median of ${v.runs.length})`,
+  );
   const med = (k: 'applyS' | 'applyCpuS' | 'totalS' | 'totalCpuS') => median(v.runs.map((x) => x[k]));
   const r0 = v.runs[0]!;
-  console.log(`  apply --pending: ${med('applyS').toFixed(3)} s wall, ${med('applyCpuS').toFixed(3)} s CPU (target <= 1.0 s); whole job (open + apply + close) ${med('totalS').toFixed(3)} s; ` +
-    `${r0.tracks} tracks of ${r0.models} models, ${r0.continued} continued, ${r0.full} in full, ${r0.newDriftAlerts} new alerts`);
+  console.log(
+    `  apply --pending: ${med('applyS').toFixed(3)} s wall, ${med('applyCpuS').toFixed(3)} s CPU (target <= 1.0 s); whole job (open + apply + close) ${med('totalS').toFixed(3)} s; ` +
+      `${r0.tracks} tracks of ${r0.models} models, ${r0.continued} continued, ${r0.full} in full, ${r0.newDriftAlerts} new alerts`,
+  );
 }
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/${values.large ? 'e2e-large' : 'e2e'}.json`, `${JSON.stringify({ machine: machineInfo(), code: fromSrc ? 'src (tsx)' : 'dist', concurrency: concurrency ?? 'cores', rows, pending }, null, 2)}\n`);
+writeFileSync(
+  `bench/results/${values.large ? 'e2e-large' : 'e2e'}.json`,
+  `${JSON.stringify({ machine: machineInfo(), code: fromSrc ? 'src (tsx)' : 'dist', concurrency: concurrency ?? 'cores', rows, pending }, null, 2)}\n`,
+);
 
 interface PendingRun {
   applyS: number;
@@ -402,7 +461,8 @@ async function pendingRuns(trainedFile: string, spread: number | null): Promise<
       const child = spawnSync(process.execPath, ['bench/apply-pending.mjs', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (child.status !== 0) throw new Error(`bench/apply-pending.mjs failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as PendingRun;
-      if (r.only !== 'pending' || r.tracks !== newTracks || r.failedModels !== 0) throw new Error(`apply --pending did not do what it should: ${JSON.stringify(r)}`);
+      if (r.only !== 'pending' || r.tracks !== newTracks || r.failedModels !== 0)
+        throw new Error(`apply --pending did not do what it should: ${JSON.stringify(r)}`);
       runs.push(r);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -419,14 +479,23 @@ function addNewTracks(file: string, n: number, spread: number | null): { newTrac
   const h = new Database(file);
   try {
     const plantTracks = (h.prepare('SELECT COUNT(*) AS c FROM track_results').get() as { c: number }).c;
-    const newest = (h.prepare(`SELECT r.id, r.model, r.serial, r.file_date, r.system, m.n FROM trim_results r
+    const newest = (
+      h
+        .prepare(
+          `SELECT r.id, r.model, r.serial, r.file_date, r.system, m.n FROM trim_results r
       JOIN (SELECT model, MAX(file_date) AS d, COUNT(*) AS n FROM trim_results GROUP BY model) m ON m.model = r.model AND m.d = r.file_date
-      ORDER BY m.n DESC, r.model`).all() as { id: number; model: string; serial: string; file_date: string; system: string | null }[])
+      ORDER BY m.n DESC, r.model`,
+        )
+        .all() as { id: number; model: string; serial: string; file_date: string; system: string | null }[]
+    )
       .filter((u, i, all) => all.findIndex((v) => v.model === u.model) === i)
       .slice(0, spread ?? undefined);
-    const cols = 'track_id, status, sigma_gradient, linearity_spec, linearity_error, linearity_fail_points, linearity_pass, optimal_offset, travel_length, unit_length, untrimmed_resistance, trimmed_resistance';
+    const cols =
+      'track_id, status, sigma_gradient, linearity_spec, linearity_error, linearity_fail_points, linearity_pass, optimal_offset, travel_length, unit_length, untrimmed_resistance, trimmed_resistance';
     const insRun = h.prepare('INSERT INTO trim_results (model, serial, file_date, system) VALUES (?, ?, ?, ?)');
-    const insTracks = h.prepare(`INSERT INTO track_results (trim_result_id, ${cols}) SELECT ?, ${cols} FROM track_results WHERE trim_result_id = ?`);
+    const insTracks = h.prepare(
+      `INSERT INTO track_results (trim_result_id, ${cols}) SELECT ?, ${cols} FROM track_results WHERE trim_result_id = ?`,
+    );
     let added = 0;
     h.transaction(() => {
       for (let k = 1; added < n; k++) {

@@ -101,7 +101,16 @@ for (let r = 0; r < REPS; r++) {
 }
 fullTimes.sort((a, b) => a - b);
 const fullMedian = fullTimes[Math.floor(REPS / 2)]!;
-const ours = { train_s: median, train_s_all: times, full_10000_rows_train_s: fullMedian, oob_s: oobS, oob_nan_rows: oobNaN, predict_s: predictS, auc: rocAuc(p, yTest), brier: brierScore(p, yTest) };
+const ours = {
+  train_s: median,
+  train_s_all: times,
+  full_10000_rows_train_s: fullMedian,
+  oob_s: oobS,
+  oob_nan_rows: oobNaN,
+  predict_s: predictS,
+  auc: rocAuc(p, yTest),
+  brier: brierScore(p, yTest),
+};
 
 // Second check, of the weighted Gini: severity-like sample weights (1 for a pass, 1 + log2(1 + fail points) for a
 // failure) and balanced class weights, the ModelPredictor's setting. Fitted once.
@@ -141,7 +150,12 @@ function runSklearn(csv: string, extra: string[]): Row | null {
       [script, csv, '--trees', '100', '--max-depth', '10', '--min-leaf', '3', '--min-split', '5', '--seed', '42', ...extra],
       { encoding: 'utf8' },
     );
-    const kv = Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=') as [string, string]));
+    const kv = Object.fromEntries(
+      out
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => l.split('=') as [string, string]),
+    );
     return { train_s: Number(kv['train_s']), auc: Number(kv['auc']), brier: Number(kv['brier']) };
   } catch (e) {
     sklearnNote = `scikit-learn reference failed: ${(e as Error).message.split('\n')[0]}`;
@@ -152,7 +166,9 @@ const sklearn = runSklearn(writeCsv('forest-data.csv', null), []);
 const sklearnWeighted = runSklearn(writeCsv('forest-data-weighted.csv', weights), ['--balanced']);
 
 const fmt = (v: number | undefined, k = 4): string => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(k));
-console.log(`forest bench: ${N} rows (${TRAIN} train / ${N - TRAIN} test) × ${d} features, ${(positives / N * 100).toFixed(1)}% positives`);
+console.log(
+  `forest bench: ${N} rows (${TRAIN} train / ${N - TRAIN} test) × ${d} features, ${((positives / N) * 100).toFixed(1)}% positives`,
+);
 console.log(`settings: ${JSON.stringify(SETTINGS)}; fit repeated ${REPS}×: ${times.map((t) => t.toFixed(3)).join(', ')} s`);
 console.log('');
 console.log('            train_s   auc      brier');
@@ -161,7 +177,8 @@ if (sklearn) console.log(`sklearn     ${fmt(sklearn.train_s, 3).padEnd(9)} ${fmt
 else console.log(sklearnNote);
 console.log('with severity-like sample weights and classWeight balanced (one fit; raw, uncalibrated probabilities):');
 console.log(`ours        ${fmt(oursWeighted.train_s, 3).padEnd(9)} ${fmt(oursWeighted.auc)}   ${fmt(oursWeighted.brier)}`);
-if (sklearnWeighted) console.log(`sklearn     ${fmt(sklearnWeighted.train_s, 3).padEnd(9)} ${fmt(sklearnWeighted.auc)}   ${fmt(sklearnWeighted.brier)}`);
+if (sklearnWeighted)
+  console.log(`sklearn     ${fmt(sklearnWeighted.train_s, 3).padEnd(9)} ${fmt(sklearnWeighted.auc)}   ${fmt(sklearnWeighted.brier)}`);
 const targets = {
   fit_median_le_0_35s: ours.train_s <= 0.35,
   fit_10000_rows_median_le_0_35s: fullMedian <= 0.35,
@@ -169,20 +186,39 @@ const targets = {
   weighted_auc_within_0_01_of_sklearn: sklearnWeighted ? Math.abs(oursWeighted.auc - sklearnWeighted.auc) <= 0.01 : null,
 };
 console.log(`ours: fit on all ${N} rows, median of ${REPS}: ${fullMedian.toFixed(3)} s`);
-console.log(`ours: out-of-bag probabilities on first access ${oobS.toFixed(3)} s (${oobNaN} rows never out of bag); predicting ${N - TRAIN} rows ${predictS.toFixed(3)} s`);
+console.log(
+  `ours: out-of-bag probabilities on first access ${oobS.toFixed(3)} s (${oobNaN} rows never out of bag); predicting ${N - TRAIN} rows ${predictS.toFixed(3)} s`,
+);
 console.log(`targets: ${JSON.stringify(targets)}`);
 
 const result = {
   benchmark: 'forest',
-  data: { rows: N, train: TRAIN, test: N - TRAIN, nFeatures: d, positiveRate: positives / N, generator: 'plantLikeData(10000, seed 7) in bench/forest.bench.ts', features: BENCH_FEATURES },
+  data: {
+    rows: N,
+    train: TRAIN,
+    test: N - TRAIN,
+    nFeatures: d,
+    positiveRate: positives / N,
+    generator: 'plantLikeData(10000, seed 7) in bench/forest.bench.ts',
+    features: BENCH_FEATURES,
+  },
   settings: SETTINGS,
   repetitions: REPS,
   ours,
   sklearn,
-  weightedBalanced: { weights: 'pass 1, fail 1 + log2(1 + fail points), fail points 1..60 seeded', ours: oursWeighted, sklearn: sklearnWeighted },
+  weightedBalanced: {
+    weights: 'pass 1, fail 1 + log2(1 + fail points), fail points 1..60 seeded',
+    ours: oursWeighted,
+    sklearn: sklearnWeighted,
+  },
   sklearnNote: sklearnNote || undefined,
   targets,
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  },
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'forest.json'), JSON.stringify(result, null, 2) + '\n');

@@ -31,8 +31,12 @@ try {
   console.log('spoiled by reason:        ', JSON.stringify(r.spoiled));
   console.log('counted by train:         ', JSON.stringify(r.countedByTrain));
   console.log('counted by apply:         ', JSON.stringify(r.countedByApply), 'expected', JSON.stringify(r.spoiledApply));
-  console.log(`train: ${r.train.trained} trained, ${r.train.skipped} skipped, ${r.train.failed} failed; apply: ${r.apply.tracks} tracks, ${r.apply.failedModels} failed`);
-  console.log(`times (s): write ${(r.durationMs.write / 1000).toFixed(1)}, inject ${(r.durationMs.inject / 1000).toFixed(1)}, train ${(r.durationMs.train / 1000).toFixed(1)}, apply ${(r.durationMs.apply / 1000).toFixed(1)}`);
+  console.log(
+    `train: ${r.train.trained} trained, ${r.train.skipped} skipped, ${r.train.failed} failed; apply: ${r.apply.tracks} tracks, ${r.apply.failedModels} failed`,
+  );
+  console.log(
+    `times (s): write ${(r.durationMs.write / 1000).toFixed(1)}, inject ${(r.durationMs.inject / 1000).toFixed(1)}, train ${(r.durationMs.train / 1000).toFixed(1)}, apply ${(r.durationMs.apply / 1000).toFixed(1)}`,
+  );
   for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
 } finally {

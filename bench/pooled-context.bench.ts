@@ -19,13 +19,28 @@ import type { TrainingRecord, TrimTrack } from '../src/core/types.js';
 import { parseComponents } from '../src/manager/components-state.js';
 import { MLManager } from '../src/manager/ml-manager.js';
 import { finalTestHistory } from '../src/manager/pooled/pooled-context.js';
-import { POOLED_FEATURE_NAMES, POOLED_V1_FEATURE_COUNT, medianLogSigma, medianOf, resistanceChangeOf } from '../src/manager/pooled/pooled-features.js';
+import {
+  POOLED_FEATURE_NAMES,
+  POOLED_V1_FEATURE_COUNT,
+  medianLogSigma,
+  medianOf,
+  resistanceChangeOf,
+} from '../src/manager/pooled/pooled-features.js';
 import { PooledRows, fillContextColumns, loadPooledModel } from '../src/manager/pooled/pooled.js';
 import { brierScore, rocAuc } from '../src/predictor/metrics.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
 import { writePlant, type SyntheticRun, type SyntheticScenario } from '../src/synthetic/index.js';
 
-const { values } = parseArgs({ options: { seed: { type: 'string' }, tracks: { type: 'string' }, models: { type: 'string' }, out: { type: 'string' }, 'drift-fraction': { type: 'string' }, scenario: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    tracks: { type: 'string' },
+    models: { type: 'string' },
+    out: { type: 'string' },
+    'drift-fraction': { type: 'string' },
+    scenario: { type: 'string' },
+  },
+});
 const seed = Number(values.seed ?? 2026);
 const tracks = Number(values.tracks ?? 80_000);
 const models = Number(values.models ?? 300);
@@ -36,7 +51,11 @@ const MANAGER_SEED = 42;
 const repo = createMemoryRepository();
 const runTruth = new Map<number, SyntheticRun>();
 // The plant of bench/quality.bench.ts (a third of the eligible models drift).
-await writePlant(repo, { seed, scenario, tracks, models, driftModelFraction: driftFraction }, { onRunsWritten: (runs, ids) => runs.forEach((r, i) => runTruth.set(ids[i]!, r)) });
+await writePlant(
+  repo,
+  { seed, scenario, tracks, models, driftModelFraction: driftFraction },
+  { onRunsWritten: (runs, ids) => runs.forEach((r, i) => runTruth.set(ids[i]!, r)) },
+);
 const ml = new MLManager(repo, { seed: MANAGER_SEED });
 const t0 = performance.now();
 await ml.trainAllModels();
@@ -53,7 +72,16 @@ for (const m of await repo.listModels()) {
   const clean = cleanTrainingRecords(recs).records;
   const med = medianLogSigma(clean.map((r) => r.sigmaGradient));
   if (med === null) continue;
-  rows.add(m.model, { medianLogSigma: med, samples: clean.length, medianResistanceChange: medianOf(clean.map(resistanceChangeOf)), finalTest: finalTestHistory(clean) }, clean);
+  rows.add(
+    m.model,
+    {
+      medianLogSigma: med,
+      samples: clean.length,
+      medianResistanceChange: medianOf(clean.map(resistanceChangeOf)),
+      finalTest: finalTestHistory(clean),
+    },
+    clean,
+  );
 }
 const view = rows.view();
 const trainX = Float64Array.from(view.data);
@@ -79,7 +107,16 @@ for (const m of await repo.listModels()) {
       const run = runTruth.get(t.trimResultId);
       const truth = run?.truth.tracks.find((x) => x.trackId === t.trackId);
       const res = repo.trackResults(t.trackResultId);
-      if (!run || !truth || !res || run.truth.ftLink !== 'none' || run.truth.superseded || run.truth.duplicate || run.truth.garbage !== null) continue;
+      if (
+        !run ||
+        !truth ||
+        !res ||
+        run.truth.ftLink !== 'none' ||
+        run.truth.superseded ||
+        run.truth.duplicate ||
+        run.truth.garbage !== null
+      )
+        continue;
       if (res.failureProbability === null || exclusionReason(t) !== null) continue;
       keep.push(t);
       labels.push(truth.ftPass ? 0 : 1);
@@ -102,7 +139,8 @@ const pooledAlone = { auc: rocAuc(pooledOnly, y), brier: brierScore(pooledOnly, 
 mkdirSync('bench/results', { recursive: true });
 const csv = `/tmp/pooled-context-${seed}-${process.pid}.csv`;
 const lines = [[...POOLED_FEATURE_NAMES, 'label', 'split', 'severity'].join(',')];
-for (let i = 0; i < rows.rows; i++) lines.push(`${Array.from(trainX.subarray(i * D, (i + 1) * D)).join(',')},${view.labels[i]},train,${view.severity[i]}`);
+for (let i = 0; i < rows.rows; i++)
+  lines.push(`${Array.from(trainX.subarray(i * D, (i + 1) * D)).join(',')},${view.labels[i]},train,${view.severity[i]}`);
 for (let i = 0; i < y.length; i++) lines.push(`${testX.slice(i * D, (i + 1) * D).join(',')},${y[i]},test,1`);
 writeFileSync(csv, `${lines.join('\n')}\n`);
 const hgb: Record<string, { auc: number; brier: number } | string> = {};
@@ -112,15 +150,28 @@ for (const [name, cols] of [
 ] as const) {
   try {
     const out = execFileSync('/usr/bin/python3', ['bench/pooled-context-reference.py', csv, cols.join(',')], { encoding: 'utf8' });
-    const kv = Object.fromEntries(out.trim().split('\n').map((l) => l.split('=') as [string, string]));
+    const kv = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
     hgb[name] = { auc: Number(kv['auc']), brier: Number(kv['brier']) };
   } catch (e) {
     hgb[name] = `skipped: ${(e as Error).message.split('\n')[0]}`;
   }
 }
 const f4 = (x: number) => x.toFixed(4);
-console.log(`${scenario} seed ${seed}: ${applied.tracks} tracks, ${rows.rows} FT rows; never-linked units n=${lib.n} (${lib.failures} failed); train ${(trainMs / 1000).toFixed(2)} s, apply ${(applyMs / 1000).toFixed(2)} s`);
-console.log(`library          AUC ${f4(lib.auc)}  Brier ${f4(lib.brier)}  probability on ${f4(applied.probabilityTracks / applied.tracks)} of tracks`);
+console.log(
+  `${scenario} seed ${seed}: ${applied.tracks} tracks, ${rows.rows} FT rows; never-linked units n=${lib.n} (${lib.failures} failed); train ${(trainMs / 1000).toFixed(2)} s, apply ${(applyMs / 1000).toFixed(2)} s`,
+);
+console.log(
+  `library          AUC ${f4(lib.auc)}  Brier ${f4(lib.brier)}  probability on ${f4(applied.probabilityTracks / applied.tracks)} of tracks`,
+);
 console.log(`pooled alone     AUC ${f4(pooledAlone.auc)}  Brier ${f4(pooledAlone.brier)}`);
-for (const [k, v] of Object.entries(hgb)) console.log(`HGB ${k.padEnd(14)}${typeof v === 'string' ? v : `AUC ${f4(v.auc)}  Brier ${f4(v.brier)}`}`);
-writeFileSync(values.out ?? 'bench/results/pooled-context.json', `${JSON.stringify({ seed, tracks: applied.tracks, trainMs, applyMs, coverage: applied.probabilityTracks / applied.tracks, library: lib, pooledAlone, hgb }, null, 2)}\n`);
+for (const [k, v] of Object.entries(hgb))
+  console.log(`HGB ${k.padEnd(14)}${typeof v === 'string' ? v : `AUC ${f4(v.auc)}  Brier ${f4(v.brier)}`}`);
+writeFileSync(
+  values.out ?? 'bench/results/pooled-context.json',
+  `${JSON.stringify({ seed, tracks: applied.tracks, trainMs, applyMs, coverage: applied.probabilityTracks / applied.tracks, library: lib, pooledAlone, hgb }, null, 2)}\n`,
+);

@@ -33,7 +33,16 @@ import type { MLManagerOptions } from '../src/manager/types.js';
 import { applyPlatt, fitPlatt } from '../src/predictor/calibration.js';
 import { brierScore, rocAuc } from '../src/predictor/metrics.js';
 import { createMemoryRepository } from '../src/storage/memory/memory-repository.js';
-import { planPlant, writePlant, type RealisticScenarioOptions, type SyntheticModelSpec, type SyntheticPlantOptions, type SyntheticRun, type SyntheticScenario, type SyntheticTrackTruth } from '../src/synthetic/index.js';
+import {
+  planPlant,
+  writePlant,
+  type RealisticScenarioOptions,
+  type SyntheticModelSpec,
+  type SyntheticPlantOptions,
+  type SyntheticRun,
+  type SyntheticScenario,
+  type SyntheticTrackTruth,
+} from '../src/synthetic/index.js';
 import { machineInfo } from './machine.js';
 
 const { values } = parseArgs({
@@ -53,18 +62,30 @@ const { values } = parseArgs({
   },
 });
 const scenarioArg = values.scenario ?? 'all';
-if (!['all', 'realistic', 'classic'].includes(scenarioArg)) throw new Error(`--scenario must be all, realistic or classic, got ${scenarioArg}`);
-const seedList = (s: string | undefined, d: number[]): number[] => (s === undefined ? d : s.split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x)));
+if (!['all', 'realistic', 'classic'].includes(scenarioArg))
+  throw new Error(`--scenario must be all, realistic or classic, got ${scenarioArg}`);
+const seedList = (s: string | undefined, d: number[]): number[] =>
+  s === undefined
+    ? d
+    : s
+        .split(',')
+        .map((x) => Number(x.trim()))
+        .filter((x) => Number.isInteger(x));
 const plans: { scenario: SyntheticScenario; seeds: number[] }[] = [];
 if (scenarioArg !== 'classic') plans.push({ scenario: 'realistic', seeds: seedList(values.seeds, [101, 102, 103]) });
-if (scenarioArg !== 'realistic') plans.push({ scenario: 'classic', seeds: seedList(scenarioArg === 'classic' ? (values['classic-seeds'] ?? values.seeds) : values['classic-seeds'], [2026]) });
+if (scenarioArg !== 'realistic')
+  plans.push({
+    scenario: 'classic',
+    seeds: seedList(scenarioArg === 'classic' ? (values['classic-seeds'] ?? values.seeds) : values['classic-seeds'], [2026]),
+  });
 const tracks = Number(values.tracks ?? 80_000);
 const models = Number(values.models ?? 300);
 // A drift in 30 % of the eligible models (the realistic default; classic's default is 10 %), so the drift figures
 // rest on dozens of injected shifts per seed.
 const driftFraction = Number(values['drift-fraction'] ?? 0.3);
 const outPath = values.out ?? 'bench/results/quality.json';
-const realisticOptions = values['realistic-options'] === undefined ? undefined : (JSON.parse(values['realistic-options']) as RealisticScenarioOptions);
+const realisticOptions =
+  values['realistic-options'] === undefined ? undefined : (JSON.parse(values['realistic-options']) as RealisticScenarioOptions);
 const managerOptions = values['manager-options'] === undefined ? {} : (JSON.parse(values['manager-options']) as MLManagerOptions);
 
 // ------------------------------------------------------------------------------------------------ statistics
@@ -78,7 +99,10 @@ function median(xs: readonly number[]): number | null {
 
 /** Balanced accuracy of `rejected` (predicted fail) against `fail`: (TPR + TNR) / 2; null without both classes. */
 function balancedAccuracy(rejected: readonly boolean[], fail: readonly boolean[]): number | null {
-  let tp = 0, fn = 0, tn = 0, fp = 0;
+  let tp = 0,
+    fn = 0,
+    tn = 0,
+    fp = 0;
   rejected.forEach((r, i) => {
     if (fail[i]) r ? tp++ : fn++;
     else r ? fp++ : tn++;
@@ -90,7 +114,8 @@ function balancedAccuracy(rejected: readonly boolean[], fail: readonly boolean[]
 /** Sample skewness m3 / m2^1.5 (population moments). */
 function skewness(xs: readonly number[]): number {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  let m2 = 0, m3 = 0;
+  let m2 = 0,
+    m3 = 0;
   for (const x of xs) {
     m2 += (x - m) ** 2;
     m3 += (x - m) ** 3;
@@ -107,7 +132,16 @@ function skewness(xs: readonly number[]): number {
  * library's features change. ctx: median of ln(sigma) and of the resistance change over the model's clean tracks
  * (linked or not: no label involved).
  */
-const BASELINE_FEATURES = ['log_sigma_rel_model', 'log_sigma_to_spec', 'error_to_spec_ratio', 'log1p_fail_points', 'offset_to_spec', 'resistance_change', 'log10_spec', 'resistance_change_rel_model'] as const;
+const BASELINE_FEATURES = [
+  'log_sigma_rel_model',
+  'log_sigma_to_spec',
+  'error_to_spec_ratio',
+  'log1p_fail_points',
+  'offset_to_spec',
+  'resistance_change',
+  'log10_spec',
+  'resistance_change_rel_model',
+] as const;
 function baselineRow(t: TrimTrack, ctx: { logSigma: number; resistanceChange: number | null }): number[] {
   const f = extractFeatures(t);
   const s = f.sigma_gradient as number;
@@ -125,18 +159,24 @@ function baselineRow(t: TrimTrack, ctx: { logSigma: number; resistanceChange: nu
 }
 const csvCell = (v: number): string => (Number.isFinite(v) ? String(v) : '');
 
-const python = values.python ?? (() => {
-  for (const p of ['/usr/bin/python3', 'python3']) {
-    try {
-      execFileSync(p, ['-c', 'import sklearn, pandas'], { stdio: 'ignore' });
-      return p;
-    } catch {
-      /* try the next one */
+const python =
+  values.python ??
+  (() => {
+    for (const p of ['/usr/bin/python3', 'python3']) {
+      try {
+        execFileSync(p, ['-c', 'import sklearn, pandas'], { stdio: 'ignore' });
+        return p;
+      } catch {
+        /* try the next one */
+      }
     }
-  }
-  return null;
-})();
-const sklearnNote = values['no-sklearn'] ? 'skipped (--no-sklearn)' : python === null ? 'skipped: python3 with scikit-learn and pandas not found (Debian: apt-get install -y python3-sklearn python3-pandas)' : null;
+    return null;
+  })();
+const sklearnNote = values['no-sklearn']
+  ? 'skipped (--no-sklearn)'
+  : python === null
+    ? 'skipped: python3 with scikit-learn and pandas not found (Debian: apt-get install -y python3-sklearn python3-pandas)'
+    : null;
 
 /** Trains the HGB baseline on (train, labels) and scores test rows; null when sklearn is unavailable. */
 function hgbScores(train: number[][], labels: number[], test: number[][], seed: number): { p: number[]; info: string } | null {
@@ -144,9 +184,16 @@ function hgbScores(train: number[][], labels: number[], test: number[][], seed: 
   const dir = mkdtempSync(join(tmpdir(), 'quality-hgb-'));
   try {
     const header = BASELINE_FEATURES.join(',');
-    writeFileSync(join(dir, 'train.csv'), `${header},label\n${train.map((r, i) => `${r.map(csvCell).join(',')},${labels[i]}`).join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'train.csv'),
+      `${header},label\n${train.map((r, i) => `${r.map(csvCell).join(',')},${labels[i]}`).join('\n')}\n`,
+    );
     writeFileSync(join(dir, 'test.csv'), `${header}\n${test.map((r) => r.map(csvCell).join(',')).join('\n')}\n`);
-    const info = execFileSync(python, ['bench/hgb_baseline.py', join(dir, 'train.csv'), join(dir, 'test.csv'), join(dir, 'out.csv'), '--seed', String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const info = execFileSync(
+      python,
+      ['bench/hgb_baseline.py', join(dir, 'train.csv'), join(dir, 'test.csv'), join(dir, 'out.csv'), '--seed', String(seed)],
+      { encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
     const p = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n').slice(1).map(Number);
     if (p.length !== test.length) throw new Error(`hgb_baseline.py returned ${p.length} probabilities for ${test.length} rows`);
     return { p, info: info.trim().replace(/\n/g, ' ') };
@@ -179,7 +226,14 @@ interface DriftRow {
 }
 
 async function runSeed(scenario: SyntheticScenario, seed: number) {
-  const options: SyntheticPlantOptions = { seed, scenario, tracks, models, driftModelFraction: driftFraction, ...(realisticOptions ? { realistic: realisticOptions } : {}) };
+  const options: SyntheticPlantOptions = {
+    seed,
+    scenario,
+    tracks,
+    models,
+    driftModelFraction: driftFraction,
+    ...(realisticOptions ? { realistic: realisticOptions } : {}),
+  };
   const specs = new Map<string, SyntheticModelSpec>(planPlant(options).models.map((m) => [m.name, m]));
   const repo = createMemoryRepository();
   const runTruth = new Map<number, SyntheticRun>();
@@ -239,7 +293,9 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
   for (const [model, list] of byModel) {
     const usable = list.filter((r) => exclusionReason(r.track) === null);
     const logs = usable.map((r) => Math.log(r.track.sigmaGradient as number));
-    const changes = usable.map((r) => extractFeatures(r.track).resistance_change).filter((x): x is number => x !== null && Number.isFinite(x));
+    const changes = usable
+      .map((r) => extractFeatures(r.track).resistance_change)
+      .filter((x): x is number => x !== null && Number.isFinite(x));
     ctx.set(model, { logSigma: median(logs) ?? 0, resistanceChange: median(changes) });
   }
   const evalRows = rows.filter((r) => neverLinked(r) && r.p !== null && Number.isFinite(r.p));
@@ -251,21 +307,41 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
   const ratioMedian = median(trainRows.map(ratioOf).filter(Number.isFinite)) ?? 1;
   const lnRatio = (r: Row): number => Math.log(Math.max(1e-6, Number.isFinite(ratioOf(r)) ? ratioOf(r) : ratioMedian));
   const platt = fitPlatt(trainRows.map(lnRatio), trainY);
-  const hgb = hgbScores(trainRows.map((r) => baselineRow(r.track, ctx.get(r.track.model)!)), trainY, evalRows.map((r) => baselineRow(r.track, ctx.get(r.track.model)!)), seed);
+  const hgb = hgbScores(
+    trainRows.map((r) => baselineRow(r.track, ctx.get(r.track.model)!)),
+    trainY,
+    evalRows.map((r) => baselineRow(r.track, ctx.get(r.track.model)!)),
+    seed,
+  );
   const probability = {
     n: evalRows.length,
     neverLinkedClean: evalAll.length,
     failures: y.reduce<number>((s, v) => s + v, 0),
     trainRows: trainRows.length,
-    auc: rocAuc(evalRows.map((r) => r.p!), y),
-    brier: brierScore(evalRows.map((r) => r.p!), y),
+    auc: rocAuc(
+      evalRows.map((r) => r.p!),
+      y,
+    ),
+    brier: brierScore(
+      evalRows.map((r) => r.p!),
+      y,
+    ),
     ratioAuc: rocAuc(evalRows.map(lnRatio), y),
-    ratioBrier: brierScore(evalRows.map((r) => applyPlatt(platt, lnRatio(r))), y),
+    ratioBrier: brierScore(
+      evalRows.map((r) => applyPlatt(platt, lnRatio(r))),
+      y,
+    ),
     hgbAuc: hgb ? rocAuc(hgb.p, y) : null,
     hgbBrier: hgb ? brierScore(hgb.p, y) : null,
     hgbInfo: hgb?.info ?? sklearnNote,
-    oracleAuc: rocAuc(evalRows.map((r) => r.truth.ftFailProbability), y),
-    oracleBrier: brierScore(evalRows.map((r) => r.truth.ftFailProbability), y),
+    oracleAuc: rocAuc(
+      evalRows.map((r) => r.truth.ftFailProbability),
+      y,
+    ),
+    oracleBrier: brierScore(
+      evalRows.map((r) => r.truth.ftFailProbability),
+      y,
+    ),
   };
 
   // 2. Thresholds vs the formula, every model with ≥ 20 units and both true outcomes among its never-linked units.
@@ -277,10 +353,19 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
     const st = states.get(model) as unknown as Record<string, unknown> | undefined;
     const v = row?.['thresholdSource'] ?? st?.['thresholdSource'];
     if (typeof v === 'string') return v;
-    if (v !== null && typeof v === 'object' && typeof (v as Record<string, unknown>)['kind'] === 'string') return (v as Record<string, string>)['kind']!;
+    if (v !== null && typeof v === 'object' && typeof (v as Record<string, unknown>)['kind'] === 'string')
+      return (v as Record<string, string>)['kind']!;
     return learned ? 'learned (source not exposed)' : 'formula';
   };
-  const thresholdModels: { model: string; units: number; n: number; learned: number; formula: number; verdict: 'better' | 'same' | 'worse'; source: string }[] = [];
+  const thresholdModels: {
+    model: string;
+    units: number;
+    n: number;
+    learned: number;
+    formula: number;
+    verdict: 'better' | 'same' | 'worse';
+    source: string;
+  }[] = [];
   let eligibleModels = 0;
   for (const [model, list] of byModel) {
     const units = new Set(list.filter(clean).map((r) => r.run.truth.unitIndex)).size;
@@ -289,8 +374,14 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
     if (units < 20 || !fail.includes(true) || !fail.includes(false)) continue;
     eligibleModels++;
     const sigma = (r: Row) => r.track.sigmaGradient as number;
-    const lib = balancedAccuracy(evalM.map((r) => !(sigma(r) <= r.threshold)), fail)!;
-    const frm = balancedAccuracy(evalM.map((r) => !(sigma(r) <= formulaThreshold(r.track))), fail)!;
+    const lib = balancedAccuracy(
+      evalM.map((r) => !(sigma(r) <= r.threshold)),
+      fail,
+    )!;
+    const frm = balancedAccuracy(
+      evalM.map((r) => !(sigma(r) <= formulaThreshold(r.track))),
+      fail,
+    )!;
     const learned = (await ml.getThreshold(model)) !== undefined;
     const verdict = Math.abs(lib - frm) < 1e-12 ? 'same' : lib > frm ? 'better' : 'worse';
     thresholdModels.push({ model, units, n: evalM.length, learned: lib, formula: frm, verdict, source: sourceOf(model, learned) });
@@ -314,8 +405,14 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
   const driftRows: DriftRow[] = written.summary.drifts.map((d) => {
     const units = (byModel.get(d.model) ?? []).filter(clean);
     const mine = alerts.filter((a) => a.model === d.model);
-    const hit = mine.filter((a) => a.direction === d.direction && a.detectedDate.getTime() >= d.onsetDate.getTime()).sort((a, b) => a.detectedDate.getTime() - b.detectedDate.getTime())[0];
-    const delayUnits = hit ? new Set(units.filter((r) => r.track.fileDate >= d.onsetDate && r.track.fileDate <= hit.detectedDate).map((r) => r.run.truth.unitIndex)).size : null;
+    const hit = mine
+      .filter((a) => a.direction === d.direction && a.detectedDate.getTime() >= d.onsetDate.getTime())
+      .sort((a, b) => a.detectedDate.getTime() - b.detectedDate.getTime())[0];
+    const delayUnits = hit
+      ? new Set(
+          units.filter((r) => r.track.fileDate >= d.onsetDate && r.track.fileDate <= hit.detectedDate).map((r) => r.run.truth.unitIndex),
+        ).size
+      : null;
     return {
       model: d.model,
       sizeSigma: d.sizeSigma,
@@ -333,19 +430,53 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
   const stable = [...specs.values()].filter((m) => m.role === 'normal' && m.drift === null && byModel.has(m.name));
   const stableMonitored = stable.filter((m) => monitored.has(m.name));
   // Skewness of ln sigma over each stable monitored model's clean tracks, to see where false alarms fall.
-  const skew = new Map(stableMonitored.map((m) => [m.name, skewness((byModel.get(m.name) ?? []).filter(clean).map((r) => Math.log(r.track.sigmaGradient as number)))]));
+  const skew = new Map(
+    stableMonitored.map((m) => [
+      m.name,
+      skewness((byModel.get(m.name) ?? []).filter(clean).map((r) => Math.log(r.track.sigmaGradient as number))),
+    ]),
+  );
   const skewSorted = [...skew.values()].sort((a, b) => a - b);
-  const tertile = (s: number): 'low' | 'mid' | 'high' => (s <= skewSorted[Math.floor(skewSorted.length / 3)]! ? 'low' : s <= skewSorted[Math.floor((2 * skewSorted.length) / 3)]! ? 'mid' : 'high');
-  const stableFlagged = stableMonitored.filter((m) => alerts.some((a) => a.model === m.name)).map((m) => {
-    const mine = alerts.filter((a) => a.model === m.name);
-    return { model: m.name, units: m.units, skewness: skew.get(m.name)!, skewTertile: tertile(skew.get(m.name)!), alerts: mine.map((a) => ({ direction: a.direction, detected: a.detectedDate.toISOString().slice(0, 10), sizeSigma: Number(a.sizeSigma.toFixed(2)), statistic: a.statistic })) };
-  });
-  const drift = { injected: driftRows.length, stable: stable.length, stableMonitored: stableMonitored.length, stableFlagged: stableFlagged.length, stableFlaggedModels: stableFlagged };
+  const tertile = (s: number): 'low' | 'mid' | 'high' =>
+    s <= skewSorted[Math.floor(skewSorted.length / 3)]!
+      ? 'low'
+      : s <= skewSorted[Math.floor((2 * skewSorted.length) / 3)]!
+        ? 'mid'
+        : 'high';
+  const stableFlagged = stableMonitored
+    .filter((m) => alerts.some((a) => a.model === m.name))
+    .map((m) => {
+      const mine = alerts.filter((a) => a.model === m.name);
+      return {
+        model: m.name,
+        units: m.units,
+        skewness: skew.get(m.name)!,
+        skewTertile: tertile(skew.get(m.name)!),
+        alerts: mine.map((a) => ({
+          direction: a.direction,
+          detected: a.detectedDate.toISOString().slice(0, 10),
+          sizeSigma: Number(a.sizeSigma.toFixed(2)),
+          statistic: a.statistic,
+        })),
+      };
+    });
+  const drift = {
+    injected: driftRows.length,
+    stable: stable.length,
+    stableMonitored: stableMonitored.length,
+    stableFlagged: stableFlagged.length,
+    stableFlaggedModels: stableFlagged,
+  };
 
   // 4. Coverage.
   const learnedThreshold = new Set<string>();
   for (const m of dbModels) if ((await ml.getThreshold(m.model)) !== undefined) learnedThreshold.add(m.model);
-  const served = status.rows.filter((r) => r.predictorKind !== 'none' && (learnedThreshold.has(r.model) || !['formula', 'none', undefined, null].includes((r as unknown as Record<string, unknown>)['thresholdSource'] as string))).length;
+  const served = status.rows.filter(
+    (r) =>
+      r.predictorKind !== 'none' &&
+      (learnedThreshold.has(r.model) ||
+        !['formula', 'none', undefined, null].includes((r as unknown as Record<string, unknown>)['thresholdSource'] as string)),
+  ).length;
   const coverage = {
     models: dbModels.length,
     trainedMl: [...states.values()].filter((s) => s.isTrained).length,
@@ -363,7 +494,13 @@ async function runSeed(scenario: SyntheticScenario, seed: number) {
     models: dbModels.length,
     trainMs,
     applyMs,
-    trained: { trained: trained.trained, skipped: trained.skipped, failed: trained.failed, pooledSamples: trained.pooled?.samples ?? null, pooledAuc: trained.pooled?.auc ?? null },
+    trained: {
+      trained: trained.trained,
+      skipped: trained.skipped,
+      failed: trained.failed,
+      pooledSamples: trained.pooled?.samples ?? null,
+      pooledAuc: trained.pooled?.auc ?? null,
+    },
     probability,
     threshold,
     thresholdModels,
@@ -396,14 +533,35 @@ interface Bar {
 }
 
 function driftCells(rs: readonly DriftRow[]) {
-  const cells: { size: string; after: string; direction: string; n: number; caught: number; rate: number | null; medianDelay: number | null }[] = [];
-  const afterBands: { key: string; test: (n: number) => boolean }[] = [{ key: '<30', test: (n) => n < 30 }, ...AFTER_BANDS.map((a) => ({ key: `≥${a}`, test: (n: number) => n >= a }))];
+  const cells: {
+    size: string;
+    after: string;
+    direction: string;
+    n: number;
+    caught: number;
+    rate: number | null;
+    medianDelay: number | null;
+  }[] = [];
+  const afterBands: { key: string; test: (n: number) => boolean }[] = [
+    { key: '<30', test: (n) => n < 30 },
+    ...AFTER_BANDS.map((a) => ({ key: `≥${a}`, test: (n: number) => n >= a })),
+  ];
   for (const s of SIZE_BANDS) {
     for (const a of afterBands) {
       for (const dir of ['up', 'down', 'both'] as const) {
-        const sel = rs.filter((r) => r.sizeSigma >= s.lo && r.sizeSigma < s.hi && a.test(r.unitsAfter) && (dir === 'both' || r.direction === dir));
+        const sel = rs.filter(
+          (r) => r.sizeSigma >= s.lo && r.sizeSigma < s.hi && a.test(r.unitsAfter) && (dir === 'both' || r.direction === dir),
+        );
         const caught = sel.filter((r) => r.caught);
-        cells.push({ size: s.key, after: a.key, direction: dir, n: sel.length, caught: caught.length, rate: sel.length ? caught.length / sel.length : null, medianDelay: median(caught.map((r) => r.delayUnits!)) });
+        cells.push({
+          size: s.key,
+          after: a.key,
+          direction: dir,
+          n: sel.length,
+          caught: caught.length,
+          rate: sel.length ? caught.length / sel.length : null,
+          medianDelay: median(caught.map((r) => r.delayUnits!)),
+        });
       }
     }
   }
@@ -427,9 +585,27 @@ function report(scenario: SyntheticScenario, results: readonly SeedResult[]) {
       overall: '',
       pass: every(results.map((r) => (r.probability.hgbAuc === null ? null : r.probability.auc >= r.probability.hgbAuc + 0.005))),
     },
-    { metric: '  sklearn HistGradientBoosting AUC', bar: 'baseline', perSeed: results.map((r) => f(r.probability.hgbAuc, 4)), overall: '', pass: null },
-    { metric: '  error/spec ratio AUC', bar: 'baseline', perSeed: results.map((r) => f(r.probability.ratioAuc, 4)), overall: '', pass: null },
-    { metric: '  oracle (true probability) AUC', bar: 'ceiling', perSeed: results.map((r) => f(r.probability.oracleAuc, 4)), overall: '', pass: null },
+    {
+      metric: '  sklearn HistGradientBoosting AUC',
+      bar: 'baseline',
+      perSeed: results.map((r) => f(r.probability.hgbAuc, 4)),
+      overall: '',
+      pass: null,
+    },
+    {
+      metric: '  error/spec ratio AUC',
+      bar: 'baseline',
+      perSeed: results.map((r) => f(r.probability.ratioAuc, 4)),
+      overall: '',
+      pass: null,
+    },
+    {
+      metric: '  oracle (true probability) AUC',
+      bar: 'ceiling',
+      perSeed: results.map((r) => f(r.probability.oracleAuc, 4)),
+      overall: '',
+      pass: null,
+    },
     {
       metric: 'Brier, never-linked units (library)',
       bar: '≤ HGB, every seed',
@@ -437,22 +613,46 @@ function report(scenario: SyntheticScenario, results: readonly SeedResult[]) {
       overall: '',
       pass: every(results.map((r) => (r.probability.hgbBrier === null ? null : r.probability.brier <= r.probability.hgbBrier))),
     },
-    { metric: '  sklearn HistGradientBoosting Brier', bar: 'baseline', perSeed: results.map((r) => f(r.probability.hgbBrier, 4)), overall: '', pass: null },
-    { metric: '  error/spec ratio Brier (logistic fit)', bar: 'baseline', perSeed: results.map((r) => f(r.probability.ratioBrier, 4)), overall: '', pass: null },
+    {
+      metric: '  sklearn HistGradientBoosting Brier',
+      bar: 'baseline',
+      perSeed: results.map((r) => f(r.probability.hgbBrier, 4)),
+      overall: '',
+      pass: null,
+    },
+    {
+      metric: '  error/spec ratio Brier (logistic fit)',
+      bar: 'baseline',
+      perSeed: results.map((r) => f(r.probability.ratioBrier, 4)),
+      overall: '',
+      pass: null,
+    },
     { metric: '  oracle Brier', bar: 'ceiling', perSeed: results.map((r) => f(r.probability.oracleBrier, 4)), overall: '', pass: null },
-    { metric: '  evaluated units (failures)', bar: '', perSeed: results.map((r) => `${r.probability.n} (${r.probability.failures})`), overall: '', pass: null },
+    {
+      metric: '  evaluated units (failures)',
+      bar: '',
+      perSeed: results.map((r) => `${r.probability.n} (${r.probability.failures})`),
+      overall: '',
+      pass: null,
+    },
     {
       metric: 'thresholds better than formula',
       bar: '≥ 85% of models, pooled',
       perSeed: results.map((r) => `${r.threshold.better}/${r.threshold.models} ${pct(r.threshold.better, r.threshold.models)}`),
-      overall: `${sum((r) => r.threshold.better)}/${sum((r) => r.threshold.models)} ${pct(sum((r) => r.threshold.better), sum((r) => r.threshold.models))}`,
+      overall: `${sum((r) => r.threshold.better)}/${sum((r) => r.threshold.models)} ${pct(
+        sum((r) => r.threshold.better),
+        sum((r) => r.threshold.models),
+      )}`,
       pass: sum((r) => r.threshold.models) ? sum((r) => r.threshold.better) / sum((r) => r.threshold.models) >= 0.85 : null,
     },
     {
       metric: 'thresholds worse than formula',
       bar: '≤ 5% of models, pooled',
       perSeed: results.map((r) => `${r.threshold.worse}/${r.threshold.models} ${pct(r.threshold.worse, r.threshold.models)}`),
-      overall: `${sum((r) => r.threshold.worse)}/${sum((r) => r.threshold.models)} ${pct(sum((r) => r.threshold.worse), sum((r) => r.threshold.models))}`,
+      overall: `${sum((r) => r.threshold.worse)}/${sum((r) => r.threshold.models)} ${pct(
+        sum((r) => r.threshold.worse),
+        sum((r) => r.threshold.models),
+      )}`,
       pass: sum((r) => r.threshold.models) ? sum((r) => r.threshold.worse) / sum((r) => r.threshold.models) <= 0.05 : null,
     },
     {
@@ -465,36 +665,58 @@ function report(scenario: SyntheticScenario, results: readonly SeedResult[]) {
     {
       metric: '  threshold source (models counted)',
       bar: '',
-      perSeed: results.map((r) => Object.entries(r.threshold.sources).map(([k, v]) => `${k} ${v}`).join(', ')),
+      perSeed: results.map((r) =>
+        Object.entries(r.threshold.sources)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ),
       overall: '',
       pass: null,
     },
     {
       metric: 'stable models flagged (whole history)',
       bar: '≤ 2%, pooled',
-      perSeed: results.map((r) => `${r.drift.stableFlagged}/${r.drift.stableMonitored} ${pct(r.drift.stableFlagged, r.drift.stableMonitored)}`),
-      overall: `${sum((r) => r.drift.stableFlagged)}/${sum((r) => r.drift.stableMonitored)} ${pct(sum((r) => r.drift.stableFlagged), sum((r) => r.drift.stableMonitored))}`,
+      perSeed: results.map(
+        (r) => `${r.drift.stableFlagged}/${r.drift.stableMonitored} ${pct(r.drift.stableFlagged, r.drift.stableMonitored)}`,
+      ),
+      overall: `${sum((r) => r.drift.stableFlagged)}/${sum((r) => r.drift.stableMonitored)} ${pct(
+        sum((r) => r.drift.stableFlagged),
+        sum((r) => r.drift.stableMonitored),
+      )}`,
       pass: sum((r) => r.drift.stableMonitored) ? sum((r) => r.drift.stableFlagged) / sum((r) => r.drift.stableMonitored) <= 0.02 : null,
     },
-    ...([
-      ['shifts ≥ 1σ, ≥ 30 units after onset, caught', 1, Infinity, 30, 0.9, '≥ 90%, pooled'],
-      ['shifts 0.5–1σ, ≥ 100 units after onset, caught', 0.5, 1, 100, 0.6, '≥ 60%, pooled'],
-    ] as const).map(([metric, lo, hi, after, target, bar]): Bar => {
+    ...(
+      [
+        ['shifts ≥ 1σ, ≥ 30 units after onset, caught', 1, Infinity, 30, 0.9, '≥ 90%, pooled'],
+        ['shifts 0.5–1σ, ≥ 100 units after onset, caught', 0.5, 1, 100, 0.6, '≥ 60%, pooled'],
+      ] as const
+    ).map(([metric, lo, hi, after, target, bar]): Bar => {
       const per = results.map((r) => cellRate(r.driftRows, lo, hi, after));
       const all = cellRate(allDrift, lo, hi, after);
-      return { metric, bar, perSeed: per.map((c) => `${c.caught}/${c.n} ${pct(c.caught, c.n)}`), overall: `${all.caught}/${all.n} ${pct(all.caught, all.n)}`, pass: all.n ? all.caught / all.n >= target : null };
+      return {
+        metric,
+        bar,
+        perSeed: per.map((c) => `${c.caught}/${c.n} ${pct(c.caught, c.n)}`),
+        overall: `${all.caught}/${all.n} ${pct(all.caught, all.n)}`,
+        pass: all.n ? all.caught / all.n >= target : null,
+      };
     }),
     {
       metric: 'models with trained ML (design metric)',
       bar: '> 80%, every seed',
-      perSeed: results.map((r) => `${r.coverage.trainedMl}/${r.coverage.models} ${pct(r.coverage.trainedMl, r.coverage.models)} (${r.coverage.plantBacked} plant-backed)`),
+      perSeed: results.map(
+        (r) =>
+          `${r.coverage.trainedMl}/${r.coverage.models} ${pct(r.coverage.trainedMl, r.coverage.models)} (${r.coverage.plantBacked} plant-backed)`,
+      ),
       overall: '',
       pass: every(results.map((r) => r.coverage.trainedMl / r.coverage.models > 0.8)),
     },
     {
       metric: 'models served by learned threshold + predictor',
       bar: '≥ 95%, every seed',
-      perSeed: results.map((r) => `${r.coverage.servedByLearned}/${r.coverage.models} ${pct(r.coverage.servedByLearned, r.coverage.models)}`),
+      perSeed: results.map(
+        (r) => `${r.coverage.servedByLearned}/${r.coverage.models} ${pct(r.coverage.servedByLearned, r.coverage.models)}`,
+      ),
       overall: '',
       pass: every(results.map((r) => r.coverage.servedByLearned / r.coverage.models >= 0.95)),
     },
@@ -505,17 +727,30 @@ function report(scenario: SyntheticScenario, results: readonly SeedResult[]) {
       overall: '',
       pass: every(results.map((r) => r.coverage.tracksWithProbability / r.coverage.tracks >= 0.98)),
     },
-    { metric: 'train all / apply (wall s)', bar: 'ratio vs main, same run', perSeed: results.map((r) => `${(r.trainMs / 1000).toFixed(1)} / ${(r.applyMs / 1000).toFixed(1)}`), overall: '', pass: null },
+    {
+      metric: 'train all / apply (wall s)',
+      bar: 'ratio vs main, same run',
+      perSeed: results.map((r) => `${(r.trainMs / 1000).toFixed(1)} / ${(r.applyMs / 1000).toFixed(1)}`),
+      overall: '',
+      pass: null,
+    },
   ];
   const w0 = 48;
   const wS = Math.max(16, ...bars.flatMap((b) => b.perSeed.map((s) => s.length + 2)));
   const wO = 18;
   const wB = 28;
-  console.log(`\n=== ${scenario} scenario (${seeds.join(', ')}; ${tracks} tracks, ${models} models, drift in ${Math.round(driftFraction * 100)} % of eligible models) ===`);
+  console.log(
+    `\n=== ${scenario} scenario (${seeds.join(', ')}; ${tracks} tracks, ${models} models, drift in ${Math.round(driftFraction * 100)} % of eligible models) ===`,
+  );
   console.log(`${'metric'.padEnd(w0)}${seeds.map((s) => s.padEnd(wS)).join('')}${'pooled'.padEnd(wO)}${'bar'.padEnd(wB)}verdict`);
-  for (const b of bars) console.log(`${b.metric.padEnd(w0)}${b.perSeed.map((s) => s.padEnd(wS)).join('')}${b.overall.padEnd(wO)}${b.bar.padEnd(wB)}${b.pass === null ? '' : ok(b.pass)}`);
+  for (const b of bars)
+    console.log(
+      `${b.metric.padEnd(w0)}${b.perSeed.map((s) => s.padEnd(wS)).join('')}${b.overall.padEnd(wO)}${b.bar.padEnd(wB)}${b.pass === null ? '' : ok(b.pass)}`,
+    );
   if (sklearnNote) console.log(`note: scikit-learn baseline ${sklearnNote}`);
-  console.log(`\ndrift caught (alert in the true direction detected at/after onset), pooled over seeds; delay = median units from onset to detection`);
+  console.log(
+    `\ndrift caught (alert in the true direction detected at/after onset), pooled over seeds; delay = median units from onset to detection`,
+  );
   console.log(`${'size'.padEnd(9)}${'after'.padEnd(7)}${'up'.padEnd(20)}${'down'.padEnd(20)}${'both'.padEnd(20)}`);
   const cells = driftCells(allDrift);
   for (const s of SIZE_BANDS) {
@@ -530,15 +765,28 @@ function report(scenario: SyntheticScenario, results: readonly SeedResult[]) {
   const flagged = results.flatMap((r) => r.drift.stableFlaggedModels);
   if (flagged.length) {
     const t = (k: string) => flagged.filter((x) => x.skewTertile === k).length;
-    console.log(`stable models flagged by skewness tertile of ln sigma (low / mid / high): ${t('low')} / ${t('mid')} / ${t('high')}; alarms up ${flagged.flatMap((x) => x.alerts).filter((a) => a.direction === 'up').length}, down ${flagged.flatMap((x) => x.alerts).filter((a) => a.direction === 'down').length}`);
+    console.log(
+      `stable models flagged by skewness tertile of ln sigma (low / mid / high): ${t('low')} / ${t('mid')} / ${t('high')}; alarms up ${flagged.flatMap((x) => x.alerts).filter((a) => a.direction === 'up').length}, down ${flagged.flatMap((x) => x.alerts).filter((a) => a.direction === 'down').length}`,
+    );
   }
   return { bars, driftCells: cells };
 }
 
 // ------------------------------------------------------------------------------------------------ main
 
-console.log(`bench:quality — ${plans.map((p) => `${p.scenario} seeds ${p.seeds.join(',')}`).join('; ')}; ${tracks} tracks / ${models} models per seed`);
-const out: Record<string, unknown> = { machine: machineInfo(), date: new Date().toISOString(), tracks, models, driftFraction, realisticOptions: realisticOptions ?? null, sklearn: sklearnNote ?? 'used', scenarios: {} };
+console.log(
+  `bench:quality — ${plans.map((p) => `${p.scenario} seeds ${p.seeds.join(',')}`).join('; ')}; ${tracks} tracks / ${models} models per seed`,
+);
+const out: Record<string, unknown> = {
+  machine: machineInfo(),
+  date: new Date().toISOString(),
+  tracks,
+  models,
+  driftFraction,
+  realisticOptions: realisticOptions ?? null,
+  sklearn: sklearnNote ?? 'used',
+  scenarios: {},
+};
 const tables: [SyntheticScenario, SeedResult[]][] = [];
 for (const p of plans) {
   const results: SeedResult[] = [];

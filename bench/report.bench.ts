@@ -19,8 +19,15 @@ import { launchChromium, openAndCheck } from '../test/helpers/chromium.js';
 
 const { values } = parseArgs({
   options: {
-    db: { type: 'string' }, tracks: { type: 'string' }, models: { type: 'string' }, seed: { type: 'string' },
-    out: { type: 'string' }, screenshot: { type: 'string' }, 'section-screenshot': { type: 'string' }, 'screenshot-height': { type: 'string' }, loads: { type: 'string' },
+    db: { type: 'string' },
+    tracks: { type: 'string' },
+    models: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    screenshot: { type: 'string' },
+    'section-screenshot': { type: 'string' },
+    'screenshot-height': { type: 'string' },
+    loads: { type: 'string' },
   },
 });
 const models = values.models ?? '300';
@@ -30,7 +37,11 @@ const out = values.out ?? join(tmpdir(), 'ltml-report-bench.html');
 const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
 if (!existsSync(db)) {
   console.log(`generating ${tracks} tracks / ${models} models into ${db} (demo: train + apply)`);
-  const code = await runCli(['demo', '--db', db, '--tracks', tracks, '--model-count', models, '--seed', values.seed ?? '2026', '--quiet'], { stdout: sink, stderr: sink, signal: new AbortController().signal });
+  const code = await runCli(['demo', '--db', db, '--tracks', tracks, '--model-count', models, '--seed', values.seed ?? '2026', '--quiet'], {
+    stdout: sink,
+    stderr: sink,
+    signal: new AbortController().signal,
+  });
   if (code !== 0) throw new Error(`demo exited ${code}`);
 }
 const repo = await createSqliteRepository({ file: db });
@@ -41,7 +52,9 @@ const r = await writePlantReport(ml, out);
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 await repo.close();
-console.log(`report: ${r.models} models, ${r.charts} charts (${r.unavailableCharts} unavailable), ${(r.bytes / 1e6).toFixed(2)} MB (${statSync(out).size} bytes); written in ${(wall / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`);
+console.log(
+  `report: ${r.models} models, ${r.charts} charts (${r.unavailableCharts} unavailable), ${(r.bytes / 1e6).toFixed(2)} MB (${statSync(out).size} bytes); written in ${(wall / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`,
+);
 
 const loads = Number(values.loads ?? 3);
 const fp: number[] = [];
@@ -51,8 +64,13 @@ for (let i = 0; i < loads; i++) {
   const { browser, close } = await launchChromium();
   try {
     const last = i === loads - 1 && values.screenshot !== undefined;
-    const c = await openAndCheck(browser, pathToFileURL(out).href, last ? { screenshot: values.screenshot!, width: 1280, height: Number(values['screenshot-height'] ?? 1600) } : {});
-    if (c.consoleErrors.length > 0 || c.requests.length > 0) throw new Error(`console errors ${JSON.stringify(c.consoleErrors)}, requests ${JSON.stringify(c.requests)}`);
+    const c = await openAndCheck(
+      browser,
+      pathToFileURL(out).href,
+      last ? { screenshot: values.screenshot!, width: 1280, height: Number(values['screenshot-height'] ?? 1600) } : {},
+    );
+    if (c.consoleErrors.length > 0 || c.requests.length > 0)
+      throw new Error(`console errors ${JSON.stringify(c.consoleErrors)}, requests ${JSON.stringify(c.requests)}`);
     if (last && values['section-screenshot']) {
       // One model's section: the first drifting model (else the first model), as an element screenshot.
       const sections = await c.page.$$('section.model');
@@ -73,5 +91,7 @@ for (let i = 0; i < loads; i++) {
   }
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`chromium (${loads} loads, median): first paint ${median(fp).toFixed(0)} ms, first contentful paint ${median(fcp).toFixed(0)} ms, load ${median(load).toFixed(0)} ms  [all fcp: ${fcp.map((v) => v.toFixed(0)).join(', ')}]`);
+console.log(
+  `chromium (${loads} loads, median): first paint ${median(fp).toFixed(0)} ms, first contentful paint ${median(fcp).toFixed(0)} ms, load ${median(load).toFixed(0)} ms  [all fcp: ${fcp.map((v) => v.toFixed(0)).join(', ')}]`,
+);
 if (!values.out) rmSync(out, { force: true });

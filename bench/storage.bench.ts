@@ -50,13 +50,23 @@ function dataset(): { runs: HostTrimRunInput[]; ft: (ids: number[]) => HostFinal
     const trackIds = dual ? ['TRK1', 'TRK2'] : ['default'];
     const fail = rng.next() < 0.35;
     runs.push({
-      model, serial: `SN${String(runs.length).padStart(6, '0')}`, fileDate: new Date(start + rng.next() * 365 * 86_400_000),
+      model,
+      serial: `SN${String(runs.length).padStart(6, '0')}`,
+      fileDate: new Date(start + rng.next() * 365 * 86_400_000),
       system: dual ? 'A' : 'B',
       tracks: trackIds.map((trackId) => ({
-        trackId, status: fail ? 'FAIL' : 'PASS', sigmaGradient: Math.exp(-8 + rng.next()), linearitySpec: 0.01,
-        linearityError: fail ? 0.02 : 0.005, linearityFailPoints: fail ? 6 : 0, linearityPass: !fail,
-        optimalOffset: rng.next() * 0.002 - 0.001, travelLength: 300, unitLength: rng.next() < 0.1 ? null : 300,
-        untrimmedResistance: 10_000, trimmedResistance: 10_500,
+        trackId,
+        status: fail ? 'FAIL' : 'PASS',
+        sigmaGradient: Math.exp(-8 + rng.next()),
+        linearitySpec: 0.01,
+        linearityError: fail ? 0.02 : 0.005,
+        linearityFailPoints: fail ? 6 : 0,
+        linearityPass: !fail,
+        optimalOffset: rng.next() * 0.002 - 0.001,
+        travelLength: 300,
+        unitLength: rng.next() < 0.1 ? null : 300,
+        untrimmedResistance: 10_000,
+        trimmedResistance: 10_500,
       })),
     });
     tracks += trackIds.length;
@@ -65,10 +75,15 @@ function dataset(): { runs: HostTrimRunInput[]; ft: (ids: number[]) => HostFinal
   const ft = (ids: number[]): HostFinalTestInput[] =>
     runs.flatMap((r, i) =>
       rng.next() < 0.34
-        ? [{
-            model: r.model, serial: r.serial, testDate: new Date(r.fileDate.getTime() + 7 * 86_400_000), linkedTrimId: ids[i] ?? null,
-            tracks: r.tracks.map((t) => ({ trackId: t.trackId, linearityPass: rng.next() < 0.6, failPoints: 0, linearityError: 0.006 })),
-          }]
+        ? [
+            {
+              model: r.model,
+              serial: r.serial,
+              testDate: new Date(r.fileDate.getTime() + 7 * 86_400_000),
+              linkedTrimId: ids[i] ?? null,
+              tracks: r.tracks.map((t) => ({ trackId: t.trackId, linearityPass: rng.next() < 0.6, failPoints: 0, linearityError: 0.006 })),
+            },
+          ]
         : [],
     );
   return { runs, ft };
@@ -115,12 +130,17 @@ async function measure(
 
   // Writes: apply's results for every track, REPS times.
   const trackIds: number[] = [];
-  for (const m of await repo.listModels()) for await (const b of repo.readTracksForApply(m.model)) trackIds.push(...b.map((t) => t.trackResultId));
+  for (const m of await repo.listModels())
+    for await (const b of repo.readTracksForApply(m.model)) trackIds.push(...b.map((t) => t.trackResultId));
   const writes: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     const batch: TrackResultWrite[] = trackIds.map((id, k) => ({
-      trackResultId: id, sigmaThreshold: 0.0004 + rep * 1e-6, sigmaPass: k % 3 !== 0, failureProbability: (k % 100) / 100,
-      riskCategory: k % 3 === 0 ? 'high' : 'low', mlModelVersion: `bench-${rep}`,
+      trackResultId: id,
+      sigmaThreshold: 0.0004 + rep * 1e-6,
+      sigmaPass: k % 3 !== 0,
+      failureProbability: (k % 100) / 100,
+      riskCategory: k % 3 === 0 ? 'high' : 'low',
+      mlModelVersion: `bench-${rep}`,
     }));
     const t = performance.now();
     for (let i = 0; i < batch.length; i += 5000) await repo.writeTrackResults(batch.slice(i, i + 5000));
@@ -145,9 +165,19 @@ async function measure(
     if (perModelCount !== last.records) throw new Error(`bulk read ${last.records} records, per-model read ${perModelCount}`);
   }
   return {
-    engine: name, tracks: trackIds.length, models: (await repo.listModels()).length, recordsRead: last.records, linked: last.linked, loadS,
-    writeS: median(writes), readS: median(reads), perModelReadS: median(perModelReads), readAfterRewritesS: afterWrites.seconds,
-    writeRuns: writes, readRuns: reads, perModelReadRuns: perModelReads,
+    engine: name,
+    tracks: trackIds.length,
+    models: (await repo.listModels()).length,
+    recordsRead: last.records,
+    linked: last.linked,
+    loadS,
+    writeS: median(writes),
+    readS: median(reads),
+    perModelReadS: median(perModelReads),
+    readAfterRewritesS: afterWrites.seconds,
+    writeRuns: writes,
+    readRuns: reads,
+    perModelReadRuns: perModelReads,
   };
 }
 
@@ -172,11 +202,22 @@ async function main() {
   const pgdb = await createTestDatabase();
   let pgVersion: string;
   try {
-    const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgdb.connectionString }) }) });
+    const db = new Kysely<Record<string, never>>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgdb.connectionString }) }),
+    });
     await createReferenceSchema(db);
-    pgVersion = ((await sql<{ server_version: string }>`SHOW server_version`.execute(db)).rows[0]?.server_version) ?? '';
+    pgVersion = (await sql<{ server_version: string }>`SHOW server_version`.execute(db)).rows[0]?.server_version ?? '';
     const pgRepo = await createPostgresRepository({ connectionString: pgdb.connectionString }, { migrate: true });
-    results.push(await measure('postgres', async () => void (await sql`ANALYZE`.execute(db)), async () => void (await sql`VACUUM ANALYZE`.execute(db)), pgRepo, runs, ft));
+    results.push(
+      await measure(
+        'postgres',
+        async () => void (await sql`ANALYZE`.execute(db)),
+        async () => void (await sql`VACUUM ANALYZE`.execute(db)),
+        pgRepo,
+        runs,
+        ft,
+      ),
+    );
     await db.destroy();
     await pgRepo.close();
   } finally {
@@ -193,11 +234,20 @@ async function main() {
     );
   }
   const machine = {
-    node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30),
-    sqlite: sqliteVersion, postgres: pgVersion, analyzed: process.env.BENCH_NO_ANALYZE !== '1', date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    sqlite: sqliteVersion,
+    postgres: pgVersion,
+    analyzed: process.env.BENCH_NO_ANALYZE !== '1',
+    date: new Date().toISOString(),
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/storage.json', `${JSON.stringify({ machine, tracks: TRACKS, models: MODELS, repetitions: REPS, limits, results }, null, 2)}\n`);
+  writeFileSync(
+    'bench/results/storage.json',
+    `${JSON.stringify({ machine, tracks: TRACKS, models: MODELS, repetitions: REPS, limits, results }, null, 2)}\n`,
+  );
   console.log('\nwrote bench/results/storage.json');
 }
 

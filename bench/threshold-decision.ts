@@ -30,37 +30,73 @@ import { blendCut, thresholdEvidence } from '../src/threshold/plant-prior.js';
 import { createRng } from '../src/core/rng.js';
 
 /** Out-of-fold paired BA difference (formula − learned) over all labelled units and over the FT-linked ones. */
-function oof(m: CachedModel, dd: ThresholdData, prior: NonNullable<ReturnType<typeof fitPlantPrior>>, evAll: NonNullable<ReturnType<typeof thresholdEvidence>>, K: number, seed: number) {
+function oof(
+  m: CachedModel,
+  dd: ThresholdData,
+  prior: NonNullable<ReturnType<typeof fitPlantPrior>>,
+  evAll: NonNullable<ReturnType<typeof thresholdEvidence>>,
+  K: number,
+  seed: number,
+) {
   const n = m.sigma.length;
   const rng = createRng(seed);
   const fold = new Int32Array(n);
   for (const cls of [0, 1]) {
     const idx: number[] = [];
     for (let i = 0; i < n; i++) if (m.fail[i] === cls) idx.push(i);
-    for (let i = idx.length - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [idx[i], idx[j]] = [idx[j]!, idx[i]!]; }
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = rng.nextInt(i + 1);
+      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+    }
     idx.forEach((u, k) => (fold[u] = k % K));
   }
   const tOof = new Float64Array(n);
   const sev = new Float64Array(n).fill(1);
   for (let k = 0; k < K; k++) {
     const train = Int32Array.from([...Array(n).keys()].filter((i) => fold[i] !== k));
-    const e = thresholdEvidence(dd.sigma, dd.fail, sev, dd.formulaThreshold, { costRatio: 1, normalization: 'class-totals' }, 200, 42, train, evAll);
+    const e = thresholdEvidence(
+      dd.sigma,
+      dd.fail,
+      sev,
+      dd.formulaThreshold,
+      { costRatio: 1, normalization: 'class-totals' },
+      200,
+      42,
+      train,
+      evAll,
+    );
     const t = e === null ? Number.NaN : blendCut(e, prior).threshold;
     for (let i = 0; i < n; i++) if (fold[i] === k) tOof[i] = t;
   }
   const stat = (units: number[]) => {
-    let nf = 0; for (const i of units) nf += m.fail[i]!;
+    let nf = 0;
+    for (const i of units) nf += m.fail[i]!;
     if (nf === 0 || nf === units.length) return null;
     // per-unit learned threshold: evaluate d with a per-unit 'learned' array
-    const acc = [{ n: 0, sum: 0, dis: 0 }, { n: 0, sum: 0, dis: 0 }];
-    for (const i of units) { const d = (m.sigma[i]! > tOof[i]! ? 1 : 0) - (m.sigma[i]! > m.formula[i]! ? 1 : 0); const a = acc[m.fail[i]!]!; a.n++; a.sum += d; if (d) a.dis++; }
-    const [p, f] = acc as [typeof acc[0], typeof acc[0]];
-    return { adv: -0.5 * (f.sum / f.n - p.sum / p.n), se: 0.5 * Math.sqrt((f.dis + 1) / (f.n + 2) / f.n + (p.dis + 1) / (p.n + 2) / p.n), nf: f.n, np: p.n, disF: f.dis, disP: p.dis };
+    const acc = [
+      { n: 0, sum: 0, dis: 0 },
+      { n: 0, sum: 0, dis: 0 },
+    ];
+    for (const i of units) {
+      const d = (m.sigma[i]! > tOof[i]! ? 1 : 0) - (m.sigma[i]! > m.formula[i]! ? 1 : 0);
+      const a = acc[m.fail[i]!]!;
+      a.n++;
+      a.sum += d;
+      if (d) a.dis++;
+    }
+    const [p, f] = acc as [(typeof acc)[0], (typeof acc)[0]];
+    return {
+      adv: -0.5 * (f.sum / f.n - p.sum / p.n),
+      se: 0.5 * Math.sqrt((f.dis + 1) / (f.n + 2) / f.n + (p.dis + 1) / (p.n + 2) / p.n),
+      nf: f.n,
+      np: p.n,
+      disF: f.dis,
+      disP: p.dis,
+    };
   };
   const all = [...Array(n).keys()];
   return { all: stat(all), ft: stat(all.filter((i) => m.isFt[i])) };
 }
-
 
 const { values } = parseArgs({ options: { scenario: { type: 'string' }, seeds: { type: 'string' }, dump: { type: 'string' } } });
 const scenario = (values.scenario ?? 'realistic') as SyntheticScenario;
@@ -101,9 +137,13 @@ async function load(seed: number): Promise<CachedModel[]> {
       const ft = labelOf(r, 'final_test');
       if ((ft ?? labelOf(r, 'trim')) !== null) isFt.push(ft !== null ? 1 : 0);
     }
-    const es: number[] = [], ef: number[] = [], ey: number[] = [];
+    const es: number[] = [],
+      ef: number[] = [],
+      ey: number[] = [];
     const unitSet = new Set<number>();
-    const allS: number[] = [], allF: number[] = [], allP: number[] = [];
+    const allS: number[] = [],
+      allF: number[] = [],
+      allP: number[] = [];
     for await (const batch of repo.readTracksForApply(m.model)) {
       for (const t of batch) {
         const run = runTruth.get(t.trimResultId);
@@ -112,15 +152,31 @@ async function load(seed: number): Promise<CachedModel[]> {
         const ok = exclusionReason(t) === null && run.truth.garbage === null && !run.truth.duplicate;
         if (!ok) continue;
         unitSet.add(run.truth.unitIndex);
-        allS.push(t.sigmaGradient as number); allF.push(formulaThreshold(t)); allP.push(truth.ftFailProbability);
+        allS.push(t.sigmaGradient as number);
+        allF.push(formulaThreshold(t));
+        allP.push(truth.ftFailProbability);
         if (run.truth.ftLink === 'none' && !run.truth.superseded) {
-          es.push(t.sigmaGradient as number); ef.push(formulaThreshold(t)); ey.push(truth.ftPass ? 0 : 1);
+          es.push(t.sigmaGradient as number);
+          ef.push(formulaThreshold(t));
+          ey.push(truth.ftPass ? 0 : 1);
         }
       }
     }
     out.push({
-      model: m.model, units: unitSet.size, sigma: Array.from(d.sigma), fail: Array.from(d.fail), failPoints: Array.from(d.failPoints!),
-      formula: Array.from(d.formulaThreshold), dates: d.dates!.map((x) => x.getTime()), isFt, evalSigma: es, evalFormula: ef, evalFail: ey, allS, allF, allP,
+      model: m.model,
+      units: unitSet.size,
+      sigma: Array.from(d.sigma),
+      fail: Array.from(d.fail),
+      failPoints: Array.from(d.failPoints!),
+      formula: Array.from(d.formulaThreshold),
+      dates: d.dates!.map((x) => x.getTime()),
+      isFt,
+      evalSigma: es,
+      evalFormula: ef,
+      evalFail: ey,
+      allS,
+      allF,
+      allP,
     });
   }
   writeFileSync(path, JSON.stringify(out));
@@ -129,13 +185,28 @@ async function load(seed: number): Promise<CachedModel[]> {
 
 /** Expected balanced accuracy of rejecting sigma > t (per-unit t) under the true FT probabilities of all units. */
 function expectedBa(m: CachedModel, t: (k: number) => number): number {
-  let P = 0, Q = 0, tp = 0, tn = 0;
-  m.allS.forEach((s, k) => { const p = m.allP[k]!; P += p; Q += 1 - p; if (s > t(k)) tp += p; else tn += 1 - p; });
+  let P = 0,
+    Q = 0,
+    tp = 0,
+    tn = 0;
+  m.allS.forEach((s, k) => {
+    const p = m.allP[k]!;
+    P += p;
+    Q += 1 - p;
+    if (s > t(k)) tp += p;
+    else tn += 1 - p;
+  });
   return 0.5 * (tp / P + tn / Q);
 }
 function ba(rejected: boolean[], fail: number[]): number | null {
-  let tp = 0, fn = 0, tn = 0, fp = 0;
-  rejected.forEach((r, i) => { if (fail[i]) r ? tp++ : fn++; else r ? fp++ : tn++; });
+  let tp = 0,
+    fn = 0,
+    tn = 0,
+    fp = 0;
+  rejected.forEach((r, i) => {
+    if (fail[i]) r ? tp++ : fn++;
+    else r ? fp++ : tn++;
+  });
   if (tp + fn === 0 || tn + fp === 0) return null;
   return (tp / (tp + fn) + tn / (tn + fp)) / 2;
 }
@@ -145,8 +216,12 @@ const total = { better: 0, same: 0, worse: 0, models: 0 };
 for (const seed of seeds) {
   const ms = await load(seed);
   const data: ThresholdData[] = ms.map((m) => ({
-    sigma: Float64Array.from(m.sigma), fail: Uint8Array.from(m.fail), failPoints: Float64Array.from(m.failPoints), formulaThreshold: Float64Array.from(m.formula),
-    dates: m.dates.map((t) => new Date(t)), labelSource: 'final_test',
+    sigma: Float64Array.from(m.sigma),
+    fail: Uint8Array.from(m.fail),
+    failPoints: Float64Array.from(m.failPoints),
+    formulaThreshold: Float64Array.from(m.formula),
+    dates: m.dates.map((t) => new Date(t)),
+    labelSource: 'final_test',
   }));
   const ev = ms.map((m, i) => new ModelThresholdOptimizer(m.model, { seed: 42 }).evidenceOf(data[i]!));
   const prior = fitPlantPrior(ev);
@@ -161,8 +236,13 @@ for (const seed of seeds) {
     for (let g = 0; g <= 100; g++) {
       const p = g / 200;
       let ll = 0;
-      for (const e of ev) if (e?.cut != null) ll += Math.log(p * normPdf(e.cut, Math.max(e.variance!, 1e-6)) + (1 - p) * normPdf(e.cut - b0, prior.tau2 + e.variance!));
-      if (ll > best) { best = ll; pi = p; }
+      for (const e of ev)
+        if (e?.cut != null)
+          ll += Math.log(p * normPdf(e.cut, Math.max(e.variance!, 1e-6)) + (1 - p) * normPdf(e.cut - b0, prior.tau2 + e.variance!));
+      if (ll > best) {
+        best = ll;
+        pi = p;
+      }
     }
     console.log(`π = ${pi}`);
   }
@@ -177,12 +257,24 @@ for (const seed of seeds) {
   };
   ms.forEach((m, i) => {
     if (m.units < 20) return;
-    const f = ba(m.evalSigma.map((s, k) => s > m.evalFormula[k]!), m.evalFail);
+    const f = ba(
+      m.evalSigma.map((s, k) => s > m.evalFormula[k]!),
+      m.evalFail,
+    );
     if (f === null) return;
     const r = new ModelThresholdOptimizer(m.model, { seed: 42 }).calculateThreshold(data[i]!, prior, ev[i]);
     let t = r.learned ? r.threshold : null;
-    if (t !== null) { t = spikeThreshold(i, t); if (Number.isNaN(t)) t = null; }
-    const l = t === null ? f : ba(m.evalSigma.map((s) => s > t), m.evalFail)!;
+    if (t !== null) {
+      t = spikeThreshold(i, t);
+      if (Number.isNaN(t)) t = null;
+    }
+    const l =
+      t === null
+        ? f
+        : ba(
+            m.evalSigma.map((s) => s > t),
+            m.evalFail,
+          )!;
     const eL = t === null ? null : expectedBa(m, () => t);
     const eF = expectedBa(m, (k) => m.allF[k]!);
     const verdict = l > f + 1e-12 ? 'better' : l < f - 1e-12 ? 'worse' : 'same';
@@ -190,15 +282,39 @@ for (const seed of seeds) {
     c.models++;
     const e = ev[i];
     dump.push({
-      seed, model: m.model, units: m.units, n: m.sigma.length, failures: m.fail.reduce((a, b) => a + b, 0), ft: m.isFt.reduce((a, b) => a + b, 0),
-      nEval: m.evalSigma.length, eL, eF, evalFail: m.evalFail.reduce((a, b) => a + b, 0), verdict, baL: l, baF: f, source: r.source, reason: r.reason, weight: r.weight,
-      cut: e?.cut ?? null, v: e?.variance ?? null, priorCut: r.blend?.priorCut ?? null, blendCut: r.blend?.cut ?? null, d: e?.logMedianRatio ?? null, spread: e?.logSpread ?? null,
+      seed,
+      model: m.model,
+      units: m.units,
+      n: m.sigma.length,
+      failures: m.fail.reduce((a, b) => a + b, 0),
+      ft: m.isFt.reduce((a, b) => a + b, 0),
+      nEval: m.evalSigma.length,
+      eL,
+      eF,
+      evalFail: m.evalFail.reduce((a, b) => a + b, 0),
+      verdict,
+      baL: l,
+      baF: f,
+      source: r.source,
+      reason: r.reason,
+      weight: r.weight,
+      cut: e?.cut ?? null,
+      v: e?.variance ?? null,
+      priorCut: r.blend?.priorCut ?? null,
+      blendCut: r.blend?.cut ?? null,
+      d: e?.logMedianRatio ?? null,
+      spread: e?.logSpread ?? null,
       oof: ev[i] ? oof(m, data[i]!, prior!, ev[i], 5, 7) : null,
       ho: r.heldOut?.evaluated ? { adv: r.heldOut.formulaAdvantage, se: r.heldOut.formulaAdvantageSe, n: r.heldOut.heldOutN } : null,
     });
   });
-  console.log(`${scenario} ${seed}: prior β ${prior?.coefficients.map((x) => x.toFixed(3))} τ² ${prior?.tau2.toFixed(4)}  better ${c.better}/${c.models} = ${((100 * c.better) / c.models).toFixed(1)}%  same ${c.same}  worse ${c.worse} = ${((100 * c.worse) / c.models).toFixed(1)}%`);
+  console.log(
+    `${scenario} ${seed}: prior β ${prior?.coefficients.map((x) => x.toFixed(3))} τ² ${prior?.tau2.toFixed(4)}  better ${c.better}/${c.models} = ${((100 * c.better) / c.models).toFixed(1)}%  same ${c.same}  worse ${c.worse} = ${((100 * c.worse) / c.models).toFixed(1)}%`,
+  );
   for (const k of ['better', 'same', 'worse', 'models'] as const) total[k] += c[k];
 }
-if (seeds.length > 1) console.log(`pooled: better ${((100 * total.better) / total.models).toFixed(1)}%  worse ${((100 * total.worse) / total.models).toFixed(1)}%  (${total.models})`);
+if (seeds.length > 1)
+  console.log(
+    `pooled: better ${((100 * total.better) / total.models).toFixed(1)}%  worse ${((100 * total.worse) / total.models).toFixed(1)}%  (${total.models})`,
+  );
 if (values.dump) writeFileSync(values.dump, JSON.stringify(dump, null, 0));

@@ -12,4 +12,6 @@ t = performance.now();
 await ml.applyToDatabase();
 const applyS = (performance.now() - t) / 1000;
 await repo.close();
-process.stdout.write(`${JSON.stringify({ trainS, applyS, trained: trained.trained, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ trainS, applyS, trained: trained.trained, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+);

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
       // 3. Drift alerts: one per model per episode, next to what the generator planted.
       console.log('\nDrift alerts:');
       for (const a of await ml.getDriftAlerts()) {
-        console.log(`  ${a.model}: ${a.direction} ${a.sizeSigma.toFixed(1)} σ since ${day(a.onsetDate)} (detected ${day(a.detectedDate)}, ${a.statistic})`);
+        console.log(
+          `  ${a.model}: ${a.direction} ${a.sizeSigma.toFixed(1)} σ since ${day(a.onsetDate)} (detected ${day(a.detectedDate)}, ${a.statistic})`,
+        );
       }
       for (const d of plant.summary.drifts) console.log(`  planted: ${d.model} ${d.direction} ${d.sizeSigma} σ from ${day(d.onsetDate)}`);
 
@@ -72,7 +74,9 @@ async function main(): Promise<void> {
       if (!insights) throw new Error(`No insights for ${model}.`);
       const s = insights.state;
       console.log(`\nInsights for ${model}: ${s.trainingSamples} samples (${s.finalTestSamples} with Final Test), label ${s.labelSource}`);
-      console.log(`  learned threshold ${s.sigmaThreshold?.toPrecision(4) ?? 'none (formula)'}, predictor ${insights.predictor?.kind}, AUC ${s.predictorAuc?.toFixed(3)}`);
+      console.log(
+        `  learned threshold ${s.sigmaThreshold?.toPrecision(4) ?? 'none (formula)'}, predictor ${insights.predictor?.kind}, AUC ${s.predictorAuc?.toFixed(3)}`,
+      );
       for (const i of insights.insights.slice(0, 6)) console.log(`  [${i.severity}] ${i.message}`);
 
       // 5. The failure probability of one unit, as a live system would ask right after trimming it; it matches
@@ -85,10 +89,16 @@ async function main(): Promise<void> {
       if (!track || track.sigmaGradient === null) throw new Error(`No usable track of ${model}.`);
       const p = await ml.getFailureProbability(model, track);
       const check = new Database(file, { readonly: true });
-      const stored = check.prepare('SELECT failure_probability AS p FROM track_results WHERE id = ?').get(track.trackResultId) as { p: number | null };
+      const stored = check.prepare('SELECT failure_probability AS p FROM track_results WHERE id = ?').get(track.trackResultId) as {
+        p: number | null;
+      };
       check.close();
-      console.log(`\nTrack ${track.trackResultId} of ${model} (serial ${track.serial}, sigma ${track.sigmaGradient.toPrecision(3)}, trim ${track.linearityPass ? 'pass' : 'fail'}):`);
-      console.log(`  failure probability ${p?.toFixed(3)} (stored by apply: ${stored.p?.toFixed(3)}); model threshold ${(await ml.getThreshold(model))?.toPrecision(4)}`);
+      console.log(
+        `\nTrack ${track.trackResultId} of ${model} (serial ${track.serial}, sigma ${track.sigmaGradient.toPrecision(3)}, trim ${track.linearityPass ? 'pass' : 'fail'}):`,
+      );
+      console.log(
+        `  failure probability ${p?.toFixed(3)} (stored by apply: ${stored.p?.toFixed(3)}); model threshold ${(await ml.getThreshold(model))?.toPrecision(4)}`,
+      );
       if (applied.failedModels > 0 || p === undefined || stored.p === null || Math.abs(p - stored.p) > 1e-9) process.exitCode = 1;
     } finally {
       await repo.close();

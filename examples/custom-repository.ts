@@ -23,14 +23,18 @@ async function main(): Promise<void> {
     const ml = new MLManager(repo, { trees: 30 });
     const trained = await ml.trainAllModels();
     const applied = await ml.applyToDatabase();
-    console.log(`JSON-file repository: ${written.tracksWritten} tracks; trained ${trained.trained} models; applied to ${applied.tracks} tracks`);
+    console.log(
+      `JSON-file repository: ${written.tracksWritten} tracks; trained ${trained.trained} models; applied to ${applied.tracks} tracks`,
+    );
     for (const m of applied.models.filter((x) => x.error)) console.error(`apply failed for ${m.model}: ${m.error?.message}`);
     const biggest = [...trained.results].sort((a, b) => b.samples - a.samples)[0]!.model;
     for await (const batch of repo.readTracksForApply(biggest, { batchSize: 3 })) {
       for (const t of batch) {
         const r = repo.resultOf(t.trackResultId);
-        console.log(`  ${biggest} track ${t.trackResultId}: sigma ${t.sigmaGradient?.toPrecision(3)} -> threshold ${r?.sigmaThreshold.toPrecision(3)}, ` +
-          `pass ${r?.sigmaPass}, p(fail) ${r?.failureProbability?.toFixed(3)} (${r?.riskCategory})`);
+        console.log(
+          `  ${biggest} track ${t.trackResultId}: sigma ${t.sigmaGradient?.toPrecision(3)} -> threshold ${r?.sigmaThreshold.toPrecision(3)}, ` +
+            `pass ${r?.sigmaPass}, p(fail) ${r?.failureProbability?.toFixed(3)} (${r?.riskCategory})`,
+        );
       }
       break;
     }
@@ -42,7 +46,9 @@ async function main(): Promise<void> {
     console.log(`Reopened ${file.split('/').pop()}: ${status.trained} trained, ${status.needMoreData} need more data`);
     for (const r of status.rows.slice(0, 4)) {
       const threshold = await reopened.getThreshold(r.model);
-      console.log(`  ${r.model.padEnd(12)} ${String(r.samples).padStart(4)} samples  threshold ${threshold?.toPrecision(3) ?? 'formula'}  ${r.predictorKind}  ${r.status}`);
+      console.log(
+        `  ${r.model.padEnd(12)} ${String(r.samples).padStart(4)} samples  threshold ${threshold?.toPrecision(3) ?? 'formula'}  ${r.predictorKind}  ${r.status}`,
+      );
     }
     if (trained.failed > 0 || applied.failedModels > 0 || status.trained !== trained.trained) process.exitCode = 1;
   } finally {

@@ -28,15 +28,30 @@ const HOST_DDL = `
 
 /** Reference name → the host's name (only what differs). */
 const schema: SchemaMapping = {
-  tables: { trim_results: 'analysis_results', track_results: 'track_data', final_test_results: 'ft_results', final_test_tracks: 'ft_tracks' },
+  tables: {
+    trim_results: 'analysis_results',
+    track_results: 'track_data',
+    final_test_results: 'ft_results',
+    final_test_tracks: 'ft_tracks',
+  },
   columns: {
     trim_results: { model: 'model_number', serial: 'serial_number', file_date: 'analysis_date', system: 'system_type' },
     track_results: {
-      trim_result_id: 'analysis_id', track_id: 'track_name', linearity_error: 'final_linearity_error_shifted',
-      linearity_fail_points: 'fail_points', unit_length: null, risk_category: 'ml_risk',
+      trim_result_id: 'analysis_id',
+      track_id: 'track_name',
+      linearity_error: 'final_linearity_error_shifted',
+      linearity_fail_points: 'fail_points',
+      unit_length: null,
+      risk_category: 'ml_risk',
     },
     final_test_results: { model: 'model_number', serial: 'serial_number', linked_trim_id: null },
-    final_test_tracks: { final_test_id: 'ft_id', track_id: 'track_name', linearity_pass: 'passed', fail_points: 'fail_count', linearity_error: 'max_error' },
+    final_test_tracks: {
+      final_test_id: 'ft_id',
+      track_id: 'track_name',
+      linearity_pass: 'passed',
+      fail_points: 'fail_count',
+      linearity_error: 'max_error',
+    },
   },
 };
 
@@ -57,8 +72,20 @@ function fillHost(db: Database.Database): { runs: number; tracks: number; finalT
     for (const { input: r } of plant.runs) {
       const id = run.run(r.model, r.serial, hostDate(r.fileDate), r.system).lastInsertRowid;
       for (const t of r.tracks) {
-        track.run(id, t.trackId, t.status, t.sigmaGradient, t.linearitySpec, t.linearityError, t.linearityFailPoints,
-          bit(t.linearityPass), t.optimalOffset, t.travelLength, t.untrimmedResistance, t.trimmedResistance);
+        track.run(
+          id,
+          t.trackId,
+          t.status,
+          t.sigmaGradient,
+          t.linearitySpec,
+          t.linearityError,
+          t.linearityFailPoints,
+          bit(t.linearityPass),
+          t.optimalOffset,
+          t.travelLength,
+          t.untrimmedResistance,
+          t.trimmedResistance,
+        );
         tracks++;
       }
     }
@@ -88,20 +115,27 @@ async function main(): Promise<void> {
       }
       const trained = await ml.trainAllModels();
       const applied = await ml.applyToDatabase();
-      console.log(`Trained ${trained.trained} of ${trained.results.length} models; applied to ${applied.tracks} tracks (${applied.probabilityTracks} with a probability)`);
-      for (const r of trained.results) console.log(`  ${r.model}: ${r.status}, ${r.samples} samples, label ${r.label?.source ?? '-'}, predictor ${r.predictorKind}`);
+      console.log(
+        `Trained ${trained.trained} of ${trained.results.length} models; applied to ${applied.tracks} tracks (${applied.probabilityTracks} with a probability)`,
+      );
+      for (const r of trained.results)
+        console.log(`  ${r.model}: ${r.status}, ${r.samples} samples, label ${r.label?.source ?? '-'}, predictor ${r.predictorKind}`);
 
       // The results are in the host's own table, next to its own columns.
       const rows = host
-        .prepare(`SELECT a.model_number, t.track_name, round(t.sigma_gradient, 6) AS sigma_gradient,
+        .prepare(
+          `SELECT a.model_number, t.track_name, round(t.sigma_gradient, 6) AS sigma_gradient,
                   round(t.sigma_threshold, 6) AS sigma_threshold, t.sigma_pass, round(t.failure_probability, 3) AS failure_probability, t.ml_risk
-                  FROM track_data t JOIN analysis_results a ON a.id = t.analysis_id ORDER BY t.id LIMIT 5`)
+                  FROM track_data t JOIN analysis_results a ON a.id = t.analysis_id ORDER BY t.id LIMIT 5`,
+        )
         .all();
       console.log('\ntrack_data after apply (first rows):');
       console.table(rows);
       const filledRows = host.prepare('SELECT COUNT(*) AS n FROM track_data WHERE sigma_threshold IS NOT NULL').get() as { n: number };
       const tables = host.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-      console.log(`${filledRows.n} of ${filled.tracks} rows of track_data have results; tables now: ${tables.map((t) => t.name).join(', ')}`);
+      console.log(
+        `${filledRows.n} of ${filled.tracks} rows of track_data have results; tables now: ${tables.map((t) => t.name).join(', ')}`,
+      );
       if (trained.trained === 0 || filledRows.n !== filled.tracks) process.exitCode = 1;
     } finally {
       await repo.close();

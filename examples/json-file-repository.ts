@@ -12,9 +12,22 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
-  BusyError, StorageError, type Artifact, type DriftAlert, type FinalTestOutcome, type HostDataWriter,
-  type HostFinalTestInput, type HostTrimRunInput, type LockHandle, type MLRepository, type ModelMLState,
-  type ModelName, type ModelSummary, type TrackResultWrite, type TrainingRecord, type TrimTrack,
+  BusyError,
+  StorageError,
+  type Artifact,
+  type DriftAlert,
+  type FinalTestOutcome,
+  type HostDataWriter,
+  type HostFinalTestInput,
+  type HostTrimRunInput,
+  type LockHandle,
+  type MLRepository,
+  type ModelMLState,
+  type ModelName,
+  type ModelSummary,
+  type TrackResultWrite,
+  type TrainingRecord,
+  type TrimTrack,
 } from 'laser-trim-ml';
 
 type FinalTestTrack = FinalTestOutcome & { trackId: string; linkedTrimId: number | null };
@@ -64,7 +77,14 @@ export class JsonFileRepository implements MLRepository, HostDataWriter {
     const out = new Map<number, FinalTestOutcome>();
     for (const t of this.data.tracks) {
       const f = newest.get(`${t.trimResultId}|${t.trackId}`);
-      if (f) out.set(t.trackResultId, { finalTestId: f.finalTestId, testDate: f.testDate, linearityPass: f.linearityPass, failPoints: f.failPoints, linearityError: f.linearityError });
+      if (f)
+        out.set(t.trackResultId, {
+          finalTestId: f.finalTestId,
+          testDate: f.testDate,
+          linearityPass: f.linearityPass,
+          failPoints: f.failPoints,
+          linearityError: f.linearityError,
+        });
     }
     return out;
   }
@@ -81,7 +101,8 @@ export class JsonFileRepository implements MLRepository, HostDataWriter {
 
   async insertFinalTests(tests: readonly HostFinalTestInput[]): Promise<void> {
     for (const t of tests) {
-      for (const k of t.tracks) this.data.finalTests.push({ ...k, finalTestId: this.data.nextId++, testDate: t.testDate, linkedTrimId: t.linkedTrimId });
+      for (const k of t.tracks)
+        this.data.finalTests.push({ ...k, finalTestId: this.data.nextId++, testDate: t.testDate, linkedTrimId: t.linkedTrimId });
     }
     this.commit();
   }
@@ -114,7 +135,10 @@ export class JsonFileRepository implements MLRepository, HostDataWriter {
 
   async *readTracksForApply(model: ModelName, o: { batchSize?: number; afterTrackResultId?: number } = {}): AsyncIterable<TrimTrack[]> {
     const rows = this.data.tracks.filter((t) => t.model === model && t.trackResultId > (o.afterTrackResultId ?? 0));
-    yield* batches(rows.sort((a, b) => a.trackResultId - b.trackResultId), o.batchSize);
+    yield* batches(
+      rows.sort((a, b) => a.trackResultId - b.trackResultId),
+      o.batchSize,
+    );
   }
 
   async writeTrackResults(batch: readonly TrackResultWrite[]): Promise<void> {
@@ -163,11 +187,18 @@ export class JsonFileRepository implements MLRepository, HostDataWriter {
   }
 
   async loadArtifact(model: ModelName, kind: string, version?: string): Promise<Artifact | null> {
-    return this.data.artifacts.find((a) => a.model === model && a.kind === kind && (version === undefined || a.version === version)) ?? null;
+    return (
+      this.data.artifacts.find((a) => a.model === model && a.kind === kind && (version === undefined || a.version === version)) ?? null
+    );
   }
 
   async saveDriftAlerts(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number> {
-    const fresh = alerts.filter((a) => !this.data.alerts.some((x) => x.model === a.model && x.direction === a.direction && x.onsetDate.getTime() === a.onsetDate.getTime()));
+    const fresh = alerts.filter(
+      (a) =>
+        !this.data.alerts.some(
+          (x) => x.model === a.model && x.direction === a.direction && x.onsetDate.getTime() === a.onsetDate.getTime(),
+        ),
+    );
     for (const a of fresh) this.data.alerts.push({ ...a, id: this.data.alerts.length + 1, createdDate: new Date() });
     this.commit();
     return fresh.length;

@@ -64,9 +64,12 @@ async function main(): Promise<void> {
       console.log(`Trained ${trained.trained} models, ${trained.skipped} need more data, ${trained.failed} failed`);
       const applied = await ml.applyToDatabase({
         signal,
-        onProgress: (e) => e.phase === 'done' && console.log(`  apply done: ${e.recordsDone}/${e.recordsTotal} records in ${e.elapsedMs} ms`),
+        onProgress: (e) =>
+          e.phase === 'done' && console.log(`  apply done: ${e.recordsDone}/${e.recordsTotal} records in ${e.elapsedMs} ms`),
       });
-      console.log(`Applied to ${applied.tracks} tracks: ${applied.probabilityTracks} with a failure probability, ${applied.newDriftAlerts} drift alerts`);
+      console.log(
+        `Applied to ${applied.tracks} tracks: ${applied.probabilityTracks} with a failure probability, ${applied.newDriftAlerts} drift alerts`,
+      );
 
       // 3. The results are ordinary columns of the host's track table.
       const client = new pg.Client({ connectionString });
@@ -76,12 +79,15 @@ async function main(): Promise<void> {
       );
       await client.end();
       console.log('track_results by risk category:');
-      for (const r of rows) console.log(`  ${(r.risk_category ?? 'none').padEnd(6)} ${r.n.padStart(5)} tracks, mean p ${r.mean_p?.toFixed(3) ?? '-'}`);
+      for (const r of rows)
+        console.log(`  ${(r.risk_category ?? 'none').padEnd(6)} ${r.n.padStart(5)} tracks, mean p ${r.mean_p?.toFixed(3) ?? '-'}`);
 
       const status = await ml.getTrainingStatus();
       console.log(`Status: ${status.trained} trained, ${status.needMoreData} need more data, ${status.drifting} drifting`);
       for (const r of status.rows.slice(0, 5)) {
-        console.log(`  ${r.model.padEnd(16)} ${String(r.samples).padStart(4)} samples  threshold ${r.sigmaThreshold?.toPrecision(3) ?? '-'}  ${r.predictorKind}  ${r.status}`);
+        console.log(
+          `  ${r.model.padEnd(16)} ${String(r.samples).padStart(4)} samples  threshold ${r.sigmaThreshold?.toPrecision(3) ?? '-'}  ${r.predictorKind}  ${r.status}`,
+        );
       }
       if (trained.failed > 0 || applied.failedModels > 0) process.exitCode = 1;
     } finally {

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     const repo = await createSqliteRepository({ file }, { migrate: true });
     try {
       const plant = await writePlant(repo, { seed: 7, tracks: 12_000, models: 20 });
-      console.log(`Wrote ${plant.tracksWritten} tracks of ${plant.summary.models} models and ${plant.finalTestsWritten} Final Test records to ${file}`);
+      console.log(
+        `Wrote ${plant.tracksWritten} tracks of ${plant.summary.models} models and ${plant.finalTestsWritten} Final Test records to ${file}`,
+      );
 
       // 3. Train all models.
       const ml = new MLManager(repo, { seed: 42, trees: 50 });
@@ -79,7 +81,10 @@ async function main(): Promise<void> {
         })),
       );
       const small = status.rows.find((r) => r.status === 'need_more_data');
-      if (small) console.log(`Example of a small model: ${small.model} has ${small.samples} samples (needs ${small.samplesNeeded} more); it keeps the formula.`);
+      if (small)
+        console.log(
+          `Example of a small model: ${small.model} has ${small.samples} samples (needs ${small.samplesNeeded} more); it keeps the formula.`,
+        );
       if (result.failed > 0) process.exitCode = 1;
     } finally {
       await repo.close();

@@ -16,10 +16,10 @@ if (Math.abs(designCusumH(465.4, 0.5) - 5) > 0.01) throw new Error('CJS stats: d
   const dir = mkdtempSync(join(tmpdir(), 'ltml-cjs-'));
   try {
     const file = join(dir, 'plant.db');
-  const host = new Kysely({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  await createReferenceSchema(host);
-  await host.destroy();
-  const repo = await createSqliteRepository({ file }, { migrate: true });
+    const host = new Kysely({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    await createReferenceSchema(host);
+    await host.destroy();
+    const repo = await createSqliteRepository({ file }, { migrate: true });
     await writePlant(repo, { seed: 4, tracks: 3000, models: 10 });
     const ml = new MLManager(repo, { seed: 1, trees: 20, concurrency: 2 });
     const trained = await ml.trainAllModels();

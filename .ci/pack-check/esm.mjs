@@ -23,7 +23,8 @@ try {
   await writePlant(repo, { seed: 3, tracks: 3000, models: 10 });
   const ml = new MLManager(repo, { seed: 1, trees: 20, concurrency: 2 });
   const trained = await ml.trainAllModels();
-  if (trained.trained < 1 || trained.failed > 0) throw new Error(`ESM train: ${JSON.stringify(trained.results.map((r) => [r.model, r.status]))}`);
+  if (trained.trained < 1 || trained.failed > 0)
+    throw new Error(`ESM train: ${JSON.stringify(trained.results.map((r) => [r.model, r.status]))}`);
   const applied = await ml.applyToDatabase();
   if (applied.tracks < 1) throw new Error('ESM apply wrote no track');
   await repo.close();

@@ -93,7 +93,9 @@ export async function modelChartData(ml: MLManager, model: ModelName): Promise<M
   const records: TrainingRecord[] = [];
   for await (const batch of ml.repository.readTrainingRecords(model)) records.push(...batch);
   if (records.length === 0 && !ctx.states.has(model)) {
-    throw new NotTrainedError(`Model ${JSON.stringify(model)} has no tracks and no state in this database; check the model name (\`laser-trim-ml status\` lists them).`);
+    throw new NotTrainedError(
+      `Model ${JSON.stringify(model)} has no tracks and no state in this database; check the model name (\`laser-trim-ml status\` lists them).`,
+    );
   }
   return build(ml, ctx, model, records);
 }

@@ -62,7 +62,11 @@ export function buildModelChartData(input: ModelChartInput): ModelChartData {
   const clean = input.records.filter((r) => exclusionReason(r) === null);
   const drift = driftCharts(input, clean);
   // The label the model learned; for a model that never trained, Final Test where any track has one, else trim.
-  const fallback: LabelSource | null = clean.some((r) => labelOf(r, 'final_test') !== null) ? 'final_test' : clean.some((r) => labelOf(r, 'trim') !== null) ? 'trim' : null;
+  const fallback: LabelSource | null = clean.some((r) => labelOf(r, 'final_test') !== null)
+    ? 'final_test'
+    : clean.some((r) => labelOf(r, 'trim') !== null)
+      ? 'trim'
+      : null;
   const labelSource = input.state?.labelSource ?? input.components?.training.label?.source ?? fallback;
   const sigmaDistribution = sigmaDistributionOf(input, clean, labelSource);
   const reliability = reliabilityOf(input);
@@ -71,14 +75,20 @@ export function buildModelChartData(input: ModelChartInput): ModelChartData {
   const failures = labelled.reduce<number>((s, y) => s + y, 0);
   const units = new Set(clean.map((r) => r.trimResultId)).size;
   const samples = input.status?.samples ?? clean.length;
-  const minSamples = input.components ? (input.components.training.minPlantBackedSamples ?? input.components.training.minSamples) : input.minSamples;
+  const minSamples = input.components
+    ? (input.components.training.minPlantBackedSamples ?? input.components.training.minSamples)
+    : input.minSamples;
   const episodes = drift.drift.available ? drift.drift.episodes : [];
   const summary: ModelChartSummary = {
     model: input.model,
     tracks: input.records.length,
     cleanTracks: clean.length,
     units,
-    status: input.status ? trainingStatusText(input.status) : (clean.length < input.minSamples ? `need ${input.minSamples - clean.length} more` : 'untrained'),
+    status: input.status
+      ? trainingStatusText(input.status)
+      : clean.length < input.minSamples
+        ? `need ${input.minSamples - clean.length} more`
+        : 'untrained',
     needsSamples: input.state?.isTrained ? 0 : Math.max(0, minSamples - samples),
     failureRate: labelled.length > 0 ? failures / labelled.length : null,
     failureRateInterval: labelled.length > 0 ? wilsonInterval(failures, labelled.length) : null,
@@ -129,12 +139,21 @@ function driftCharts(
   const detector = ModelDriftDetector.fromState(c.driftBaseline);
   const [bLo, bCentre, bHi] = detector.getControlLimits().map(Math.log) as [number, number, number];
   const points: LnSigmaPoint[] = [];
-  baseUnits.dates.forEach((date, i) => points.push({ date, lnSigma: Math.log(baseUnits.sigma[i]!), phase: 'baseline', centre: bCentre, lower: bLo, upper: bHi }));
+  baseUnits.dates.forEach((date, i) =>
+    points.push({ date, lnSigma: Math.log(baseUnits.sigma[i]!), phase: 'baseline', centre: bCentre, lower: bLo, upper: bHi }),
+  );
   const stats: DriftStatisticPoint[] = [];
   monUnits.dates.forEach((date, i) => {
     const r = detector.detect(monUnits.sigma[i]!, date);
     const [lo, centre, hi] = detector.getControlLimits();
-    points.push({ date, lnSigma: Math.log(monUnits.sigma[i]!), phase: 'monitoring', centre: Math.log(centre), lower: Math.log(lo), upper: Math.log(hi) });
+    points.push({
+      date,
+      lnSigma: Math.log(monUnits.sigma[i]!),
+      phase: 'monitoring',
+      centre: Math.log(centre),
+      lower: Math.log(lo),
+      upper: Math.log(hi),
+    });
     if (r.subgroupScore !== null) {
       stats.push({ date, cusumPos: r.cusumPos, cusumNeg: r.cusumNeg, ewma: r.ewma, ewmaLimit: r.ewmaLimit, drifting: r.drifting });
     }
@@ -144,13 +163,30 @@ function driftCharts(
   const lnSigma: LnSigmaChart = { points, baselineUnits: baseUnits.dates.length, monitoredUnits: monUnits.dates.length };
   const drift: Chart<DriftCharts> =
     stats.length === 0
-      ? unavailable(`No unit after the drift baseline has completed a subgroup of ${p.blockSize} yet: the CUSUM and EWMA charts start with the first one.`)
-      : { available: true, points: stats, h: p.h, k: p.k, lambda: p.lambda, L: p.L, blockSize: p.blockSize, correlationInflation: p.correlationInflation, targetArl0: p.targetArl0, episodes };
+      ? unavailable(
+          `No unit after the drift baseline has completed a subgroup of ${p.blockSize} yet: the CUSUM and EWMA charts start with the first one.`,
+        )
+      : {
+          available: true,
+          points: stats,
+          h: p.h,
+          k: p.k,
+          lambda: p.lambda,
+          L: p.L,
+          blockSize: p.blockSize,
+          correlationInflation: p.correlationInflation,
+          targetArl0: p.targetArl0,
+          episodes,
+        };
   return { lnSigma: { available: true, ...lnSigma }, drift, isDrifting: detector.isDrifting, direction: detector.driftDirection };
 }
 
 /** Histograms of sigma for passing and failing labelled tracks, with the learned and the formula thresholds. */
-function sigmaDistributionOf(input: ModelChartInput, clean: readonly TrainingRecord[], labelSource: LabelSource | null): Chart<SigmaDistribution> {
+function sigmaDistributionOf(
+  input: ModelChartInput,
+  clean: readonly TrainingRecord[],
+  labelSource: LabelSource | null,
+): Chart<SigmaDistribution> {
   if (clean.length === 0) return unavailable('The model has no track with a usable sigma.');
   if (labelSource === null) return unavailable('No outcome to split the tracks by: train the model first.');
   const labelled: { logSigma: number; fail: boolean }[] = [];
@@ -158,7 +194,8 @@ function sigmaDistributionOf(input: ModelChartInput, clean: readonly TrainingRec
     const y = labelOf(r, labelSource);
     if (y !== null) labelled.push({ logSigma: Math.log10(r.sigmaGradient!), fail: y === 1 });
   }
-  if (labelled.length === 0) return unavailable(`No track has a ${labelSource === 'final_test' ? 'linked Final Test outcome' : 'trim pass/fail'} yet.`);
+  if (labelled.length === 0)
+    return unavailable(`No track has a ${labelSource === 'final_test' ? 'linked Final Test outcome' : 'trim pass/fail'} yet.`);
   let lo = Infinity;
   let hi = -Infinity;
   for (const u of labelled) {
@@ -174,7 +211,12 @@ function sigmaDistributionOf(input: ModelChartInput, clean: readonly TrainingRec
     if (u.fail) fail[b]!++;
     else pass[b]!++;
   }
-  const bins: SigmaBin[] = pass.map((p, b) => ({ lower: 10 ** (lo + b * width), upper: 10 ** (lo + (b + 1) * width), pass: p, fail: fail[b]! }));
+  const bins: SigmaBin[] = pass.map((p, b) => ({
+    lower: 10 ** (lo + b * width),
+    upper: 10 ** (lo + (b + 1) * width),
+    pass: p,
+    fail: fail[b]!,
+  }));
   const formula = clean.map((r) => input.formula(r));
   return {
     available: true,
@@ -193,8 +235,14 @@ function reliabilityOf(input: ModelChartInput): Chart<ReliabilityDiagram> {
   const p = input.components?.predictor;
   if (!p || p.kind === 'none') return unavailable(p ? `No predictor serves the model: ${p.reason}` : 'The model has not been trained.');
   const m = p.metrics;
-  if (!m || m.evaluatedOn !== 'oob') return unavailable('The serving predictor has no out-of-sample predictions on this model\'s units (too few labelled units of both classes).');
-  if (!m.reliability) return unavailable('This model was trained by an older laser-trim-ml that did not keep the reliability diagram: retrain it (train-all).');
+  if (!m || m.evaluatedOn !== 'oob')
+    return unavailable(
+      "The serving predictor has no out-of-sample predictions on this model's units (too few labelled units of both classes).",
+    );
+  if (!m.reliability)
+    return unavailable(
+      'This model was trained by an older laser-trim-ml that did not keep the reliability diagram: retrain it (train-all).',
+    );
   let n = 0;
   let failures = 0;
   let predicted = 0;
@@ -205,18 +253,39 @@ function reliabilityOf(input: ModelChartInput): Chart<ReliabilityDiagram> {
       failures += b.failures;
       predicted += b.predictedSum;
       const [observedLow, observedHigh] = wilsonInterval(b.failures, b.n);
-      return { lower: b.lower, upper: b.upper, n: b.n, predicted: b.predictedSum / b.n, observed: b.failures / b.n, observedLow, observedHigh };
+      return {
+        lower: b.lower,
+        upper: b.upper,
+        n: b.n,
+        predicted: b.predictedSum / b.n,
+        observed: b.failures / b.n,
+        observedLow,
+        observedHigh,
+      };
     });
-  if (n === 0) return unavailable('No out-of-sample prediction on this model\'s units.');
-  return { available: true, predictorKind: p.kind, evaluatedOn: 'oob', bins, n, failures, meanPredicted: predicted / n, observedRate: failures / n, brier: m.brier, auc: m.auc };
+  if (n === 0) return unavailable("No out-of-sample prediction on this model's units.");
+  return {
+    available: true,
+    predictorKind: p.kind,
+    evaluatedOn: 'oob',
+    bins,
+    n,
+    failures,
+    meanPredicted: predicted / n,
+    observedRate: failures / n,
+    brier: m.brier,
+    auc: m.auc,
+  };
 }
 
 /** Importances of the serving forest: the model's own, or the pooled forest's (plant-wide) for models it serves. */
 function featureImportanceOf(input: ModelChartInput): ModelChartData['featureImportance'] {
   const p = input.components?.predictor;
   const kind = input.status?.predictorKind ?? p?.kind ?? 'none';
-  const raw = kind === 'own' ? (p?.featureImportance ?? input.state?.featureImportance ?? null) : kind === 'pooled' ? input.pooledImportance : null;
-  if (raw === null) return unavailable(kind === 'none' ? 'No predictor serves the model.' : 'The serving forest has no stored importances.');
+  const raw =
+    kind === 'own' ? (p?.featureImportance ?? input.state?.featureImportance ?? null) : kind === 'pooled' ? input.pooledImportance : null;
+  if (raw === null)
+    return unavailable(kind === 'none' ? 'No predictor serves the model.' : 'The serving forest has no stored importances.');
   const features: FeatureImportancePoint[] = Object.entries(raw)
     .map(([feature, importance]) => ({ feature, importance }))
     .sort((a, b) => b.importance - a.importance || (a.feature < b.feature ? -1 : 1));

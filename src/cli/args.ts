@@ -101,7 +101,10 @@ const OPTIONS = {
   'reference-schema': { type: 'boolean', help: 'also create the host tables of the reference schema (for a new database)' },
   all: { type: 'boolean', help: 'every alert, acknowledged ones too' },
   'rebaseline-drift': { type: 'boolean', help: 're-establish drift baselines (by default an established baseline is kept)' },
-  pending: { type: 'boolean', help: 'only the tracks without a result yet (new units), drift charts continued; run a full apply after a retrain' },
+  pending: {
+    type: 'boolean',
+    help: 'only the tracks without a result yet (new units), drift charts continued; run a full apply after a retrain',
+  },
   out: { type: 'string', arg: '<file.html>', help: 'the report file to write (default ./plant-report.html)' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -141,7 +144,18 @@ const COMMANDS: Record<string, CommandSpec> = {
   train: {
     summary: 'train every model with enough data (profile, predictor, threshold, drift baselines)',
     positionals: [],
-    options: [...DB_OPTIONS, 'json', 'quiet', 'min-samples', 'min-plant-backed-samples', 'concurrency', 'model', 'models', 'rebaseline-drift', 'seed'],
+    options: [
+      ...DB_OPTIONS,
+      'json',
+      'quiet',
+      'min-samples',
+      'min-plant-backed-samples',
+      'concurrency',
+      'model',
+      'models',
+      'rebaseline-drift',
+      'seed',
+    ],
     optionHelp: { seed: 'learner seed (default 42)' },
     details: 'Exits 3 when a named model does not exist or a model failed to train, 4 when a train or apply is running.',
   },
@@ -157,7 +171,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   compare: { summary: 'the cross-model comparison table', positionals: [], options: [...DB_OPTIONS, 'json'] },
   drift: { summary: 'drift alerts (unacknowledged ones; --all for every alert)', positionals: [], options: [...DB_OPTIONS, 'json', 'all'] },
   report: {
-    summary: 'write the plant report: one self-contained HTML file with every model\'s charts',
+    summary: "write the plant report: one self-contained HTML file with every model's charts",
     positionals: [],
     options: [...DB_OPTIONS, 'out', 'quiet', 'model', 'models'],
     details:
@@ -180,7 +194,13 @@ function intFlag(command: string, name: string, v: string | undefined): number |
 
 /** `--model` (repeatable, any name) and `--models a,b` (comma-separated, for names without commas). */
 function modelList(repeated: string[] | undefined, commaList: string | undefined): string[] | undefined {
-  const names = [...(repeated ?? []), ...(commaList?.split(',').map((s) => s.trim()).filter((s) => s.length > 0) ?? [])];
+  const names = [
+    ...(repeated ?? []),
+    ...(commaList
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0) ?? []),
+  ];
   return names.length > 0 ? names : undefined;
 }
 
@@ -188,13 +208,19 @@ function modelList(repeated: string[] | undefined, commaList: string | undefined
 export function parseCli(argv: readonly string[]): CliArgs {
   let parsed;
   const options = Object.fromEntries(
-    Object.entries(OPTIONS).map(([k, o]) => [k, { type: o.type, ...('short' in o ? { short: o.short } : {}), ...('multiple' in o ? { multiple: o.multiple } : {}) }]),
+    Object.entries(OPTIONS).map(([k, o]) => [
+      k,
+      { type: o.type, ...('short' in o ? { short: o.short } : {}), ...('multiple' in o ? { multiple: o.multiple } : {}) },
+    ]),
   ) as { [K in OptionName]: { type: (typeof OPTIONS)[K]['type']; short?: string; multiple?: boolean } };
   const firstPositional = argv.find((a) => !a.startsWith('-'));
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, tokens: true, options });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!, firstPositional !== undefined && firstPositional in COMMANDS ? firstPositional : undefined);
+    throw new UsageError(
+      (e as Error).message.split('\n')[0]!,
+      firstPositional !== undefined && firstPositional in COMMANDS ? firstPositional : undefined,
+    );
   }
   const { values, positionals, tokens } = parsed as unknown as {
     values: Record<string, string | boolean | string[] | undefined>;
@@ -208,7 +234,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (command === 'help') {
     // `laser-trim-ml help [command]`
     if (rest.length > 1 || (rest[0] !== undefined && !(rest[0] in COMMANDS))) {
-      throw new UsageError(`help takes one command name (${COMMAND_NAMES.join(', ')}), got ${rest.map((r) => JSON.stringify(r)).join(' ')}.`);
+      throw new UsageError(
+        `help takes one command name (${COMMAND_NAMES.join(', ')}), got ${rest.map((r) => JSON.stringify(r)).join(' ')}.`,
+      );
     }
     if (bool('version') && positionals.length === 0) return { ...EMPTY, command: 'help', version: true };
     return { ...EMPTY, command: 'help', positionals: rest, help: true };
@@ -225,14 +253,24 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   if (rest.length !== spec.positionals.length) {
     const want = spec.positionals.length === 0 ? 'no arguments' : `${spec.positionals.join(' ')}`;
-    const extra = rest.length > spec.positionals.length ? `, got extra ${rest.slice(spec.positionals.length).map((r) => JSON.stringify(r)).join(' ')}` : '';
+    const extra =
+      rest.length > spec.positionals.length
+        ? `, got extra ${rest
+            .slice(spec.positionals.length)
+            .map((r) => JSON.stringify(r))
+            .join(' ')}`
+        : '';
     throw new UsageError(`${command} takes ${want}${extra}${rest.length < spec.positionals.length ? ' (missing)' : ''}.`, command);
   }
   const seedText = str('seed');
   const seed = seedText === undefined ? undefined : Number(seedText);
-  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed takes a whole number, got ${JSON.stringify(seedText)}.`, command);
+  if (seed !== undefined && !Number.isInteger(seed))
+    throw new UsageError(`--seed takes a whole number, got ${JSON.stringify(seedText)}.`, command);
   if (bool('reference-schema') && str('schema') !== undefined) {
-    throw new UsageError('--reference-schema creates the tables under their reference names; it cannot be combined with --schema.', command);
+    throw new UsageError(
+      '--reference-schema creates the tables under their reference names; it cannot be combined with --schema.',
+      command,
+    );
   }
   return {
     command,
@@ -262,10 +300,29 @@ export function parseCli(argv: readonly string[]): CliArgs {
 }
 
 const EMPTY: CliArgs = {
-  command: 'help', positionals: [], db: undefined, schema: undefined, config: undefined, json: false, quiet: false,
-  help: false, version: false, minSamples: undefined, minPlantBackedSamples: undefined, concurrency: undefined, batchSize: undefined, models: undefined,
-  seed: undefined, tracks: undefined, modelCount: undefined, force: false, referenceSchema: false, all: false,
-  rebaselineDrift: false, pending: false, out: undefined,
+  command: 'help',
+  positionals: [],
+  db: undefined,
+  schema: undefined,
+  config: undefined,
+  json: false,
+  quiet: false,
+  help: false,
+  version: false,
+  minSamples: undefined,
+  minPlantBackedSamples: undefined,
+  concurrency: undefined,
+  batchSize: undefined,
+  models: undefined,
+  seed: undefined,
+  tracks: undefined,
+  modelCount: undefined,
+  force: false,
+  referenceSchema: false,
+  all: false,
+  rebaselineDrift: false,
+  pending: false,
+  out: undefined,
 };
 
 const EXIT_TEXT = `Exit codes: 0 ok, 2 usage error, 3 data error (not a database, missing tables, unknown model, a model failed),

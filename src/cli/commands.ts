@@ -30,7 +30,10 @@ function out(io: CliIO, text: string): void {
 }
 
 function json(io: CliIO, value: unknown): void {
-  out(io, JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v), 2));
+  out(
+    io,
+    JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v), 2),
+  );
 }
 
 /**
@@ -50,14 +53,20 @@ export function statusTable(status: TrainingStatus, comparison: readonly CrossMo
     { header: 'Threshold', value: (r) => (r.sigmaThreshold === null ? 'formula' : fmtSig(r.sigmaThreshold)), align: 'right' },
     { header: 'Thr BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.thresholdBalancedAccuracy), align: 'right' },
     { header: 'Formula BalAcc', value: (r) => fmtPct(byModel.get(r.model)?.formulaBalancedAccuracy), align: 'right' },
-    { header: 'Thr source', value: (r) => (r.thresholdSource === 'blended' ? `blended ${r.thresholdWeight!.toFixed(2)}` : r.thresholdSource.replace('_', '-')) },
+    {
+      header: 'Thr source',
+      value: (r) => (r.thresholdSource === 'blended' ? `blended ${r.thresholdWeight!.toFixed(2)}` : r.thresholdSource.replace('_', '-')),
+    },
     { header: 'Predictor', value: (r) => r.predictorKind },
     { header: 'Pred AUC', value: (r) => fmtSig(r.auc, 3), align: 'right' },
     { header: 'Pred acc', value: (r) => fmtPct(r.accuracy), align: 'right' },
     { header: 'Label', value: (r) => r.labelSource ?? '-' },
     { header: 'Status', value: (r) => trainingStatusText(r) },
     { header: 'Tier', value: (r) => r.tier ?? '-' },
-    { header: 'Drift', value: (r) => (r.driftMonitored ? 'monitored' : r.driftUnitsNeeded !== null ? `needs ${r.driftUnitsNeeded} more units` : '-') },
+    {
+      header: 'Drift',
+      value: (r) => (r.driftMonitored ? 'monitored' : r.driftUnitsNeeded !== null ? `needs ${r.driftUnitsNeeded} more units` : '-'),
+    },
   ]);
   const models = status.rows.length;
   const head =
@@ -65,7 +74,7 @@ export function statusTable(status: TrainingStatus, comparison: readonly CrossMo
     `${status.drifting} drifting now; ${openAlerts} unacknowledged drift ${openAlerts === 1 ? 'alert' : 'alerts'} ("laser-trim-ml drift" lists them)\n` +
     `Last trained: ${status.lastTrained ? status.lastTrained.toISOString().replace('T', ' ').slice(0, 16) : 'never'}\n` +
     'Thr BalAcc / Formula BalAcc: balanced accuracy of the learned threshold / of the formula on the same held-out units; ' +
-    'Thr source: blended (with the own cut\'s weight), plant-wide, own or formula; ' +
+    "Thr source: blended (with the own cut's weight), plant-wide, own or formula; " +
     'Tier: own (its own training) or plant-backed (fewer than min-samples: pooled forest, plant-wide threshold blended with its outcomes); ' +
     'Pred AUC / Pred acc: out-of-sample AUC / accuracy (at p = 0.5) of the failure predictor.';
   return `${head}\n\n${table}`;
@@ -141,12 +150,17 @@ async function train(args: CliArgs, io: CliIO): Promise<number> {
     if (args.json) json(io, r);
     else {
       out(io, `Trained ${r.trained} models, ${r.skipped} need more data, ${r.failed} failed, in ${(r.durationMs / 1000).toFixed(1)} s.`);
-      if (r.pooled) out(io, `Pooled forest: ${r.pooled.samples} Final Test units, out-of-bag AUC ${fmtSig(r.pooled.auc)}, Brier ${fmtSig(r.pooled.brier)}.`);
+      if (r.pooled)
+        out(
+          io,
+          `Pooled forest: ${r.pooled.samples} Final Test units, out-of-bag AUC ${fmtSig(r.pooled.auc)}, Brier ${fmtSig(r.pooled.brier)}.`,
+        );
       // A storage failure (a full disk) in one line, with the models it left unsaved; other failures one by one.
       if (r.storageError) out(io, r.storageError.message);
       const unsaved = r.results.filter((x) => x.status === 'failed' && x.error instanceof DiskFullError);
       if (unsaved.length > 0) out(io, `  not saved (disk full): ${unsaved.map((x) => JSON.stringify(x.model)).join(', ')}`);
-      for (const f of r.results.filter((x) => x.status === 'failed' && !(x.error instanceof DiskFullError))) out(io, `  failed: ${JSON.stringify(f.model)}: ${f.message}`);
+      for (const f of r.results.filter((x) => x.status === 'failed' && !(x.error instanceof DiskFullError)))
+        out(io, `  failed: ${JSON.stringify(f.model)}: ${f.message}`);
     }
     return r.failed > 0 ? EXIT.data : EXIT.ok;
   });
@@ -160,14 +174,16 @@ async function apply(args: CliArgs, io: CliIO): Promise<number> {
       io.stderr.write(unknown);
       return EXIT.data;
     }
-    const r = await ml.applyToDatabase({
-      ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
-      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-      ...(args.models ? { models: args.models } : {}),
-      ...(args.pending ? { only: 'pending' as const } : {}),
-      onProgress: (e) => progress.update(e),
-      signal: io.signal,
-    }).finally(() => progress.done());
+    const r = await ml
+      .applyToDatabase({
+        ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
+        ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+        ...(args.models ? { models: args.models } : {}),
+        ...(args.pending ? { only: 'pending' as const } : {}),
+        onProgress: (e) => progress.update(e),
+        signal: io.signal,
+      })
+      .finally(() => progress.done());
     if (args.json) json(io, r);
     else {
       const what = r.only === 'pending' ? 'new tracks' : 'tracks';
@@ -199,7 +215,9 @@ async function insights(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
     const i = await ml.getModelInsights(model);
     if (!i) {
-      io.stderr.write(`laser-trim-ml: no trained state for model ${JSON.stringify(model)}; run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`);
+      io.stderr.write(
+        `laser-trim-ml: no trained state for model ${JSON.stringify(model)}; run "laser-trim-ml train" first, or check the name with "laser-trim-ml status".\n`,
+      );
       return EXIT.data;
     }
     if (args.json) {
@@ -208,9 +226,15 @@ async function insights(args: CliArgs, io: CliIO): Promise<number> {
     }
     const s = i.state;
     out(io, `Model ${s.model}: ${s.trainingSamples} samples (${s.finalTestSamples} with Final Test), label ${s.labelSource ?? '-'}`);
-    out(io, `Threshold: ${s.sigmaThreshold !== null ? `${fmtSig(s.sigmaThreshold)} (confidence ${fmtSig(s.thresholdConfidence, 2)})` : 'formula'}`);
+    out(
+      io,
+      `Threshold: ${s.sigmaThreshold !== null ? `${fmtSig(s.sigmaThreshold)} (confidence ${fmtSig(s.thresholdConfidence, 2)})` : 'formula'}`,
+    );
     out(io, `Predictor: ${i.predictor?.kind ?? 'none'}: ${i.predictor?.reason ?? ''}`);
-    out(io, `Drift: ${i.drift.isDrifting ? `drifting ${i.drift.direction}` : 'in control'} (baseline ${i.drift.baselineSamples} samples, ${i.drift.alerts.length} ${i.drift.alerts.length === 1 ? 'alert' : 'alerts'})`);
+    out(
+      io,
+      `Drift: ${i.drift.isDrifting ? `drifting ${i.drift.direction}` : 'in control'} (baseline ${i.drift.baselineSamples} samples, ${i.drift.alerts.length} ${i.drift.alerts.length === 1 ? 'alert' : 'alerts'})`,
+    );
     out(io, '');
     for (const x of i.insights) out(io, `[${x.severity}] ${x.message}`);
     return EXIT.ok;
@@ -221,7 +245,13 @@ async function compare(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
     const rows = await ml.getCrossModelComparison();
     if (args.json) {
-      json(io, { rows, insights: buildCrossModelInsights(await ml.repository.listModelStates(), Math.min(ml.options.minSamples, ml.options.minPlantBackedSamples)) });
+      json(io, {
+        rows,
+        insights: buildCrossModelInsights(
+          await ml.repository.listModelStates(),
+          Math.min(ml.options.minSamples, ml.options.minPlantBackedSamples),
+        ),
+      });
       return EXIT.ok;
     }
     out(
@@ -237,7 +267,7 @@ async function compare(args: CliArgs, io: CliIO): Promise<number> {
         { header: 'Formula', value: (r) => fmtPct(r.formulaBalancedAccuracy), align: 'right' },
         { header: 'AUC', value: (r) => fmtSig(r.predictorAuc), align: 'right' },
         { header: 'Cpk', value: (r) => fmtSig(r.cpk, 2), align: 'right' },
-        { header: 'Drift', value: (r) => (r.isDrifting ? r.driftDirection ?? 'yes' : '-') },
+        { header: 'Drift', value: (r) => (r.isDrifting ? (r.driftDirection ?? 'yes') : '-') },
       ]),
     );
     return EXIT.ok;
@@ -260,7 +290,10 @@ async function report(args: CliArgs, io: CliIO): Promise<number> {
         if (!args.quiet && (done === total || done % 50 === 0)) io.stderr.write(`report: ${done}/${total} models drawn\n`);
       },
     });
-    out(io, `Wrote ${r.file}: ${r.models} models, ${r.charts} charts (${r.unavailableCharts} unavailable, each with its reason), ${(r.bytes / 1e6).toFixed(2)} MB.`);
+    out(
+      io,
+      `Wrote ${r.file}: ${r.models} models, ${r.charts} charts (${r.unavailableCharts} unavailable, each with its reason), ${(r.bytes / 1e6).toFixed(2)} MB.`,
+    );
     return EXIT.ok;
   });
 }
@@ -269,7 +302,9 @@ async function drift(args: CliArgs, io: CliIO): Promise<number> {
   return withManager(args, io, async (ml) => {
     const alerts = await ml.getDriftAlerts(args.all ? {} : { unacknowledgedOnly: true });
     // Whether each alert's model is out of control now (after the last apply), as the status table counts it.
-    const now = new Map((await ml.getCrossModelComparison()).map((r) => [r.model, r.isDrifting ? `drifting ${r.driftDirection ?? ''}`.trim() : 'in control']));
+    const now = new Map(
+      (await ml.getCrossModelComparison()).map((r) => [r.model, r.isDrifting ? `drifting ${r.driftDirection ?? ''}`.trim() : 'in control']),
+    );
     if (args.json) json(io, alerts);
     else if (alerts.length === 0) out(io, args.all ? 'No drift alerts.' : 'No unacknowledged drift alerts.');
     else
@@ -288,7 +323,10 @@ async function drift(args: CliArgs, io: CliIO): Promise<number> {
       );
     if (!args.json && alerts.length > 0) {
       const drifting = new Set(alerts.filter((a) => now.get(a.model)?.startsWith('drifting')).map((a) => a.model)).size;
-      out(io, `\n${alerts.length} ${alerts.length === 1 ? 'alert' : 'alerts'} (one per drift episode) of ${new Set(alerts.map((a) => a.model)).size} models, ${drifting} of which ${drifting === 1 ? 'is' : 'are'} drifting now.`);
+      out(
+        io,
+        `\n${alerts.length} ${alerts.length === 1 ? 'alert' : 'alerts'} (one per drift episode) of ${new Set(alerts.map((a) => a.model)).size} models, ${drifting} of which ${drifting === 1 ? 'is' : 'are'} drifting now.`,
+      );
     }
     return EXIT.ok;
   });
@@ -308,7 +346,9 @@ async function demo(cliArgs: CliArgs, io: CliIO): Promise<number> {
   if (existsSync(args.db)) {
     // Only a database this command created (it carries a marker table) is replaced without --force.
     if (!args.force && !(await isDemoDatabase(args.db))) {
-      throw new InvalidInputError(`${args.db} exists and was not created by "laser-trim-ml demo"; pass --force to overwrite it or choose another --db.`);
+      throw new InvalidInputError(
+        `${args.db} exists and was not created by "laser-trim-ml demo"; pass --force to overwrite it or choose another --db.`,
+      );
     }
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${args.db}${suffix}`, { force: true });
   }
@@ -319,28 +359,41 @@ async function demo(cliArgs: CliArgs, io: CliIO): Promise<number> {
   const repo = await openRepository(args.db, { migrate: true, referenceSchema: true });
   try {
     await markDemoDatabase(args.db);
-    if (!quiet) io.stderr.write(`Generating a demo plant: ${tracks.toLocaleString('en-US')} tracks, ${models} models (seed ${seed}) into ${args.db}\n`);
+    if (!quiet)
+      io.stderr.write(
+        `Generating a demo plant: ${tracks.toLocaleString('en-US')} tracks, ${models} models (seed ${seed}) into ${args.db}\n`,
+      );
     const t0 = Date.now();
     const written = await writePlant(repo, { seed, tracks, models }, { batchSize: 2000, signal: io.signal });
-    if (!quiet) io.stderr.write(`Wrote ${written.tracksWritten.toLocaleString('en-US')} tracks and ${written.finalTestsWritten.toLocaleString('en-US')} Final Test records in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
+    if (!quiet)
+      io.stderr.write(
+        `Wrote ${written.tracksWritten.toLocaleString('en-US')} tracks and ${written.finalTestsWritten.toLocaleString('en-US')} Final Test records in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`,
+      );
     const ml = new MLManager(repo);
     const progress = createProgressReporter(io.stderr, { quiet });
-    const trained = await ml.trainAllModels({
-      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-      onProgress: (e) => progress.update(e),
-      signal: io.signal,
-    }).finally(() => progress.done());
-    const applied = await ml.applyToDatabase({
-      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-      onProgress: (e) => progress.update(e),
-      signal: io.signal,
-    }).finally(() => progress.done());
+    const trained = await ml
+      .trainAllModels({
+        ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+        onProgress: (e) => progress.update(e),
+        signal: io.signal,
+      })
+      .finally(() => progress.done());
+    const applied = await ml
+      .applyToDatabase({
+        ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+        onProgress: (e) => progress.update(e),
+        signal: io.signal,
+      })
+      .finally(() => progress.done());
     const s = await ml.getTrainingStatus();
     if (args.json) {
       json(io, { trained, applied, status: s });
       return EXIT.ok;
     }
-    out(io, `Trained ${trained.trained} models in ${(trained.durationMs / 1000).toFixed(1)} s (${trained.skipped} need more data, ${trained.failed} failed).`);
+    out(
+      io,
+      `Trained ${trained.trained} models in ${(trained.durationMs / 1000).toFixed(1)} s (${trained.skipped} need more data, ${trained.failed} failed).`,
+    );
     out(
       io,
       `Applied to ${applied.tracks.toLocaleString('en-US')} tracks in ${(applied.durationMs / 1000).toFixed(1)} s; ` +
@@ -375,7 +428,9 @@ async function markDemoDatabase(file: string): Promise<void> {
   const Database = (await import('better-sqlite3')).default;
   const db = new Database(file);
   try {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${DEMO_MARKER} (created_at TEXT NOT NULL); INSERT INTO ${DEMO_MARKER} VALUES ('${new Date().toISOString()}')`);
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${DEMO_MARKER} (created_at TEXT NOT NULL); INSERT INTO ${DEMO_MARKER} VALUES ('${new Date().toISOString()}')`,
+    );
   } finally {
     db.close();
   }

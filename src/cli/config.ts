@@ -77,7 +77,10 @@ export function checkSchemaMapping(value: unknown, source: string): SchemaMappin
 
 /** Reads and checks a mapping file (`--schema`). */
 export function readSchemaFile(file: string): SchemaMapping {
-  return checkSchemaMapping(readJson(file, 'The schema mapping file', (m) => new SchemaMappingError(m)), file);
+  return checkSchemaMapping(
+    readJson(file, 'The schema mapping file', (m) => new SchemaMappingError(m)),
+    file,
+  );
 }
 
 /**
@@ -95,7 +98,8 @@ export function resolveTarget(args: CliArgs, defaultDb: string, options: { cwd?:
       const value = readJson(file, 'The config file', (m) => new InvalidInputError(m));
       if (!isObject(value)) throw new InvalidInputError(`The config file ${file} must be a JSON object with "db" and/or "schema".`);
       for (const key of Object.keys(value)) {
-        if (key !== 'db' && key !== 'schema') throw new InvalidInputError(`The config file ${file}: unknown key "${key}"; it takes "db" and "schema".`);
+        if (key !== 'db' && key !== 'schema')
+          throw new InvalidInputError(`The config file ${file}: unknown key "${key}"; it takes "db" and "schema".`);
       }
       if (value['db'] !== undefined && (typeof value['db'] !== 'string' || value['db'] === '')) {
         throw new InvalidInputError(`The config file ${file}: "db" must be a SQLite file path or a postgres:// URL.`);
@@ -110,6 +114,9 @@ export function resolveTarget(args: CliArgs, defaultDb: string, options: { cwd?:
   else if (config['schema'] !== undefined) schema = checkSchemaMapping(config['schema'], `"schema" of ${configFile!}`);
   const configDb = config['db'] as string | undefined;
   // A relative SQLite path in the config file is relative to the config file, as its schema path is.
-  const db = args.db ?? (configDb !== undefined && !/^postgres(ql)?:\/\//i.test(configDb) ? resolve(dirname(configFile!), configDb) : configDb) ?? defaultDb;
+  const db =
+    args.db ??
+    (configDb !== undefined && !/^postgres(ql)?:\/\//i.test(configDb) ? resolve(dirname(configFile!), configDb) : configDb) ??
+    defaultDb;
   return { db, schema, configFile };
 }

@@ -19,7 +19,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    return await runCli(argv, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, { debug: process.env['LASER_TRIM_ML_DEBUG'] === '1' });
+    return await runCli(
+      argv,
+      { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
+      { debug: process.env['LASER_TRIM_ML_DEBUG'] === '1' },
+    );
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -110,7 +110,9 @@ export async function openRepository(db: string, options: OpenOptions): Promise<
     if (sqlite && !existed) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${db}${suffix}`, { force: true });
     if (e instanceof LaserTrimMLError) throw e;
     const what = sqlite ? `the SQLite file ${db}` : 'the PostgreSQL database';
-    const todo = sqlite ? "check that it is your app's SQLite database and that it is readable" : 'check the URL and that the server is running';
+    const todo = sqlite
+      ? "check that it is your app's SQLite database and that it is readable"
+      : 'check the URL and that the server is running';
     throw new StorageError(`Could not open ${what}: ${(e as Error).message}; ${todo}.`, { cause: e });
   }
 }

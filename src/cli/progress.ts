@@ -116,7 +116,7 @@ export function createProgressReporter(stream: ProgressStream, options: { quiet?
     const inStep = e.elapsedMs - stepStart;
     if (s === 'pooled') return `${e.operation}${tty ? '' : ':'} ${STEP_LABEL[s]}...`;
     const rows = e.recordsTotal !== undefined && e.recordsTotal > 0;
-    const done = rows ? e.recordsDone ?? 0 : e.modelsDone;
+    const done = rows ? (e.recordsDone ?? 0) : e.modelsDone;
     const total = rows ? e.recordsTotal : e.modelsTotal;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const eta = done < total ? rate.etaMs(e.elapsedMs, done, total) : null;
@@ -172,7 +172,8 @@ export function createProgressReporter(stream: ProgressStream, options: { quiet?
         stepStart = e.elapsedMs;
         rate = new RateEstimator(e.elapsedMs);
       }
-      if (s !== 'pooled') rate.observe(e.elapsedMs, e.recordsTotal !== undefined && e.recordsTotal > 0 ? e.recordsDone ?? 0 : e.modelsDone);
+      if (s !== 'pooled')
+        rate.observe(e.elapsedMs, e.recordsTotal !== undefined && e.recordsTotal > 0 ? (e.recordsDone ?? 0) : e.modelsDone);
       if (!newStep && e.elapsedMs - lastPrint < interval) {
         last = e;
         pending = true;

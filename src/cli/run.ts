@@ -35,7 +35,9 @@ export async function runCli(argv: readonly string[], io: CliIO, options: { debu
     return await runCommand(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`laser-trim-ml: ${e.message.replace(/\.$/, '')} (see laser-trim-ml ${e.command !== undefined ? `${e.command} ` : ''}--help)\n`);
+      io.stderr.write(
+        `laser-trim-ml: ${e.message.replace(/\.$/, '')} (see laser-trim-ml ${e.command !== undefined ? `${e.command} ` : ''}--help)\n`,
+      );
       return EXIT.usage;
     }
     if (e instanceof LaserTrimMLError) {

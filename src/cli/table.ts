@@ -16,8 +16,20 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   const cells = rows.map((r) => columns.map((c) => c.value(r)));
   const widths = columns.map((c, j) => Math.max(c.header.length, ...cells.map((row) => row[j]!.length)));
   const pad = (s: string, j: number): string => (columns[j]!.align === 'right' ? s.padStart(widths[j]!) : s.padEnd(widths[j]!));
-  const lines = [columns.map((c, j) => pad(c.header, j)).join('  ').trimEnd(), widths.map((w) => '-'.repeat(w)).join('  ')];
-  for (const row of cells) lines.push(row.map((s, j) => pad(s, j)).join('  ').trimEnd());
+  const lines = [
+    columns
+      .map((c, j) => pad(c.header, j))
+      .join('  ')
+      .trimEnd(),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+  ];
+  for (const row of cells)
+    lines.push(
+      row
+        .map((s, j) => pad(s, j))
+        .join('  ')
+        .trimEnd(),
+    );
   return lines.join('\n');
 }
 

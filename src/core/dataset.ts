@@ -14,7 +14,15 @@ import {
   extractFeatures,
 } from './features.js';
 import { FeatureImputer } from './imputer.js';
-import { type LabelChoice, type LabelOptions, allowedFeatures, chooseLabelSource, failPointsOf, labelOf, severityWeight } from './labels.js';
+import {
+  type LabelChoice,
+  type LabelOptions,
+  allowedFeatures,
+  chooseLabelSource,
+  failPointsOf,
+  labelOf,
+  severityWeight,
+} from './labels.js';
 import type { TrainingRecord } from './types.js';
 
 /** Records that passed hygiene (valid sigma, spec, status; no exact duplicates), with counts of what was dropped. */
@@ -47,7 +55,9 @@ export function cleanTrainingRecords(records: readonly TrainingRecord[]): CleanR
     if (bucket === undefined) {
       seen.set(time, [r]);
     } else {
-      if (bucket.some((o) => o.sigmaGradient === r.sigmaGradient && o.serial === r.serial && o.trackId === r.trackId && o.model === r.model)) {
+      if (
+        bucket.some((o) => o.sigmaGradient === r.sigmaGradient && o.serial === r.serial && o.trackId === r.trackId && o.model === r.model)
+      ) {
         excluded.duplicate++;
         continue;
       }
@@ -142,5 +152,19 @@ export function buildTrainingSetFromClean(clean: CleanRecords, options: LabelOpt
     failPoints[i] = fp ?? Number.NaN;
     severity[i] = severityWeight(l, fp);
   }
-  return { label, featureNames, X, y, failPoints, severity, records: kept, rawFeatures, imputer, excluded, total: clean.total, rows: n, failures };
+  return {
+    label,
+    featureNames,
+    X,
+    y,
+    failPoints,
+    severity,
+    records: kept,
+    rawFeatures,
+    imputer,
+    excluded,
+    total: clean.total,
+    rows: n,
+    failures,
+  };
 }

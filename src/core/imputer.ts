@@ -52,7 +52,9 @@ export class FeatureImputer {
   /** Restores an imputer from its persisted state. */
   static fromState(state: FeatureImputerState): FeatureImputer {
     if (state?.kind !== 'FeatureImputer' || state.version !== 1) {
-      throw new StateVersionError(`FeatureImputer.fromState: expected kind FeatureImputer version 1, got ${state?.kind} v${state?.version}. Retrain the model with this version of laser-trim-ml.`);
+      throw new StateVersionError(
+        `FeatureImputer.fromState: expected kind FeatureImputer version 1, got ${state?.kind} v${state?.version}. Retrain the model with this version of laser-trim-ml.`,
+      );
     }
     return new FeatureImputer(state);
   }
@@ -86,7 +88,9 @@ export class FeatureImputer {
       } else {
         const m = this.state.medians[name];
         if (m === null) {
-          throw new InvalidInputError(`Feature ${name} was never observed in training and cannot be imputed; leave it out of the feature list.`);
+          throw new InvalidInputError(
+            `Feature ${name} was never observed in training and cannot be imputed; leave it out of the feature list.`,
+          );
         }
         row[j] = m;
       }

@@ -15,11 +15,7 @@ import { FEATURE_NAMES } from './features.js';
 import type { LabelSource, TrainingRecord } from './types.js';
 
 /** Features that define the trim linearity outcome and therefore must never predict it. */
-export const TRIM_LABEL_LEAKING_FEATURES: readonly FeatureName[] = [
-  'linearity_fail_points',
-  'linearity_error',
-  'error_to_spec_ratio',
-];
+export const TRIM_LABEL_LEAKING_FEATURES: readonly FeatureName[] = ['linearity_fail_points', 'linearity_error', 'error_to_spec_ratio'];
 
 /** Options for `chooseLabelSource`. */
 export interface LabelOptions {

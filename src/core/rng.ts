@@ -47,7 +47,8 @@ export function createRng(seed: number | [number, number, number, number]): Rng 
   if (Array.isArray(seed)) {
     [a, b, c, d] = seed.map((v) => v >>> 0) as [number, number, number, number];
   } else {
-    if (!Number.isFinite(seed)) throw new InvalidInputError(`createRng: seed must be a finite number (an integer such as 42), got ${seed}.`);
+    if (!Number.isFinite(seed))
+      throw new InvalidInputError(`createRng: seed must be a finite number (an integer such as 42), got ${seed}.`);
     const sm = splitmix32(Math.trunc(seed));
     a = sm();
     b = sm();

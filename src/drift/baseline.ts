@@ -79,7 +79,12 @@ export function fitDriftBaseline(values: readonly number[], opts: { minSize: num
   }
   const logs = usable.map(Math.log).sort((a, b) => a - b);
   const med = percentileLinear(logs, 0.5);
-  const mad = 1.4826 * percentileLinear(logs.map((y) => Math.abs(y - med)).sort((a, b) => a - b), 0.5);
+  const mad =
+    1.4826 *
+    percentileLinear(
+      logs.map((y) => Math.abs(y - med)).sort((a, b) => a - b),
+      0.5,
+    );
   const inside = (v: number): boolean => mad === 0 || Math.abs(Math.log(v) - med) <= opts.outlierCut * mad;
   const sigmas = usable.filter(inside).sort((a, b) => a - b);
   const keep = sigmas.map(Math.log);
@@ -95,6 +100,15 @@ export function fitDriftBaseline(values: readonly number[], opts: { minSize: num
   const [mean, std] = meanStd(sigmas);
   return {
     ok: true,
-    baseline: { n: keep.length, dropped, outliers: logs.length - keep.length, logMean, logStd, mean, std, p95: percentileLinear(sigmas, 0.95) },
+    baseline: {
+      n: keep.length,
+      dropped,
+      outliers: logs.length - keep.length,
+      logMean,
+      logStd,
+      mean,
+      std,
+      p95: percentileLinear(sigmas, 0.95),
+    },
   };
 }

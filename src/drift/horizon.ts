@@ -27,8 +27,10 @@ const YEAR_MS = 365.25 * 86_400_000;
  * ```
  */
 export function arl0ForHorizon(unitsPerYear: number, probability: number, years = 1): number {
-  if (!(unitsPerYear > 0) || !Number.isFinite(unitsPerYear)) throw new InvalidInputError(`unitsPerYear must be a positive finite number, got ${unitsPerYear}.`);
-  if (!(probability > 0 && probability < 1)) throw new InvalidInputError(`The false-alarm probability must be in (0, 1), got ${probability}.`);
+  if (!(unitsPerYear > 0) || !Number.isFinite(unitsPerYear))
+    throw new InvalidInputError(`unitsPerYear must be a positive finite number, got ${unitsPerYear}.`);
+  if (!(probability > 0 && probability < 1))
+    throw new InvalidInputError(`The false-alarm probability must be in (0, 1), got ${probability}.`);
   if (!(years > 0) || !Number.isFinite(years)) throw new InvalidInputError(`years must be a positive finite number, got ${years}.`);
   return (unitsPerYear * years) / -Math.log1p(-probability);
 }

@@ -227,7 +227,7 @@ export function subgroupInflation(
       pairs++;
     }
     const count = nb - j;
-    f += 2 * w * (pairs > 0 ? g / count : 0) / g0;
+    f += (2 * w * (pairs > 0 ? g / count : 0)) / g0;
   }
   return Math.min(opts.maxInflation ?? 10, Math.max(1, f));
 }

@@ -64,7 +64,12 @@ import type {
 } from './types.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
-type Running = Writable<Omit<ModelDriftDetectorState, 'kind' | 'version' | 'modelName' | 'params' | 'reference' | 'episode' | 'sorted' | 'pending' | 'block' | 'blockRef' | 'blockPending'>> & {
+type Running = Writable<
+  Omit<
+    ModelDriftDetectorState,
+    'kind' | 'version' | 'modelName' | 'params' | 'reference' | 'episode' | 'sorted' | 'pending' | 'block' | 'blockRef' | 'blockPending'
+  >
+> & {
   reference: Writable<NonNullable<ModelDriftDetectorState['reference']>> | null;
   episode: Writable<DriftEpisodeState> | null;
   sorted: number[];
@@ -124,7 +129,8 @@ function resolveStatic(o: ModelDriftDetectorOptions): StaticParams {
   if (!(p.falseAlarmProbability > 0 && p.falseAlarmProbability < 1)) bad('falseAlarmProbability', p.falseAlarmProbability, 'in (0, 1)');
   if (!finitePos(p.horizonYears)) bad('horizonYears', p.horizonYears, 'a finite number > 0');
   if (!(p.minArl0 > 1) || !Number.isFinite(p.minArl0)) bad('minArl0', p.minArl0, 'a finite number > 1');
-  if (o.targetArl0 !== undefined && (!(o.targetArl0 > 1) || !Number.isFinite(o.targetArl0))) bad('targetArl0', o.targetArl0, 'a finite number > 1');
+  if (o.targetArl0 !== undefined && (!(o.targetArl0 > 1) || !Number.isFinite(o.targetArl0)))
+    bad('targetArl0', o.targetArl0, 'a finite number > 1');
   if (o.unitsPerYear !== undefined && !finitePos(o.unitsPerYear)) bad('unitsPerYear', o.unitsPerYear, 'a finite number > 0');
   if (!(p.k >= 0) || !Number.isFinite(p.k)) bad('k', p.k, 'a finite number ≥ 0');
   if (!(p.lambda > 0 && p.lambda <= 1)) bad('lambda', p.lambda, 'in (0, 1]');
@@ -132,7 +138,8 @@ function resolveStatic(o: ModelDriftDetectorOptions): StaticParams {
   if (!(p.outlierCut > 0)) bad('outlierCut', p.outlierCut, '> 0');
   if (p.score !== 'rank' && p.score !== 'normal') bad('score', p.score, "'rank' or 'normal'");
   if (!Number.isInteger(p.absorbDelay) || p.absorbDelay < 0) bad('absorbDelay', p.absorbDelay, 'an integer ≥ 0');
-  if (!Number.isInteger(p.maxReference) || p.maxReference < p.minBaselineSize) bad('maxReference', p.maxReference, 'an integer ≥ minBaselineSize');
+  if (!Number.isInteger(p.maxReference) || p.maxReference < p.minBaselineSize)
+    bad('maxReference', p.maxReference, 'an integer ≥ minBaselineSize');
   if (!(p.updateGuard > 0)) bad('updateGuard', p.updateGuard, '> 0');
   if (!Number.isInteger(p.rearmAfter) || p.rearmAfter < 1) bad('rearmAfter', p.rearmAfter, 'an integer ≥ 1');
   if (o.h !== undefined && !finitePos(o.h)) bad('h', o.h, 'a finite number > 0');
@@ -190,7 +197,6 @@ function autoBlockSize(unitsPerYear: number | null, blockDays: number, baselineS
   return Math.max(1, Math.min(maxBlockSize, Math.floor(baselineSize / 10), b));
 }
 
-
 /**
  * Detects drift of one model's sigma_gradient over time (see the module comment for the method and defaults).
  *
@@ -227,8 +233,22 @@ export class ModelDriftDetector {
 
   private static emptyRunning(): Running {
     return {
-      baseline: null, reference: null, sorted: [], pending: [], block: EMPTY_BLOCK, blockRef: null, blockPending: [],
-      cusumPos: 0, cusumNeg: 0, ewma: 0, t: 0, pos: EMPTY_RUN, neg: EMPTY_RUN, episode: null, samples: 0, skipped: 0,
+      baseline: null,
+      reference: null,
+      sorted: [],
+      pending: [],
+      block: EMPTY_BLOCK,
+      blockRef: null,
+      blockPending: [],
+      cusumPos: 0,
+      cusumNeg: 0,
+      ewma: 0,
+      t: 0,
+      pos: EMPTY_RUN,
+      neg: EMPTY_RUN,
+      episode: null,
+      samples: 0,
+      skipped: 0,
     };
   }
 
@@ -284,7 +304,11 @@ export class ModelDriftDetector {
     // Lot allowance of the chosen subgroups (without dates: the subgroup means' own autocorrelation).
     const inflation =
       this.options.correlationInflation ??
-      (rho ? (blockSize === 1 ? unitInflation : subgroupInflation(rho, usableDates, blockSize, st.lambda)) : correlationInflation(means, st.lambda));
+      (rho
+        ? blockSize === 1
+          ? unitInflation
+          : subgroupInflation(rho, usableDates, blockSize, st.lambda)
+        : correlationInflation(means, st.lambda));
     this.p = resolveDesign(st, this.options, rate, inflation, blockSize);
     this.baselineFailureReason = null;
     this.s = {
@@ -302,9 +326,12 @@ export class ModelDriftDetector {
     const s = this.s;
     const ref = s.reference;
     if (s.baseline === null || ref === null || s.blockRef === null) {
-      throw new NotTrainedError(`ModelDriftDetector ${JSON.stringify(this.modelName)}: call setBaseline() (or fromState()) before detect().`);
+      throw new NotTrainedError(
+        `ModelDriftDetector ${JSON.stringify(this.modelName)}: call setBaseline() (or fromState()) before detect().`,
+      );
     }
-    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new InvalidInputError('detect: date must be a valid Date (the sample\'s own date).');
+    if (!(date instanceof Date) || Number.isNaN(date.getTime()))
+      throw new InvalidInputError("detect: date must be a valid Date (the sample's own date).");
     const { k, h, lambda, blockSize } = this.p;
     if (!(Number.isFinite(value) && value > 0)) {
       s.skipped++;
@@ -467,7 +494,15 @@ export class ModelDriftDetector {
       results.push(r);
       if (r.alarm && r.direction && r.onsetDate && r.statistic && r.sizeSigma !== null) {
         open = episodes.length;
-        episodes.push({ model: this.modelName, direction: r.direction, onsetDate: r.onsetDate, detectedDate: r.date, sizeSigma: r.sizeSigma, statistic: r.statistic, endDate: null });
+        episodes.push({
+          model: this.modelName,
+          direction: r.direction,
+          onsetDate: r.onsetDate,
+          detectedDate: r.date,
+          sizeSigma: r.sizeSigma,
+          statistic: r.statistic,
+          endDate: null,
+        });
       } else if (open !== null && !r.drifting && !r.skipped) {
         episodes[open] = { ...episodes[open]!, endDate: r.date };
         open = null;
@@ -484,7 +519,8 @@ export class ModelDriftDetector {
    */
   getControlLimits(): [number, number, number] {
     const ref = this.s.reference;
-    if (ref === null) throw new NotTrainedError(`ModelDriftDetector ${JSON.stringify(this.modelName)}: no baseline; call setBaseline() first.`);
+    if (ref === null)
+      throw new NotTrainedError(`ModelDriftDetector ${JSON.stringify(this.modelName)}: no baseline; call setBaseline() first.`);
     const { lambda, L, correlationInflation: f } = this.p;
     const c = this.sharedErrorCovariance();
     const w = L * Math.sqrt((lambda / (2 - lambda)) * (1 - c) + c) * Math.sqrt(f) * Math.sqrt(ref.m2 / (ref.n - 1));
@@ -492,19 +528,37 @@ export class ModelDriftDetector {
   }
 
   /** Mean of the baseline sigma values (original scale, used values), `null` before a baseline. */
-  get baselineMean(): number | null { return this.s.baseline?.mean ?? null; }
+  get baselineMean(): number | null {
+    return this.s.baseline?.mean ?? null;
+  }
   /** Sample std (ddof = 1) of the baseline sigma values (original scale), `null` before a baseline. */
-  get baselineStd(): number | null { return this.s.baseline?.std ?? null; }
+  get baselineStd(): number | null {
+    return this.s.baseline?.std ?? null;
+  }
   /** 95th percentile (numpy 'linear') of the baseline sigma values, `null` before a baseline. */
-  get baselineP95(): number | null { return this.s.baseline?.p95 ?? null; }
+  get baselineP95(): number | null {
+    return this.s.baseline?.p95 ?? null;
+  }
   /** Number of baseline values used. */
-  get baselineSize(): number { return this.s.baseline?.n ?? 0; }
-  get cusumPos(): number { return this.s.cusumPos; }
-  get cusumNeg(): number { return this.s.cusumNeg; }
+  get baselineSize(): number {
+    return this.s.baseline?.n ?? 0;
+  }
+  get cusumPos(): number {
+    return this.s.cusumPos;
+  }
+  get cusumNeg(): number {
+    return this.s.cusumNeg;
+  }
   /** Current EWMA of the scores, `null` before a baseline. */
-  get ewmaValue(): number | null { return this.s.baseline ? this.s.ewma : null; }
-  get isDrifting(): boolean { return this.s.episode !== null; }
-  get driftDirection(): 'up' | 'down' | null { return this.s.episode?.direction ?? null; }
+  get ewmaValue(): number | null {
+    return this.s.baseline ? this.s.ewma : null;
+  }
+  get isDrifting(): boolean {
+    return this.s.episode !== null;
+  }
+  get driftDirection(): 'up' | 'down' | null {
+    return this.s.episode?.direction ?? null;
+  }
 
   /** The plain-JSON state: parameters, baseline and every running quantity. */
   toState(): ModelDriftDetectorState {
@@ -526,8 +580,13 @@ export class ModelDriftDetector {
     }
     const p = state.params;
     const det = new ModelDriftDetector(state.modelName, {
-      ...p, unitsPerYear: p.unitsPerYear ?? undefined, targetArl0: p.targetArl0, h: p.h, L: p.L,
-      correlationInflation: p.correlationInflation, blockSize: p.blockSize,
+      ...p,
+      unitsPerYear: p.unitsPerYear ?? undefined,
+      targetArl0: p.targetArl0,
+      h: p.h,
+      L: p.L,
+      correlationInflation: p.correlationInflation,
+      blockSize: p.blockSize,
     });
     det.p = { ...p };
     const { kind: _k, version: _v, modelName: _m, params: _p, ...running } = jsonClone(state);
@@ -564,17 +623,31 @@ export class ModelDriftDetector {
     return 1 / (Math.max(2, bref.n / this.p.correlationInflation) + 1);
   }
 
-  private result(date: Date, z: number | null, subgroupScore: number | null, alarm: boolean, ewmaLimit: number, ended = false): DriftResult {
+  private result(
+    date: Date,
+    z: number | null,
+    subgroupScore: number | null,
+    alarm: boolean,
+    ewmaLimit: number,
+    ended = false,
+  ): DriftResult {
     const s = this.s;
     const ep = ended ? null : s.episode;
     const ref = s.reference!;
     const sd = Math.sqrt(ref.m2 / (ref.n - 1));
     return {
-      date, drifting: ep !== null, alarm,
+      date,
+      drifting: ep !== null,
+      alarm,
       direction: ep?.direction ?? null,
       sizeSigma: ep === null ? null : alarm ? ep.sizeAtDetection : (ep.ySum / ep.count - ref.mean) / sd,
       onsetDate: ep ? new Date(ep.onsetDate) : null,
-      cusumPos: s.cusumPos, cusumNeg: s.cusumNeg, ewma: s.ewma, ewmaLimit, z, subgroupScore,
+      cusumPos: s.cusumPos,
+      cusumNeg: s.cusumNeg,
+      ewma: s.ewma,
+      ewmaLimit,
+      z,
+      subgroupScore,
       statistic: ep?.statistic ?? null,
       skipped: z === null,
     };

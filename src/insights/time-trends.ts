@@ -188,13 +188,25 @@ export function qualityTrend(points: readonly DatedOutcome[], options: { bin?: T
       withOutcome.map((b) => b.failures),
       withOutcome.map((_, i) => i),
     );
-    if (ca) failRate = { statistic: ca.z, z: ca.z, pValue: ca.pValue, direction: ca.pValue < alpha ? (ca.z > 0 ? 'degrading' : 'improving') : 'stable' };
+    if (ca)
+      failRate = {
+        statistic: ca.z,
+        z: ca.z,
+        pValue: ca.pValue,
+        direction: ca.pValue < alpha ? (ca.z > 0 ? 'degrading' : 'improving') : 'stable',
+      };
   }
   let sigma: TrendTest | null = null;
   const medians = bins.filter((b) => b.medianSigma !== null).map((b) => Math.log(b.medianSigma!));
   if (medians.length >= 4) {
     const mk = mannKendall(medians);
-    if (mk) sigma = { statistic: mk.s, z: mk.z, pValue: mk.pValue, direction: mk.pValue < alpha ? (mk.z > 0 ? 'degrading' : 'improving') : 'stable' };
+    if (mk)
+      sigma = {
+        statistic: mk.s,
+        z: mk.z,
+        pValue: mk.pValue,
+        direction: mk.pValue < alpha ? (mk.z > 0 ? 'degrading' : 'improving') : 'stable',
+      };
   }
   return { bin, bins, failRate, sigma, alpha };
 }
@@ -208,7 +220,10 @@ export function qualityTrend(points: readonly DatedOutcome[], options: { bin?: T
  * if (b.significant) console.log(b.worst[0]?.start);
  * ```
  */
-export function batchEffects(points: readonly DatedOutcome[], options: { bin?: TimeBin; minBatchSize?: number; alpha?: number } = {}): BatchEffects {
+export function batchEffects(
+  points: readonly DatedOutcome[],
+  options: { bin?: TimeBin; minBatchSize?: number; alpha?: number } = {},
+): BatchEffects {
   const bin = options.bin ?? 'week';
   const minBatch = options.minBatchSize ?? 5;
   const alpha = options.alpha ?? 0.01;
@@ -223,7 +238,16 @@ export function batchEffects(points: readonly DatedOutcome[], options: { bin?: T
   }
   const p = N > 0 ? X / N : 0;
   if (batches.length < 2 || p === 0 || p === 1) {
-    return { bin, batches, smallBatches, chiSquare: null, df: Math.max(0, batches.length - 1), pValue: null, significant: false, worst: [] };
+    return {
+      bin,
+      batches,
+      smallBatches,
+      chiSquare: null,
+      df: Math.max(0, batches.length - 1),
+      pValue: null,
+      significant: false,
+      worst: [],
+    };
   }
   let chi = 0;
   const residuals: (TimeBinSummary & { residual: number })[] = [];

@@ -61,7 +61,9 @@ export function unitSeries(points: readonly DriftPoint[]): UnitSeries {
       u.n++;
     }
   }
-  const ordered = [...units.values()].sort((a, b) => compareUnits({ time: a.date.getTime(), firstTrackId: a.first }, { time: b.date.getTime(), firstTrackId: b.first }));
+  const ordered = [...units.values()].sort((a, b) =>
+    compareUnits({ time: a.date.getTime(), firstTrackId: a.first }, { time: b.date.getTime(), firstTrackId: b.first }),
+  );
   return {
     dates: ordered.map((u) => u.date),
     sigma: Float64Array.from(ordered, (u) => Math.exp(u.sumLog / u.n)),

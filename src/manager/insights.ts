@@ -14,7 +14,8 @@ import type { PredictorKind } from './types.js';
 
 /** A finding from the ML components (threshold, predictor, drift), shaped like the profile's insights. */
 export interface MLInsight {
-  readonly kind: 'threshold_vs_formula' | 'no_learned_threshold' | 'predictor' | 'drifting' | 'training_failed' | 'plant_backed' | 'drift_not_monitored';
+  readonly kind:
+    'threshold_vs_formula' | 'no_learned_threshold' | 'predictor' | 'drifting' | 'training_failed' | 'plant_backed' | 'drift_not_monitored';
   readonly severity: 'info' | 'warning' | 'critical';
   readonly message: string;
   readonly values: Record<string, number | string | null>;
@@ -78,7 +79,12 @@ export function buildModelInsights(state: ModelMLState, alerts: DriftAlert[], _o
   }
   const drift = c?.training.drift;
   if (state.isTrained && drift && !drift.monitoring && drift.reason !== null) {
-    ml.push({ kind: 'drift_not_monitored', severity: 'info', message: drift.reason, values: { units: drift.units, unitsNeeded: drift.unitsNeeded } });
+    ml.push({
+      kind: 'drift_not_monitored',
+      severity: 'info',
+      message: drift.reason,
+      values: { units: drift.units, unitsNeeded: drift.unitsNeeded },
+    });
   }
   if (threshold) {
     if (threshold.learned && threshold.heldOut?.evaluated) {
@@ -91,7 +97,12 @@ export function buildModelInsights(state: ModelMLState, alerts: DriftAlert[], _o
         values: { heldOutN: h.heldOutN, learned: h.learned.balancedAccuracy, formula: h.formula.balancedAccuracy },
       });
     } else if (!threshold.learned) {
-      ml.push({ kind: 'no_learned_threshold', severity: 'info', message: `No learned threshold (${threshold.message}); the formula applies.`, values: { reason: threshold.reason } });
+      ml.push({
+        kind: 'no_learned_threshold',
+        severity: 'info',
+        message: `No learned threshold (${threshold.message}); the formula applies.`,
+        values: { reason: threshold.reason },
+      });
     }
   }
   const predictor = c?.predictor ?? null;
@@ -105,7 +116,9 @@ export function buildModelInsights(state: ModelMLState, alerts: DriftAlert[], _o
     });
   }
   if (state.isDrifting) {
-    const latest = alerts.filter((a) => a.direction === state.driftDirection).sort((a, b) => b.onsetDate.getTime() - a.onsetDate.getTime())[0];
+    const latest = alerts
+      .filter((a) => a.direction === state.driftDirection)
+      .sort((a, b) => b.onsetDate.getTime() - a.onsetDate.getTime())[0];
     ml.push({
       kind: 'drifting',
       severity: 'critical',
@@ -198,7 +211,13 @@ export interface CrossModelInsights {
    * Spec analysis: `too_tight` where the process cannot hold the spec (one-sided Cpk < 1 on |error|), `too_loose`
    * where it uses little of it (Ppk > 2 and spec margin > 0.6: 95% of units use < 40% of the band).
    */
-  readonly specAnalysis: { readonly model: ModelName; readonly verdict: 'too_tight' | 'too_loose'; readonly cpk: number | null; readonly ppk: number | null; readonly specMargin: number | null }[];
+  readonly specAnalysis: {
+    readonly model: ModelName;
+    readonly verdict: 'too_tight' | 'too_loose';
+    readonly cpk: number | null;
+    readonly ppk: number | null;
+    readonly specMargin: number | null;
+  }[];
   /** Failure patterns: mean feature importance over models served by their own forest, largest first. */
   readonly failureDrivers: { readonly feature: string; readonly meanImportance: number; readonly models: number }[];
   readonly drifting: { readonly model: ModelName; readonly direction: DriftDirection | null }[];
@@ -223,7 +242,8 @@ export function buildCrossModelInsights(states: readonly ModelMLState[], minSamp
     ranking: rows.filter((r) => r.difficulty !== null).map((r) => ({ model: r.model, difficulty: r.difficulty! })),
     specAnalysis: rows.flatMap((r): CrossModelInsights['specAnalysis'] => {
       if (!r.trained) return [];
-      if (r.cpk !== null && r.cpk < 1) return [{ model: r.model, verdict: 'too_tight' as const, cpk: r.cpk, ppk: r.ppk, specMargin: r.specMargin }];
+      if (r.cpk !== null && r.cpk < 1)
+        return [{ model: r.model, verdict: 'too_tight' as const, cpk: r.cpk, ppk: r.ppk, specMargin: r.specMargin }];
       if (r.ppk !== null && r.ppk > 2 && r.specMargin !== null && r.specMargin > 0.6) {
         return [{ model: r.model, verdict: 'too_loose' as const, cpk: r.cpk, ppk: r.ppk, specMargin: r.specMargin }];
       }

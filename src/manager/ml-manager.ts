@@ -11,7 +11,14 @@ import { exclusionReason } from '../core/features.js';
 import { labelOf } from '../core/labels.js';
 import type { DriftAlert, MLRepository, ModelMLState, TrackResultWrite } from '../storage/repository.js';
 import { updateDriftStatesOf } from '../storage/repository-helpers.js';
-import { batchEffects, qualityTrend, type BatchEffects, type DatedOutcome, type QualityTrend, type TimeBin } from '../insights/time-trends.js';
+import {
+  batchEffects,
+  qualityTrend,
+  type BatchEffects,
+  type DatedOutcome,
+  type QualityTrend,
+  type TimeBin,
+} from '../insights/time-trends.js';
 import { applyAll, type ApplyDeps } from './apply/apply-all.js';
 import { trackResultOf } from './apply/plan.js';
 import { buildApplyPlan, loadOwnPredictor, type LoadedPredictor } from './apply/serving.js';
@@ -32,7 +39,15 @@ import { scoreNow } from './scorer.js';
 import { buildTrainingStatus } from './status.js';
 import { trainAll } from './train/train-all.js';
 import { trainSingleModel } from './train/train-single.js';
-import type { ApplyOptions, ApplyResult, MLManagerOptions, TrainAllOptions, TrainAllResult, TrainingResult, TrainingStatus } from './types.js';
+import type {
+  ApplyOptions,
+  ApplyResult,
+  MLManagerOptions,
+  TrainAllOptions,
+  TrainAllResult,
+  TrainingResult,
+  TrainingStatus,
+} from './types.js';
 
 /**
  * Per-model ML over a repository: train every model, apply the results to the database, and query thresholds,
@@ -83,7 +98,10 @@ export class MLManager {
   }
 
   /** Trains one model (using the pooled forest of the last train-all, if any) and saves it. */
-  async trainModel(model: ModelName, options: Pick<TrainAllOptions, 'signal' | 'minSamples' | 'minPlantBackedSamples'> = {}): Promise<TrainingResult> {
+  async trainModel(
+    model: ModelName,
+    options: Pick<TrainAllOptions, 'signal' | 'minSamples' | 'minPlantBackedSamples'> = {},
+  ): Promise<TrainingResult> {
     const lock = await lockBoth(this.repository, this.options.owner, options.signal, 'train');
     try {
       const pooled = await this.getPooled();
@@ -112,7 +130,9 @@ export class MLManager {
       getPooled: () => this.getPooled(),
       getOwnPredictor: (m, c) => this.getOwnPredictor(m, c),
     };
-    return withLocks(this.repository, this.options.owner, 'apply', options.signal, (signal) => applyAll(deps, options, batchSize, signal, started));
+    return withLocks(this.repository, this.options.owner, 'apply', options.signal, (signal) =>
+      applyAll(deps, options, batchSize, signal, started),
+    );
   }
 
   // ---------------------------------------------------------------- queries

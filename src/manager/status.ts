@@ -29,7 +29,10 @@ function safeComponents(s: ModelMLState): ComponentsState | null {
 /** The status of one model and, when it needs more data, how many more samples. */
 function statusOf(s: ModelMLState, samples: number, minToTrain: number): { status: ModelTrainingStatus; samplesNeeded: number | null } {
   if (s.lastError !== null) return { status: 'failed', samplesNeeded: null };
-  if (!s.isTrained) return samples < minToTrain ? { status: 'need_more_data', samplesNeeded: minToTrain - samples } : { status: 'untrained', samplesNeeded: null };
+  if (!s.isTrained)
+    return samples < minToTrain
+      ? { status: 'need_more_data', samplesNeeded: minToTrain - samples }
+      : { status: 'untrained', samplesNeeded: null };
   return { status: s.isDrifting ? 'drifting' : 'trained', samplesNeeded: null };
 }
 
@@ -58,11 +61,16 @@ function statusRow(s: ModelMLState, o: Pick<ResolvedManagerOptions, 'minSamples'
     trainingDate: s.trainingDate,
   } as const;
   const st = statusOf(s, samples, minToTrain);
-  return st.status === 'need_more_data' ? { ...base, status: 'need_more_data', samplesNeeded: st.samplesNeeded! } : { ...base, status: st.status, samplesNeeded: null };
+  return st.status === 'need_more_data'
+    ? { ...base, status: 'need_more_data', samplesNeeded: st.samplesNeeded! }
+    : { ...base, status: st.status, samplesNeeded: null };
 }
 
 /** The table of every stored state, biggest models first. */
-export function buildTrainingStatus(states: Iterable<ModelMLState>, o: Pick<ResolvedManagerOptions, 'minSamples' | 'minPlantBackedSamples'>): TrainingStatus {
+export function buildTrainingStatus(
+  states: Iterable<ModelMLState>,
+  o: Pick<ResolvedManagerOptions, 'minSamples' | 'minPlantBackedSamples'>,
+): TrainingStatus {
   const rows: TrainingStatusRow[] = [];
   let lastTrained: Date | null = null;
   for (const s of states) {

@@ -62,7 +62,8 @@ function softplus(z: number): number {
  */
 export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): PlattCalibration {
   const n = scores.length;
-  if (n === 0 || labels.length !== n) throw new InvalidInputError(`fitPlatt: ${n} scores and ${labels.length} labels; pass one finite score per 0/1 label, at least one.`);
+  if (n === 0 || labels.length !== n)
+    throw new InvalidInputError(`fitPlatt: ${n} scores and ${labels.length} labels; pass one finite score per 0/1 label, at least one.`);
   let pos = 0;
   let smin = Number.POSITIVE_INFINITY;
   let smax = Number.NEGATIVE_INFINITY;
@@ -171,10 +172,14 @@ export function probabilityLogit(s: number): number {
 /** Validates a persisted calibration (kind, version, finite parameters). */
 export function checkPlattCalibration(cal: PlattCalibration): PlattCalibration {
   if (cal?.kind !== 'PlattCalibration' || cal.version !== 1) {
-    throw new StateVersionError(`PlattCalibration: expected kind PlattCalibration version 1, got ${String(cal?.kind)} v${String(cal?.version)}. Retrain the model.`);
+    throw new StateVersionError(
+      `PlattCalibration: expected kind PlattCalibration version 1, got ${String(cal?.kind)} v${String(cal?.version)}. Retrain the model.`,
+    );
   }
   if (!Number.isFinite(cal.a) || cal.a < 0 || !Number.isFinite(cal.b)) {
-    throw new InvalidInputError(`PlattCalibration: a = ${cal.a}, b = ${cal.b} must be finite with a >= 0; the state is corrupt, retrain the model.`);
+    throw new InvalidInputError(
+      `PlattCalibration: a = ${cal.a}, b = ${cal.b} must be finite with a >= 0; the state is corrupt, retrain the model.`,
+    );
   }
   return cal;
 }

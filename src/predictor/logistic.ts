@@ -59,7 +59,10 @@ export function fitLogistic(
   const include = options.include ?? (() => true);
   const start = options.start;
   const n = labels.length;
-  if (data.length < n * stride || columns > stride) throw new InvalidInputError(`fitLogistic: ${data.length} values do not hold ${n} rows of ${stride} (using ${columns}); pass row-major data.`);
+  if (data.length < n * stride || columns > stride)
+    throw new InvalidInputError(
+      `fitLogistic: ${data.length} values do not hold ${n} rows of ${stride} (using ${columns}); pass row-major data.`,
+    );
   const rows: number[] = [];
   for (let i = 0; i < n; i++) if (include(i)) rows.push(i);
   if (rows.length === 0) throw new InvalidInputError('fitLogistic: no row selected; fit on at least one row.');

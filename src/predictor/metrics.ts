@@ -109,7 +109,8 @@ export interface ConfusionMetrics {
  */
 export function confusionMetrics(probabilities: ArrayLike<number>, labels: ArrayLike<number>, threshold = 0.5): ConfusionMetrics {
   checkPair(probabilities, labels, 'confusionMetrics');
-  if (!Number.isFinite(threshold)) throw new InvalidInputError(`confusionMetrics: threshold is ${threshold}; pass a finite number such as 0.5.`);
+  if (!Number.isFinite(threshold))
+    throw new InvalidInputError(`confusionMetrics: threshold is ${threshold}; pass a finite number such as 0.5.`);
   let tp = 0;
   let fp = 0;
   let tn = 0;

@@ -149,20 +149,26 @@ export class ModelPredictor {
     if (new Set(names).size !== d) throw new InvalidInputError(`ModelPredictor.train: duplicate feature names in ${names.join(', ')}.`);
     const n = labels.length;
     if (features.data.length !== n * d) {
-      throw new InvalidInputError(`ModelPredictor.train: features.data has ${features.data.length} values, not labels (${n}) × names (${d}); it must be row-major rows × columns.`);
+      throw new InvalidInputError(
+        `ModelPredictor.train: features.data has ${features.data.length} values, not labels (${n}) × names (${d}); it must be row-major rows × columns.`,
+      );
     }
-    if (severity.length !== n) throw new InvalidInputError(`ModelPredictor.train: ${n} labels but ${severity.length} severity weights; pass one per row.`);
+    if (severity.length !== n)
+      throw new InvalidInputError(`ModelPredictor.train: ${n} labels but ${severity.length} severity weights; pass one per row.`);
     let failures = 0;
     for (let i = 0; i < n; i++) {
       const y = labels[i]!;
       if (y > 1) throw new InvalidInputError(`ModelPredictor.train: labels[${i}] is ${y}; labels must be 0 (pass) or 1 (fail).`);
       failures += y;
       const s = severity[i]!;
-      if (!Number.isFinite(s) || s <= 0) throw new InvalidInputError(`ModelPredictor.train: severity[${i}] is ${s}; weights must be finite and > 0 (use severityWeight()).`);
+      if (!Number.isFinite(s) || s <= 0)
+        throw new InvalidInputError(`ModelPredictor.train: severity[${i}] is ${s}; weights must be finite and > 0 (use severityWeight()).`);
     }
     for (let k = 0; k < features.data.length; k++) {
       if (!Number.isFinite(features.data[k])) {
-        throw new InvalidInputError(`ModelPredictor.train: feature ${names[k % d]} of row ${Math.floor(k / d)} is ${features.data[k]}; impute missing values first (FeatureImputer).`);
+        throw new InvalidInputError(
+          `ModelPredictor.train: feature ${names[k % d]} of row ${Math.floor(k / d)} is ${features.data[k]}; impute missing values first (FeatureImputer).`,
+        );
       }
     }
     this.fitted = null;
@@ -175,12 +181,18 @@ export class ModelPredictor {
       samples: n,
       failures,
     });
-    if (n < this.minSamples) return skip('too_few_samples', `Need ${this.minSamples - n} more samples (${n} of ${this.minSamples}; ${failures} failures).`);
+    if (n < this.minSamples)
+      return skip('too_few_samples', `Need ${this.minSamples - n} more samples (${n} of ${this.minSamples}; ${failures} failures).`);
     if (failures === 0 || passes === 0) {
-      return skip('single_class', `All ${n} samples ${failures === 0 ? 'passed' : 'failed'}: nothing to learn; report the observed rate instead of a prediction.`);
+      return skip(
+        'single_class',
+        `All ${n} samples ${failures === 0 ? 'passed' : 'failed'}: nothing to learn; report the observed rate instead of a prediction.`,
+      );
     }
-    if (failures < this.minClassCount) return skip('too_few_failures', `Need ${this.minClassCount - failures} more failures (${failures} of ${this.minClassCount}).`);
-    if (passes < this.minClassCount) return skip('too_few_passes', `Need ${this.minClassCount - passes} more passes (${passes} of ${this.minClassCount}).`);
+    if (failures < this.minClassCount)
+      return skip('too_few_failures', `Need ${this.minClassCount - failures} more failures (${failures} of ${this.minClassCount}).`);
+    if (passes < this.minClassCount)
+      return skip('too_few_passes', `Need ${this.minClassCount - passes} more passes (${passes} of ${this.minClassCount}).`);
 
     const forest = new RandomForestClassifier(this.options.forest).fit({ data: features.data, rows: n, cols: d }, labels, severity);
     const oob = forest.oobProba;
@@ -221,7 +233,9 @@ export class ModelPredictor {
 
   private state(what: string): Fitted {
     if (this.fitted === null) {
-      throw new NotTrainedError(`ModelPredictor(${JSON.stringify(this.modelName)}).${what}: not trained; call train() (and check its result) or fromState() first.`);
+      throw new NotTrainedError(
+        `ModelPredictor(${JSON.stringify(this.modelName)}).${what}: not trained; call train() (and check its result) or fromState() first.`,
+      );
     }
     return this.fitted;
   }
@@ -235,12 +249,16 @@ export class ModelPredictor {
     const d = f.featureNames.length;
     let row: Float64Array;
     if (features instanceof Float64Array) {
-      if (features.length !== d) throw new InvalidInputError(`ModelPredictor.predictFailureProbability: got ${features.length} values, expected ${d} (${f.featureNames.join(', ')}).`);
+      if (features.length !== d)
+        throw new InvalidInputError(
+          `ModelPredictor.predictFailureProbability: got ${features.length} values, expected ${d} (${f.featureNames.join(', ')}).`,
+        );
       row = features;
     } else {
       row = new Float64Array(d);
       const missing = f.featureNames.filter((name) => typeof features[name] !== 'number');
-      if (missing.length > 0) throw new InvalidInputError(`ModelPredictor.predictFailureProbability: missing features ${missing.join(', ')}; impute them first.`);
+      if (missing.length > 0)
+        throw new InvalidInputError(`ModelPredictor.predictFailureProbability: missing features ${missing.join(', ')}; impute them first.`);
       f.featureNames.forEach((name, j) => (row[j] = features[name]!));
     }
     return this.predictMany(row)[0]!;
@@ -250,7 +268,8 @@ export class ModelPredictor {
   predictMany(data: Float64Array): Float64Array {
     const f = this.state('predictMany');
     const d = f.featureNames.length;
-    if (data.length % d !== 0) throw new InvalidInputError(`ModelPredictor.predictMany: ${data.length} values is not a whole number of rows of ${d} features.`);
+    if (data.length % d !== 0)
+      throw new InvalidInputError(`ModelPredictor.predictMany: ${data.length} values is not a whole number of rows of ${d} features.`);
     const raw = f.forest.predictProba({ data, rows: data.length / d, cols: d });
     for (let i = 0; i < raw.length; i++) raw[i] = applyPlatt(f.calibration, probabilityLogit(raw[i]!));
     return raw;
@@ -287,13 +306,21 @@ export class ModelPredictor {
   /** Restores a trained predictor; predictions are bit-identical to the saved one. */
   static fromState(state: ModelPredictorState): ModelPredictor {
     if (state?.kind !== 'ModelPredictor' || state.version !== 1) {
-      throw new StateVersionError(`ModelPredictor.fromState: expected kind ModelPredictor version 1, got ${String(state?.kind)} v${String(state?.version)}. Retrain the model with this version of laser-trim-ml.`);
+      throw new StateVersionError(
+        `ModelPredictor.fromState: expected kind ModelPredictor version 1, got ${String(state?.kind)} v${String(state?.version)}. Retrain the model with this version of laser-trim-ml.`,
+      );
     }
     const forest = RandomForestClassifier.fromJSON(state.forest);
     if (!Array.isArray(state.featureNames) || state.featureNames.length !== forest.nFeatures) {
-      throw new InvalidInputError('ModelPredictor.fromState: featureNames does not match the forest; the state is corrupt, retrain the model.');
+      throw new InvalidInputError(
+        'ModelPredictor.fromState: featureNames does not match the forest; the state is corrupt, retrain the model.',
+      );
     }
-    const p = new ModelPredictor(state.modelName, { forest: forest.params, minSamples: state.minSamples, minClassCount: state.minClassCount });
+    const p = new ModelPredictor(state.modelName, {
+      forest: forest.params,
+      minSamples: state.minSamples,
+      minClassCount: state.minClassCount,
+    });
     p.fitted = {
       forest,
       calibration: checkPlattCalibration(state.calibration),

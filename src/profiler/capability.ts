@@ -65,7 +65,12 @@ function ratio(num: number, sigma: number | null, k: number): number | null {
  * capabilityIndices(130, 8, 8, { lsl: 100, usl: 150 });
  * ```
  */
-export function capabilityIndices(mu: number, sigmaWithin: number | null, sigmaOverall: number | null, limits: SpecLimits): CapabilityIndices {
+export function capabilityIndices(
+  mu: number,
+  sigmaWithin: number | null,
+  sigmaOverall: number | null,
+  limits: SpecLimits,
+): CapabilityIndices {
   const { lsl, usl } = limits;
   if (lsl === null && usl === null) {
     throw new InvalidInputError('capabilityIndices needs at least one specification limit: pass { usl } and/or { lsl }.');

@@ -72,17 +72,25 @@ export function computeDifficultyScores(profiles: readonly ModelProfile[], optio
   const minSamples = options.minSamples ?? DIFFICULTY_MIN_SAMPLES;
   const seen = new Set<string>();
   for (const p of profiles) {
-    if (seen.has(p.model)) throw new InvalidInputError(`computeDifficultyScores got model ${JSON.stringify(p.model)} twice: pass one profile per model.`);
+    if (seen.has(p.model))
+      throw new InvalidInputError(`computeDifficultyScores got model ${JSON.stringify(p.model)} twice: pass one profile per model.`);
     seen.add(p.model);
   }
   const eligible = profiles.filter((p) => p.samples >= minSamples && COMPONENTS.some((c) => componentValue(p, c) !== null));
   const values = new Map<ComponentName, number[]>();
   for (const c of COMPONENTS) {
-    values.set(c, eligible.map((p) => componentValue(p, c)).filter((v): v is number => v !== null));
+    values.set(
+      c,
+      eligible.map((p) => componentValue(p, c)).filter((v): v is number => v !== null),
+    );
   }
   const partial = new Map<string, { composite: number; components: DifficultyRankInfo['components'] }>();
   for (const p of eligible) {
-    const comps: Record<ComponentName, { value: number; percentile: number } | null> = { failRate: null, specTightness: null, sigmaToSpec: null };
+    const comps: Record<ComponentName, { value: number; percentile: number } | null> = {
+      failRate: null,
+      specTightness: null,
+      sigmaToSpec: null,
+    };
     const pcts: number[] = [];
     for (const c of COMPONENTS) {
       const v = componentValue(p, c);

@@ -112,10 +112,15 @@ export function generateInsights(p: ModelProfile, overrides: Partial<InsightThre
     return out;
   }
   if (p.samples < t.smallSample) {
-    add('small_sample', 'warning', `Only ${p.samples} clean samples (fewer than ${t.smallSample}): every statistic of this model is uncertain.`, {
-      samples: p.samples,
-      threshold: t.smallSample,
-    });
+    add(
+      'small_sample',
+      'warning',
+      `Only ${p.samples} clean samples (fewer than ${t.smallSample}): every statistic of this model is uncertain.`,
+      {
+        samples: p.samples,
+        threshold: t.smallSample,
+      },
+    );
   }
 
   const m = p.specMargin;
@@ -147,14 +152,24 @@ export function generateInsights(p: ModelProfile, overrides: Partial<InsightThre
 
   const trim = p.trim;
   if (trim.outcomes > 0 && trim.failures === 0) {
-    add('all_pass', 'warning', `All ${trim.outcomes} trim outcomes passed: there are no failures to learn a threshold or a predictor from.`, {
-      outcomes: trim.outcomes,
-    });
+    add(
+      'all_pass',
+      'warning',
+      `All ${trim.outcomes} trim outcomes passed: there are no failures to learn a threshold or a predictor from.`,
+      {
+        outcomes: trim.outcomes,
+      },
+    );
   } else if (trim.outcomes > 0 && trim.passes === 0) {
-    add('all_fail', 'critical', `All ${trim.outcomes} trim outcomes failed: there are no passes to learn a threshold or a predictor from.`, {
-      outcomes: trim.outcomes,
-      avgFailPoints: trim.avgFailPoints,
-    });
+    add(
+      'all_fail',
+      'critical',
+      `All ${trim.outcomes} trim outcomes failed: there are no passes to learn a threshold or a predictor from.`,
+      {
+        outcomes: trim.outcomes,
+        avgFailPoints: trim.avgFailPoints,
+      },
+    );
   } else if (trim.failRate !== null && trim.failRate >= t.highFailRateWarning) {
     const critical = trim.failRate >= t.highFailRateCritical;
     add(
@@ -211,9 +226,18 @@ export function generateInsights(p: ModelProfile, overrides: Partial<InsightThre
         'warning',
         `Final Test fail rate ${pct(ft.failRate)} (${ft.failures} of ${ft.outcomes} linked tracks) is ${Math.round(gap * 1000) / 10} percentage points above the trim fail rate ${pct(trim.failRate)}; ` +
           `${ft.escapes} of ${ft.trimPassedWithOutcome} tracks that passed trim failed Final Test (escapes).`,
-        { finalTestFailRate: ft.failRate, trimFailRate: trim.failRate, gap, escapes: ft.escapes, trimPassedWithOutcome: ft.trimPassedWithOutcome },
+        {
+          finalTestFailRate: ft.failRate,
+          trimFailRate: trim.failRate,
+          gap,
+          escapes: ft.escapes,
+          trimPassedWithOutcome: ft.trimPassedWithOutcome,
+        },
       );
     }
   }
-  return out.map((x, i) => ({ x, i })).sort((a, b) => SEVERITY_ORDER[a.x.severity] - SEVERITY_ORDER[b.x.severity] || a.i - b.i).map((y) => y.x);
+  return out
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.x.severity] - SEVERITY_ORDER[b.x.severity] || a.i - b.i)
+    .map((y) => y.x);
 }

@@ -40,7 +40,16 @@ export interface ProfileColumns {
   readonly difficultyScore: number | null;
 }
 
-const PROFILE_OBJECT_KEYS = ['excluded', 'sigma', 'error', 'trim', 'finalTest', 'trackCorrelation', 'sigmaErrorCorrelation', 'capability'] as const;
+const PROFILE_OBJECT_KEYS = [
+  'excluded',
+  'sigma',
+  'error',
+  'trim',
+  'finalTest',
+  'trackCorrelation',
+  'sigmaErrorCorrelation',
+  'capability',
+] as const;
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -80,7 +89,9 @@ export class ModelProfiler {
   /** The profile. Throws {@link NotTrainedError} before `buildProfile` / `fromState`. */
   get profile(): ModelProfile {
     if (this.#profile === null) {
-      throw new NotTrainedError(`No profile for model ${JSON.stringify(this.modelName)} yet: call buildProfile(records) or restore one with ModelProfiler.fromState().`);
+      throw new NotTrainedError(
+        `No profile for model ${JSON.stringify(this.modelName)} yet: call buildProfile(records) or restore one with ModelProfiler.fromState().`,
+      );
     }
     return this.#profile;
   }
@@ -101,11 +112,21 @@ export class ModelProfiler {
   setDifficulty(score: number, rankInfo: DifficultyRankInfo): void {
     const p = this.profile;
     const { harderThan, comparedWith } = rankInfo;
-    if (!Number.isInteger(comparedWith) || comparedWith < 1 || !Number.isInteger(harderThan) || harderThan < 0 || harderThan > comparedWith) {
-      throw new InvalidInputError(`setDifficulty: rank info needs integers 0 ≤ harderThan (${harderThan}) ≤ comparedWith (${comparedWith}), comparedWith ≥ 1.`);
+    if (
+      !Number.isInteger(comparedWith) ||
+      comparedWith < 1 ||
+      !Number.isInteger(harderThan) ||
+      harderThan < 0 ||
+      harderThan > comparedWith
+    ) {
+      throw new InvalidInputError(
+        `setDifficulty: rank info needs integers 0 ≤ harderThan (${harderThan}) ≤ comparedWith (${comparedWith}), comparedWith ≥ 1.`,
+      );
     }
     if (!Number.isFinite(score) || Math.abs(score - harderThan / comparedWith) > 1e-12) {
-      throw new InvalidInputError(`setDifficulty: score ${score} must equal harderThan / comparedWith = ${harderThan / comparedWith}; pass the result of computeDifficultyScores().`);
+      throw new InvalidInputError(
+        `setDifficulty: score ${score} must equal harderThan / comparedWith = ${harderThan / comparedWith}; pass the result of computeDifficultyScores().`,
+      );
     }
     this.#profile = { ...p, difficulty: { ...structuredClone(rankInfo), score } };
   }
@@ -137,25 +158,42 @@ export class ModelProfiler {
 
   /** Plain-JSON state (a deep copy). */
   toState(): ModelProfilerState {
-    return { kind: 'ModelProfiler', version: 1, model: this.modelName, profile: this.#profile === null ? null : structuredClone(this.#profile) };
+    return {
+      kind: 'ModelProfiler',
+      version: 1,
+      model: this.modelName,
+      profile: this.#profile === null ? null : structuredClone(this.#profile),
+    };
   }
 
   /** Restores a profiler exactly. Throws {@link StateVersionError} on an unknown kind/version. */
   static fromState(state: ModelProfilerState): ModelProfiler {
     const s: unknown = state;
     if (!isRecord(s) || s['kind'] !== 'ModelProfiler') {
-      throw new StateVersionError(`Not a ModelProfiler state (kind ${JSON.stringify(isRecord(s) ? s['kind'] : s)}): pass what ModelProfiler.toState() returned.`);
+      throw new StateVersionError(
+        `Not a ModelProfiler state (kind ${JSON.stringify(isRecord(s) ? s['kind'] : s)}): pass what ModelProfiler.toState() returned.`,
+      );
     }
     if (s['version'] !== 1) {
-      throw new StateVersionError(`ModelProfiler state version ${JSON.stringify(s['version'])} is not supported (this library reads version 1): retrain the model to write a current state.`);
+      throw new StateVersionError(
+        `ModelProfiler state version ${JSON.stringify(s['version'])} is not supported (this library reads version 1): retrain the model to write a current state.`,
+      );
     }
     const model = s['model'];
     const profile = s['profile'];
-    if (typeof model !== 'string') throw new InvalidInputError('ModelProfiler state has no model name: the state is corrupt; retrain the model.');
+    if (typeof model !== 'string')
+      throw new InvalidInputError('ModelProfiler state has no model name: the state is corrupt; retrain the model.');
     const out = new ModelProfiler(model);
     if (profile === null) return out;
-    if (!isRecord(profile) || profile['model'] !== model || typeof profile['samples'] !== 'number' || PROFILE_OBJECT_KEYS.some((k) => !isRecord(profile[k]))) {
-      throw new InvalidInputError(`ModelProfiler state of ${JSON.stringify(model)} has a malformed profile: the state is corrupt; retrain the model.`);
+    if (
+      !isRecord(profile) ||
+      profile['model'] !== model ||
+      typeof profile['samples'] !== 'number' ||
+      PROFILE_OBJECT_KEYS.some((k) => !isRecord(profile[k]))
+    ) {
+      throw new InvalidInputError(
+        `ModelProfiler state of ${JSON.stringify(model)} has a malformed profile: the state is corrupt; retrain the model.`,
+      );
     }
     out.#profile = structuredClone(profile) as unknown as ModelProfile;
     return out;

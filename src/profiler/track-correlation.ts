@@ -22,7 +22,11 @@ export interface TrackCorrelationOptions {
   readonly minPairs?: number;
 }
 
-const norm = (id: string): string => id.trim().toUpperCase().replace(/[\s_-]/g, '');
+const norm = (id: string): string =>
+  id
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_-]/g, '');
 
 /**
  * Builds a {@link CorrelationStat} from paired values, with the reason when it is null.

@@ -103,12 +103,19 @@ function importanceSvg(r: ChartRenderer, features: readonly { feature: string; i
 }
 
 /** Draws one model's charts (the decimated data sets of each). */
-async function modelSection(r: ChartRenderer, m: ModelChartData, maxPoints: number, counts: { charts: number; unavailable: number }): Promise<string> {
+async function modelSection(
+  r: ChartRenderer,
+  m: ModelChartData,
+  maxPoints: number,
+  counts: { charts: number; unavailable: number },
+): Promise<string> {
   const figures: string[] = [];
   const figure = (title: string, svg: string | { reason: string }, caption = ''): void => {
     if (typeof svg === 'string') {
       counts.charts++;
-      figures.push(`<figure class="chart"><figcaption>${esc(title)}${caption ? ` <span class="note">${esc(caption)}</span>` : ''}</figcaption>${svg}</figure>`);
+      figures.push(
+        `<figure class="chart"><figcaption>${esc(title)}${caption ? ` <span class="note">${esc(caption)}</span>` : ''}</figcaption>${svg}</figure>`,
+      );
     } else {
       counts.unavailable++;
       figures.push(`<figure class="chart none"><figcaption>${esc(title)}</figcaption><p class="note">${esc(svg.reason)}</p></figure>`);
@@ -121,40 +128,90 @@ async function modelSection(r: ChartRenderer, m: ModelChartData, maxPoints: numb
     const points = keep.map((i) => ({ t: ms(p[i]!.date), y: r4(p[i]!.lnSigma), phase: p[i]!.phase }));
     // The limits are step functions of time: only the units where they change (and the last) are needed to draw them.
     const limits = p
-      .filter((q, i) => i === 0 || i === p.length - 1 || q.centre !== p[i - 1]!.centre || q.lower !== p[i - 1]!.lower || q.upper !== p[i - 1]!.upper)
+      .filter(
+        (q, i) =>
+          i === 0 || i === p.length - 1 || q.centre !== p[i - 1]!.centre || q.lower !== p[i - 1]!.lower || q.upper !== p[i - 1]!.upper,
+      )
       .map((q) => ({ t: ms(q.date), centre: r4(q.centre), lower: r4(q.lower), upper: r4(q.upper) }));
-    figure('ln(sigma) per unit', await r.render('lnSigma', { points, limits, episodes }), `${m.lnSigma.baselineUnits} baseline + ${m.lnSigma.monitoredUnits} monitored units${keep.length < p.length ? `, ${keep.length} of ${p.length} drawn (min–max per bucket)` : ''}; centre and limits: the detector's`);
+    figure(
+      'ln(sigma) per unit',
+      await r.render('lnSigma', { points, limits, episodes }),
+      `${m.lnSigma.baselineUnits} baseline + ${m.lnSigma.monitoredUnits} monitored units${keep.length < p.length ? `, ${keep.length} of ${p.length} drawn (min–max per bucket)` : ''}; centre and limits: the detector's`,
+    );
   } else figure('ln(sigma) per unit', m.lnSigma);
   if (m.drift.available) {
     const d = m.drift;
     const p = d.points;
     const keepC = decimateExtremes(p.length, maxPoints, [(i) => p[i]!.cusumPos, (i) => p[i]!.cusumNeg]);
-    const cusum = keepC.flatMap((i) => [{ t: ms(p[i]!.date), side: 'S+ (up)', value: r4(p[i]!.cusumPos) }, { t: ms(p[i]!.date), side: 'S− (down)', value: r4(p[i]!.cusumNeg) }]);
-    figure('CUSUM', await r.render('cusum', { points: cusum, limits: [{ h: d.h }], episodes }), `h = ${d.h.toFixed(2)}, k = ${d.k}; ${d.blockSize} unit${d.blockSize > 1 ? 's' : ''} per subgroup; ${d.episodes.length} episode${d.episodes.length === 1 ? '' : 's'} (dashed: onset, solid: detection)`);
+    const cusum = keepC.flatMap((i) => [
+      { t: ms(p[i]!.date), side: 'S+ (up)', value: r4(p[i]!.cusumPos) },
+      { t: ms(p[i]!.date), side: 'S− (down)', value: r4(p[i]!.cusumNeg) },
+    ]);
+    figure(
+      'CUSUM',
+      await r.render('cusum', { points: cusum, limits: [{ h: d.h }], episodes }),
+      `h = ${d.h.toFixed(2)}, k = ${d.k}; ${d.blockSize} unit${d.blockSize > 1 ? 's' : ''} per subgroup; ${d.episodes.length} episode${d.episodes.length === 1 ? '' : 's'} (dashed: onset, solid: detection)`,
+    );
     const keepE = decimateExtremes(p.length, maxPoints, [(i) => p[i]!.ewma]);
-    const ewma = keepE.map((i) => ({ t: ms(p[i]!.date), ewma: r4(p[i]!.ewma), limit: r4(p[i]!.ewmaLimit), negLimit: r4(-p[i]!.ewmaLimit) }));
-    figure('EWMA', await r.render('ewma', { points: ewma, episodes }), `λ = ${d.lambda}, L = ${d.L.toFixed(3)}; designed ARL0 ${Math.round(d.targetArl0)} units`);
+    const ewma = keepE.map((i) => ({
+      t: ms(p[i]!.date),
+      ewma: r4(p[i]!.ewma),
+      limit: r4(p[i]!.ewmaLimit),
+      negLimit: r4(-p[i]!.ewmaLimit),
+    }));
+    figure(
+      'EWMA',
+      await r.render('ewma', { points: ewma, episodes }),
+      `λ = ${d.lambda}, L = ${d.L.toFixed(3)}; designed ARL0 ${Math.round(d.targetArl0)} units`,
+    );
   } else {
     figure('CUSUM', m.drift);
     figure('EWMA', m.drift);
   }
   if (m.sigmaDistribution.available) {
     const s = m.sigmaDistribution;
-    const bins = s.bins.flatMap((b) => [
-      { lower: b.lower, upper: b.upper, outcome: 'pass', count: b.pass },
-      { lower: b.lower, upper: b.upper, outcome: 'fail', count: b.fail },
-    ]).filter((b) => b.count > 0);
-    const thresholds = [...(s.learnedThreshold !== null ? [{ kind: 'learned', value: s.learnedThreshold }] : []), { kind: 'formula', value: s.formulaThreshold.median }];
-    figure('sigma of passing and failing tracks', await r.render('sigma', { bins, thresholds }), `${s.passTracks} pass, ${s.failTracks} fail (${s.labelSource.replace('_', ' ')}); learned ${sig(s.learnedThreshold)} (${s.thresholdSource.replace('_', '-')}), formula ${sig(s.formulaThreshold.median)}`);
+    const bins = s.bins
+      .flatMap((b) => [
+        { lower: b.lower, upper: b.upper, outcome: 'pass', count: b.pass },
+        { lower: b.lower, upper: b.upper, outcome: 'fail', count: b.fail },
+      ])
+      .filter((b) => b.count > 0);
+    const thresholds = [
+      ...(s.learnedThreshold !== null ? [{ kind: 'learned', value: s.learnedThreshold }] : []),
+      { kind: 'formula', value: s.formulaThreshold.median },
+    ];
+    figure(
+      'sigma of passing and failing tracks',
+      await r.render('sigma', { bins, thresholds }),
+      `${s.passTracks} pass, ${s.failTracks} fail (${s.labelSource.replace('_', ' ')}); learned ${sig(s.learnedThreshold)} (${s.thresholdSource.replace('_', '-')}), formula ${sig(s.formulaThreshold.median)}`,
+    );
   } else figure('sigma of passing and failing tracks', m.sigmaDistribution);
   if (m.reliability.available) {
     const rel = m.reliability;
-    const bins = rel.bins.map((b) => ({ predicted: r4(b.predicted), observed: r4(b.observed), low: r4(b.observedLow), high: r4(b.observedHigh), n: b.n }));
-    figure('reliability (out-of-sample)', await r.render('reliability', { bins, diagonal: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }), `${rel.predictorKind} forest, ${rel.n} units; Brier ${sig(rel.brier)}, AUC ${sig(rel.auc)}`);
+    const bins = rel.bins.map((b) => ({
+      predicted: r4(b.predicted),
+      observed: r4(b.observed),
+      low: r4(b.observedLow),
+      high: r4(b.observedHigh),
+      n: b.n,
+    }));
+    figure(
+      'reliability (out-of-sample)',
+      await r.render('reliability', {
+        bins,
+        diagonal: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      }),
+      `${rel.predictorKind} forest, ${rel.n} units; Brier ${sig(rel.brier)}, AUC ${sig(rel.auc)}`,
+    );
   } else figure('reliability (out-of-sample)', m.reliability);
   if (m.featureImportance.available && m.featureImportance.predictorKind === 'pooled') {
     // The pooled forest's importances are the same for every model it serves: drawn once, in the overview.
-    figures.push('<figure class="chart none"><figcaption>feature importance</figcaption><p class="note">Served by the pooled forest: its plant-wide importances are drawn once, in the <a href="#pooled-importance">overview</a>.</p></figure>');
+    figures.push(
+      '<figure class="chart none"><figcaption>feature importance</figcaption><p class="note">Served by the pooled forest: its plant-wide importances are drawn once, in the <a href="#pooled-importance">overview</a>.</p></figure>',
+    );
   } else if (m.featureImportance.available) {
     figure('feature importance', await importanceSvg(r, m.featureImportance.features), 'own forest');
   } else figure('feature importance', m.featureImportance);
@@ -180,9 +237,15 @@ figcaption{font-weight:600;font-size:12px}svg{display:block}svg text{font-family
  * const { html, models } = await plantReportHtml(ml, { models: ['8340-1'] });
  * ```
  */
-export async function plantReportHtml(ml: MLManager, options: PlantReportOptions = {}): Promise<{ html: string; models: number; charts: number; unavailableCharts: number }> {
+export async function plantReportHtml(
+  ml: MLManager,
+  options: PlantReportOptions = {},
+): Promise<{ html: string; models: number; charts: number; unavailableCharts: number }> {
   const renderer = await ChartRenderer.create();
-  const plant = await plantChartData(ml, { ...(options.models ? { models: options.models } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const plant = await plantChartData(ml, {
+    ...(options.models ? { models: options.models } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const maxPoints = options.maxPoints ?? 300;
   const counts = { charts: 0, unavailable: 0 };
   const sections: string[] = [];
@@ -192,7 +255,9 @@ export async function plantReportHtml(ml: MLManager, options: PlantReportOptions
     sections.push(await modelSection(renderer, m, maxPoints, counts));
     options.onModel?.(m.model, sections.length, ordered.length);
   }
-  const pooled = plant.models.find((m) => m.featureImportance.available && m.featureImportance.predictorKind === 'pooled')?.featureImportance;
+  const pooled = plant.models.find(
+    (m) => m.featureImportance.available && m.featureImportance.predictorKind === 'pooled',
+  )?.featureImportance;
   let pooledSection = '';
   if (pooled?.available) {
     counts.charts++;

@@ -45,7 +45,10 @@ export function roundSvgCoordinates(svg: string, decimals = 1): string {
     const r = Math.round(Number(v) * f) / f;
     return Object.is(r, -0) ? '0' : String(r);
   };
-  return svg.replace(/ (d|transform|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g, (_m, attr: string, value: string) => ` ${attr}="${value.replace(/-?\d*\.\d+(?:e-?\d+)?/g, round)}"`);
+  return svg.replace(
+    / (d|transform|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g,
+    (_m, attr: string, value: string) => ` ${attr}="${value.replace(/-?\d*\.\d+(?:e-?\d+)?/g, round)}"`,
+  );
 }
 
 /**
@@ -100,7 +103,7 @@ export function compactSvg(svg: string): string {
     .replace(/<path d=""[^>]*\/>/g, '');
   // The page's CSS sets the text defaults Vega writes on every label.
   s = s.replace(/<text[^>]*>/g, (tag) => tag.replace(/ font-size="10px"/, '').replace(/ fill="#000"/, ''));
-  for (let prev = ''; prev !== s; ) {
+  for (let prev = ''; prev !== s;) {
     prev = s;
     s = s.replace(/<g(?: transform="[^"]*")?><\/g>/g, '');
   }
@@ -121,7 +124,10 @@ function unwrapBareGroups(svg: string): string {
 /** Draws the report's chart kinds: one parsed Vega view per kind, reused for every model. */
 export class ChartRenderer {
   private readonly views = new Map<ChartKind, VegaView>();
-  private constructor(private readonly vega: VegaModule, private readonly vl: VegaLiteModule) {}
+  private constructor(
+    private readonly vega: VegaModule,
+    private readonly vl: VegaLiteModule,
+  ) {}
 
   /**
    * Loads Vega (throws {@link MissingDependencyError} when it is not installed). `load` imports a package by name

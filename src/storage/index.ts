@@ -10,14 +10,25 @@ export { createMemoryRepository, type MemoryRepository, type MemoryRepositoryOpt
 export type { StoredTrackResults } from './memory/memory-host-data.js';
 export { normalizeSerial } from './linking/serial.js';
 export {
-  linkFinalTests, type FinalTestLink, type LinkCounts, type LinkMethod, type LinkOptions,
-  type LinkableFinalTestTrack, type LinkableTrimTrack,
+  linkFinalTests,
+  type FinalTestLink,
+  type LinkCounts,
+  type LinkMethod,
+  type LinkOptions,
+  type LinkableFinalTestTrack,
+  type LinkableTrimTrack,
 } from './linking/link-final-tests.js';
 export type { ArtifactStore } from './artifacts/artifact-store.js';
 export { createFileArtifactStore, encodeFileName } from './artifacts/file-artifact-store.js';
 export {
-  HOST_COLUMNS, OPTIONAL_COLUMNS, RESULT_COLUMNS, resolveSchema,
-  type HostColumn, type HostTable, type ResolvedSchema, type SchemaMapping,
+  HOST_COLUMNS,
+  OPTIONAL_COLUMNS,
+  RESULT_COLUMNS,
+  resolveSchema,
+  type HostColumn,
+  type HostTable,
+  type ResolvedSchema,
+  type SchemaMapping,
 } from './kysely/mapping.js';
 export { type Engine } from './kysely/codec.js';
 export { detectEngine } from './kysely/engine.js';

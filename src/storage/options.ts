@@ -48,7 +48,8 @@ export function validateTrackResults(batch: readonly TrackResultWrite[]): void {
     if (!Number.isInteger(r.trackResultId)) throw new InvalidInputError(`${where}: trackResultId must be an integer.`);
     if (seen.has(r.trackResultId)) throw new InvalidInputError(`${where}: duplicate trackResultId in one batch.`);
     seen.add(r.trackResultId);
-    if (!Number.isFinite(r.sigmaThreshold)) throw new InvalidInputError(`${where}: sigmaThreshold must be finite, got ${r.sigmaThreshold}.`);
+    if (!Number.isFinite(r.sigmaThreshold))
+      throw new InvalidInputError(`${where}: sigmaThreshold must be finite, got ${r.sigmaThreshold}.`);
     const p = r.failureProbability;
     if (p !== null && !(p >= 0 && p <= 1)) throw new InvalidInputError(`${where}: failureProbability must be in [0, 1] or null.`);
     if (r.riskCategory !== null && !['low', 'medium', 'high'].includes(r.riskCategory)) {
@@ -59,10 +60,30 @@ export function validateTrackResults(batch: readonly TrackResultWrite[]): void {
 
 /** The nullable numeric columns of a {@link ModelMLState} (stored as `snake_case` columns of `model_ml_state`). */
 export const NULLABLE_STATE_NUMBERS = [
-  'sigmaThreshold', 'thresholdConfidence', 'predictorAccuracy', 'predictorPrecision', 'predictorRecall', 'predictorF1',
-  'predictorAuc', 'sigmaMean', 'sigmaStd', 'sigmaP5', 'sigmaP50', 'sigmaP95', 'errorMean', 'errorStd', 'passRate',
-  'failRate', 'avgFailPoints', 'trackCorrelation', 'specMargin', 'difficultyScore', 'driftBaselineMean',
-  'driftBaselineStd', 'driftBaselineP95', 'ewmaValue',
+  'sigmaThreshold',
+  'thresholdConfidence',
+  'predictorAccuracy',
+  'predictorPrecision',
+  'predictorRecall',
+  'predictorF1',
+  'predictorAuc',
+  'sigmaMean',
+  'sigmaStd',
+  'sigmaP5',
+  'sigmaP50',
+  'sigmaP95',
+  'errorMean',
+  'errorStd',
+  'passRate',
+  'failRate',
+  'avgFailPoints',
+  'trackCorrelation',
+  'specMargin',
+  'difficultyScore',
+  'driftBaselineMean',
+  'driftBaselineStd',
+  'driftBaselineP95',
+  'ewmaValue',
 ] as const satisfies readonly (keyof ModelMLState)[];
 
 /**
@@ -113,11 +134,15 @@ export function validateDriftUpdates(updates: readonly DriftStateUpdate[]): Set<
 export function validateDriftAlerts(alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): void {
   for (const [i, a] of alerts.entries()) {
     const where = `Drift alert ${i} of model ${JSON.stringify(a.model)}`;
-    if (a.direction !== 'up' && a.direction !== 'down') throw new InvalidInputError(`${where}: direction must be up or down, got ${String(a.direction)}.`);
-    if (!['cusum', 'ewma', 'both'].includes(a.statistic)) throw new InvalidInputError(`${where}: statistic must be cusum, ewma or both, got ${String(a.statistic)}.`);
-    if (!Number.isFinite(a.sizeSigma)) throw new InvalidInputError(`${where}: sizeSigma must be a finite number, got ${String(a.sizeSigma)}; nothing was written.`);
+    if (a.direction !== 'up' && a.direction !== 'down')
+      throw new InvalidInputError(`${where}: direction must be up or down, got ${String(a.direction)}.`);
+    if (!['cusum', 'ewma', 'both'].includes(a.statistic))
+      throw new InvalidInputError(`${where}: statistic must be cusum, ewma or both, got ${String(a.statistic)}.`);
+    if (!Number.isFinite(a.sizeSigma))
+      throw new InvalidInputError(`${where}: sizeSigma must be a finite number, got ${String(a.sizeSigma)}; nothing was written.`);
     for (const f of ['onsetDate', 'detectedDate'] as const) {
-      if (!(a[f] instanceof Date) || Number.isNaN(a[f].getTime())) throw new InvalidInputError(`${where}: ${f} must be a valid date; nothing was written.`);
+      if (!(a[f] instanceof Date) || Number.isNaN(a[f].getTime()))
+        throw new InvalidInputError(`${where}: ${f} must be a valid date; nothing was written.`);
     }
   }
 }

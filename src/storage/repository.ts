@@ -89,7 +89,10 @@ export interface ModelMLState {
 }
 
 /** The drift running state columns of a {@link ModelMLState}, which apply updates. */
-export type DriftStateColumns = Pick<ModelMLState, 'cusumPos' | 'cusumNeg' | 'ewmaValue' | 'isDrifting' | 'driftDirection' | 'componentsJson'>;
+export type DriftStateColumns = Pick<
+  ModelMLState,
+  'cusumPos' | 'cusumNeg' | 'ewmaValue' | 'isDrifting' | 'driftDirection' | 'componentsJson'
+>;
 
 /** One model's drift columns, for {@link MLRepository.updateDriftStates}. */
 export interface DriftStateUpdate {

@@ -60,7 +60,10 @@ function softplus(x: number): number {
  * finalTestLogOdds(spec, trimDraw); // e.g. -2.3 → P(fail) = logistic(-2.3) ≈ 0.09
  * ```
  */
-export function finalTestLogOdds(spec: SyntheticModelSpec, t: Pick<TrimTrackDraw, 'sigmaZ' | 'errorRatio' | 'offsetRatio' | 'resistanceChange'>): number {
+export function finalTestLogOdds(
+  spec: SyntheticModelSpec,
+  t: Pick<TrimTrackDraw, 'sigmaZ' | 'errorRatio' | 'offsetRatio' | 'resistanceChange'>,
+): number {
   const k = FT_COEFFICIENTS;
   return (
     k.c0 +

@@ -11,7 +11,9 @@ import type { RealisticScenarioOptions, SyntheticModelRole, SyntheticModelSpec, 
 import { TRIM_LATENT_SD } from './unit.js';
 
 /** The options with every default filled in (the `realistic` parameters too, whatever the scenario). */
-export type ResolvedPlantOptions = Required<Omit<SyntheticPlantOptions, 'realistic'>> & { readonly realistic: Required<RealisticScenarioOptions> };
+export type ResolvedPlantOptions = Required<Omit<SyntheticPlantOptions, 'realistic'>> & {
+  readonly realistic: Required<RealisticScenarioOptions>;
+};
 
 /** A planned plant: its resolved options and its models. */
 export interface PlantPlan {
@@ -23,7 +25,8 @@ export interface PlantPlan {
 export const SPEC_VALUES = [0.01, 0.015, 0.02, 0.025, 0.03, 0.05, 0.1, 0.2, 0.5] as const;
 const SPEC_WEIGHTS = [40, 8, 12, 7, 8, 10, 8, 4, 3];
 /** Weighted mean of log10(spec / 0.01) over the spec mix: the sigma-spec coupling is centred on it. */
-const SPEC_LOG_MEAN = SPEC_VALUES.reduce((a, v, i) => a + (SPEC_WEIGHTS[i] ?? 0) * Math.log10(v / 0.01), 0) / SPEC_WEIGHTS.reduce((a, b) => a + b, 0);
+const SPEC_LOG_MEAN =
+  SPEC_VALUES.reduce((a, v, i) => a + (SPEC_WEIGHTS[i] ?? 0) * Math.log10(v / 0.01), 0) / SPEC_WEIGHTS.reduce((a, b) => a + b, 0);
 /** Plant median sigma (domain.md): the centre of the model medians. */
 export const PLANT_MEDIAN_SIGMA = 3.5e-4;
 const POINTS = [61, 63, 65, 67, 69, 101, 131, 157, 157, 157, 171, 331, 340, 354];
@@ -73,7 +76,12 @@ export type Geometry = 'dual' | 'linear' | 'rotary';
  * parts are a niche: they are never among the 10 % largest models, so their sigmas (10–100× higher) stay in the
  * plant's upper tail instead of deciding its p95.
  */
-export function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], sizes: readonly number[], o: ResolvedPlantOptions): Geometry[] {
+export function assignGeometry(
+  rng: Rng,
+  roles: readonly SyntheticModelRole[],
+  sizes: readonly number[],
+  o: ResolvedPlantOptions,
+): Geometry[] {
   const out: Geometry[] = roles.map(() => 'rotary');
   const shuffled = (ids: number[]): number[] => {
     for (let i = ids.length - 1; i > 0; i--) {
@@ -87,11 +95,23 @@ export function assignGeometry(rng: Rng, roles: readonly SyntheticModelRole[], s
   const nDual = Math.round(o.dualTrackFraction * roles.length);
   const nLinear = Math.round(o.linearFraction * roles.length);
   pool.slice(0, nDual).forEach((m) => (out[m] = 'dual'));
-  pool.slice(nDual).filter((m) => (sizes[m] ?? 0) < bigCut).slice(0, nLinear).forEach((m) => (out[m] = 'linear'));
+  pool
+    .slice(nDual)
+    .filter((m) => (sizes[m] ?? 0) < bigCut)
+    .slice(0, nLinear)
+    .forEach((m) => (out[m] = 'linear'));
   return out;
 }
 
-export function draftModel(rng: Rng, o: ResolvedPlantOptions, index: number, name: string, trackBudget: number, role: SyntheticModelRole, geometry: Geometry): Draft {
+export function draftModel(
+  rng: Rng,
+  o: ResolvedPlantOptions,
+  index: number,
+  name: string,
+  trackBudget: number,
+  role: SyntheticModelRole,
+  geometry: Geometry,
+): Draft {
   const dual = geometry === 'dual';
   const linear = geometry === 'linear';
   const units = role === 'single_sample' ? 1 : Math.max(role === 'normal' ? 3 : 20, Math.round(trackBudget / (dual ? 2 : 1)));
@@ -104,11 +124,15 @@ export function draftModel(rng: Rng, o: ResolvedPlantOptions, index: number, nam
   // Model medians: 0.5 decades between models, higher for wider specs; linear (inch) parts 10–100× higher. The
   // whole plant is shifted afterwards so its track-weighted median lands on PLANT_MEDIAN_SIGMA (calibrateSigma).
   const log10Median =
-    Math.log10(PLANT_MEDIAN_SIGMA) + 0.45 * (Math.log10(spec / 0.01) - SPEC_LOG_MEAN) + normal(rng, 0, 0.5) + (linear ? uniform(rng, 1, 2) : 0);
+    Math.log10(PLANT_MEDIAN_SIGMA) +
+    0.45 * (Math.log10(spec / 0.01) - SPEC_LOG_MEAN) +
+    normal(rng, 0, 0.5) +
+    (linear ? uniform(rng, 1, 2) : 0);
   const span = o.days * DAY_MS;
   const frac = units >= 500 ? 1 : uniform(rng, 0.35, 1);
   const first = o.startDate.getTime() + uniform(rng, 0, 1 - frac) * span;
-  const baseDifficulty = role === 'all_fail' ? 8 * TRIM_LATENT_SD : role === 'all_pass' ? -8 * TRIM_LATENT_SD : normal(rng, 0, 1) * TRIM_LATENT_SD;
+  const baseDifficulty =
+    role === 'all_fail' ? 8 * TRIM_LATENT_SD : role === 'all_pass' ? -8 * TRIM_LATENT_SD : normal(rng, 0, 1) * TRIM_LATENT_SD;
   return {
     index,
     name,

@@ -52,7 +52,9 @@ export function resolveRealistic(o: RealisticScenarioOptions): Required<Realisti
   const range = (k: keyof RealisticScenarioOptions, lo: number, hi: number): void => {
     const v = r[k] as Range;
     if (!Array.isArray(v) || v.length !== 2 || !(v[0] >= lo && v[0] <= v[1] && v[1] <= hi)) {
-      throw new InvalidInputError(`generatePlant: realistic.${k} must be a range [lo, hi] with ${lo} ≤ lo ≤ hi ≤ ${hi}, got ${JSON.stringify(v)}.`);
+      throw new InvalidInputError(
+        `generatePlant: realistic.${k} must be a range [lo, hi] with ${lo} ≤ lo ≤ hi ≤ ${hi}, got ${JSON.stringify(v)}.`,
+      );
     }
   };
   const fraction = (k: keyof RealisticScenarioOptions): void => {
@@ -61,7 +63,8 @@ export function resolveRealistic(o: RealisticScenarioOptions): Required<Realisti
   };
   const nonNegative = (k: keyof RealisticScenarioOptions): void => {
     const v = r[k] as number;
-    if (!(v >= 0 && Number.isFinite(v))) throw new InvalidInputError(`generatePlant: realistic.${k} must be a finite number ≥ 0, got ${v}.`);
+    if (!(v >= 0 && Number.isFinite(v)))
+      throw new InvalidInputError(`generatePlant: realistic.${k} must be a finite number ≥ 0, got ${v}.`);
   };
   fraction('smallModelFraction');
   fraction('newestUnlinkedFraction');
@@ -105,7 +108,9 @@ export function logUniform(rng: Rng, lo: number, hi: number): number {
 export function inControlSd(withinSd: number, betweenSd: number, glitchRate: number, glitchScale: number): number {
   const q = glitchRate;
   const t = glitchScale;
-  return Math.sqrt(betweenSd * betweenSd + withinSd * withinSd + 2 * q * t * t - q * q * t * t + (2 * q * t * withinSd) / Math.sqrt(Math.PI));
+  return Math.sqrt(
+    betweenSd * betweenSd + withinSd * withinSd + 2 * q * t * t - q * q * t * t + (2 * q * t * withinSd) / Math.sqrt(Math.PI),
+  );
 }
 
 /**

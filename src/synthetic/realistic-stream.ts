@@ -83,11 +83,19 @@ function driftAt(spec: SyntheticModelSpec, i: number): number {
 }
 
 /** Generates one model's batches of the `realistic` scenario (own stream: `deriveSeed(seed, modelIndex, 5)`). */
-export function* realisticModelBatches(plan: PlantPlan, spec: SyntheticModelSpec, chunkSize: number, c: Counters): Generator<SyntheticBatch> {
+export function* realisticModelBatches(
+  plan: PlantPlan,
+  spec: SyntheticModelSpec,
+  chunkSize: number,
+  c: Counters,
+): Generator<SyntheticBatch> {
   const o = plan.options;
   const r = o.realistic;
   const m = spec.realistic;
-  if (m === undefined) throw new InvalidInputError(`realisticModelBatches: model ${spec.name} has no realistic parameters (planned as classic); plan the plant with scenario: 'realistic'.`);
+  if (m === undefined)
+    throw new InvalidInputError(
+      `realisticModelBatches: model ${spec.name} has no realistic parameters (planned as classic); plan the plant with scenario: 'realistic'.`,
+    );
   const sd = spec.log10SigmaSpread;
   const rng = createRng(deriveSeed(o.seed, spec.index, 5));
   const fmt: SerialFormat = serialFormat(rng);
@@ -126,7 +134,15 @@ export function* realisticModelBatches(plan: PlantPlan, spec: SyntheticModelSpec
     const drifted = spec.drift !== null && i >= spec.drift.onsetIndex;
     if (spec.drift && i === spec.drift.onsetIndex) {
       const full = (spec.drift.direction === 'up' ? 1 : -1) * spec.drift.sizeSigma;
-      c.drifts.push({ ...spec.drift, model: spec.name, onsetDate: new Date(date), shiftLog10: full * sd, log10SigmaSpread: sd, unitsBefore: i, unitsAfter: spec.units - i });
+      c.drifts.push({
+        ...spec.drift,
+        model: spec.name,
+        onsetDate: new Date(date),
+        shiftLog10: full * sd,
+        log10SigmaSpread: sd,
+        unitsBefore: i,
+        unitsAfter: spec.units - i,
+      });
     }
     const unitLengthKnown = span <= 0 || (date - first) / span >= spec.unitLengthMissingFraction;
     const serial = serialOf(fmt, i);

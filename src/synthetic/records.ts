@@ -53,7 +53,13 @@ export function trackTruths(draws: readonly TrimTrackDraw[], fts: readonly Final
 }
 
 /** The host Final Test record of a run (`linkedTrimId` left null: `writePlant` fills it). */
-export function finalTestInput(spec: SyntheticModelSpec, serial: string, testDate: Date, draws: readonly TrimTrackDraw[], fts: readonly FinalTestDraw[]): HostFinalTestInput {
+export function finalTestInput(
+  spec: SyntheticModelSpec,
+  serial: string,
+  testDate: Date,
+  draws: readonly TrimTrackDraw[],
+  fts: readonly FinalTestDraw[],
+): HostFinalTestInput {
   return {
     model: spec.name,
     serial,
@@ -76,4 +82,3 @@ export function countRuns(c: Counters, runs: readonly SyntheticRun[]): void {
   c.runs += runs.length;
   for (const r of runs) c.tracks += r.input.tracks.length;
 }
-

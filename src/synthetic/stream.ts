@@ -54,7 +54,15 @@ function* modelBatches(plan: PlantPlan, spec: SyntheticModelSpec, chunkSize: num
     const driftZ = drifted && spec.drift ? (spec.drift.direction === 'up' ? 1 : -1) * spec.drift.sizeSigma : 0;
     if (spec.drift && i === spec.drift.onsetIndex) {
       const shift = driftZ * spec.log10SigmaSpread;
-      c.drifts.push({ ...spec.drift, model: spec.name, onsetDate: new Date(date), shiftLog10: shift, log10SigmaSpread: spec.log10SigmaSpread, unitsBefore: i, unitsAfter: spec.units - i });
+      c.drifts.push({
+        ...spec.drift,
+        model: spec.name,
+        onsetDate: new Date(date),
+        shiftLog10: shift,
+        log10SigmaSpread: spec.log10SigmaSpread,
+        unitsBefore: i,
+        unitsAfter: spec.units - i,
+      });
     }
     const unitLengthKnown = span <= 0 || (date - first) / span >= spec.unitLengthMissingFraction;
     const serial = serialOf(fmt, i);
@@ -64,7 +72,10 @@ function* modelBatches(plan: PlantPlan, spec: SyntheticModelSpec, chunkSize: num
     if (!special && first_.some((d) => !d.trimPass) && rng.next() < o.retrimRate) {
       // A re-trim: the same part (same z), a new trim (fresh process noise), days later but before the next unit.
       const again = latents.map((l) => ({ z: l.z, e: rng.nextNormal() }));
-      trims.push({ draws: drawRun(rng, spec, again, driftZ, unitLengthKnown), date: date + Math.min(0.45 * step, uniform(rng, 1, 5) * DAY_MS) });
+      trims.push({
+        draws: drawRun(rng, spec, again, driftZ, unitLengthKnown),
+        date: date + Math.min(0.45 * step, uniform(rng, 1, 5) * DAY_MS),
+      });
     }
     c.units++;
     const lastIdx = trims.length - 1;
@@ -150,9 +161,20 @@ export function* generatePlantBatches(
 ): Generator<SyntheticBatch, SyntheticPlantSummary, undefined> {
   const plan = 'models' in source && Array.isArray(source.models) ? (source as PlantPlan) : planPlant(source as SyntheticPlantOptions);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 5000));
-  const c: Counters = { units: 0, runs: 0, tracks: 0, retrims: 0, duplicates: 0, ft: { trimId: 0, serial: 0, orphan: 0 }, garbage: emptyGarbageCounts(), drifts: [], lots: 0 };
+  const c: Counters = {
+    units: 0,
+    runs: 0,
+    tracks: 0,
+    retrims: 0,
+    duplicates: 0,
+    ft: { trimId: 0, serial: 0, orphan: 0 },
+    garbage: emptyGarbageCounts(),
+    drifts: [],
+    lots: 0,
+  };
   const realistic = plan.options.scenario === 'realistic';
-  for (const spec of plan.models) yield* realistic ? realisticModelBatches(plan, spec, chunkSize, c) : modelBatches(plan, spec, chunkSize, c);
+  for (const spec of plan.models)
+    yield* realistic ? realisticModelBatches(plan, spec, chunkSize, c) : modelBatches(plan, spec, chunkSize, c);
   return {
     models: plan.models.length,
     units: c.units,

@@ -192,13 +192,7 @@ export interface SyntheticModelSpec {
 
 /** A per-run defect deliberately injected. */
 export type SyntheticGarbageKind =
-  | 'error_status'
-  | 'placeholder_sigma'
-  | 'null_pass'
-  | 'zero_spec'
-  | 'zero_travel'
-  | 'null_values'
-  | 'negative_resistance';
+  'error_status' | 'placeholder_sigma' | 'null_pass' | 'zero_spec' | 'zero_travel' | 'null_values' | 'negative_resistance';
 
 /** How (and whether) a unit's Final Test reaches the database. */
 export type SyntheticFtLinkMode = 'trim_id' | 'serial' | 'none';

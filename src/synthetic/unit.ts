@@ -118,7 +118,8 @@ export function drawTrimTrack(
   const offset = spec.offsetBias + spc * (0.12 + 0.05 * Math.min(ratio, 5)) * rng.nextNormal();
   const untrimmed = spec.nominalResistance * Math.exp(0.04 * rng.nextNormal());
   const change = clamp(spec.resistanceChangeMean + 0.012 * rng.nextNormal(), 0.02, 0.15);
-  const travel = spec.kind === 'linear' ? spec.travelLength * (1 + 0.002 * rng.nextNormal()) : spec.travelLength * (1 + 0.004 * rng.nextNormal());
+  const travel =
+    spec.kind === 'linear' ? spec.travelLength * (1 + 0.002 * rng.nextNormal()) : spec.travelLength * (1 + 0.004 * rng.nextNormal());
   const input: HostTrackInput = {
     trackId,
     status: pass ? 'PASS' : 'FAIL',

@@ -42,7 +42,7 @@ export interface WritePlantResult {
 }
 
 function isPlant(x: SyntheticPlant | PlantPlan | SyntheticPlantOptions): x is SyntheticPlant {
-  return 'runs' in x && Array.isArray((x).runs);
+  return 'runs' in x && Array.isArray(x.runs);
 }
 
 /**
@@ -79,7 +79,8 @@ export async function writePlant(
     batches = [whole][Symbol.iterator]();
   } else {
     const gen = generatePlantBatches(source);
-    modelsTotal = 'models' in source && Array.isArray(source.models) ? source.models.length : ((source as SyntheticPlantOptions).models ?? 300);
+    modelsTotal =
+      'models' in source && Array.isArray(source.models) ? source.models.length : ((source as SyntheticPlantOptions).models ?? 300);
     batches = gen;
   }
 
@@ -97,7 +98,9 @@ export async function writePlant(
       const slice = pendingRuns.slice(i, i + batchSize);
       const got = await writer.insertTrimRuns(slice.map((r) => r.input));
       if (got.length !== slice.length) {
-        throw new InvalidInputError(`writePlant: the writer returned ${got.length} ids for ${slice.length} runs; insertTrimRuns must return one id per run in input order.`);
+        throw new InvalidInputError(
+          `writePlant: the writer returned ${got.length} ids for ${slice.length} runs; insertTrimRuns must return one id per run in input order.`,
+        );
       }
       for (const id of got) ids.push(id);
       options.onRunsWritten?.(slice, got);

@@ -140,13 +140,22 @@ export class ModelThresholdOptimizer {
     };
     let result: ThresholdResult;
     if (fit.reason !== 'learned' || fit.threshold === null || fit.auc === null) {
-      result = { ...base, ...NO_BLEND, learned: false, threshold: null, confidence: null, reason: fit.reason, bootstrap: null, heldOut: null, source: 'formula', weight: null };
+      result = {
+        ...base,
+        ...NO_BLEND,
+        learned: false,
+        threshold: null,
+        confidence: null,
+        reason: fit.reason,
+        bootstrap: null,
+        heldOut: null,
+        source: 'formula',
+        weight: null,
+      };
     } else {
       const bootstrap = bootstrapThreshold(d.sigma, d.fail, d.severity, fit.order, this.objective, o.bootstrapResamples, createRng(o.seed));
       const minorityCount = Math.min(fit.counts.failures, fit.counts.passes);
-      const confidence = bootstrap
-        ? thresholdConfidence({ auc: fit.auc, logHalfWidth: bootstrap.logHalfWidth, minorityCount }, o)
-        : 0;
+      const confidence = bootstrap ? thresholdConfidence({ auc: fit.auc, logHalfWidth: bootstrap.logHalfWidth, minorityCount }, o) : 0;
       result = {
         ...base,
         learned: true,
@@ -175,7 +184,18 @@ export class ModelThresholdOptimizer {
    */
   evidenceOf(data: ThresholdData): ThresholdEvidence | null {
     const d = this.weighted(prepareThresholdData(data));
-    return thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, this.options.bootstrapResamples, this.options.seed, undefined, undefined, d.softFail);
+    return thresholdEvidence(
+      d.sigma,
+      d.fail,
+      d.severity,
+      d.formulaThreshold,
+      this.objective,
+      this.options.bootstrapResamples,
+      this.options.seed,
+      undefined,
+      undefined,
+      d.softFail,
+    );
   }
 
   /** Severity weights replaced by 1 (failures and passes alike) unless `severityWeighted`. */
@@ -184,7 +204,12 @@ export class ModelThresholdOptimizer {
   }
 
   /** The blend with a plant-wide threshold (see the class comment). */
-  private blended(d: PreparedThresholdData, labelSource: ThresholdData['labelSource'], prior: PlantThresholdPrior, given?: ThresholdEvidence | null): ThresholdResult {
+  private blended(
+    d: PreparedThresholdData,
+    labelSource: ThresholdData['labelSource'],
+    prior: PlantThresholdPrior,
+    given?: ThresholdEvidence | null,
+  ): ThresholdResult {
     const o = this.options;
     const n = d.sigma.length;
     let failures = 0;
@@ -202,17 +227,51 @@ export class ModelThresholdOptimizer {
       bootstrap: null,
       prior,
     };
-    const evidence = given !== undefined ? given : thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, undefined, undefined, d.softFail);
+    const evidence =
+      given !== undefined
+        ? given
+        : thresholdEvidence(
+            d.sigma,
+            d.fail,
+            d.severity,
+            d.formulaThreshold,
+            this.objective,
+            o.bootstrapResamples,
+            o.seed,
+            undefined,
+            undefined,
+            d.softFail,
+          );
     if (evidence === null) {
       return {
-        ...base, learned: false, threshold: null, confidence: null, reason: 'no_outcomes', source: 'formula', weight: null,
-        message: 'No units with an outcome: the formula threshold stays.', heldOut: null, evidence: null, blend: null,
+        ...base,
+        learned: false,
+        threshold: null,
+        confidence: null,
+        reason: 'no_outcomes',
+        source: 'formula',
+        weight: null,
+        message: 'No units with an outcome: the formula threshold stays.',
+        heldOut: null,
+        evidence: null,
+        blend: null,
       };
     }
     const blend = blendCut(evidence, prior);
     // The training part's bootstrap variance is scaled from all units' (see thresholdEvidence's scaleFrom).
     const heldOut = this.compareWithFormula(d, (train) => {
-      const e = thresholdEvidence(d.sigma, d.fail, d.severity, d.formulaThreshold, this.objective, o.bootstrapResamples, o.seed, train, evidence, d.softFail);
+      const e = thresholdEvidence(
+        d.sigma,
+        d.fail,
+        d.severity,
+        d.formulaThreshold,
+        this.objective,
+        o.bootstrapResamples,
+        o.seed,
+        train,
+        evidence,
+        d.softFail,
+      );
       return e === null ? null : blendCut(e, prior).threshold;
     });
     const source = blend.weight > 0 ? 'blended' : 'plant_wide';
@@ -225,7 +284,16 @@ export class ModelThresholdOptimizer {
       : '';
     if (heldOut.evaluated && heldOut.formulaMeasurablyBetter) {
       return {
-        ...base, learned: false, threshold: null, confidence: null, reason: 'formula_better', source: 'formula', weight: null, heldOut, evidence, blend,
+        ...base,
+        learned: false,
+        threshold: null,
+        confidence: null,
+        reason: 'formula_better',
+        source: 'formula',
+        weight: null,
+        heldOut,
+        evidence,
+        blend,
         message: `The formula is measurably better on the held-out units: ${heldOut.formulaAdvantage.toFixed(3)} more balanced accuracy (standard error ${heldOut.formulaAdvantageSe.toFixed(3)}, ${heldOut.heldOutN} units).${evalText} The formula threshold stays.`,
       };
     }
@@ -252,12 +320,22 @@ export class ModelThresholdOptimizer {
     if (learn) {
       trainThreshold = learn(train);
       if (trainThreshold === null) {
-        return { ...sizes, evaluated: false, reason: 'train_not_learned', message: `The training part (${train.length} units) has no outcome.` };
+        return {
+          ...sizes,
+          evaluated: false,
+          reason: 'train_not_learned',
+          message: `The training part (${train.length} units) has no outcome.`,
+        };
       }
     } else {
       const trainFit = fitThreshold(d.sigma, d.fail, d.severity, o, train);
       if (trainFit.threshold === null) {
-        return { ...sizes, evaluated: false, reason: 'train_not_learned', message: `Training part (${train.length} units): ${trainFit.message}` };
+        return {
+          ...sizes,
+          evaluated: false,
+          reason: 'train_not_learned',
+          message: `Training part (${train.length} units): ${trainFit.message}`,
+        };
       }
       trainThreshold = trainFit.threshold;
     }
@@ -375,12 +453,11 @@ export function pairedBalancedAccuracyDifference(
     a.sum += d;
     if (d !== 0) a.discordant++;
   }
-  const [p, f] = acc as [typeof acc[0], typeof acc[0]];
+  const [p, f] = acc as [(typeof acc)[0], (typeof acc)[0]];
   const mean = (a: typeof p): number => (a.n > 0 ? a.sum / a.n : 0);
   const varOfMean = (a: typeof p): number => (a.n > 0 ? (a.discordant + 1) / (a.n + 2) / a.n : 0);
   return { difference: -0.5 * (mean(f) - mean(p)), se: 0.5 * Math.sqrt(varOfMean(f) + varOfMean(p)) };
 }
-
 
 /**
  * The paired difference `E BA(formula) − E BA(learned)` of the *expected* balanced accuracies on the held-out

@@ -108,7 +108,12 @@ export function thresholdEvidence(
     bootstrapVariance = wBoot * wBoot;
   }
   const plateau = Math.log(search.plateauHigh / search.plateauLow);
-  return { ...base, cut: Math.log(search.threshold / reference), variance: bootstrapVariance + (plateau * plateau) / 12, bootstrapVariance };
+  return {
+    ...base,
+    cut: Math.log(search.threshold / reference),
+    variance: bootstrapVariance + (plateau * plateau) / 12,
+    bootstrapVariance,
+  };
 }
 
 /** The default covariates of the plant-wide cut (see docs/thresholds.md for the measurements behind them). */
@@ -204,7 +209,16 @@ export function fitPlantPrior(
     tau2 = (lo + hi) / 2;
   }
   const fit = wls(y, Z, v, tau2)!;
-  return { kind: 'PlantThresholdPrior', version: 1, covariates: used, coefficients: fit.beta, tau2, models: M, modelsWithOutcomes: withOutcomes, units };
+  return {
+    kind: 'PlantThresholdPrior',
+    version: 1,
+    covariates: used,
+    coefficients: fit.beta,
+    tau2,
+    models: M,
+    modelsWithOutcomes: withOutcomes,
+    units,
+  };
 }
 
 /**
@@ -245,18 +259,29 @@ export function blendCut(evidence: ThresholdEvidence, prior: PlantThresholdPrior
 export function validatePlantPrior(prior: unknown): asserts prior is PlantThresholdPrior {
   const p = prior as Partial<PlantThresholdPrior> | null | undefined;
   if (p?.kind !== 'PlantThresholdPrior' || p.version !== 1) {
-    throw new StateVersionError(`Expected a PlantThresholdPrior of version 1, got kind ${String(p?.kind)} version ${String(p?.version)}: retrain all models.`);
+    throw new StateVersionError(
+      `Expected a PlantThresholdPrior of version 1, got kind ${String(p?.kind)} version ${String(p?.version)}: retrain all models.`,
+    );
   }
   const known: readonly string[] = ['logMedianRatio', 'logSpread', 'failLogit'];
   if (!Array.isArray(p.covariates) || !p.covariates.every((c: unknown) => typeof c === 'string' && known.includes(c))) {
-    throw new InvalidInputError('Corrupted PlantThresholdPrior: covariates must be a list of logMedianRatio, logSpread, failLogit. Retrain all models.');
+    throw new InvalidInputError(
+      'Corrupted PlantThresholdPrior: covariates must be a list of logMedianRatio, logSpread, failLogit. Retrain all models.',
+    );
   }
-  if (!Array.isArray(p.coefficients) || p.coefficients.length !== p.covariates.length + 1 || !p.coefficients.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new InvalidInputError('Corrupted PlantThresholdPrior: coefficients must be one finite number per covariate plus the intercept. Retrain all models.');
+  if (
+    !Array.isArray(p.coefficients) ||
+    p.coefficients.length !== p.covariates.length + 1 ||
+    !p.coefficients.every((x) => typeof x === 'number' && Number.isFinite(x))
+  ) {
+    throw new InvalidInputError(
+      'Corrupted PlantThresholdPrior: coefficients must be one finite number per covariate plus the intercept. Retrain all models.',
+    );
   }
   for (const k of ['tau2', 'models', 'modelsWithOutcomes', 'units'] as const) {
     const x = p[k];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new InvalidInputError(`Corrupted PlantThresholdPrior: ${k} is not a finite number. Retrain all models.`);
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new InvalidInputError(`Corrupted PlantThresholdPrior: ${k} is not a finite number. Retrain all models.`);
   }
   if (p.tau2! < 0) throw new InvalidInputError('Corrupted PlantThresholdPrior: tau2 < 0. Retrain all models.');
 }

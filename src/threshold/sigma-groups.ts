@@ -74,7 +74,13 @@ export function groupBySigma(
  * // g.values = [1, 2], g.failWeight = [0.25, 1.5], g.passWeight = [0.75, 0.5], totalFail 1.75, totalPass 1.25
  * ```
  */
-export function groupBySigmaSoft(sigma: Float64Array, q: Float64Array, severity: Float64Array, order: Int32Array, multiplicity?: Float64Array): SigmaGroups {
+export function groupBySigmaSoft(
+  sigma: Float64Array,
+  q: Float64Array,
+  severity: Float64Array,
+  order: Int32Array,
+  multiplicity?: Float64Array,
+): SigmaGroups {
   const values = new Float64Array(order.length);
   const fw = new Float64Array(order.length);
   const pw = new Float64Array(order.length);

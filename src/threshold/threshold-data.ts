@@ -38,7 +38,9 @@ export function prepareThresholdData(data: ThresholdData): PreparedThresholdData
   const n = sigma.length;
   const check = (name: string, len: number | undefined): void => {
     if (len !== undefined && len !== n) {
-      throw new InvalidInputError(`ThresholdData.${name} has ${len} entries but sigma has ${n}: pass one entry per unit, in the same order.`);
+      throw new InvalidInputError(
+        `ThresholdData.${name} has ${len} entries but sigma has ${n}: pass one entry per unit, in the same order.`,
+      );
     }
   };
   check('fail', fail.length);
@@ -79,7 +81,8 @@ export function prepareThresholdData(data: ThresholdData): PreparedThresholdData
   }
   let softFail: Float64Array | undefined;
   if (data.failProbability) {
-    if (!(data.failProbability instanceof Float64Array)) throw new InvalidInputError('ThresholdData.failProbability must be a Float64Array (NaN where unknown).');
+    if (!(data.failProbability instanceof Float64Array))
+      throw new InvalidInputError('ThresholdData.failProbability must be a Float64Array (NaN where unknown).');
     softFail = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const p = data.failProbability[i]!;

@@ -80,7 +80,12 @@ describe('chart data of a trained and applied plant', () => {
   it('has every model, with the plant totals of the status table', async () => {
     const status = await ml.getTrainingStatus();
     expect(plant.models.map((m) => m.model).sort()).toEqual((await repo.listModels()).map((m) => m.model).sort());
-    expect(plant.totals).toMatchObject({ trained: status.trained, needMoreData: status.needMoreData, drifting: status.drifting, failed: status.failed });
+    expect(plant.totals).toMatchObject({
+      trained: status.trained,
+      needMoreData: status.needMoreData,
+      drifting: status.drifting,
+      failed: status.failed,
+    });
     expect(plant.totals.tracks).toBe([...records.values()].reduce((s, r) => s + r.length, 0));
   });
 
@@ -98,8 +103,14 @@ describe('chart data of a trained and applied plant', () => {
       const after = records
         .get(m.model)!
         .filter((r) => exclusionReason(r) === null)
-        .filter((r) => r.fileDate.getTime() > Date.parse(end.fileDate) || (r.fileDate.getTime() === Date.parse(end.fileDate) && r.trackResultId > end.trackResultId));
-      const units = unitSeries(after.map((r) => ({ trimResultId: r.trimResultId, trackResultId: r.trackResultId, fileDate: r.fileDate, sigma: r.sigmaGradient! })));
+        .filter(
+          (r) =>
+            r.fileDate.getTime() > Date.parse(end.fileDate) ||
+            (r.fileDate.getTime() === Date.parse(end.fileDate) && r.trackResultId > end.trackResultId),
+        );
+      const units = unitSeries(
+        after.map((r) => ({ trimResultId: r.trimResultId, trackResultId: r.trackResultId, fileDate: r.fileDate, sigma: r.sigmaGradient! })),
+      );
       const det = ModelDriftDetector.fromState(c.driftBaseline as ModelDriftDetectorState);
       const series = det.detectSeries(Array.from(units.sigma), units.dates);
       const stepped = series.results.filter((r) => r.subgroupScore !== null);
@@ -128,7 +139,9 @@ describe('chart data of a trained and applied plant', () => {
       expect(m.lnSigma.monitoredUnits).toBe(units.dates.length);
       // The stored alerts are the episodes (one per episode, same onset and detection).
       const alerts = await ml.getDriftAlerts({ model: m.model });
-      expect(alerts.map((a) => [a.onsetDate.getTime(), a.detectedDate.getTime()]).sort()).toEqual(m.drift.episodes.map((e) => [e.onsetDate.getTime(), e.detectedDate.getTime()]).sort());
+      expect(alerts.map((a) => [a.onsetDate.getTime(), a.detectedDate.getTime()]).sort()).toEqual(
+        m.drift.episodes.map((e) => [e.onsetDate.getTime(), e.detectedDate.getTime()]).sort(),
+      );
       episodes += m.drift.episodes.length;
     }
     expect(episodes).toBeGreaterThan(0);

@@ -26,7 +26,21 @@ describe('CLI arguments', () => {
     const texts = COMMAND_NAMES.map((c) => helpFor(c));
     expect(new Set([...texts, HELP]).size).toBe(COMMAND_NAMES.length + 1);
     const options = (text: string): string[] => [...text.matchAll(/^ {2}--([a-z-]+)/gmu)].map((m) => m[1]!);
-    expect(options(helpFor('train'))).toEqual(['db', 'schema', 'config', 'json', 'quiet', 'min-samples', 'min-plant-backed-samples', 'concurrency', 'model', 'models', 'rebaseline-drift', 'seed', 'help']);
+    expect(options(helpFor('train'))).toEqual([
+      'db',
+      'schema',
+      'config',
+      'json',
+      'quiet',
+      'min-samples',
+      'min-plant-backed-samples',
+      'concurrency',
+      'model',
+      'models',
+      'rebaseline-drift',
+      'seed',
+      'help',
+    ]);
     expect(options(helpFor('drift'))).toEqual(['db', 'schema', 'config', 'json', 'all', 'help']);
     expect(options(helpFor('demo'))).not.toContain('schema');
     expect(helpFor('insights')).toContain('Usage: laser-trim-ml insights <model> [options]');
@@ -61,7 +75,7 @@ describe('CLI arguments', () => {
 });
 
 describe('CLI schema mapping and config file', () => {
-  it('checks the mapping with the API\'s SchemaMappingError messages', () => {
+  it("checks the mapping with the API's SchemaMappingError messages", () => {
     const bad = (v: unknown): string => {
       try {
         checkSchemaMapping(v, 'm.json');
@@ -71,32 +85,52 @@ describe('CLI schema mapping and config file', () => {
       }
       throw new Error('accepted');
     };
-    expect(bad({ tables: { trim_result: 'x' } })).toMatch(/^Schema mapping: unknown table key "trim_result"\. Use one of .* \(in m\.json\)$/u);
+    expect(bad({ tables: { trim_result: 'x' } })).toMatch(
+      /^Schema mapping: unknown table key "trim_result"\. Use one of .* \(in m\.json\)$/u,
+    );
     expect(bad({ columns: { track_results: { sigma: 'x' } } })).toMatch(/unknown column key "track_results\.sigma"/u);
     expect(bad({ columns: { trim_results: { model: null } } })).toMatch(/"trim_results\.model" is required and cannot be mapped to null/u);
     expect(bad({ table: {} })).toBe('Schema mapping (m.json): unknown key "table"; use "tables" and "columns".');
     expect(bad({ tables: { trim_results: 5 } })).toMatch(/tables\.trim_results must be a table name/u);
-    expect(bad({ columns: { track_results: { track_id: 3 } } })).toMatch(/columns\.track_results\.track_id must be a column name \(a string\) or null/u);
+    expect(bad({ columns: { track_results: { track_id: 3 } } })).toMatch(
+      /columns\.track_results\.track_id must be a column name \(a string\) or null/u,
+    );
     expect(bad([])).toMatch(/must be a JSON object/u);
-    expect(checkSchemaMapping({ tables: { trim_results: 'runs' }, columns: { final_test_results: { linked_trim_id: null } } }, 'x')).toBeTruthy();
+    expect(
+      checkSchemaMapping({ tables: { trim_results: 'runs' }, columns: { final_test_results: { linked_trim_id: null } } }, 'x'),
+    ).toBeTruthy();
   });
 
   it('resolves --db / --schema over the config file over the defaults; config paths are relative to the config file', () => {
     const cwd = join(dir, 'work');
     mkdirSync(join(cwd, 'conf'), { recursive: true });
     writeFileSync(join(cwd, 'conf', 'map.json'), JSON.stringify({ tables: { trim_results: 'runs' } }));
-    expect(resolveTarget(parseCli(['status']), './laser-trim.db', { cwd })).toEqual({ db: './laser-trim.db', schema: undefined, configFile: undefined });
+    expect(resolveTarget(parseCli(['status']), './laser-trim.db', { cwd })).toEqual({
+      db: './laser-trim.db',
+      schema: undefined,
+      configFile: undefined,
+    });
     writeFileSync(join(cwd, 'laser-trim-ml.config.json'), JSON.stringify({ db: 'conf/plant.db', schema: 'conf/map.json' }));
     expect(resolveTarget(parseCli(['status']), './x.db', { cwd })).toEqual({
-      db: join(cwd, 'conf', 'plant.db'), schema: { tables: { trim_results: 'runs' } }, configFile: join(cwd, 'laser-trim-ml.config.json'),
+      db: join(cwd, 'conf', 'plant.db'),
+      schema: { tables: { trim_results: 'runs' } },
+      configFile: join(cwd, 'laser-trim-ml.config.json'),
     });
     expect(resolveTarget(parseCli(['status', '--db', 'other.db']), './x.db', { cwd }).db).toBe('other.db');
     expect(resolveTarget(parseCli(['demo']), './demo.db', { cwd, useConfig: false }).db).toBe('./demo.db');
-    writeFileSync(join(cwd, 'laser-trim-ml.config.json'), JSON.stringify({ db: 'postgres://u@h/db', schema: { tables: { trim_results: 'runs' } } }));
-    expect(resolveTarget(parseCli(['status']), './x.db', { cwd })).toMatchObject({ db: 'postgres://u@h/db', schema: { tables: { trim_results: 'runs' } } });
+    writeFileSync(
+      join(cwd, 'laser-trim-ml.config.json'),
+      JSON.stringify({ db: 'postgres://u@h/db', schema: { tables: { trim_results: 'runs' } } }),
+    );
+    expect(resolveTarget(parseCli(['status']), './x.db', { cwd })).toMatchObject({
+      db: 'postgres://u@h/db',
+      schema: { tables: { trim_results: 'runs' } },
+    });
     writeFileSync(join(cwd, 'laser-trim-ml.config.json'), '{ "db": 1 }');
     expect(() => resolveTarget(parseCli(['status']), './x.db', { cwd })).toThrow(/"db" must be a SQLite file path or a postgres:\/\/ URL/u);
-    expect(() => resolveTarget(parseCli(['status', '--config', 'nope.json']), './x.db', { cwd })).toThrow(/nope\.json cannot be read \(no such file\)/u);
+    expect(() => resolveTarget(parseCli(['status', '--config', 'nope.json']), './x.db', { cwd })).toThrow(
+      /nope\.json cannot be read \(no such file\)/u,
+    );
     writeFileSync(join(cwd, 'laser-trim-ml.config.json'), '{}');
     writeFileSync(join(cwd, 'bad.json'), '{ not json');
     expect(() => resolveTarget(parseCli(['status', '--schema', 'bad.json']), './x.db', { cwd })).toThrow(SchemaMappingError);
@@ -105,7 +139,14 @@ describe('CLI schema mapping and config file', () => {
 
 /** A fake stream recording what is written. */
 function sink(isTTY: boolean): { write(t: string): void; isTTY: boolean; columns: number; text: string } {
-  return { isTTY, columns: 100, text: '', write(t: string) { this.text += t; } };
+  return {
+    isTTY,
+    columns: 100,
+    text: '',
+    write(t: string) {
+      this.text += t;
+    },
+  };
 }
 
 /** The train events of a run of `models` models over `seconds`, phases alternating training/saving as the manager's do. */
@@ -113,15 +154,40 @@ function trainEvents(models: number, seconds: number): ProgressEvent[] {
   const ev: ProgressEvent[] = [];
   const base = { operation: 'train' as const, modelsTotal: models };
   ev.push({ ...base, phase: 'planning', modelsDone: 0, recordsDone: 0, recordsTotal: models * 100, elapsedMs: 0 });
-  for (let i = 0; i < models; i++) ev.push({ ...base, phase: 'reading', modelsDone: i, recordsDone: i * 100, recordsTotal: models * 100, elapsedMs: 10 + i });
+  for (let i = 0; i < models; i++)
+    ev.push({ ...base, phase: 'reading', modelsDone: i, recordsDone: i * 100, recordsTotal: models * 100, elapsedMs: 10 + i });
   ev.push({ ...base, phase: 'pooled', modelsDone: models, elapsedMs: 500 });
   const t0 = 1000;
   const dt = (seconds * 1000 - t0) / models;
   for (let i = 0; i < models; i++) {
     const t = t0 + i * dt;
-    ev.push({ ...base, phase: 'training', model: `m${i}`, modelsDone: i, recordsDone: i * 100, recordsTotal: models * 100, elapsedMs: Math.round(t) });
-    ev.push({ ...base, phase: 'saving', model: `m${i}`, modelsDone: i, recordsDone: i * 100, recordsTotal: models * 100, elapsedMs: Math.round(t + dt / 2) });
-    ev.push({ ...base, phase: 'training', model: `m${i}`, modelsDone: i + 1, recordsDone: (i + 1) * 100, recordsTotal: models * 100, elapsedMs: Math.round(t + dt) });
+    ev.push({
+      ...base,
+      phase: 'training',
+      model: `m${i}`,
+      modelsDone: i,
+      recordsDone: i * 100,
+      recordsTotal: models * 100,
+      elapsedMs: Math.round(t),
+    });
+    ev.push({
+      ...base,
+      phase: 'saving',
+      model: `m${i}`,
+      modelsDone: i,
+      recordsDone: i * 100,
+      recordsTotal: models * 100,
+      elapsedMs: Math.round(t + dt / 2),
+    });
+    ev.push({
+      ...base,
+      phase: 'training',
+      model: `m${i}`,
+      modelsDone: i + 1,
+      recordsDone: (i + 1) * 100,
+      recordsTotal: models * 100,
+      elapsedMs: Math.round(t + dt),
+    });
   }
   ev.push({ ...base, phase: 'done', modelsDone: models, recordsDone: models * 100, recordsTotal: models * 100, elapsedMs: seconds * 1000 });
   return ev;

@@ -18,8 +18,20 @@ afterAll(async () => {
 });
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = { text: '', write(t: string) { this.text += t; return true; } };
-  const stderr = { text: '', write(t: string) { this.text += t; return true; } };
+  const stdout = {
+    text: '',
+    write(t: string) {
+      this.text += t;
+      return true;
+    },
+  };
+  const stderr = {
+    text: '',
+    write(t: string) {
+      this.text += t;
+      return true;
+    },
+  };
   const code = await runCli(args, { stdout, stderr, signal: new AbortController().signal });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -45,36 +57,79 @@ describe('CLI on PostgreSQL with a host schema of other names', () => {
       await client.query('BEGIN');
       let tracks = 0;
       for (const { input: r } of plant.runs) {
-        const { rows } = await client.query('INSERT INTO runs (model_number, serial_number, analysis_date, system_type) VALUES ($1, $2, $3, $4) RETURNING id', [r.model, r.serial, r.fileDate, r.system]);
+        const { rows } = await client.query(
+          'INSERT INTO runs (model_number, serial_number, analysis_date, system_type) VALUES ($1, $2, $3, $4) RETURNING id',
+          [r.model, r.serial, r.fileDate, r.system],
+        );
         for (const t of r.tracks) {
           await client.query(
             `INSERT INTO tracks (run_id, track_name, status, sigma_gradient, linearity_spec, lin_err, fail_points, linearity_pass,
               optimal_offset, travel_length, untrimmed_resistance, trimmed_resistance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-            [rows[0].id, t.trackId, t.status, t.sigmaGradient, t.linearitySpec, t.linearityError, t.linearityFailPoints, t.linearityPass,
-              t.optimalOffset, t.travelLength, t.untrimmedResistance, t.trimmedResistance],
+            [
+              rows[0].id,
+              t.trackId,
+              t.status,
+              t.sigmaGradient,
+              t.linearitySpec,
+              t.linearityError,
+              t.linearityFailPoints,
+              t.linearityPass,
+              t.optimalOffset,
+              t.travelLength,
+              t.untrimmedResistance,
+              t.trimmedResistance,
+            ],
           );
           tracks++;
         }
       }
       for (const { input: f } of plant.finalTests) {
-        const { rows } = await client.query('INSERT INTO ft (model_number, serial_number, test_date) VALUES ($1, $2, $3) RETURNING id', [f.model, f.serial, f.testDate]);
-        for (const t of f.tracks) await client.query('INSERT INTO ft_tracks (ft_id, track_name, passed, fail_count, max_error) VALUES ($1, $2, $3, $4, $5)', [rows[0].id, t.trackId, t.linearityPass, t.failPoints, t.linearityError]);
+        const { rows } = await client.query('INSERT INTO ft (model_number, serial_number, test_date) VALUES ($1, $2, $3) RETURNING id', [
+          f.model,
+          f.serial,
+          f.testDate,
+        ]);
+        for (const t of f.tracks)
+          await client.query('INSERT INTO ft_tracks (ft_id, track_name, passed, fail_count, max_error) VALUES ($1, $2, $3, $4, $5)', [
+            rows[0].id,
+            t.trackId,
+            t.linearityPass,
+            t.failPoints,
+            t.linearityError,
+          ]);
       }
       await client.query('COMMIT');
 
       const mapping = join(dir, 'mapping.json');
-      writeFileSync(mapping, JSON.stringify({
-        tables: { trim_results: 'runs', track_results: 'tracks', final_test_results: 'ft', final_test_tracks: 'ft_tracks' },
-        columns: {
-          trim_results: { model: 'model_number', serial: 'serial_number', file_date: 'analysis_date', system: 'system_type' },
-          track_results: { trim_result_id: 'run_id', track_id: 'track_name', linearity_error: 'lin_err', linearity_fail_points: 'fail_points', unit_length: null },
-          final_test_results: { model: 'model_number', serial: 'serial_number', linked_trim_id: null },
-          final_test_tracks: { final_test_id: 'ft_id', track_id: 'track_name', linearity_pass: 'passed', fail_points: 'fail_count', linearity_error: 'max_error' },
-        },
-      }));
+      writeFileSync(
+        mapping,
+        JSON.stringify({
+          tables: { trim_results: 'runs', track_results: 'tracks', final_test_results: 'ft', final_test_tracks: 'ft_tracks' },
+          columns: {
+            trim_results: { model: 'model_number', serial: 'serial_number', file_date: 'analysis_date', system: 'system_type' },
+            track_results: {
+              trim_result_id: 'run_id',
+              track_id: 'track_name',
+              linearity_error: 'lin_err',
+              linearity_fail_points: 'fail_points',
+              unit_length: null,
+            },
+            final_test_results: { model: 'model_number', serial: 'serial_number', linked_trim_id: null },
+            final_test_tracks: {
+              final_test_id: 'ft_id',
+              track_id: 'track_name',
+              linearity_pass: 'passed',
+              fail_points: 'fail_count',
+              linearity_error: 'max_error',
+            },
+          },
+        }),
+      );
       const without = await cli('status', '--db', url);
       expect(without.code).toBe(3);
-      expect(without.stderr).toMatch(/^laser-trim-ml: Table "trim_results" \(for trim_results\) does not exist\. .*--schema mapping\.json/u);
+      expect(without.stderr).toMatch(
+        /^laser-trim-ml: Table "trim_results" \(for trim_results\) does not exist\. .*--schema mapping\.json/u,
+      );
       expect((await cli('migrate', '--db', url, '--schema', mapping)).code).toBe(0);
       const train = await cli('train', '--db', url, '--schema', mapping, '--json', '--concurrency', '1');
       expect(train.code).toBe(0);

@@ -20,8 +20,20 @@ const NODE_ARGS = ['--import', pathToFileURL(resolve('node_modules/tsx/dist/load
 
 /** Runs the CLI in this process (the code path of the command, without a process start per call). */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = { text: '', write(t: string) { this.text += t; return true; } };
-  const stderr = { text: '', write(t: string) { this.text += t; return true; } };
+  const stdout = {
+    text: '',
+    write(t: string) {
+      this.text += t;
+      return true;
+    },
+  };
+  const stderr = {
+    text: '',
+    write(t: string) {
+      this.text += t;
+      return true;
+    },
+  };
   const code = await runCli(args, { stdout, stderr, signal: new AbortController().signal });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -81,10 +93,22 @@ describe('laser-trim-ml CLI', () => {
     expect(JSON.parse(none.stdout)).toMatchObject({ only: 'pending', tracks: 0, models: [] });
     // A new unit of one model (a copy of its newest, a day later), as a plant's import would add it.
     const h = new Database(db);
-    const last = h.prepare('SELECT id, model, file_date FROM trim_results ORDER BY file_date DESC, id DESC LIMIT 1').get() as { id: number; model: string; file_date: string };
-    const runId = Number(h.prepare("INSERT INTO trim_results (model, serial, file_date, system) VALUES (?, 'NEW-1', ?, 'B')").run(last.model, new Date(Date.parse(last.file_date) + 86_400_000).toISOString()).lastInsertRowid);
-    const cols = 'track_id, status, sigma_gradient, linearity_spec, linearity_error, linearity_fail_points, linearity_pass, optimal_offset, travel_length, unit_length, untrimmed_resistance, trimmed_resistance';
-    h.prepare(`INSERT INTO track_results (trim_result_id, ${cols}) SELECT ?, ${cols} FROM track_results WHERE trim_result_id = ?`).run(runId, last.id);
+    const last = h.prepare('SELECT id, model, file_date FROM trim_results ORDER BY file_date DESC, id DESC LIMIT 1').get() as {
+      id: number;
+      model: string;
+      file_date: string;
+    };
+    const runId = Number(
+      h
+        .prepare("INSERT INTO trim_results (model, serial, file_date, system) VALUES (?, 'NEW-1', ?, 'B')")
+        .run(last.model, new Date(Date.parse(last.file_date) + 86_400_000).toISOString()).lastInsertRowid,
+    );
+    const cols =
+      'track_id, status, sigma_gradient, linearity_spec, linearity_error, linearity_fail_points, linearity_pass, optimal_offset, travel_length, unit_length, untrimmed_resistance, trimmed_resistance';
+    h.prepare(`INSERT INTO track_results (trim_result_id, ${cols}) SELECT ?, ${cols} FROM track_results WHERE trim_result_id = ?`).run(
+      runId,
+      last.id,
+    );
     const added = (h.prepare('SELECT COUNT(*) AS n FROM track_results WHERE trim_result_id = ?').get(runId) as { n: number }).n;
     h.close();
     const r = await cli('apply', '--db', db, '--pending', '--quiet', '--concurrency', '1');
@@ -114,7 +138,9 @@ describe('laser-trim-ml CLI', () => {
     // The real process: exit status and stderr as cron sees them.
     const frob = spawnCli('frobnicate');
     expect(frob.code).toBe(2);
-    expect(frob.stderr).toBe('laser-trim-ml: unknown command "frobnicate"; the commands are demo, migrate, train, apply, status, insights, compare, drift, report (see laser-trim-ml --help)\n');
+    expect(frob.stderr).toBe(
+      'laser-trim-ml: unknown command "frobnicate"; the commands are demo, migrate, train, apply, status, insights, compare, drift, report (see laser-trim-ml --help)\n',
+    );
     expect((await cli('train', '--min-samples', 'lots')).code).toBe(2);
     expect((await cli('insights', 'no such model', '--db', db)).code).toBe(3);
     const empty = await cli('status', '--db', join(dir, 'empty.db'));
@@ -126,7 +152,11 @@ describe('laser-trim-ml CLI', () => {
 
   it('an unknown --model exits 3 with one line naming it, and nothing is trained or applied', async () => {
     const before = readFileSync(db);
-    for (const args of [['train', '--model', 'NOPE'], ['apply', '--model', 'NOPE'], ['train', '--models', 'nope,NOPE2']]) {
+    for (const args of [
+      ['train', '--model', 'NOPE'],
+      ['apply', '--model', 'NOPE'],
+      ['train', '--models', 'nope,NOPE2'],
+    ]) {
       const r = await cli(...args, '--db', db, '--quiet');
       expect(r.code).toBe(3);
       expect(lines(r.stderr)).toHaveLength(1);
@@ -186,14 +216,21 @@ describe('laser-trim-ml CLI', () => {
   });
 
   it('figures agree: drifting now / unacknowledged alerts with drift; the threshold figures with insights', async () => {
-    const status = JSON.parse((await cli('status', '--db', db, '--json')).stdout) as { rows: { model: string; status: string }[]; drifting: number };
+    const status = JSON.parse((await cli('status', '--db', db, '--json')).stdout) as {
+      rows: { model: string; status: string }[];
+      drifting: number;
+    };
     const alerts = JSON.parse((await cli('drift', '--db', db, '--json')).stdout) as { model: string }[];
     const text = (await cli('status', '--db', db)).stdout;
     expect(text).toContain(`; ${status.drifting} drifting now; ${alerts.length} unacknowledged drift alert`);
     const drift = (await cli('drift', '--db', db)).stdout;
     const driftingNow = new Set(status.rows.filter((r) => r.status === 'drifting').map((r) => r.model));
     // The drift table marks exactly the models the status table counts as drifting now.
-    const marked = new Set(lines(drift).filter((l) => / drifting (up|down)$/u.test(l)).map((l) => l.split(/\s+/u)[0]!));
+    const marked = new Set(
+      lines(drift)
+        .filter((l) => / drifting (up|down)$/u.test(l))
+        .map((l) => l.split(/\s+/u)[0]!),
+    );
     for (const m of driftingNow) expect(marked.has(m) || !alerts.some((a) => a.model === m)).toBe(true);
     for (const m of marked) expect(driftingNow.has(m)).toBe(true);
     if (alerts.length > 0) expect(drift).toContain(`${alerts.length} alert`);
@@ -220,7 +257,7 @@ describe('laser-trim-ml CLI', () => {
     const seconds = Number(/in ([\d.]+) s/u.exec(r.stdout)![1]);
     // 3 steps, each with its first and last line, plus one line per 2 s at most.
     expect(progress.length).toBeLessThanOrEqual(6 + Math.ceil(seconds / 2));
-    expect(progress.some((l) => l.includes("step 2/3, the pooled forest"))).toBe(true);
+    expect(progress.some((l) => l.includes('step 2/3, the pooled forest'))).toBe(true);
     expect(progress.at(-1)).toMatch(/step 3\/3, training each model: ([\d,]+)\/\1 rows, (\d+)\/\2 models \(100%/u);
   });
 });
@@ -229,15 +266,30 @@ describe('CLI with a host schema of other names (--schema, the config file)', ()
   const host = join(dir, 'host.db');
   const mappingFile = join(dir, 'mapping.json');
   const mapping = {
-    tables: { trim_results: 'analysis_results', track_results: 'track_data', final_test_results: 'ft_results', final_test_tracks: 'ft_tracks' },
+    tables: {
+      trim_results: 'analysis_results',
+      track_results: 'track_data',
+      final_test_results: 'ft_results',
+      final_test_tracks: 'ft_tracks',
+    },
     columns: {
       trim_results: { model: 'model_number', serial: 'serial_number', file_date: 'analysis_date', system: 'system_type' },
       track_results: {
-        trim_result_id: 'analysis_id', track_id: 'track_name', linearity_error: 'final_linearity_error_shifted',
-        linearity_fail_points: 'fail_points', unit_length: null, risk_category: 'ml_risk',
+        trim_result_id: 'analysis_id',
+        track_id: 'track_name',
+        linearity_error: 'final_linearity_error_shifted',
+        linearity_fail_points: 'fail_points',
+        unit_length: null,
+        risk_category: 'ml_risk',
       },
       final_test_results: { model: 'model_number', serial: 'serial_number', linked_trim_id: null },
-      final_test_tracks: { final_test_id: 'ft_id', track_id: 'track_name', linearity_pass: 'passed', fail_points: 'fail_count', linearity_error: 'max_error' },
+      final_test_tracks: {
+        final_test_id: 'ft_id',
+        track_id: 'track_name',
+        linearity_pass: 'passed',
+        fail_points: 'fail_count',
+        linearity_error: 'max_error',
+      },
     },
   };
 
@@ -267,8 +319,20 @@ describe('CLI with a host schema of other names (--schema, the config file)', ()
       for (const { input: r } of plant.runs) {
         const id = run.run(r.model, r.serial, date(r.fileDate), r.system).lastInsertRowid;
         for (const t of r.tracks) {
-          track.run(id, t.trackId, t.status, t.sigmaGradient, t.linearitySpec, t.linearityError, t.linearityFailPoints,
-            bit(t.linearityPass), t.optimalOffset, t.travelLength, t.untrimmedResistance, t.trimmedResistance);
+          track.run(
+            id,
+            t.trackId,
+            t.status,
+            t.sigmaGradient,
+            t.linearitySpec,
+            t.linearityError,
+            t.linearityFailPoints,
+            bit(t.linearityPass),
+            t.optimalOffset,
+            t.travelLength,
+            t.untrimmedResistance,
+            t.trimmedResistance,
+          );
           tracks++;
         }
       }
@@ -293,7 +357,9 @@ describe('CLI with a host schema of other names (--schema, the config file)', ()
     expect(apply.code).toBe(0);
     expect((JSON.parse(apply.stdout) as { tracks: number }).tracks).toBe(tracks);
     const filled = new Database(host, { readonly: true });
-    expect((filled.prepare('SELECT COUNT(*) AS n FROM track_data WHERE sigma_threshold IS NOT NULL').get() as { n: number }).n).toBe(tracks);
+    expect((filled.prepare('SELECT COUNT(*) AS n FROM track_data WHERE sigma_threshold IS NOT NULL').get() as { n: number }).n).toBe(
+      tracks,
+    );
     expect(filled.prepare("SELECT name FROM sqlite_master WHERE name = 'trim_results'").get()).toBeUndefined();
     filled.close();
     expect((await cli('status', '--db', host, '--schema', mappingFile)).stdout).toMatch(/Status: \d+ of 4 models trained/u);
@@ -317,10 +383,13 @@ describe('CLI with a host schema of other names (--schema, the config file)', ()
     expect(bad.stderr).toMatch(/unknown key "extra"/u);
   });
 
-  it('a wrong mapping fails with the API\'s SchemaMappingError messages, in one line, exit 3', async () => {
+  it("a wrong mapping fails with the API's SchemaMappingError messages, in one line, exit 3", async () => {
     const cases: [unknown, RegExp][] = [
       [{ tables: { trim_result: 'analysis_results' } }, /Schema mapping: unknown table key "trim_result"\. Use one of trim_results, /u],
-      [{ ...mapping, columns: { ...mapping.columns, track_results: { ...mapping.columns.track_results, sigma_gradient: 'sigma_grad' } } }, /Column "track_data\.sigma_grad" \(for track_results\.sigma_gradient\) does not exist/u],
+      [
+        { ...mapping, columns: { ...mapping.columns, track_results: { ...mapping.columns.track_results, sigma_gradient: 'sigma_grad' } } },
+        /Column "track_data\.sigma_grad" \(for track_results\.sigma_gradient\) does not exist/u,
+      ],
     ];
     const file = join(dir, 'bad-mapping.json');
     for (const [value, pattern] of cases) {
@@ -353,7 +422,9 @@ describe('CLI after a kill -9 (SQLite)', () => {
     });
   const file = join(dir, 'kill.db');
   const tookOver = [
-    expect.stringMatching(/^laser-trim-ml: Took over the train lock from ".+ \(train\)" \(pid \d+ on this host is no longer running; it held the lock since .+Z\)\.$/u),
+    expect.stringMatching(
+      /^laser-trim-ml: Took over the train lock from ".+ \(train\)" \(pid \d+ on this host is no longer running; it held the lock since .+Z\)\.$/u,
+    ),
     expect.stringMatching(/^laser-trim-ml: Took over the apply lock from /u),
   ];
 
@@ -364,7 +435,10 @@ describe('CLI after a kill -9 (SQLite)', () => {
     expect(busy.code).toBe(4);
     expect(lines(busy.stderr)).toHaveLength(1);
     expect(busy.stderr.trimEnd()).toMatch(
-      new RegExp(`^laser-trim-ml: A train or apply is already running \\(they exclude each other\\): the train lock is held by "child pid ${holder.pid} \\(train\\)" since .+Z \\(its lease runs to .+Z, in \\d+ s, renewed while it runs\\)\\. Wait for it to finish and try again\\.$`, 'u'),
+      new RegExp(
+        `^laser-trim-ml: A train or apply is already running \\(they exclude each other\\): the train lock is held by "child pid ${holder.pid} \\(train\\)" since .+Z \\(its lease runs to .+Z, in \\d+ s, renewed while it runs\\)\\. Wait for it to finish and try again\\.$`,
+        'u',
+      ),
     );
     expect(await kill9(holder)).toBe('SIGKILL');
     const rerun = await cli('apply', '--db', file, '--quiet');
@@ -377,9 +451,26 @@ describe('CLI after a kill -9 (SQLite)', () => {
     expect(await kill9(train)).toBe('SIGKILL');
     const t0 = Date.now();
     let tookOverAt = 0;
-    const stdout = { text: '', write(t: string) { this.text += t; return true; } };
-    const stderr = { text: '', write(t: string) { tookOverAt ||= Date.now(); this.text += t; return true; } };
-    const code = await runCli(['train', '--db', file, '--quiet', '--concurrency', '1'], { stdout, stderr, signal: new AbortController().signal });
+    const stdout = {
+      text: '',
+      write(t: string) {
+        this.text += t;
+        return true;
+      },
+    };
+    const stderr = {
+      text: '',
+      write(t: string) {
+        tookOverAt ||= Date.now();
+        this.text += t;
+        return true;
+      },
+    };
+    const code = await runCli(['train', '--db', file, '--quiet', '--concurrency', '1'], {
+      stdout,
+      stderr,
+      signal: new AbortController().signal,
+    });
     expect(code).toBe(0);
     expect(lines(stderr.text)).toEqual(tookOver);
     expect(stdout.text).toMatch(/^Trained \d+ models/u);

@@ -72,7 +72,9 @@ describe('features and hygiene', () => {
     // A cell the adapter could not read, on the track or on its Final Test outcome.
     expect(exclusionReason(rec({ unreadable: { kind: 'value', column: 'track_results.sigma_gradient' } }))).toBe('unreadable_value');
     expect(exclusionReason(rec({ unreadable: { kind: 'date', column: 'trim_results.file_date' } }))).toBe('unreadable_date');
-    expect(exclusionReason(rec({ finalTest: { ...ft, unreadable: { kind: 'value', column: 'final_test_tracks.fail_points' } } }))).toBe('unreadable_value');
+    expect(exclusionReason(rec({ finalTest: { ...ft, unreadable: { kind: 'value', column: 'final_test_tracks.fail_points' } } }))).toBe(
+      'unreadable_value',
+    );
     // Dates: an invalid Date, and years outside 1950..9999 (UTC).
     expect(exclusionReason(rec({ fileDate: new Date(Number.NaN) }))).toBe('unreadable_date');
     expect(exclusionReason(rec({ fileDate: new Date(Date.UTC(1949, 11, 31, 23, 59, 59)) }))).toBe('unreadable_date');
@@ -88,16 +90,30 @@ describe('features and hygiene', () => {
     expect(exclusionReason(rec({ linearitySpec: 5.01 }))).toBe('invalid_spec');
     // Every other measurement: on the bound kept, beyond it (or ±Infinity) excluded; NULL and NaN are missing.
     const cases: [Partial<TrainingRecord>, boolean][] = [
-      [{ linearityError: 100 }, true], [{ linearityError: -100.5 }, false], [{ linearityError: Number.NEGATIVE_INFINITY }, false],
-      [{ linearityError: Number.NaN }, true], [{ linearityError: null }, true],
-      [{ linearityFailPoints: 100_000 }, true], [{ linearityFailPoints: 100_001 }, false], [{ linearityFailPoints: 2.5 }, false],
-      [{ linearityFailPoints: -1 }, false], [{ linearityFailPoints: 1e308 }, false],
-      [{ optimalOffset: -100 }, true], [{ optimalOffset: 1e308 }, false],
-      [{ travelLength: 3600 }, true], [{ travelLength: 0 }, true], [{ travelLength: -240 }, false], [{ travelLength: 3600.5 }, false],
+      [{ linearityError: 100 }, true],
+      [{ linearityError: -100.5 }, false],
+      [{ linearityError: Number.NEGATIVE_INFINITY }, false],
+      [{ linearityError: Number.NaN }, true],
+      [{ linearityError: null }, true],
+      [{ linearityFailPoints: 100_000 }, true],
+      [{ linearityFailPoints: 100_001 }, false],
+      [{ linearityFailPoints: 2.5 }, false],
+      [{ linearityFailPoints: -1 }, false],
+      [{ linearityFailPoints: 1e308 }, false],
+      [{ optimalOffset: -100 }, true],
+      [{ optimalOffset: 1e308 }, false],
+      [{ travelLength: 3600 }, true],
+      [{ travelLength: 0 }, true],
+      [{ travelLength: -240 }, false],
+      [{ travelLength: 3600.5 }, false],
       [{ unitLength: 3601 }, false],
-      [{ untrimmedResistance: 1e-3 }, true], [{ untrimmedResistance: 0 }, false], [{ untrimmedResistance: -1 }, false],
-      [{ trimmedResistance: 1e9 }, true], [{ trimmedResistance: 1.1e9 }, false],
-      [{ finalTest: { ...ft, failPoints: 1e308 } }, false], [{ finalTest: { ...ft, linearityError: 101 } }, false],
+      [{ untrimmedResistance: 1e-3 }, true],
+      [{ untrimmedResistance: 0 }, false],
+      [{ untrimmedResistance: -1 }, false],
+      [{ trimmedResistance: 1e9 }, true],
+      [{ trimmedResistance: 1.1e9 }, false],
+      [{ finalTest: { ...ft, failPoints: 1e308 } }, false],
+      [{ finalTest: { ...ft, linearityError: 101 } }, false],
       [{ finalTest: { ...ft, failPoints: null, linearityError: null } }, true],
     ];
     for (const [over, kept] of cases) {

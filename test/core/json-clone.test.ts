@@ -13,7 +13,13 @@ describe('jsonClone', () => {
     expect(c).toEqual(roundTrip(v));
   });
   it('keeps key order, copies deeply (no shared arrays or objects) and takes toJSON, Dates and typed arrays as JSON does', () => {
-    const v = { z: 1, a: { y: [1, 2], b: 2 }, when: new Date('2026-01-02T03:04:05.000Z'), arr: Float64Array.of(1, 2), m: new Map([[1, 2]]) };
+    const v = {
+      z: 1,
+      a: { y: [1, 2], b: 2 },
+      when: new Date('2026-01-02T03:04:05.000Z'),
+      arr: Float64Array.of(1, 2),
+      m: new Map([[1, 2]]),
+    };
     const c = jsonClone(v) as unknown as { z: number; a: { y: number[] } };
     expect(Object.keys(c)).toEqual(['z', 'a', 'when', 'arr', 'm']);
     expect(c).toEqual(roundTrip(v));

@@ -65,7 +65,7 @@ function pearsonOnAverageRanks(x: readonly number[], y: readonly number[]): numb
   const ranks = (v: readonly number[]): number[] => {
     const idx = v.map((_, i) => i).sort((a, b) => v[a]! - v[b]!);
     const r = new Array<number>(v.length).fill(0);
-    for (let i = 0; i < idx.length; ) {
+    for (let i = 0; i < idx.length;) {
       let j = i;
       while (j + 1 < idx.length && v[idx[j + 1]!] === v[idx[i]!]) j++;
       for (let k = i; k <= j; k++) r[idx[k]!] = (i + j) / 2 + 1;

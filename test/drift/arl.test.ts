@@ -17,7 +17,11 @@ describe('CUSUM ARL (published: Montgomery, Table 9.3 / Lucas & Crosier)', () =>
   });
   it('one-sided k=0.5 h=4 → 336', () => within(cusumArlOneSided(0.5, 4), 336, 0.01));
   it('Brook–Evans Markov chain agrees with the integral equation', () => {
-    for (const [h, d] of [[4, 0], [5, 1], [8, 0.5]] as const) {
+    for (const [h, d] of [
+      [4, 0],
+      [5, 1],
+      [8, 0.5],
+    ] as const) {
       within(cusumArl(0.5, h, { shift: d, method: 'markov', states: 400 }), cusumArl(0.5, h, { shift: d }), 2e-4);
     }
   });

@@ -13,7 +13,16 @@ const sig = (z: number): number => Math.exp(z * S);
 
 describe('recursions worked by hand (plain score, k = 0.5, h = 5, λ = 0.2, L = 3)', () => {
   it('CUSUM and EWMA follow the textbook recursions and the exact EWMA limits', () => {
-    const det = new ModelDriftDetector('m', { score: 'normal', selfStarting: false, k: 0.5, h: 5, lambda: 0.2, L: 3, correlationInflation: 1, blockSize: 1 });
+    const det = new ModelDriftDetector('m', {
+      score: 'normal',
+      selfStarting: false,
+      k: 0.5,
+      h: 5,
+      lambda: 0.2,
+      L: 3,
+      correlationInflation: 1,
+      blockSize: 1,
+    });
     expect(det.setBaseline(SYM_BASELINE)).toBe(true);
     const rs = [1.5, 1, -2, -1.5].map((z, i) => det.detect(sig(z), day(i)));
     expect(rs.map((r) => r.z)).toEqual([1.5, 1, -2, -1.5].map((z) => expect.closeTo(z, 12)));
@@ -47,12 +56,13 @@ describe('first sample after the baseline', () => {
 });
 
 describe('episodes and onset', () => {
-  const stepSeries = (): number[] => [
-    ...Array(20).fill(0), // in control, z = 0 exactly: both CUSUMs stay at 0
-    ...Array(110).fill(1.5), // step up at index 20
-    ...Array(60).fill(0), // back in control
-    ...Array(40).fill(-2), // step down at index 190
-  ].map(sig);
+  const stepSeries = (): number[] =>
+    [
+      ...Array(20).fill(0), // in control, z = 0 exactly: both CUSUMs stay at 0
+      ...Array(110).fill(1.5), // step up at index 20
+      ...Array(60).fill(0), // back in control
+      ...Array(40).fill(-2), // step down at index 190
+    ].map(sig);
 
   it('reports the onset where the CUSUM left zero, one alarm per episode, and rearms after recovery', () => {
     const det = new ModelDriftDetector('8340-1', { score: 'normal', selfStarting: false });
@@ -88,19 +98,35 @@ describe('episodes and onset', () => {
   it('state round trip mid-stream gives identical subsequent results', () => {
     const values = stepSeries();
     const a = new ModelDriftDetector('m', { targetArl0: 20_000 });
-    a.setBaseline(SYM_BASELINE, SYM_BASELINE.map((_, i) => day(-100 + i)));
-    a.detectSeries(values.slice(0, 40), values.slice(0, 40).map((_, i) => day(i)));
+    a.setBaseline(
+      SYM_BASELINE,
+      SYM_BASELINE.map((_, i) => day(-100 + i)),
+    );
+    a.detectSeries(
+      values.slice(0, 40),
+      values.slice(0, 40).map((_, i) => day(i)),
+    );
     const json = JSON.stringify(a.toState());
     const b = ModelDriftDetector.fromState(JSON.parse(json) as ModelDriftDetectorState);
     expect(b.toState()).toEqual(a.toState());
     const rest = values.slice(40);
-    const ra = a.detectSeries(rest, rest.map((_, i) => day(40 + i)));
-    const rb = b.detectSeries(rest, rest.map((_, i) => day(40 + i)));
+    const ra = a.detectSeries(
+      rest,
+      rest.map((_, i) => day(40 + i)),
+    );
+    const rb = b.detectSeries(
+      rest,
+      rest.map((_, i) => day(40 + i)),
+    );
     expect(rb).toEqual(ra);
     // A version-1 state (before rank scores, subgroups and the horizon design) is refused with a typed error that
     // tells the user to retrain.
-    expect(() => ModelDriftDetector.fromState({ ...a.toState(), version: 1 } as unknown as ModelDriftDetectorState)).toThrow(StateVersionError);
-    expect(() => ModelDriftDetector.fromState({ ...a.toState(), version: 1 } as unknown as ModelDriftDetectorState)).toThrow(/retrain the model/);
+    expect(() => ModelDriftDetector.fromState({ ...a.toState(), version: 1 } as unknown as ModelDriftDetectorState)).toThrow(
+      StateVersionError,
+    );
+    expect(() => ModelDriftDetector.fromState({ ...a.toState(), version: 1 } as unknown as ModelDriftDetectorState)).toThrow(
+      /retrain the model/,
+    );
   });
 
   it('skips non-positive and non-finite values without changing state', () => {
@@ -123,7 +149,12 @@ describe('episodes and onset', () => {
 describe('baselines', () => {
   it('fails with a reason for too few, constant, all-NaN and two-sample inputs', () => {
     const cases: [number[], RegExp][] = [
-      [Array(29).fill(3e-4).map((v: number, i) => v * (1 + i / 100)), /at least 30/],
+      [
+        Array(29)
+          .fill(3e-4)
+          .map((v: number, i) => v * (1 + i / 100)),
+        /at least 30/,
+      ],
       [Array(100).fill(3.5e-4), /no spread/],
       [Array(50).fill(Number.NaN), /only 0 positive finite/],
       [[1e-4, 2e-4], /only 2 positive finite/],
@@ -203,7 +234,10 @@ describe('simulation (seeded)', () => {
     // is replayed on the same charted scores (DriftResult.subgroupScore).
     const L = designEwmaL(2000, 0.1);
     const H = 500;
-    const known = simulateCombinedArl({ k: 0.375, h: 1e6, lambda: 0.1, L }, { horizon: H, replicates: 4000, seed: 3, maxLength: H + 1 }).withinHorizon;
+    const known = simulateCombinedArl(
+      { k: 0.375, h: 1e6, lambda: 0.1, L },
+      { horizon: H, replicates: 4000, seed: 3, maxLength: H + 1 },
+    ).withinHorizon;
     const draw = (rng: ReturnType<typeof createRng>): number =>
       Math.exp(MU + SD * rng.nextNormal() + (rng.next() < 0.2 ? -0.6 * Math.log(1 - rng.next()) : 0));
     const rates = (selfStarting: boolean): { corrected: number; uncorrected: number } => {

@@ -16,7 +16,11 @@ function glitchy(rng: Rng): number {
   return SW * rng.nextNormal() + (rng.next() < 0.2 ? -2 * SW * Math.log(1 - rng.next()) : 0);
 }
 
-interface Series { values: number[]; dates: Date[]; sd: number }
+interface Series {
+  values: number[];
+  dates: Date[];
+  sd: number;
+}
 
 /**
  * n units at `perDay` a day (uniform times), lots lasting a log-uniform 2–28 days with offsets N(0, (ratio·SW)²),
@@ -24,7 +28,9 @@ interface Series { values: number[]; dates: Date[]; sd: number }
  * ramp reaching the size after `rampUnits`.
  */
 function series(rng: Rng, n: number, perDay: number, ratio: number, shift?: { onset: number; size: number; rampUnits?: number }): Series {
-  const dates = Array.from({ length: n }, () => rng.next() * (n / perDay) * DAY).sort((a, b) => a - b).map((t) => new Date(t));
+  const dates = Array.from({ length: n }, () => rng.next() * (n / perDay) * DAY)
+    .sort((a, b) => a - b)
+    .map((t) => new Date(t));
   const lotDays = (): number => Math.exp(Math.log(2) + rng.next() * Math.log(14)) * DAY;
   let b = ratio * SW * rng.nextNormal();
   let end = lotDays();
@@ -49,7 +55,8 @@ function series(rng: Rng, n: number, perDay: number, ratio: number, shift?: { on
 /** Baseline = first `base` units; returns the episodes over the rest. */
 function run(s: Series, base: number, opts: ModelDriftDetectorOptions = {}, unitsPerYear?: number) {
   const det = new ModelDriftDetector('m', opts);
-  if (!det.setBaseline(s.values.slice(0, base), s.dates.slice(0, base), unitsPerYear ? { unitsPerYear } : {})) throw new Error(det.baselineFailureReason ?? '');
+  if (!det.setBaseline(s.values.slice(0, base), s.dates.slice(0, base), unitsPerYear ? { unitsPerYear } : {}))
+    throw new Error(det.baselineFailureReason ?? '');
   return { det, ...det.detectSeries(s.values.slice(base), s.dates.slice(base)) };
 }
 
@@ -63,7 +70,9 @@ describe('skewed ln sigma (glitch tail, skewness ≈ 1.5), no lots', () => {
       const tailed = y.map((v) => (v > 0.3 ? v + 3 * (v - 0.3) : v)); // a long right tail, same order
       const dates = y.map((_, i) => new Date((i * DAY) / 3));
       const episodes = (ys: number[]): string =>
-        run({ values: ys.map((v) => Math.exp(MU + v)), dates, sd: SW }, 300, { targetArl0: 2000, blockSize: 1 }).episodes.map((e) => `${e.direction}@${e.detectedDate.getTime()}`).join();
+        run({ values: ys.map((v) => Math.exp(MU + v)), dates, sd: SW }, 300, { targetArl0: 2000, blockSize: 1 })
+          .episodes.map((e) => `${e.direction}@${e.detectedDate.getTime()}`)
+          .join();
       const a = episodes(y);
       if (a === episodes(tailed)) identical++;
       if (a !== '') alarms++;
@@ -71,7 +80,6 @@ describe('skewed ln sigma (glitch tail, skewness ≈ 1.5), no lots', () => {
     expect(alarms).toBeGreaterThan(5); // the comparison covers alarms, not only silence
     expect(identical).toBeGreaterThanOrEqual(38); // (reference values are kept to 1e-6: a rare near-tie may move)
   });
-
 
   it('rank scores keep the known-parameter false-alarm rate; the normal t score raises it, upwards', () => {
     const opts = { targetArl0: 2000, correlationInflation: 1, blockSize: 1 };

@@ -22,8 +22,15 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
     ],
   });
   return {
@@ -46,7 +53,11 @@ export interface PageCheck {
 }
 
 /** Loads `url` in a new page (optionally at a width, taking a screenshot) and records what happened. */
-export async function openAndCheck(browser: Browser, url: string, opts: { screenshot?: string; width?: number; height?: number } = {}): Promise<PageCheck & { page: import('puppeteer-core').Page }> {
+export async function openAndCheck(
+  browser: Browser,
+  url: string,
+  opts: { screenshot?: string; width?: number; height?: number } = {},
+): Promise<PageCheck & { page: import('puppeteer-core').Page }> {
   const page = await browser.newPage();
   await page.setViewport({ width: opts.width ?? 1280, height: opts.height ?? 900 });
   const consoleErrors: string[] = [];

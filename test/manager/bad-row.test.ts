@@ -82,7 +82,10 @@ async function postgres(): Promise<Subject> {
   const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) });
   await createReferenceSchema(db);
   const repo = await createPostgresRepository({ connectionString: url }, { migrate: true });
-  cleanups.push(() => repo.close(), () => db.destroy());
+  cleanups.push(
+    () => repo.close(),
+    () => db.destroy(),
+  );
   return {
     repo,
     engine: 'postgres',
@@ -127,7 +130,11 @@ async function spoil(s: Subject, { model, track, run, runTracks }: Picked, kind:
   switch (kind) {
     case 'dateText':
       // PostgreSQL's date column cannot hold text: a NULL date is its unreadable date.
-      await q(s.engine === 'sqlite' ? `UPDATE trim_results SET file_date = 'not a date' WHERE id = ${run}` : `UPDATE trim_results SET file_date = NULL WHERE id = ${run}`);
+      await q(
+        s.engine === 'sqlite'
+          ? `UPDATE trim_results SET file_date = 'not a date' WHERE id = ${run}`
+          : `UPDATE trim_results SET file_date = NULL WHERE id = ${run}`,
+      );
       return runTracks;
     case 'dateOutOfRange':
       await q(`UPDATE trim_results SET file_date = ${lit('0999-06-01T00:00:00.000Z')} WHERE id = ${run}`);
@@ -162,8 +169,24 @@ function excludedOf(r: TrainAllResult, model: string): Record<string, number> {
 /** Library numeric cells that are not finite (SQLite stores ±Infinity; PostgreSQL also NaN). */
 async function nonFiniteCells(s: Subject): Promise<number> {
   const bad = (c: string) => `(${c} IS NOT NULL AND NOT (${c} BETWEEN -1.7e308 AND 1.7e308))`;
-  const stateCols = ['sigma_threshold', 'threshold_confidence', 'predictor_auc', 'sigma_mean', 'sigma_std', 'sigma_p95', 'error_mean',
-    'error_std', 'avg_fail_points', 'spec_margin', 'difficulty_score', 'drift_baseline_mean', 'drift_baseline_std', 'cusum_pos', 'cusum_neg', 'ewma_value'];
+  const stateCols = [
+    'sigma_threshold',
+    'threshold_confidence',
+    'predictor_auc',
+    'sigma_mean',
+    'sigma_std',
+    'sigma_p95',
+    'error_mean',
+    'error_std',
+    'avg_fail_points',
+    'spec_margin',
+    'difficulty_score',
+    'drift_baseline_mean',
+    'drift_baseline_std',
+    'cusum_pos',
+    'cusum_neg',
+    'ewma_value',
+  ];
   const rows = [
     ...(await s.exec(`SELECT COUNT(*) AS n FROM model_ml_state WHERE ${stateCols.map(bad).join(' OR ')}`)),
     ...(await s.exec(`SELECT COUNT(*) AS n FROM drift_alerts WHERE ${bad('size_sigma')}`)),
@@ -172,7 +195,10 @@ async function nonFiniteCells(s: Subject): Promise<number> {
   return rows.reduce((sum, r) => sum + Number(r['n']), 0);
 }
 
-for (const [name, open] of [['SQLite', sqlite], ['PostgreSQL', postgres]] as const) {
+for (const [name, open] of [
+  ['SQLite', sqlite],
+  ['PostgreSQL', postgres],
+] as const) {
   describe(`bad rows (${name})`, () => {
     it('one bad cell or impossible value excludes that row alone, counted by reason, in train and apply', async () => {
       const s = await open();
@@ -183,7 +209,9 @@ for (const [name, open] of [['SQLite', sqlite], ['PostgreSQL', postgres]] as con
       const ml = new MLManager(s.repo, { trees: 10 });
       const before = await ml.trainAllModels({ concurrency: 1 });
       const trainedBefore = new Set(before.results.filter((r) => r.status === 'trained').map((r) => r.model));
-      const candidates = [...models].filter((m) => m.finalTestLinked > 0 && trainedBefore.has(m.model)).sort((a, b) => a.trimTracks - b.trimTracks);
+      const candidates = [...models]
+        .filter((m) => m.finalTestLinked > 0 && trainedBefore.has(m.model))
+        .sort((a, b) => a.trimTracks - b.trimTracks);
       const kinds = Object.keys(KINDS) as Kind[];
       expect(candidates.length).toBeGreaterThanOrEqual(kinds.length);
       const victims = new Map(kinds.map((k, i) => [k, candidates[i]!.model]));
@@ -201,7 +229,11 @@ for (const [name, open] of [['SQLite', sqlite], ['PostgreSQL', postgres]] as con
         const reason = KINDS[kind];
         const was = excludedOf(before, model);
         const now = excludedOf(trained, model);
-        const delta = Object.fromEntries(Object.keys(now).map((k) => [k, now[k]! - (was[k] ?? 0)]).filter(([, n]) => n !== 0));
+        const delta = Object.fromEntries(
+          Object.keys(now)
+            .map((k) => [k, now[k]! - (was[k] ?? 0)])
+            .filter(([, n]) => n !== 0),
+        );
         // The spoiled row was clean; for a Final-Test-labelled model it may have lacked an outcome (an unlinked unit):
         // then it moves from missing_outcome to its new reason.
         const n = spoiled.get(kind)!;

@@ -27,7 +27,10 @@ describe('a full disk during train (SQLite)', () => {
     const db = new Kysely({ dialect: new SqliteDialect({ database: handle }) });
     await createReferenceSchema(db);
     const repo = await createSqliteRepository({ db }, { migrate: true });
-    cleanups.push(() => db.destroy(), () => repo.close());
+    cleanups.push(
+      () => db.destroy(),
+      () => repo.close(),
+    );
     await writePlant(repo, { seed: 5, tracks: 3000, models: 12 });
     const models = await repo.listModels();
     // Room for a few models' states and forests (a page is 4 KiB), not for all of them.

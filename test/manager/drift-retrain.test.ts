@@ -15,8 +15,16 @@ function runs(from: number, to: number): HostTrimRunInput[] {
     const sigma = Math.exp(Math.log(3e-4) + 0.3 * (z + (i >= 250 ? 1.5 : 0)));
     out.push(
       singleTrackRun({
-        model: 'DRIFT-1', serial: `U${i}`, fileDate: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000 * 6), sigma, fail: z > 1,
-        errorPass: 0.006, errorFail: 0.012, failPoints: 4, optimalOffset: 0.001, trimmedResistance: 1050,
+        model: 'DRIFT-1',
+        serial: `U${i}`,
+        fileDate: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000 * 6),
+        sigma,
+        fail: z > 1,
+        errorPass: 0.006,
+        errorFail: 0.012,
+        failPoints: 4,
+        optimalOffset: 0.001,
+        trimmedResistance: 1050,
       }),
     );
   }

@@ -5,7 +5,14 @@ import { createMemoryRepository } from '../../src/storage/memory/memory-reposito
 import type { MLRepository } from '../../src/storage/repository.js';
 import { fullState } from '../storage/contract.js';
 
-const drift = (cusumNeg: number) => ({ cusumPos: 0, cusumNeg, ewmaValue: -7.9, isDrifting: false, driftDirection: null, componentsJson: '{}' });
+const drift = (cusumNeg: number) => ({
+  cusumPos: 0,
+  cusumNeg,
+  ewmaValue: -7.9,
+  isDrifting: false,
+  driftDirection: null,
+  componentsJson: '{}',
+});
 
 describe('DriftStateWriter', () => {
   it('writes a batch in one call; a batch that fails is written model by model, so only the model at fault fails', async () => {

@@ -29,7 +29,8 @@ interface GarbageKind {
 const T = (set: string) => `UPDATE track_results SET ${set} WHERE id = :track`;
 const R = (set: string) => `UPDATE trim_results SET ${set} WHERE id = :run`;
 const FT_TRACK = (set: string) => `UPDATE final_test_tracks SET ${set} WHERE id = :ft`;
-const FT_RUN = (set: string) => `UPDATE final_test_results SET ${set} WHERE id = (SELECT final_test_id FROM final_test_tracks WHERE id = :ft)`;
+const FT_RUN = (set: string) =>
+  `UPDATE final_test_results SET ${set} WHERE id = (SELECT final_test_id FROM final_test_tracks WHERE id = :ft)`;
 
 /** Every kind, with its reason (the `shared/domain.md` garbage, and what issue 10 found). */
 export const GARBAGE: readonly GarbageKind[] = [
@@ -103,7 +104,10 @@ const keyOf = (r: TrainingRecord) => `${r.model}\u0000${r.serial}\u0000${r.track
  * Runs the harness on a fresh SQLite file: a plant of `tracks` tracks, `rows` of them spoiled (round-robin over
  * {@link GARBAGE}, each on its own clean run), then train and apply.
  */
-export async function runGarbageHarness(file: string, o: { tracks: number; rows: number; models: number; seed: number; trees?: number }): Promise<GarbageReport> {
+export async function runGarbageHarness(
+  file: string,
+  o: { tracks: number; rows: number; models: number; seed: number; trees?: number },
+): Promise<GarbageReport> {
   const t0 = Date.now();
   const setup = new Kysely({ dialect: new SqliteDialect({ database: new Database(file) }) });
   await createReferenceSchema(setup);
@@ -116,7 +120,10 @@ export async function runGarbageHarness(file: string, o: { tracks: number; rows:
     try {
       // Hostile names: an empty one and one with quotes, a slash and unicode (names are opaque).
       const byName = [...(await repo.listModels())].sort((a, b) => a.trimTracks - b.trimTracks);
-      const renames: [string, string][] = [[byName[0]!.model, ''], [byName[1]!.model, `o'neil "x" / 型号`]];
+      const renames: [string, string][] = [
+        [byName[0]!.model, ''],
+        [byName[1]!.model, `o'neil "x" / 型号`],
+      ];
       for (const [from, to] of renames) {
         raw.prepare('UPDATE trim_results SET model = ? WHERE model = ?').run(to, from);
         raw.prepare('UPDATE final_test_results SET model = ? WHERE model = ?').run(to, from);
@@ -144,16 +151,24 @@ export async function runGarbageHarness(file: string, o: { tracks: number; rows:
       }
       // Runs with a linked Final Test track of their first track, for the Final Test garbage.
       const linked = new Map<number, number>();
-      for (const row of raw.prepare(`SELECT ft.id AS ft, t.id AS track FROM final_test_tracks ft
+      for (const row of raw
+        .prepare(
+          `SELECT ft.id AS ft, t.id AS track FROM final_test_tracks ft
           JOIN final_test_results fr ON fr.id = ft.final_test_id
-          JOIN track_results t ON t.trim_result_id = fr.linked_trim_id AND t.track_id = ft.track_id`).all() as { ft: number; track: number }[]) {
+          JOIN track_results t ON t.trim_result_id = fr.linked_trim_id AND t.track_id = ft.track_id`,
+        )
+        .all() as { ft: number; track: number }[]) {
         linked.set(row.track, row.ft);
       }
       // Each FT row links to one track; one FT row per spoiled run (a retest links another FT row to the same track,
       // which stays readable: only the spoiled one must count, so runs with several FT rows on a track are skipped).
       const ftPerTrack = new Map<number, number>();
-      for (const row of raw.prepare(`SELECT t.id AS track, COUNT(*) AS n FROM final_test_tracks ft JOIN final_test_results fr ON fr.id = ft.final_test_id
-          JOIN track_results t ON t.trim_result_id = fr.linked_trim_id AND t.track_id = ft.track_id GROUP BY t.id`).all() as { track: number; n: number }[]) {
+      for (const row of raw
+        .prepare(
+          `SELECT t.id AS track, COUNT(*) AS n FROM final_test_tracks ft JOIN final_test_results fr ON fr.id = ft.final_test_id
+          JOIN track_results t ON t.trim_result_id = fr.linked_trim_id AND t.track_id = ft.track_id GROUP BY t.id`,
+        )
+        .all() as { track: number; n: number }[]) {
         ftPerTrack.set(row.track, row.n);
       }
       const rng = createRng(o.seed);
@@ -161,7 +176,9 @@ export async function runGarbageHarness(file: string, o: { tracks: number; rows:
         const j = rng.nextInt(i + 1);
         [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
       }
-      const ftCandidates = candidates.filter((c) => c.tracks.length === 1 && linked.has(c.tracks[0]!.trackResultId) && ftPerTrack.get(c.tracks[0]!.trackResultId) === 1);
+      const ftCandidates = candidates.filter(
+        (c) => c.tracks.length === 1 && linked.has(c.tracks[0]!.trackResultId) && ftPerTrack.get(c.tracks[0]!.trackResultId) === 1,
+      );
       const used = new Set<number>();
       const spoiled: Record<string, number> = {};
       const spoiledApply: Record<string, number> = {};
@@ -243,13 +260,27 @@ export async function runGarbageHarness(file: string, o: { tracks: number; rows:
 /** Non-finite numbers in the library's tables and in the result columns (SQLite keeps ±Infinity; NaN is NULL). */
 function nonFiniteCells(raw: Database.Database): number {
   const bad = (c: string) => `(typeof(${c}) = 'real' AND NOT (${c} BETWEEN -1.7e308 AND 1.7e308))`;
-  const stateCols = (raw.prepare(`SELECT name FROM pragma_table_info('model_ml_state') WHERE type IN ('REAL', 'DOUBLE PRECISION', 'FLOAT', 'INTEGER')`).all() as { name: string }[]).map((r) => r.name);
+  const stateCols = (
+    raw
+      .prepare(`SELECT name FROM pragma_table_info('model_ml_state') WHERE type IN ('REAL', 'DOUBLE PRECISION', 'FLOAT', 'INTEGER')`)
+      .all() as { name: string }[]
+  ).map((r) => r.name);
   let n = 0;
-  for (const [table, cols] of [['model_ml_state', stateCols], ['drift_alerts', ['size_sigma']], ['track_results', ['sigma_threshold', 'failure_probability']]] as const) {
+  for (const [table, cols] of [
+    ['model_ml_state', stateCols],
+    ['drift_alerts', ['size_sigma']],
+    ['track_results', ['sigma_threshold', 'failure_probability']],
+  ] as const) {
     if (cols.length === 0) continue;
     n += Number((raw.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${cols.map(bad).join(' OR ')}`).get() as { n: number }).n);
   }
   // JSON in the library's tables holds no "Infinity"/"NaN" (JSON.stringify writes null for them).
-  n += Number((raw.prepare(`SELECT COUNT(*) AS n FROM model_ml_state WHERE components_json LIKE '%Infinity%' OR components_json LIKE '%NaN%'`).get() as { n: number }).n);
+  n += Number(
+    (
+      raw
+        .prepare(`SELECT COUNT(*) AS n FROM model_ml_state WHERE components_json LIKE '%Infinity%' OR components_json LIKE '%NaN%'`)
+        .get() as { n: number }
+    ).n,
+  );
   return n;
 }

@@ -11,11 +11,18 @@ import { ALL_KINDS, type RepoUnderTest } from './repos.js';
  * New units for every model, copied from its own earlier units (sigma scaled by `factor` for `shifted`), dated after
  * its last unit (`at: 'after'`) or in the middle of its history (`at: 'middle'`, a late arrival).
  */
-async function newRuns(repo: MLRepository, perModel: number, shifted: string | null, factor: number, at: 'after' | 'middle' = 'after'): Promise<HostTrimRunInput[]> {
+async function newRuns(
+  repo: MLRepository,
+  perModel: number,
+  shifted: string | null,
+  factor: number,
+  at: 'after' | 'middle' = 'after',
+): Promise<HostTrimRunInput[]> {
   const out: HostTrimRunInput[] = [];
   for (const s of await repo.listModels()) {
     const byRun = new Map<number, TrimTrack[]>();
-    for await (const batch of repo.readTracksForApply(s.model)) for (const t of batch) byRun.set(t.trimResultId, [...(byRun.get(t.trimResultId) ?? []), t]);
+    for await (const batch of repo.readTracksForApply(s.model))
+      for (const t of batch) byRun.set(t.trimResultId, [...(byRun.get(t.trimResultId) ?? []), t]);
     const runs = [...byRun.values()];
     const first = s.firstDate!.getTime();
     const last = s.lastDate!.getTime();
@@ -42,7 +49,16 @@ async function snapshot(r: RepoUnderTest): Promise<unknown> {
   const alerts = (await r.repo.listDriftAlerts()).map(({ id: _i, createdDate: _c, ...a }) => a);
   const states = (await r.repo.listModelStates()).map((s) => {
     const c = JSON.parse(s.componentsJson) as Record<string, unknown>;
-    return { model: s.model, cusumPos: s.cusumPos, cusumNeg: s.cusumNeg, ewmaValue: s.ewmaValue, isDrifting: s.isDrifting, driftDirection: s.driftDirection, driftCurrent: c['driftCurrent'], driftThrough: c['driftThrough'] };
+    return {
+      model: s.model,
+      cusumPos: s.cusumPos,
+      cusumNeg: s.cusumNeg,
+      ewmaValue: s.ewmaValue,
+      isDrifting: s.isDrifting,
+      driftDirection: s.driftDirection,
+      driftCurrent: c['driftCurrent'],
+      driftThrough: c['driftThrough'],
+    };
   });
   return { results: [...(await r.results()).entries()], alerts, states };
 }
@@ -192,7 +208,9 @@ describe('scoreTracks', () => {
     const scored = await ml.scoreTracks(model!, tracks);
     expect(tracks.every((t) => repo.trackResults(t.trackResultId) === undefined)).toBe(true);
     await ml.applyToDatabase({ concurrency: 1, models: [model!] });
-    expect(scored.map(({ trackResultId, ...rest }) => [trackResultId, rest])).toEqual(tracks.map((t) => [t.trackResultId, repo.trackResults(t.trackResultId)]));
+    expect(scored.map(({ trackResultId, ...rest }) => [trackResultId, rest])).toEqual(
+      tracks.map((t) => [t.trackResultId, repo.trackResults(t.trackResultId)]),
+    );
     expect(scored.some((s) => s.failureProbability !== null)).toBe(true);
   }, 60_000);
 });

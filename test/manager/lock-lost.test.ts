@@ -52,7 +52,11 @@ describe('a lock lost while held', () => {
     expect((await ml.trainAllModels({ concurrency: 1 })).failed).toBe(0);
     let batches = 0;
     const applyErr = await ml
-      .applyToDatabase({ batchSize: 200, concurrency: 1, onProgress: (e) => void (e.phase === 'applying' && (e.recordsDone ?? 0) > 0 && ++batches === 1 && lose()) })
+      .applyToDatabase({
+        batchSize: 200,
+        concurrency: 1,
+        onProgress: (e) => void (e.phase === 'applying' && (e.recordsDone ?? 0) > 0 && ++batches === 1 && lose()),
+      })
       .catch((e: unknown) => e);
     expect(applyErr).toBeInstanceOf(BusyError);
     // With the locks intact the same apply completes.

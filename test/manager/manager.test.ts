@@ -120,7 +120,8 @@ for (const makeKind of ALL_KINDS) {
       const cross = await ml.getCrossModelInsights();
       expect(cross.ranking.length).toBeGreaterThan(3);
       // Ranking is hardest first.
-      for (let i = 1; i < cross.ranking.length; i++) expect(cross.ranking[i - 1]!.difficulty).toBeGreaterThanOrEqual(cross.ranking[i]!.difficulty);
+      for (let i = 1; i < cross.ranking.length; i++)
+        expect(cross.ranking[i - 1]!.difficulty).toBeGreaterThanOrEqual(cross.ranking[i]!.difficulty);
       expect(cross.needData.some((m) => m.model === 'GARBAGE "only"/x')).toBe(true);
     });
 
@@ -167,7 +168,10 @@ for (const makeKind of ALL_KINDS) {
       const b = new MLManager(await rut.reopen(), { ...FAST, owner: 'the applier' });
       let apply = null as Promise<unknown> | null; // assigned in a callback: no narrowing to null
       // Started from inside the training's progress callback, i.e. while the training holds its locks.
-      await a.trainAllModels({ concurrency: 1, onProgress: (e) => void (e.phase === 'training' && (apply ??= b.applyToDatabase().catch((err: unknown) => err))) });
+      await a.trainAllModels({
+        concurrency: 1,
+        onProgress: (e) => void (e.phase === 'training' && (apply ??= b.applyToDatabase().catch((err: unknown) => err))),
+      });
       const err: unknown = await apply;
       expect(err).toBeInstanceOf(BusyError);
       expect((err as BusyError).message).toContain('the trainer');
@@ -185,7 +189,11 @@ for (const makeKind of ALL_KINDS) {
       const statesBefore = await rut.repo.listModelStates();
       const ac2 = new AbortController();
       await expect(
-        ml.trainAllModels({ concurrency: 1, signal: ac2.signal, onProgress: (e) => e.phase === 'training' && e.modelsDone >= 3 && ac2.abort() }),
+        ml.trainAllModels({
+          concurrency: 1,
+          signal: ac2.signal,
+          onProgress: (e) => e.phase === 'training' && e.modelsDone >= 3 && ac2.abort(),
+        }),
       ).rejects.toBeInstanceOf(AbortedError);
       // Every stored state is whole: an old one or a new one, each parseable.
       const statesMid = await rut.repo.listModelStates();
@@ -213,7 +221,13 @@ for (const makeKind of ALL_KINDS) {
       expect(await ml.getThreshold(small!.model)).toBe(small!.sigmaThreshold);
       // the stored plant-wide threshold is the same for every model, and apply writes the small model's threshold
       const states = await rut.repo.listModelStates();
-      const priors = new Set(states.map((st) => JSON.stringify((JSON.parse(st.componentsJson) as { threshold?: { result?: { prior?: unknown } } }).threshold?.result?.prior ?? null)));
+      const priors = new Set(
+        states.map((st) =>
+          JSON.stringify(
+            (JSON.parse(st.componentsJson) as { threshold?: { result?: { prior?: unknown } } }).threshold?.result?.prior ?? null,
+          ),
+        ),
+      );
       priors.delete('null');
       expect(priors.size).toBe(1);
       const applied = await ml.applyToDatabase();

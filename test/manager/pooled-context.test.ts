@@ -10,10 +10,31 @@ import {
   smoothedRate,
   excessRate,
 } from '../../src/manager/pooled/pooled-context.js';
-import { countsOnDay, decayHistory, decayedAfter, decayedBefore, nearbyRate, recentRate } from '../../src/manager/pooled/decayed-history.js';
-import { POOLED_FEATURE_NAMES, POOLED_TRACK_FEATURE_COUNT, POOLED_V1_FEATURE_COUNT, POOLED_V2_FEATURE_COUNT, columnMedians, imputeInPlace, medianOf } from '../../src/manager/pooled/pooled-features.js';
+import {
+  countsOnDay,
+  decayHistory,
+  decayedAfter,
+  decayedBefore,
+  nearbyRate,
+  recentRate,
+} from '../../src/manager/pooled/decayed-history.js';
+import {
+  POOLED_FEATURE_NAMES,
+  POOLED_TRACK_FEATURE_COUNT,
+  POOLED_V1_FEATURE_COUNT,
+  POOLED_V2_FEATURE_COUNT,
+  columnMedians,
+  imputeInPlace,
+  medianOf,
+} from '../../src/manager/pooled/pooled-features.js';
 import { fitLogistic, logisticProbability } from '../../src/predictor/logistic.js';
-import { PooledRows, fillContextColumns, pooledModelFromState, trainPooledModel, type PooledModelState } from '../../src/manager/pooled/pooled.js';
+import {
+  PooledRows,
+  fillContextColumns,
+  pooledModelFromState,
+  trainPooledModel,
+  type PooledModelState,
+} from '../../src/manager/pooled/pooled.js';
 
 const DAY = 86_400_000;
 let nextId = 1;
@@ -40,7 +61,9 @@ function rec(model: string, day: number, fail: boolean | null, o: { trim?: numbe
     untrimmedResistance: 10_000,
     trimmedResistance: 10_500,
     finalTest:
-      fail === null ? null : { finalTestId: id, testDate: new Date((day + 10) * DAY), linearityPass: !fail, failPoints: fail ? 5 : 0, linearityError: null },
+      fail === null
+        ? null
+        : { finalTestId: id, testDate: new Date((day + 10) * DAY), linearityPass: !fail, failPoints: fail ? 5 : 0, linearityError: null },
   };
 }
 
@@ -60,11 +83,21 @@ describe('context features: hand examples', () => {
     expect(p.rate).toBeCloseTo(0.25, 12);
     expect(p.strength).toBeCloseTo(0.1875 / 0.021 - 1, 9);
     // Rates as alike as binomial noise (S below its expectation): models indistinguishable, upper bound.
-    expect(fitRatePrior([{ units: 10, failures: 3 }, { units: 10, failures: 3 }]).strength).toBe(PRIOR_STRENGTH_BOUNDS.max);
+    expect(
+      fitRatePrior([
+        { units: 10, failures: 3 },
+        { units: 10, failures: 3 },
+      ]).strength,
+    ).toBe(PRIOR_STRENGTH_BOUNDS.max);
     expect(fitRatePrior([{ units: 50, failures: 5 }])).toEqual({ rate: 0.1, strength: PRIOR_STRENGTH_BOUNDS.max });
     expect(fitRatePrior([])).toEqual({ rate: 0.5, strength: PRIOR_STRENGTH_BOUNDS.min });
     // Models entirely apart: the strength stays at its lower bound.
-    expect(fitRatePrior([{ units: 100, failures: 0 }, { units: 100, failures: 100 }]).strength).toBe(PRIOR_STRENGTH_BOUNDS.min);
+    expect(
+      fitRatePrior([
+        { units: 100, failures: 0 },
+        { units: 100, failures: 100 },
+      ]).strength,
+    ).toBe(PRIOR_STRENGTH_BOUNDS.min);
   });
 
   it('smooths a model rate toward the prior', () => {
@@ -79,7 +112,15 @@ describe('context features: hand examples', () => {
   });
 
   it('counts FT outcomes by trim day and weighs earlier days by their age', () => {
-    const h = finalTestHistory([rec('a', 17, false), rec('a', 10, true), rec('a', 10, false), rec('a', 12, null), rec('a', 10, true), rec('a', 10, false), rec('a', 17, false)]);
+    const h = finalTestHistory([
+      rec('a', 17, false),
+      rec('a', 10, true),
+      rec('a', 10, false),
+      rec('a', 12, null),
+      rec('a', 10, true),
+      rec('a', 10, false),
+      rec('a', 17, false),
+    ]);
     expect(h).toEqual({ days: [10, 17], units: [4, 2], failures: [2, 0] });
     const d = decayHistory(h, 7);
     // Day 17 sees day 10 only (7 days = one half-life): A = 2·½, B = 4·½; rate = (1 + 5·0.2)/(2 + 5).
@@ -218,7 +259,10 @@ describe('context features: out of fold at training', () => {
     const sameDay = recs.filter((x) => x !== r0 && x.model === r0.model && dayNumber(x.fileDate) === dayNumber(r0.fileDate));
     const other = sameDay.find((x) => contextFold(x.trimResultId, 42, 5) !== fold0);
     const same = sameDay.find((x) => x.trimResultId !== r0.trimResultId && contextFold(x.trimResultId, 42, 5) === fold0);
-    for (const [x, moves] of [[other, true], [same, false]] as const) {
+    for (const [x, moves] of [
+      [other, true],
+      [same, false],
+    ] as const) {
       if (!x) continue;
       const flip = () => Object.assign(x, { finalTest: { ...x.finalTest!, linearityPass: !x.finalTest!.linearityPass } });
       flip();
@@ -245,7 +289,11 @@ describe('pooled forest state', () => {
   function trained() {
     nextId = 1;
     const rows = new PooledRows(1);
-    for (const [model, rate] of [['a', 0.15], ['b', 0.6], ['c', 0.35]] as const) {
+    for (const [model, rate] of [
+      ['a', 0.15],
+      ['b', 0.6],
+      ['c', 0.35],
+    ] as const) {
       const recs: TrainingRecord[] = [];
       for (let i = 0; i < 120; i++) {
         const fail = (i * 7919) % 100 < rate * 100;
@@ -299,7 +347,12 @@ describe('pooled forest state', () => {
     const s = pm.toState();
     // A v1 state: the seven track columns, no context (the forest itself is only read here, not scored).
     const V1 = POOLED_V1_FEATURE_COUNT;
-    const v1 = { ...s, version: 1 as const, featureNames: POOLED_FEATURE_NAMES.slice(0, V1), medians: s.medians.slice(0, V1) } as PooledModelState;
+    const v1 = {
+      ...s,
+      version: 1 as const,
+      featureNames: POOLED_FEATURE_NAMES.slice(0, V1),
+      medians: s.medians.slice(0, V1),
+    } as PooledModelState;
     delete (v1 as { context?: unknown }).context;
     const loaded = pooledModelFromState(v1);
     const f = loaded.scorer('a', { ...CTX, finalTest: { days: [1], units: [1], failures: [1] } }).features([rec('a', 5, null)]);
@@ -308,7 +361,13 @@ describe('pooled forest state', () => {
     // A v2 state: the eleven columns before the excess, context without excess counts.
     const V2 = POOLED_V2_FEATURE_COUNT;
     const { excess: _excess, ...contextV2 } = s.context!;
-    const v2 = { ...s, version: 2 as const, featureNames: POOLED_FEATURE_NAMES.slice(0, V2), medians: s.medians.slice(0, V2), context: contextV2 } as PooledModelState;
+    const v2 = {
+      ...s,
+      version: 2 as const,
+      featureNames: POOLED_FEATURE_NAMES.slice(0, V2),
+      medians: s.medians.slice(0, V2),
+      context: contextV2,
+    } as PooledModelState;
     const loaded2 = pooledModelFromState(v2);
     const f2 = loaded2.scorer('a', { ...CTX, finalTest: { days: [1], units: [1], failures: [1] } }).features([rec('a', 5, null)]);
     expect(f2.data.length).toBe(V2);

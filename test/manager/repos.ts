@@ -28,17 +28,23 @@ export interface ResultColumns {
   readonly mlModelVersion: string | null;
 }
 
-const RESULT_SQL = 'SELECT id, sigma_threshold, sigma_pass, failure_probability, risk_category, ml_model_version FROM track_results ORDER BY id';
+const RESULT_SQL =
+  'SELECT id, sigma_threshold, sigma_pass, failure_probability, risk_category, ml_model_version FROM track_results ORDER BY id';
 
 function fromRows(rows: Record<string, unknown>[]): Map<number, ResultColumns> {
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-  return new Map(rows.map((r) => [Number(r['id']), {
-    sigmaThreshold: num(r['sigma_threshold']),
-    sigmaPass: r['sigma_pass'] === null || r['sigma_pass'] === undefined ? null : Boolean(r['sigma_pass']),
-    failureProbability: num(r['failure_probability']),
-    riskCategory: (r['risk_category'] as string | null) ?? null,
-    mlModelVersion: (r['ml_model_version'] as string | null) ?? null,
-  }]));
+  return new Map(
+    rows.map((r) => [
+      Number(r['id']),
+      {
+        sigmaThreshold: num(r['sigma_threshold']),
+        sigmaPass: r['sigma_pass'] === null || r['sigma_pass'] === undefined ? null : Boolean(r['sigma_pass']),
+        failureProbability: num(r['failure_probability']),
+        riskCategory: (r['risk_category'] as string | null) ?? null,
+        mlModelVersion: (r['ml_model_version'] as string | null) ?? null,
+      },
+    ]),
+  );
 }
 
 /** A named factory of fresh, empty repositories with the reference schema. */
@@ -59,9 +65,12 @@ export function memoryKind(): RepoKind {
           for await (const batch of repo.readTracksForApply(model)) {
             for (const t of batch) {
               const r = repo.trackResults(t.trackResultId);
-              out.set(t.trackResultId, r === undefined
-                ? { sigmaThreshold: null, sigmaPass: null, failureProbability: null, riskCategory: null, mlModelVersion: null }
-                : { ...r });
+              out.set(
+                t.trackResultId,
+                r === undefined
+                  ? { sigmaThreshold: null, sigmaPass: null, failureProbability: null, riskCategory: null, mlModelVersion: null }
+                  : { ...r },
+              );
             }
           }
         }

@@ -26,8 +26,16 @@ async function addSmallModel(repo: HostDataWriter, model: string, units: number,
   const runs = Array.from({ length: units }, (_, i) => {
     const sigma = 0.0004 * Math.exp(0.35 * (next() + next() + next() - 1.5));
     return singleTrackRun({
-      model, serial: `${model}-${i}`, fileDate: new Date(Date.UTC(2024, 0, 1 + i)), sigma, fail: opts.noOutcome ? null : sigma > 0.00048,
-      errorPass: 0.004, errorFail: 0.012, failPoints: 3, optimalOffset: 0, trimmedResistance: 1040,
+      model,
+      serial: `${model}-${i}`,
+      fileDate: new Date(Date.UTC(2024, 0, 1 + i)),
+      sigma,
+      fail: opts.noOutcome ? null : sigma > 0.00048,
+      errorPass: 0.004,
+      errorFail: 0.012,
+      failPoints: 3,
+      optimalOffset: 0,
+      trimmedResistance: 1040,
     });
   });
   await repo.insertTrimRuns(runs);
@@ -90,7 +98,10 @@ for (const makeKind of ALL_KINDS) {
       const a1 = await one.applyToDatabase({ concurrency: 1 });
       const served1 = new Map<string, { threshold: number | undefined; p: (number | undefined)[] }>();
       for (const m of small) {
-        served1.set(m, { threshold: await one.getThreshold(m), p: await Promise.all((await tracksOf(rut.repo, m)).map((t) => one.getFailureProbability(m, t))) });
+        served1.set(m, {
+          threshold: await one.getThreshold(m),
+          p: await Promise.all((await tracksOf(rut.repo, m)).map((t) => one.getFailureProbability(m, t))),
+        });
       }
 
       // Two tiers (default minPlantBackedSamples 10).
@@ -126,7 +137,13 @@ for (const makeKind of ALL_KINDS) {
       expect(row('TINY-6')).toMatchObject({ status: 'need_more_data', samplesNeeded: 4 });
       expect(row('TINY-6').tier).toBeNull();
       // 40 single-track units: a baseline of 30 and 10 monitored.
-      expect(row('SMALL-40')).toMatchObject({ status: 'trained', tier: 'plant-backed', predictorKind: 'pooled', driftMonitored: true, driftUnitsNeeded: null });
+      expect(row('SMALL-40')).toMatchObject({
+        status: 'trained',
+        tier: 'plant-backed',
+        predictorKind: 'pooled',
+        driftMonitored: true,
+        driftUnitsNeeded: null,
+      });
       // 20 units: no baseline yet; 30 + 1 - 20 = 11 more.
       expect(row('SMALL-20')).toMatchObject({ status: 'trained', tier: 'plant-backed', driftMonitored: false, driftUnitsNeeded: 11 });
       expect(s2.rows.filter((r) => r.tier === 'own').length).toBe(s1.trained);
@@ -166,7 +183,9 @@ for (const makeKind of ALL_KINDS) {
       const r3 = await new MLManager(rut.repo, FAST).trainAllModels({ concurrency: 1 });
       expect(r3.plantBacked).toBe(2);
       const again40 = (await rut.repo.loadModelState('SMALL-40'))!;
-      expect(parseComponents(again40.componentsJson, 'SMALL-40').driftBaselineEnd).toEqual(parseComponents(state40.componentsJson, 'SMALL-40').driftBaselineEnd);
+      expect(parseComponents(again40.componentsJson, 'SMALL-40').driftBaselineEnd).toEqual(
+        parseComponents(state40.componentsJson, 'SMALL-40').driftBaselineEnd,
+      );
     });
 
     it('reads a trained state saved before tiers as the own tier', async () => {

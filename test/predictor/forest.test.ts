@@ -187,9 +187,24 @@ describe('RandomForestClassifier', () => {
     expect(() => new RandomForestClassifier({ maxBins: 300 })).toThrow(/256/);
     expect(() => new RandomForestClassifier({ minSamplesSplit: 1 })).toThrow(/minSamplesSplit/);
     expect(() => new RandomForestClassifier({ nTrees: 3 } as never)).toThrow(/unknown parameter/);
-    expect(() => new RandomForestClassifier({ maxFeatures: 5 }).fit([[1, 2], [3, 4]], [0, 1])).toThrow(/only 2 features/);
+    expect(() =>
+      new RandomForestClassifier({ maxFeatures: 5 }).fit(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [0, 1],
+      ),
+    ).toThrow(/only 2 features/);
     expect(() => rf.predictProba([[1]])).toThrow(NotTrainedError);
-    const fitted = new RandomForestClassifier({ nEstimators: 2 }).fit([[1, 1], [2, 2], [3, 3]], [0, 1, 1]);
+    const fitted = new RandomForestClassifier({ nEstimators: 2 }).fit(
+      [
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ],
+      [0, 1, 1],
+    );
     expect(() => fitted.predictProba([[1]])).toThrow(/2/);
     const json = fitted.toJSON();
     expect(() => RandomForestClassifier.fromJSON({ ...json, version: 2 as 1 })).toThrow(StateVersionError);

@@ -45,8 +45,12 @@ describe('ModelPredictor', () => {
     const rows = d.X.data.subarray(0, 9);
     const many = predictor.predictMany(rows);
     expect(predictor.predictFailureProbability(rows.slice(0, 3))).toBe(many[0]);
-    expect(predictor.predictFailureProbability({ sigma_gradient: rows[3]!, travel_length: rows[4]!, resistance_change: rows[5]! })).toBe(many[1]);
-    expect(predictor.predictFailureProbability(Float64Array.of(0.95, 0.5, 0.5))).toBeGreaterThan(predictor.predictFailureProbability(Float64Array.of(0.05, 0.5, 0.5)));
+    expect(predictor.predictFailureProbability({ sigma_gradient: rows[3]!, travel_length: rows[4]!, resistance_change: rows[5]! })).toBe(
+      many[1],
+    );
+    expect(predictor.predictFailureProbability(Float64Array.of(0.95, 0.5, 0.5))).toBeGreaterThan(
+      predictor.predictFailureProbability(Float64Array.of(0.05, 0.5, 0.5)),
+    );
   });
 
   it('calibrates: held-out predictions bin-average close to the true probability despite balanced and severity weights', () => {

@@ -91,13 +91,21 @@ describe('ModelProfiler.rankAll / setDifficulty', () => {
     expect(msg).toBe(
       'Harder to trim than 66% of the other ranked models (2 of 3; rank 2 of 4, by trim fail rate, error vs spec and sigma vs spec).',
     );
-    expect(byName['C']?.getInsights().find((i) => i.kind === 'difficulty')?.message).toMatch(/^Harder to trim than all 3 other ranked models/);
+    expect(byName['C']?.getInsights().find((i) => i.kind === 'difficulty')?.message).toMatch(
+      /^Harder to trim than all 3 other ranked models/,
+    );
     expect(byName['A']?.getInsights().find((i) => i.kind === 'difficulty')?.message).toMatch(/^Not harder to trim than any of the other 3/);
   });
 
   it('rejects a score that does not match the rank info', () => {
     const [a] = fourModels();
-    const info = { harderThan: 1, comparedWith: 3, rank: 3, composite: 0.3, components: { failRate: null, specTightness: null, sigmaToSpec: null } };
+    const info = {
+      harderThan: 1,
+      comparedWith: 3,
+      rank: 3,
+      composite: 0.3,
+      components: { failRate: null, specTightness: null, sigmaToSpec: null },
+    };
     expect(() => a!.setDifficulty(0.5, info)).toThrow(InvalidInputError);
     a!.setDifficulty(1 / 3, info);
     expect(a!.profile.difficulty?.score).toBeCloseTo(1 / 3, 15);

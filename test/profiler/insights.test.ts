@@ -72,7 +72,9 @@ describe('getInsights wording', () => {
     // errors alternate 5.0 / 6.5 mV (spec 10 mV), 10 tracks: μ = 0.575, MR̄ = 0.15 → σw = 0.15/1.128
     // Cpk = 0.425·1.128/0.45 = 1.065333 → warning
     const rows = Array.from({ length: 10 }, (_, k) => rec(k + 1, { linearityError: k % 2 === 0 ? 0.005 : 0.0065 }));
-    const cpk = build('M', rows).getInsights().find((i) => i.kind === 'low_cpk');
+    const cpk = build('M', rows)
+      .getInsights()
+      .find((i) => i.kind === 'low_cpk');
     expect(cpk?.severity).toBe('warning');
     expect(cpk?.message).toBe(
       'Cpk 1.07 is below 1.33 (one-sided, |error| against the spec, σ within from moving ranges of 10 tracks in date order).',
@@ -95,8 +97,13 @@ describe('getInsights wording', () => {
   it('Final Test escapes: FT fail rate well above trim fail rate', () => {
     // 20 tracks; trim fails k = 0, 1 (10%); FT fails k = 0..5 (6 of 20 = 30%), of which k = 2..5 passed trim:
     // 4 escapes among the 18 trim passes; gap 0.3 − 0.1 = 20 percentage points
-    const rows = uniformModel('E', 20, { sigma: 1e-4, error: 0.005, fails: 2 }).map((r, k) => ({ ...r, finalTest: ft(k + 1, k >= 6, k >= 6 ? 0 : 4) }));
-    const i = build('E', rows).getInsights().find((x) => x.kind === 'final_test_escapes');
+    const rows = uniformModel('E', 20, { sigma: 1e-4, error: 0.005, fails: 2 }).map((r, k) => ({
+      ...r,
+      finalTest: ft(k + 1, k >= 6, k >= 6 ? 0 : 4),
+    }));
+    const i = build('E', rows)
+      .getInsights()
+      .find((x) => x.kind === 'final_test_escapes');
     expect(i?.message).toBe(
       'Final Test fail rate 30% (6 of 20 linked tracks) is 20 percentage points above the trim fail rate 10%; 4 of 18 tracks that passed trim failed Final Test (escapes).',
     );

@@ -98,7 +98,12 @@ describe('degenerate inputs: no crash, no NaN, insights still sensible', () => {
     expect(profile.capability.reason?.code).toBe('no_data');
     expect(profile.firstDate).toBeNull();
     expect(p.getInsights()).toEqual([
-      { kind: 'no_data', severity: 'critical', message: 'No records for this model: nothing can be profiled or learned.', values: { rowsRead: 0, samples: 0 } },
+      {
+        kind: 'no_data',
+        severity: 'critical',
+        message: 'No records for this model: nothing can be profiled or learned.',
+        values: { rowsRead: 0, samples: 0 },
+      },
     ]);
   });
 

@@ -24,10 +24,16 @@ describe('SVG compaction', () => {
     expect(roundSvgCoordinates('<path transform="translate(1.26,-0.04)" d="M0.123,4.56L7,8"/><text>0.000123</text>')).toBe(
       '<path transform="translate(1.3,0)" d="M0.1,4.6L7,8"/><text>0.000123</text>',
     );
-    expect(mergeSymbolPaths('<g><path transform="translate(10,20)" d="M-1,-1h2v2h-2Z" fill="#999"/><path transform="translate(12.4,5)" d="M-1,-1h2v2h-2Z" fill="#999"/></g>')).toBe(
-      '<g><path d="M9,19h2v2h-2ZM11,4h2v2h-2Z" fill="#999"/></g>',
-    );
-    expect(compactSvg('<svg><g><g class="x" role="graphics-object"><text font-size="10px" fill="#000" opacity="1">a</text><text opacity="0">b</text></g></g><g></g></svg>')).toBe('<svg><text>a</text></svg>');
+    expect(
+      mergeSymbolPaths(
+        '<g><path transform="translate(10,20)" d="M-1,-1h2v2h-2Z" fill="#999"/><path transform="translate(12.4,5)" d="M-1,-1h2v2h-2Z" fill="#999"/></g>',
+      ),
+    ).toBe('<g><path d="M9,19h2v2h-2ZM11,4h2v2h-2Z" fill="#999"/></g>');
+    expect(
+      compactSvg(
+        '<svg><g><g class="x" role="graphics-object"><text font-size="10px" fill="#000" opacity="1">a</text><text opacity="0">b</text></g></g><g></g></svg>',
+      ),
+    ).toBe('<svg><text>a</text></svg>');
   });
 });
 

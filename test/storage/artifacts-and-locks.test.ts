@@ -62,7 +62,7 @@ describe('file artifact store', () => {
     for (const model of ['8340-a', '8340-A', long]) expect((await store.load(model, 'predictor'))?.content).toBe(model);
   });
 
-  it('never serves another model\'s file, and a corrupt file is a StorageError saying what to do', async () => {
+  it("never serves another model's file, and a corrupt file is a StorageError saying what to do", async () => {
     const t = tempSqliteFile();
     temps.push(t.cleanup);
     const dir = join(t.dir, 'ml');
@@ -105,7 +105,9 @@ describe('file artifact store', () => {
     // temp files left behind.
     expect(files).toEqual([`${encodeFileName(M2)}.json`, `${encodeFileName(M2)}@v1.json`].sort());
     expect(JSON.parse(readFileSync(join(dir, 'predictors', `${encodeFileName(M2)}.json`), 'utf8'))).toMatchObject({
-      kind: 'laser-trim-ml-artifact', version: 1, artifact: { model: M2, kind: 'predictor', version: 'v2', content: '{"trees":2}' },
+      kind: 'laser-trim-ml-artifact',
+      version: 1,
+      artifact: { model: M2, kind: 'predictor', version: 'v2', content: '{"trees":2}' },
     });
     expect(await repo.loadArtifact(M2, 'predictor')).toMatchObject({ version: 'v2', content: '{"trees":2}' });
     expect(await repo.loadArtifact(M2, 'predictor', 'v1')).toMatchObject({ version: 'v1', content: '{"trees":1}' });
@@ -131,7 +133,10 @@ describe('SQLite lock row', () => {
     }
     // Still inside that phase, another process takes the expired row (the upsert acquireLock runs, by hand, so that
     // it happens before this process's next beat).
-    raw.prepare(`UPDATE ml_locks SET holder = 'taker', token = 'theirs', acquired_at = ?, expires_at = ? WHERE name = 'train' AND expires_at < ?`)
+    raw
+      .prepare(
+        `UPDATE ml_locks SET holder = 'taker', token = 'theirs', acquired_at = ?, expires_at = ? WHERE name = 'train' AND expires_at < ?`,
+      )
       .run(Date.now(), Date.now() + 60_000, Date.now());
     await new Promise<void>((resolve) => blocked.lost?.addEventListener('abort', () => resolve()));
     expect(blocked.lost?.reason).toBeInstanceOf(BusyError);
@@ -156,7 +161,7 @@ describe('SQLite lock row', () => {
     await repo.close();
   });
 
-  it('a crashed holder\'s row expires; a live holder\'s heartbeat keeps it', async () => {
+  it("a crashed holder's row expires; a live holder's heartbeat keeps it", async () => {
     const { file, repo } = await freshSqlite({ lockTtlMs: 300 });
     const other = await createSqliteRepository({ file }, { lockTtlMs: 300 });
     const live = await repo.acquireLock('train', 'live host');
@@ -165,7 +170,8 @@ describe('SQLite lock row', () => {
     await live.release();
     // A "crash": a row written by a holder that stopped beating (expired 1 ms ago).
     const raw = new Database(file);
-    raw.prepare('INSERT INTO ml_locks (name, holder, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+    raw
+      .prepare('INSERT INTO ml_locks (name, holder, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run('apply', 'dead host', 'x', Date.now() - 10_000, Date.now() - 1);
     raw.close();
     const taken = await other.acquireLock('apply', 'new host');

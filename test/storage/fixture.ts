@@ -6,15 +6,33 @@ export const M2 = 'O\'Neil/2 "x"';
 export const M3 = '型号 7';
 
 export const full = (trackId: string, sigma: number): HostTrackInput => ({
-  trackId, status: 'PASS', sigmaGradient: sigma, linearitySpec: 0.01, linearityError: 0.004, linearityFailPoints: 0,
-  linearityPass: true, optimalOffset: -0.0012, travelLength: 312.5, unitLength: 300, untrimmedResistance: 9800.5,
+  trackId,
+  status: 'PASS',
+  sigmaGradient: sigma,
+  linearitySpec: 0.01,
+  linearityError: 0.004,
+  linearityFailPoints: 0,
+  linearityPass: true,
+  optimalOffset: -0.0012,
+  travelLength: 312.5,
+  unitLength: 300,
+  untrimmedResistance: 9800.5,
   trimmedResistance: 10200.25,
 });
 
 /** Every optional column NULL. */
 export const empty = (trackId: string): HostTrackInput => ({
-  trackId, status: null, sigmaGradient: null, linearitySpec: null, linearityError: null, linearityFailPoints: null,
-  linearityPass: null, optimalOffset: null, travelLength: null, unitLength: null, untrimmedResistance: null,
+  trackId,
+  status: null,
+  sigmaGradient: null,
+  linearitySpec: null,
+  linearityError: null,
+  linearityFailPoints: null,
+  linearityPass: null,
+  optimalOffset: null,
+  travelLength: null,
+  unitLength: null,
+  untrimmedResistance: null,
   trimmedResistance: null,
 });
 
@@ -48,18 +66,36 @@ export const runs: HostTrimRunInput[] = [
 export function finalTests(runIds: number[]): HostFinalTestInput[] {
   const id = (i: number): number => runIds[i] ?? -1;
   return [
-    { model: M1, serial: 'SN001', testDate: d('2024-01-10T00:00:00Z'), linkedTrimId: id(0), tracks: [
-      { trackId: 'TRK1', linearityPass: true, failPoints: 0, linearityError: 0.005 },
-      { trackId: 'TRK2', linearityPass: null, failPoints: null, linearityError: null },
-    ] },
-    { model: M1, serial: 'SN001', testDate: d('2024-01-20T00:00:00Z'), linkedTrimId: id(0), tracks: [
-      { trackId: 'TRK1', linearityPass: false, failPoints: 7, linearityError: 0.02 },
-    ] },
-    { model: M1, serial: '2', testDate: d('2024-01-15T00:00:00Z'), linkedTrimId: id(1), tracks: [
-      { trackId: 'TRK2', linearityPass: true, failPoints: 0, linearityError: 0.001 },
-    ] },
-    { model: M1, serial: '4', testDate: d('2024-01-25T00:00:00Z'), linkedTrimId: null, tracks: [
-      { trackId: 'TRK1', linearityPass: true, failPoints: 0, linearityError: 0.002 },
-    ] },
+    {
+      model: M1,
+      serial: 'SN001',
+      testDate: d('2024-01-10T00:00:00Z'),
+      linkedTrimId: id(0),
+      tracks: [
+        { trackId: 'TRK1', linearityPass: true, failPoints: 0, linearityError: 0.005 },
+        { trackId: 'TRK2', linearityPass: null, failPoints: null, linearityError: null },
+      ],
+    },
+    {
+      model: M1,
+      serial: 'SN001',
+      testDate: d('2024-01-20T00:00:00Z'),
+      linkedTrimId: id(0),
+      tracks: [{ trackId: 'TRK1', linearityPass: false, failPoints: 7, linearityError: 0.02 }],
+    },
+    {
+      model: M1,
+      serial: '2',
+      testDate: d('2024-01-15T00:00:00Z'),
+      linkedTrimId: id(1),
+      tracks: [{ trackId: 'TRK2', linearityPass: true, failPoints: 0, linearityError: 0.001 }],
+    },
+    {
+      model: M1,
+      serial: '4',
+      testDate: d('2024-01-25T00:00:00Z'),
+      linkedTrimId: null,
+      tracks: [{ trackId: 'TRK1', linearityPass: true, failPoints: 0, linearityError: 0.002 }],
+    },
   ];
 }

@@ -4,8 +4,18 @@ import { normalizeSerial } from '../../src/storage/linking/serial.js';
 
 describe('normalizeSerial', () => {
   it.each([
-    ['SN001', '1'], ['sn 001', '1'], ['S/N 000123a', '123A'], ['s/n:42', '42'], ['#0042', '42'], ['  0007  ', '7'],
-    ['A0012', 'A0012'], ['000', '0'], ['SN-7', '7'], ['snow1', 'OW1'], ['SNA001205', 'A001205'], ['SN A12', 'A12'],
+    ['SN001', '1'],
+    ['sn 001', '1'],
+    ['S/N 000123a', '123A'],
+    ['s/n:42', '42'],
+    ['#0042', '42'],
+    ['  0007  ', '7'],
+    ['A0012', 'A0012'],
+    ['000', '0'],
+    ['SN-7', '7'],
+    ['snow1', 'OW1'],
+    ['SNA001205', 'A001205'],
+    ['SN A12', 'A12'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeSerial(input)).toBe(expected);
   });
@@ -13,10 +23,20 @@ describe('normalizeSerial', () => {
 
 const day = (n: number) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000);
 const trim = (id: number, run: number, serial: string, d: number, trackId = 'TRK1', model = '8340') => ({
-  trackResultId: id, trimResultId: run, model, serial, trackId, fileDate: day(d),
+  trackResultId: id,
+  trimResultId: run,
+  model,
+  serial,
+  trackId,
+  fileDate: day(d),
 });
 const ft = (id: number, serial: string, d: number, trackId = 'TRK1', linkedTrimId: number | null = null, model = '8340') => ({
-  finalTestTrackId: id, model, serial, trackId, testDate: day(d), linkedTrimId,
+  finalTestTrackId: id,
+  model,
+  serial,
+  trackId,
+  testDate: day(d),
+  linkedTrimId,
 });
 
 describe('linkFinalTests', () => {
@@ -61,17 +81,24 @@ describe('linkFinalTests', () => {
       { finalTestTrackId: 3, trackResultId: 3, method: 'serial' },
     ]);
     expect(counts).toEqual({ linked: 2, byLinkedTrimId: 1, bySerial: 1, unmatched: 2 });
-    expect(linkFinalTests(trims, tests, { serialFallback: false }).counts).toEqual({ linked: 1, byLinkedTrimId: 1, bySerial: 0, unmatched: 3 });
+    expect(linkFinalTests(trims, tests, { serialFallback: false }).counts).toEqual({
+      linked: 1,
+      byLinkedTrimId: 1,
+      bySerial: 0,
+      unmatched: 3,
+    });
   });
 
   it('missing or blank serials never match each other (they name no unit); a host link still works for them', () => {
-    const trims = [
-      { ...trim(1, 10, '', 0), serial: null },
-      trim(2, 11, '', 1),
-      trim(3, 12, '  ', 2),
-      trim(4, 13, 'SN', 3),
+    const trims = [{ ...trim(1, 10, '', 0), serial: null }, trim(2, 11, '', 1), trim(3, 12, '  ', 2), trim(4, 13, 'SN', 3)];
+    const tests = [
+      { ...ft(1, '', 10), serial: null },
+      ft(2, '', 10),
+      ft(3, ' ', 10),
+      ft(4, 'SN-', 10),
+      ft(5, '#', 10),
+      { ...ft(6, '', 10, 'TRK1', 10), serial: null },
     ];
-    const tests = [{ ...ft(1, '', 10), serial: null }, ft(2, '', 10), ft(3, ' ', 10), ft(4, 'SN-', 10), ft(5, '#', 10), { ...ft(6, '', 10, 'TRK1', 10), serial: null }];
     const { links, counts } = linkFinalTests(trims, tests);
     expect(links).toEqual([{ finalTestTrackId: 6, trackResultId: 1, method: 'linkedTrimId' }]);
     expect(counts).toEqual({ linked: 1, byLinkedTrimId: 1, bySerial: 0, unmatched: 5 });

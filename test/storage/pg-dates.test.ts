@@ -29,7 +29,7 @@ describe('parsePgTimestamp', () => {
 
   it('agrees with pg’s own parser on 2,000 random timestamps with zones, and is exact with and without', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pad = (n: number, w = 2) => String(n).padStart(w, '0');
     for (let k = 0; k < 2000; k++) {
       const d = new Date(Date.UTC(1990, 0, 1) + rnd() * 50 * 365 * 86_400_000);
@@ -45,7 +45,15 @@ describe('parsePgTimestamp', () => {
       }
       // The exact instant, computed independently: truncated milliseconds, minus the zone offset.
       const ms = frac === 0 ? 0 : Number(fraction.slice(1, 4).padEnd(3, '0'));
-      const fields = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), ms] as const;
+      const fields = [
+        d.getUTCFullYear(),
+        d.getUTCMonth(),
+        d.getUTCDate(),
+        d.getUTCHours(),
+        d.getUTCMinutes(),
+        d.getUTCSeconds(),
+        ms,
+      ] as const;
       const offsetMin = { '+00': 0, '+01': 60, '-08': -480, '+05:30': 330, '': 0 }[zone]!;
       const expected = Date.UTC(...fields) - offsetMin * 60_000;
       expect(ours!.getTime()).toBe(expected);
@@ -53,7 +61,18 @@ describe('parsePgTimestamp', () => {
   });
 
   it('leaves every other form to the default parser', () => {
-    for (const s of ['infinity', '-infinity', '2024-05-01', '0044-03-15 12:00:00+00 BC', '0099-01-01 00:00:00+00', '2024-05-01T08:30:00Z', '2024-13-01 00:00:00+00', '2024-05-01 08:30:00+0', '2024-05-01 08:30:00 UTC', '12024-05-01 00:00:00+00']) {
+    for (const s of [
+      'infinity',
+      '-infinity',
+      '2024-05-01',
+      '0044-03-15 12:00:00+00 BC',
+      '0099-01-01 00:00:00+00',
+      '2024-05-01T08:30:00Z',
+      '2024-13-01 00:00:00+00',
+      '2024-05-01 08:30:00+0',
+      '2024-05-01 08:30:00 UTC',
+      '12024-05-01 00:00:00+00',
+    ]) {
       expect(parsePgTimestamp(s), s).toBeUndefined();
     }
   });

@@ -71,16 +71,31 @@ describe('PostgreSQL specifics', () => {
   it('array literals built for bulk parameters read back exactly: floats, booleans, text with quotes, NULLs', async () => {
     const db = hostKysely((await ready).connectionString);
     try {
-      const floats = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 1e21, -1.5e-7, 0, null];
+      const floats = [
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        5e-324,
+        1.7976931348623157e308,
+        0.1 + 0.2,
+        1e21,
+        -1.5e-7,
+        0,
+        null,
+      ];
       const f = await sql<{ v: number | null }>`SELECT unnest(${numberArray(floats)}::float8[]) AS v`.execute(db);
       expect(f.rows.map((r) => r.v)).toEqual(floats);
       const ids = [1, 2 ** 53 - 1, null];
       const i = await sql<{ v: string | null }>`SELECT unnest(${numberArray(ids)}::bigint[]) AS v`.execute(db);
       expect(i.rows.map((r) => (r.v === null ? null : Number(r.v)))).toEqual(ids);
       const bools = [true, false, null];
-      expect((await sql<{ v: boolean | null }>`SELECT unnest(${booleanArray(bools)}::boolean[]) AS v`.execute(db)).rows.map((r) => r.v)).toEqual(bools);
+      expect(
+        (await sql<{ v: boolean | null }>`SELECT unnest(${booleanArray(bools)}::boolean[]) AS v`.execute(db)).rows.map((r) => r.v),
+      ).toEqual(bools);
       const texts = ['', 'NULL', 'null', 'a"b', 'a\\b', '\\"', '{x,y}', ' lead ', ',', 'ü 型号', "O'Neil", null];
-      expect((await sql<{ v: string | null }>`SELECT unnest(${textArray(texts)}::text[]) AS v`.execute(db)).rows.map((r) => r.v)).toEqual(texts);
+      expect((await sql<{ v: string | null }>`SELECT unnest(${textArray(texts)}::text[]) AS v`.execute(db)).rows.map((r) => r.v)).toEqual(
+        texts,
+      );
     } finally {
       await db.destroy();
     }
@@ -88,7 +103,11 @@ describe('PostgreSQL specifics', () => {
 
   it('filters `after` exactly on text, date and timestamp date columns', async () => {
     for (const [type, values, expected] of [
-      ['text', ['2024-05-01 09:00:00', '2024-05-01T08:00:00Z', '2024-05-02', '2024-04-30 23:59:59'], ['2024-05-01T09:00:00.000Z', '2024-05-02T00:00:00.000Z']],
+      [
+        'text',
+        ['2024-05-01 09:00:00', '2024-05-01T08:00:00Z', '2024-05-02', '2024-04-30 23:59:59'],
+        ['2024-05-01T09:00:00.000Z', '2024-05-02T00:00:00.000Z'],
+      ],
       ['date', ['2024-05-01', '2024-05-02', '2024-04-30'], ['2024-05-02T00:00:00.000Z']],
       ['timestamp', ['2024-05-01 09:00:00', '2024-05-01 08:30:00', '2024-05-01 08:00:00'], ['2024-05-01T09:00:00.000Z']],
     ] as const) {
@@ -100,10 +119,16 @@ describe('PostgreSQL specifics', () => {
         await sql`INSERT INTO trim_results (model, serial, file_date) VALUES ('m', ${String(i)}, ${v})`.execute(db);
       }
       await sql`INSERT INTO track_results (trim_result_id, track_id) SELECT id, 'default' FROM trim_results`.execute(db);
-      for (const repo of [await createPostgresRepository({ connectionString }, { migrate: true }), await createPostgresRepository({ db })]) {
+      for (const repo of [
+        await createPostgresRepository({ connectionString }, { migrate: true }),
+        await createPostgresRepository({ db }),
+      ]) {
         const rows = [];
         for await (const b of repo.readTrainingRecords('m', { after: new Date('2024-05-01T08:30:00Z') })) rows.push(...b);
-        expect(rows.map((r) => r.fileDate.toISOString()), type).toEqual(expected);
+        expect(
+          rows.map((r) => r.fileDate.toISOString()),
+          type,
+        ).toEqual(expected);
         await repo.close();
       }
       await db.destroy();
@@ -127,7 +152,9 @@ describe('PostgreSQL specifics', () => {
       ['.trim_results', /exactly `schema\.table`/u],
       ['t'.repeat(64), /63 bytes/u],
     ] as const) {
-      const err = await createPostgresRepository({ connectionString }, { schema: { tables: { trim_results: name } } }).catch((e: unknown) => e);
+      const err = await createPostgresRepository({ connectionString }, { schema: { tables: { trim_results: name } } }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(SchemaMappingError);
       expect((err as Error).message).toMatch(message);
     }
@@ -142,22 +169,53 @@ describe('PostgreSQL specifics', () => {
       await sql`ALTER TABLE ${sql.table(t)} SET SCHEMA plant`.execute(db);
     }
     await sql`ALTER TABLE plant.track_results DROP COLUMN ml_model_version`.execute(db);
-    const schema = { tables: { trim_results: 'plant.trim_results', track_results: 'plant.track_results', final_test_results: 'plant.final_test_results', final_test_tracks: 'plant.final_test_tracks' } };
+    const schema = {
+      tables: {
+        trim_results: 'plant.trim_results',
+        track_results: 'plant.track_results',
+        final_test_results: 'plant.final_test_results',
+        final_test_tracks: 'plant.final_test_tracks',
+      },
+    };
     await expect(createPostgresRepository({ db }, { schema })).rejects.toThrow(/run the migrations/iu);
     await migrateToLatest(db, { schema });
-    for (const repo of [await createPostgresRepository({ db }, { schema }), await createPostgresRepository({ connectionString }, { schema })]) {
-      const [run] = await repo.insertTrimRuns([{ model: 'S', serial: String(Math.random()), fileDate: new Date('2024-01-01T00:00:00Z'), system: 'B', tracks: [full('default', 0.0004)] }]);
+    for (const repo of [
+      await createPostgresRepository({ db }, { schema }),
+      await createPostgresRepository({ connectionString }, { schema }),
+    ]) {
+      const [run] = await repo.insertTrimRuns([
+        {
+          model: 'S',
+          serial: String(Math.random()),
+          fileDate: new Date('2024-01-01T00:00:00Z'),
+          system: 'B',
+          tracks: [full('default', 0.0004)],
+        },
+      ]);
       const tracks = [];
       for await (const b of repo.readTracksForApply('S')) tracks.push(...b);
       const mine = tracks.find((t) => t.trimResultId === run)!;
-      await repo.writeTrackResults([{ trackResultId: mine.trackResultId, sigmaThreshold: 0.0005, sigmaPass: true, failureProbability: 0.25, riskCategory: 'low', mlModelVersion: 'v9' }]);
-      const written = await sql<{ v: string }>`SELECT ml_model_version AS v FROM plant.track_results WHERE id = ${mine.trackResultId}`.execute(db);
+      await repo.writeTrackResults([
+        {
+          trackResultId: mine.trackResultId,
+          sigmaThreshold: 0.0005,
+          sigmaPass: true,
+          failureProbability: 0.25,
+          riskCategory: 'low',
+          mlModelVersion: 'v9',
+        },
+      ]);
+      const written = await sql<{
+        v: string;
+      }>`SELECT ml_model_version AS v FROM plant.track_results WHERE id = ${mine.trackResultId}`.execute(db);
       expect(written.rows[0]?.v).toBe('v9');
       expect((await repo.listModels()).map((m) => m.model)).toEqual(['S']);
       await repo.close();
     }
     await migrateDown(db, { schema });
-    const cols = await sql<{ c: string }>`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'plant' AND table_name = 'track_results'`.execute(db);
+    const cols = await sql<{
+      c: string;
+    }>`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'plant' AND table_name = 'track_results'`.execute(db);
     expect(cols.rows.map((r) => r.c)).not.toContain('ml_model_version');
     expect(cols.rows.map((r) => r.c)).toContain('sigma_threshold');
     await db.destroy();
@@ -173,9 +231,18 @@ describe('PostgreSQL specifics', () => {
     const own = await createPostgresRepository({ connectionString }, { migrate: true });
     const host = await createPostgresRepository({ db });
     try {
-      const [written] = await own.insertTrimRuns([{ model: 'tz', serial: '1', fileDate: new Date('2024-05-01T08:30:00.250Z'), system: 'B', tracks: [full('default', 0.0004)] }]);
-      await own.insertFinalTests([{ model: 'tz', serial: '1', testDate: new Date('2024-05-20T00:00:00Z'), linkedTrimId: written!,
-        tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }] }]);
+      const [written] = await own.insertTrimRuns([
+        { model: 'tz', serial: '1', fileDate: new Date('2024-05-01T08:30:00.250Z'), system: 'B', tracks: [full('default', 0.0004)] },
+      ]);
+      await own.insertFinalTests([
+        {
+          model: 'tz',
+          serial: '1',
+          testDate: new Date('2024-05-20T00:00:00Z'),
+          linkedTrimId: written!,
+          tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }],
+        },
+      ]);
       // The library stores the UTC wall time; a host that writes naive UTC (SQLAlchemy's default) is read the same.
       const stored = await sql<{ t: string }>`SELECT CAST(file_date AS text) AS t FROM trim_results WHERE id = ${written}`.execute(db);
       expect(stored.rows[0]?.t).toBe('2024-05-01 08:30:00.25');
@@ -192,7 +259,10 @@ describe('PostgreSQL specifics', () => {
         const after = [];
         for await (const b of repo.readTrainingRecords('tz', { after: new Date('2024-05-01T08:30:00.000Z') })) after.push(...b);
         expect(after.map((r) => r.serial)).toEqual(['1']);
-        expect((await repo.listModels())[0]).toMatchObject({ firstDate: new Date('2024-03-10T02:30:00Z'), lastDate: new Date('2024-05-01T08:30:00.250Z') });
+        expect((await repo.listModels())[0]).toMatchObject({
+          firstDate: new Date('2024-03-10T02:30:00Z'),
+          lastDate: new Date('2024-05-01T08:30:00.250Z'),
+        });
       }
     } finally {
       await own.close();
@@ -213,10 +283,14 @@ describe('PostgreSQL specifics', () => {
     // Simulate the crash: terminate the holder's backend(s) from outside.
     const admin = new pg.Client({ connectionString });
     await admin.connect();
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
     // pg_terminate_backend only signals the backend: wait (up to 5 s) until it has exited and its lock is gone.
     for (let i = 0; i < 100; i++) {
-      const { rows } = await admin.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+      const { rows } = await admin.query(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      );
       if (rows[0].n === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -237,7 +311,9 @@ describe('PostgreSQL specifics', () => {
     expect(lock.lost?.aborted).toBe(false);
     const admin = new pg.Client({ connectionString });
     await admin.connect();
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
     await admin.end();
     await new Promise<void>((resolve) => (lock.lost?.aborted ? resolve() : lock.lost?.addEventListener('abort', () => resolve())));
     expect(lock.lost?.reason).toBeInstanceOf(BusyError);
@@ -252,7 +328,8 @@ describe('PostgreSQL specifics', () => {
     await createReferenceSchema(setup);
     await setup.destroy();
     const other = await createPostgresRepository({ connectionString }, { migrate: true });
-    const poolOf = (max: number) => new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }), cursor: Cursor }) });
+    const poolOf = (max: number) =>
+      new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }), cursor: Cursor }) });
     const two = poolOf(2);
     const repo = await createPostgresRepository({ db: two });
     try {

@@ -29,8 +29,13 @@ const hostMapping: SchemaMapping = {
   columns: {
     trim_results: { model: 'model_number', serial: 'serial_no', file_date: 'file_ts', system: null },
     track_results: {
-      trim_result_id: 'analysis_id', track_id: 'trk', sigma_gradient: 'sigma', linearity_error: 'final_linearity_error_shifted',
-      untrimmed_resistance: null, trimmed_resistance: null, sigma_pass: 'ml_sigma_pass',
+      trim_result_id: 'analysis_id',
+      track_id: 'trk',
+      sigma_gradient: 'sigma',
+      linearity_error: 'final_linearity_error_shifted',
+      untrimmed_resistance: null,
+      trimmed_resistance: null,
+      sigma_pass: 'ml_sigma_pass',
     },
     final_test_results: { model: 'model_number', serial: 'serial_no', test_date: 'test_ts', linked_trim_id: null },
     final_test_tracks: { final_test_id: 'ft_id', track_id: 'trk' },
@@ -73,13 +78,20 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
       expect((await migrateToLatest(s.db)).applied).toEqual([]);
       expect(await columnsOf(s.db, 'track_results')).toEqual(before);
       // SQLite: the partial index of the tracks without a result (incremental apply); none on PostgreSQL (see migrations.ts).
-      const indexes = detectEngine(s.db) === 'sqlite'
-        ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'track_results'`.execute(s.db)).rows.map((r) => r.name)
-        : [];
+      const indexes =
+        detectEngine(s.db) === 'sqlite'
+          ? (
+              await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'track_results'`.execute(s.db)
+            ).rows.map((r) => r.name)
+          : [];
       expect(indexes.includes('laser_trim_ml_unapplied')).toBe(detectEngine(s.db) === 'sqlite');
       await migrateDown(s.db);
       if (detectEngine(s.db) === 'sqlite') {
-        const left = (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'laser_trim_ml_unapplied'`.execute(s.db)).rows;
+        const left = (
+          await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'laser_trim_ml_unapplied'`.execute(
+            s.db,
+          )
+        ).rows;
         expect(left).toEqual([]);
       }
       expect((await migrateToLatest(s.db)).applied).toEqual(['0001_library_tables', '0002_unapplied_index']);
@@ -111,20 +123,46 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
     it('a host-like database with its own names: migrate adds only absent result columns, reads/links/writes work', async () => {
       const t = ddlTypes(detectEngine(s.db));
       const db = s.db;
-      await db.schema.createTable('analysis_results').addColumn('id', t.id, (c) => c.primaryKey())
-        .addColumn('model_number', t.text).addColumn('serial_no', t.text).addColumn('file_ts', t.date).execute();
-      await db.schema.createTable('tracks').addColumn('id', t.id, (c) => c.primaryKey())
-        .addColumn('analysis_id', t.int).addColumn('trk', t.text).addColumn('status', t.text).addColumn('sigma', t.float)
-        .addColumn('linearity_spec', t.float).addColumn('final_linearity_error_shifted', t.float)
-        .addColumn('linearity_fail_points', t.int).addColumn('linearity_pass', t.bool).addColumn('optimal_offset', t.float)
-        .addColumn('travel_length', t.float).addColumn('unit_length', t.float)
+      await db.schema
+        .createTable('analysis_results')
+        .addColumn('id', t.id, (c) => c.primaryKey())
+        .addColumn('model_number', t.text)
+        .addColumn('serial_no', t.text)
+        .addColumn('file_ts', t.date)
+        .execute();
+      await db.schema
+        .createTable('tracks')
+        .addColumn('id', t.id, (c) => c.primaryKey())
+        .addColumn('analysis_id', t.int)
+        .addColumn('trk', t.text)
+        .addColumn('status', t.text)
+        .addColumn('sigma', t.float)
+        .addColumn('linearity_spec', t.float)
+        .addColumn('final_linearity_error_shifted', t.float)
+        .addColumn('linearity_fail_points', t.int)
+        .addColumn('linearity_pass', t.bool)
+        .addColumn('optimal_offset', t.float)
+        .addColumn('travel_length', t.float)
+        .addColumn('unit_length', t.float)
         .addColumn('sigma_threshold', t.float) // the host already has this one
-        .addColumn('host_note', t.text).execute();
-      await db.schema.createTable('ft_results').addColumn('id', t.id, (c) => c.primaryKey())
-        .addColumn('model_number', t.text).addColumn('serial_no', t.text).addColumn('test_ts', t.date).execute();
-      await db.schema.createTable('ft_tracks').addColumn('id', t.id, (c) => c.primaryKey()).addColumn('ft_id', t.int)
-        .addColumn('trk', t.text).addColumn('linearity_pass', t.bool).addColumn('fail_points', t.int)
-        .addColumn('linearity_error', t.float).execute();
+        .addColumn('host_note', t.text)
+        .execute();
+      await db.schema
+        .createTable('ft_results')
+        .addColumn('id', t.id, (c) => c.primaryKey())
+        .addColumn('model_number', t.text)
+        .addColumn('serial_no', t.text)
+        .addColumn('test_ts', t.date)
+        .execute();
+      await db.schema
+        .createTable('ft_tracks')
+        .addColumn('id', t.id, (c) => c.primaryKey())
+        .addColumn('ft_id', t.int)
+        .addColumn('trk', t.text)
+        .addColumn('linearity_pass', t.bool)
+        .addColumn('fail_points', t.int)
+        .addColumn('linearity_error', t.float)
+        .execute();
       await sql`INSERT INTO tracks (analysis_id, trk, host_note) VALUES (999, 'X', 'host data')`.execute(db);
 
       await migrateToLatest(db, { schema: hostMapping });
@@ -140,16 +178,32 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
       expect(r2).toBeGreaterThan(r1!);
       await repo.insertFinalTests([
         // Serial '#0042' = 42; trims on 03-01 and 03-20 are both within 60 days: the newest (03-20) wins.
-        { model: '6828', serial: '#0042', testDate: new Date('2024-04-01T00:00:00Z'), linkedTrimId: null,
-          tracks: [{ trackId: 'default', linearityPass: false, failPoints: 3, linearityError: 0.013 }] },
+        {
+          model: '6828',
+          serial: '#0042',
+          testDate: new Date('2024-04-01T00:00:00Z'),
+          linkedTrimId: null,
+          tracks: [{ trackId: 'default', linearityPass: false, failPoints: 3, linearityError: 0.013 }],
+        },
         // No trim of serial 77: unmatched.
-        { model: '6828', serial: '77', testDate: new Date('2024-04-01T00:00:00Z'), linkedTrimId: null,
-          tracks: [{ trackId: 'default', linearityPass: true, failPoints: 0, linearityError: 0.002 }] },
+        {
+          model: '6828',
+          serial: '77',
+          testDate: new Date('2024-04-01T00:00:00Z'),
+          linkedTrimId: null,
+          tracks: [{ trackId: 'default', linearityPass: true, failPoints: 0, linearityError: 0.002 }],
+        },
       ]);
       const rows = [];
       for await (const b of repo.readTrainingRecords('6828')) rows.push(...b);
       expect(rows.map((r) => r.serial)).toEqual(['SN-00042', '42']);
-      expect(rows[0]).toMatchObject({ linearityError: 0.004, sigmaGradient: 0.0004, untrimmedResistance: null, trimmedResistance: null, finalTest: null });
+      expect(rows[0]).toMatchObject({
+        linearityError: 0.004,
+        sigmaGradient: 0.0004,
+        untrimmedResistance: null,
+        trimmedResistance: null,
+        finalTest: null,
+      });
       expect(rows[1]?.finalTest).toMatchObject({ linearityPass: false, failPoints: 3, linearityError: 0.013 });
       // The bulk read (mapped names, serial linking) gives the same records.
       const many = [];
@@ -164,18 +218,37 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
         { model: 'no serial', serial: ' ', fileDate: new Date('2024-03-02T00:00:00Z'), system: 'B', tracks: [full('default', 0.0004)] },
       ]);
       await sql`UPDATE analysis_results SET serial_no = NULL WHERE id = ${nullRun}`.execute(db);
-      await repo.insertFinalTests(['', 'SN', '#'].map((serial) => ({
-        model: 'no serial', serial, testDate: new Date('2024-03-10T00:00:00Z'), linkedTrimId: null,
-        tracks: [{ trackId: 'default', linearityPass: false, failPoints: 3, linearityError: 0.013 }],
-      })));
+      await repo.insertFinalTests(
+        ['', 'SN', '#'].map((serial) => ({
+          model: 'no serial',
+          serial,
+          testDate: new Date('2024-03-10T00:00:00Z'),
+          linkedTrimId: null,
+          tracks: [{ trackId: 'default', linearityPass: false, failPoints: 3, linearityError: 0.013 }],
+        })),
+      );
       await sql`UPDATE ft_results SET serial_no = NULL WHERE model_number = 'no serial' AND serial_no = ''`.execute(db);
       const unlinked = [];
       for await (const b of repo.readTrainingRecords('no serial')) unlinked.push(...b);
-      expect(unlinked.map((r) => [r.serial, r.finalTest])).toEqual([[null, null], [' ', null]]);
+      expect(unlinked.map((r) => [r.serial, r.finalTest])).toEqual([
+        [null, null],
+        [' ', null],
+      ]);
       expect(await repo.finalTestLinkCounts('no serial')).toEqual({ linked: 0, byLinkedTrimId: 0, bySerial: 0, unmatched: 3 });
 
-      await repo.writeTrackResults([{ trackResultId: rows[1]!.trackResultId, sigmaThreshold: 0.0006, sigmaPass: true, failureProbability: 0.4, riskCategory: 'medium', mlModelVersion: 'v1' }]);
-      const written = await sql<Record<string, unknown>>`SELECT sigma_threshold, ml_sigma_pass, risk_category, host_note FROM tracks WHERE id = ${rows[1]!.trackResultId}`.execute(db);
+      await repo.writeTrackResults([
+        {
+          trackResultId: rows[1]!.trackResultId,
+          sigmaThreshold: 0.0006,
+          sigmaPass: true,
+          failureProbability: 0.4,
+          riskCategory: 'medium',
+          mlModelVersion: 'v1',
+        },
+      ]);
+      const written = await sql<
+        Record<string, unknown>
+      >`SELECT sigma_threshold, ml_sigma_pass, risk_category, host_note FROM tracks WHERE id = ${rows[1]!.trackResultId}`.execute(db);
       expect(written.rows[0]).toMatchObject({ sigma_threshold: 0.0006, risk_category: 'medium', host_note: null });
       expect([true, 1]).toContain(written.rows[0]?.['ml_sigma_pass']);
       await repo.close();
@@ -193,9 +266,15 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
     it('a migration that fails part-way keeps nothing: no library table, no added column (one transaction on both engines)', async () => {
       const t = ddlTypes(detectEngine(s.db));
       const db = s.db;
-      await db.schema.createTable('bare_tracks').addColumn('id', t.id, (c) => c.primaryKey()).addColumn('x', t.float).execute();
+      await db.schema
+        .createTable('bare_tracks')
+        .addColumn('id', t.id, (c) => c.primaryKey())
+        .addColumn('x', t.float)
+        .execute();
       // Recording the first added column fails (a constraint no row meets), after that column was added.
-      await sql`CREATE TABLE ml_schema_changes (table_name TEXT NOT NULL, column_name TEXT NOT NULL, CHECK (length(column_name) < 0))`.execute(db);
+      await sql`CREATE TABLE ml_schema_changes (table_name TEXT NOT NULL, column_name TEXT NOT NULL, CHECK (length(column_name) < 0))`.execute(
+        db,
+      );
       const schema: SchemaMapping = { tables: { track_results: 'bare_tracks' } };
       await expect(migrateToLatest(db, { schema })).rejects.toThrow(/migrate failed.*one transaction.*run it again/u);
       expect(await columnsOf(db, 'bare_tracks')).toEqual(['id', 'x']);
@@ -204,7 +283,15 @@ export function schemaChecks(name: string, create: () => Promise<SchemaSubject>)
       await db.schema.dropTable('ml_schema_changes').execute();
       // With the cause gone the same migration runs, and down leaves the table as it was.
       await migrateToLatest(db, { schema });
-      expect(await columnsOf(db, 'bare_tracks')).toEqual(['failure_probability', 'id', 'ml_model_version', 'risk_category', 'sigma_pass', 'sigma_threshold', 'x']);
+      expect(await columnsOf(db, 'bare_tracks')).toEqual([
+        'failure_probability',
+        'id',
+        'ml_model_version',
+        'risk_category',
+        'sigma_pass',
+        'sigma_threshold',
+        'x',
+      ]);
       await migrateDown(db, { schema });
       expect(await columnsOf(db, 'bare_tracks')).toEqual(['id', 'x']);
       await db.schema.dropTable('bare_tracks').execute();

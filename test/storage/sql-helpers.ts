@@ -69,7 +69,10 @@ export async function checkChunkedWrites(
   const n = 2 * chunk + 3;
   const start = Date.UTC(2024, 0, 1);
   const runs = Array.from({ length: n }, (_, i) => ({
-    model: 'chunked', serial: `C${i}`, fileDate: new Date(start + i * 60_000), system: 'B',
+    model: 'chunked',
+    serial: `C${i}`,
+    fileDate: new Date(start + i * 60_000),
+    system: 'B',
     tracks: [{ ...full('default', 0.0004) }],
   }));
   for (let i = 0; i < n; i += 5_000) await repo.insertTrimRuns(runs.slice(i, i + 5_000));
@@ -77,8 +80,12 @@ export async function checkChunkedWrites(
   for await (const b of repo.readTracksForApply('chunked', { batchSize: 50_000 })) ids.push(...b.map((t) => t.trackResultId));
   expect(ids).toHaveLength(n);
   const row = (id: number, k: number): TrackResultWrite => ({
-    trackResultId: id, sigmaThreshold: 0.0005 + k * 1e-9, sigmaPass: k % 2 === 0, failureProbability: (k % 100) / 100,
-    riskCategory: k % 3 === 0 ? 'high' : 'low', mlModelVersion: 'chunked',
+    trackResultId: id,
+    sigmaThreshold: 0.0005 + k * 1e-9,
+    sigmaPass: k % 2 === 0,
+    failureProbability: (k % 100) / 100,
+    riskCategory: k % 3 === 0 ? 'high' : 'low',
+    mlModelVersion: 'chunked',
   });
   const probes = [0, chunk - 1, chunk, chunk + 1, 2 * chunk, n - 1];
   const broken = ids.map((id, k) => row(k === n - 1 ? 2_000_000_000 : id, k));
@@ -87,8 +94,11 @@ export async function checkChunkedWrites(
   await repo.writeTrackResults(ids.map((id, k) => row(id, k)));
   for (const k of probes) {
     expect(await readResult(ids[k]!), `row ${k}`).toEqual({
-      sigmaThreshold: 0.0005 + k * 1e-9, sigmaPass: k % 2 === 0, failureProbability: (k % 100) / 100,
-      riskCategory: k % 3 === 0 ? 'high' : 'low', mlModelVersion: 'chunked',
+      sigmaThreshold: 0.0005 + k * 1e-9,
+      sigmaPass: k % 2 === 0,
+      failureProbability: (k % 100) / 100,
+      riskCategory: k % 3 === 0 ? 'high' : 'low',
+      mlModelVersion: 'chunked',
     });
   }
 }
@@ -104,14 +114,39 @@ export async function insertExtremeRuns(
   [a, b]: readonly [string, string],
   serialOf: (i: number) => string = (i) => `S${i}`,
 ): Promise<number[]> {
-  const ids = await repo.insertTrimRuns(sigmas.map((sigma, i) => ({
-    model: i % 2 === 0 ? a : b, serial: serialOf(i), fileDate: new Date(Date.UTC(2024, 0, 1 + i, 8, 0, 0, 123)), system: 'B',
-    tracks: [{ trackId: 'default', status: i === 1 ? null : 'PASS', sigmaGradient: sigma, linearitySpec: 0.01, linearityError: 0.004,
-      linearityFailPoints: i, linearityPass: i % 3 === 0 ? null : i % 2 === 0, optimalOffset: null, travelLength: 300, unitLength: null,
-      untrimmedResistance: 10_000, trimmedResistance: 10_500 }],
-  })));
-  await repo.insertFinalTests([{ model: b, serial: serialOf(1), testDate: new Date(Date.UTC(2024, 1, 1)), linkedTrimId: ids[1]!,
-    tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }] }]);
+  const ids = await repo.insertTrimRuns(
+    sigmas.map((sigma, i) => ({
+      model: i % 2 === 0 ? a : b,
+      serial: serialOf(i),
+      fileDate: new Date(Date.UTC(2024, 0, 1 + i, 8, 0, 0, 123)),
+      system: 'B',
+      tracks: [
+        {
+          trackId: 'default',
+          status: i === 1 ? null : 'PASS',
+          sigmaGradient: sigma,
+          linearitySpec: 0.01,
+          linearityError: 0.004,
+          linearityFailPoints: i,
+          linearityPass: i % 3 === 0 ? null : i % 2 === 0,
+          optimalOffset: null,
+          travelLength: 300,
+          unitLength: null,
+          untrimmedResistance: 10_000,
+          trimmedResistance: 10_500,
+        },
+      ],
+    })),
+  );
+  await repo.insertFinalTests([
+    {
+      model: b,
+      serial: serialOf(1),
+      testDate: new Date(Date.UTC(2024, 1, 1)),
+      linkedTrimId: ids[1]!,
+      tracks: [{ trackId: 'default', linearityPass: false, failPoints: 4, linearityError: 0.02 }],
+    },
+  ]);
   return ids;
 }
 

@@ -56,7 +56,10 @@ describe('SQLite specifics', () => {
     const t = tempSqliteFile();
     temps.push(t.cleanup);
     for (const [schema, message] of [
-      [{ tables: { trim_results: 'plant.trim_results' } }, /trim_results.*"plant\.trim_results".*SQLite table names cannot contain a dot/su],
+      [
+        { tables: { trim_results: 'plant.trim_results' } },
+        /trim_results.*"plant\.trim_results".*SQLite table names cannot contain a dot/su,
+      ],
       [{ tables: { track_results: 'tracks\u0000x' } }, /control character/u],
       [{ tables: { final_test_results: 'ft ' } }, /starts or ends with a blank/u],
       [{ columns: { track_results: { sigma_gradient: 'sg.value' } } }, /column "track_results\.sigma_gradient".*cannot contain a dot/su],
@@ -103,7 +106,9 @@ describe('SQLite specifics', () => {
     // 2024-05-01T23:30-05:00 is 2024-05-02T04:30Z; 1714622400000 is 2024-05-02T04:00Z; 1714536000000 is 2024-05-01T04:00Z.
     const dates: unknown[] = ['2024-05-01T23:30:00-05:00', 1714622400000, 1714536000000, '2024-05-01 12:00:00', '2024-05-03'];
     for (const [i, d] of dates.entries()) {
-      const run = handle.prepare('INSERT INTO trim_results (model, serial, file_date) VALUES (?, ?, ?)').run('m', String(i), d).lastInsertRowid;
+      const run = handle
+        .prepare('INSERT INTO trim_results (model, serial, file_date) VALUES (?, ?, ?)')
+        .run('m', String(i), d).lastInsertRowid;
       handle.prepare("INSERT INTO track_results (trim_result_id, track_id) VALUES (?, 'default')").run(run);
     }
     const read = async (after: Date) => {
@@ -111,7 +116,11 @@ describe('SQLite specifics', () => {
       for await (const b of r.readTrainingRecords('m', { after })) rows.push(...b);
       return rows.map((x) => x.fileDate.toISOString());
     };
-    expect(await read(new Date('2024-05-02T00:00:00Z'))).toEqual(['2024-05-02T04:00:00.000Z', '2024-05-02T04:30:00.000Z', '2024-05-03T00:00:00.000Z']);
+    expect(await read(new Date('2024-05-02T00:00:00Z'))).toEqual([
+      '2024-05-02T04:00:00.000Z',
+      '2024-05-02T04:30:00.000Z',
+      '2024-05-03T00:00:00.000Z',
+    ]);
     expect(await read(new Date('2024-05-02T04:00:00Z'))).toEqual(['2024-05-02T04:30:00.000Z', '2024-05-03T00:00:00.000Z']);
     await r.close();
     await db.destroy();
@@ -123,7 +132,9 @@ describe('SQLite specifics', () => {
       temps.push(t.cleanup);
       const db = new Kysely({ dialect: new SqliteDialect({ database: new Database(t.file) }) });
       await createReferenceSchema(db);
-      const repo = own ? await createSqliteRepository({ file: t.file }, { migrate: true }) : await createSqliteRepository({ db }, { migrate: true });
+      const repo = own
+        ? await createSqliteRepository({ file: t.file }, { migrate: true })
+        : await createSqliteRepository({ db }, { migrate: true });
       await checkChunkedWrites(repo, sqliteResultReader(t.file), 1_000);
       await repo.close();
       await db.destroy();
@@ -138,7 +149,16 @@ describe('SQLite specifics', () => {
     await createReferenceSchema(db);
     const own = await createSqliteRepository({ file: t.file }, { migrate: true });
     const host = await createSqliteRepository({ db });
-    const sigmas = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 0, -0.000123456789012345, 123456789.123456789];
+    const sigmas = [
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      5e-324,
+      1.7976931348623157e308,
+      0.1 + 0.2,
+      0,
+      -0.000123456789012345,
+      123456789.123456789,
+    ];
     await insertExtremeRuns(own, sigmas, ['J "a"/ü 型号', "J b'"], (i) => (i === 3 ? '\u00e9\n"x"' : `S${i}`));
     // Dates a host may hold: SQLAlchemy text and epoch milliseconds (an integer: it sorts before text, as in SQL).
     handle.prepare("UPDATE trim_results SET file_date = '2024-01-03 08:00:00.123456' WHERE serial = 'S2'").run();
@@ -153,7 +173,9 @@ describe('SQLite specifics', () => {
       expect(bulk.find((r) => r.serial === '\u00e9\n"x"')?.sigmaGradient).toBe(1.7976931348623157e308);
       expect(bulk.find((r) => r.serial === 'S2')?.fileDate.toISOString()).toBe('2024-01-03T08:00:00.123Z');
       expect(bulk.find((r) => r.serial === 'S1')?.finalTest).toMatchObject({ linearityPass: false, failPoints: 4 });
-      expect(bulk.filter((r) => r.model === "J b'").map((r) => r.serial)).toEqual(['S5', 'S1', 'S3', 'S7'].map((x) => (x === 'S3' ? '\u00e9\n"x"' : x)));
+      expect(bulk.filter((r) => r.model === "J b'").map((r) => r.serial)).toEqual(
+        ['S5', 'S1', 'S3', 'S7'].map((x) => (x === 'S3' ? '\u00e9\n"x"' : x)),
+      );
     }
     await own.close();
     await host.close();

@@ -28,7 +28,9 @@ async function freshFile(): Promise<string> {
 
 /** Starts a process that takes both locks on `file`; resolves once it holds them. */
 async function holder(file: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/storage/lock-holder.child.ts', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/storage/lock-holder.child.ts', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
@@ -52,7 +54,8 @@ function deadPid(): number {
 
 function insertRow(file: string, name: string, holderName: string, token: string, expiresInMs: number): void {
   const raw = new Database(file);
-  raw.prepare('INSERT INTO ml_locks (name, holder, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+  raw
+    .prepare('INSERT INTO ml_locks (name, holder, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)')
     .run(name, holderName, token, Date.now() - 1000, Date.now() + expiresInMs);
   raw.close();
 }
@@ -73,7 +76,9 @@ describe('SQLite lock: a dead holder on this host is taken over at once', () => 
     const ms = Date.now() - t0;
     expect(ms).toBeLessThan(2000);
     expect(notices).toHaveLength(2);
-    expect(notices[0]).toMatch(new RegExp(`^Took over the train lock from "child pid ${pid} \\(train\\)" \\(pid ${pid} on this host is no longer running`, 'u'));
+    expect(notices[0]).toMatch(
+      new RegExp(`^Took over the train lock from "child pid ${pid} \\(train\\)" \\(pid ${pid} on this host is no longer running`, 'u'),
+    );
     expect(notices[1]).toMatch(/^Took over the apply lock/u);
     expect(notices.every((n) => !n.includes('\n'))).toBe(true);
     await apply.release();
@@ -88,7 +93,9 @@ describe('SQLite lock: a dead holder on this host is taken over at once', () => 
     const err = await repo.acquireLock('train', 'second').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BusyError);
     const msg = (err as BusyError).message;
-    expect(msg).toMatch(/^A train or apply is already running \(they exclude each other\): the train lock is held by "child pid \d+ \(train\)"/u);
+    expect(msg).toMatch(
+      /^A train or apply is already running \(they exclude each other\): the train lock is held by "child pid \d+ \(train\)"/u,
+    );
     expect(msg).toMatch(/its lease runs to \d{4}-\d\d-\d\dT[\d:.]+Z, in (59|60) s, renewed while it runs/u);
     expect((err as BusyError).holder).toBe(`child pid ${child.pid} (train)`);
     await kill9(child);

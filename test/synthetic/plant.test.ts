@@ -1,11 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeSerial } from '../../src/storage/linking/serial.js';
-import {
-  SPEC_VALUES,
-  generatePlant,
-  type SyntheticModelSpec,
-  type SyntheticPlant,
-} from '../../src/synthetic/index.js';
+import { SPEC_VALUES, generatePlant, type SyntheticModelSpec, type SyntheticPlant } from '../../src/synthetic/index.js';
 import { mean, quantile, rocAuc } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -189,7 +184,9 @@ describe('Final Test', () => {
     const serialOnly = written.filter((f) => f.link === 'serial').length / written.length;
     expect(serialOnly).toBeGreaterThan(0.1);
     expect(serialOnly).toBeLessThan(0.2);
-    expect(plant.finalTests.some((f) => f.link === 'serial' && f.input.serial !== plant.runs[f.runIndex as number]!.input.serial)).toBe(true);
+    expect(plant.finalTests.some((f) => f.link === 'serial' && f.input.serial !== plant.runs[f.runIndex as number]!.input.serial)).toBe(
+      true,
+    );
     const orphans = plant.finalTests.filter((f) => f.link === 'orphan');
     expect(orphans.length).toBe(plant.summary.finalTests.orphan);
     const serials = new Set(plant.runs.map((r) => `${r.input.model}\u0000${normalizeSerial(r.input.serial)}`));
@@ -208,7 +205,9 @@ describe('Final Test', () => {
     const ftPass = 1 - mean(y);
     const aucTrue = rocAuc(p, y);
     const aucRatio = rocAuc(ratio, y);
-    console.log(`seed 11: n=${y.length} FT pass=${ftPass.toFixed(3)} AUC(true p)=${aucTrue.toFixed(4)} AUC(error/spec)=${aucRatio.toFixed(4)}`);
+    console.log(
+      `seed 11: n=${y.length} FT pass=${ftPass.toFixed(3)} AUC(true p)=${aucTrue.toFixed(4)} AUC(error/spec)=${aucRatio.toFixed(4)}`,
+    );
     expect(ftPass).toBeGreaterThan(0.54);
     expect(ftPass).toBeLessThan(0.62);
     expect(aucTrue).toBeGreaterThan(0.93);

@@ -46,8 +46,14 @@ describe('test helpers (hand-computed)', () => {
   });
   it('inControlSd without glitches is √(w² + b²); glitches add 2qθ² − q²θ² + 2qθw/√π', () => {
     expect(inControlSd(0.15, 0.075, 0, 0)).toBeCloseTo(Math.sqrt(0.15 ** 2 + 0.075 ** 2), 14);
-    const w = 0.15, b = 0.06, q = 0.1, t = 0.2;
-    expect(inControlSd(w, b, q, t) ** 2).toBeCloseTo(w * w + b * b + 2 * q * t * t - q * q * t * t + (2 * q * t * w) / Math.sqrt(Math.PI), 14);
+    const w = 0.15,
+      b = 0.06,
+      q = 0.1,
+      t = 0.2;
+    expect(inControlSd(w, b, q, t) ** 2).toBeCloseTo(
+      w * w + b * b + 2 * q * t * t - q * q * t * t + (2 * q * t * w) / Math.sqrt(Math.PI),
+      14,
+    );
   });
 });
 
@@ -58,7 +64,9 @@ describe('scenarios', () => {
     expect(b.runs).toEqual(a.runs);
     // sha256 of the seed-1 plant (models, runs, FT records, summary) produced by the generator at ee91338 (before
     // the realistic scenario was added): any change to the classic output changes it.
-    const h = createHash('sha256').update(JSON.stringify([a.models, a.runs, a.finalTests, a.summary])).digest('hex');
+    const h = createHash('sha256')
+      .update(JSON.stringify([a.models, a.runs, a.finalTests, a.summary]))
+      .digest('hex');
     expect(h).toBe('7880fa0b9731977b61a52e74039d1e6a75313558d84218b8cf8aefe627cb881d');
   });
   it('realistic is deterministic, and the stream gives the in-memory plant whatever the chunk size', () => {
@@ -78,11 +86,16 @@ describe('scenarios', () => {
   });
   it('lands near the requested size with the plant-wide trim pass rate and sigma median', () => {
     expect(Math.abs(plant.summary.tracks / 40_000 - 1)).toBeLessThan(0.05);
-    const tracks = plant.runs.filter((r) => r.truth.garbage === null && !r.truth.duplicate && specs.get(r.truth.model)?.role === 'normal').flatMap((r) => r.truth.tracks);
+    const tracks = plant.runs
+      .filter((r) => r.truth.garbage === null && !r.truth.duplicate && specs.get(r.truth.model)?.role === 'normal')
+      .flatMap((r) => r.truth.tracks);
     const pass = tracks.filter((t) => t.trimPass).length / tracks.length;
     expect(pass).toBeGreaterThan(0.58);
     expect(pass).toBeLessThan(0.7);
-    const med = quantile(tracks.map((t) => t.sigma), 0.5);
+    const med = quantile(
+      tracks.map((t) => t.sigma),
+      0.5,
+    );
     expect(med).toBeGreaterThan(2.5e-4);
     expect(med).toBeLessThan(5e-4);
   });
@@ -99,19 +112,30 @@ describe('in-control sigma is not lognormal', () => {
     expect(quantile(sk, 0.9) - quantile(sk, 0.1)).toBeGreaterThan(0.5);
   });
   it('glitches are more frequent on rough units and inflate sigma; their rate follows the model parameter', () => {
-    let glitchRough = 0, nRough = 0, glitchSmooth = 0, nSmooth = 0;
+    let glitchRough = 0,
+      nRough = 0,
+      glitchSmooth = 0,
+      nSmooth = 0;
     for (const m of stableLarge(100)) {
       for (const r of cleanRuns(m.name)) {
         const t = r.truth.tracks[0]!;
         const g = (t.glitchLog10 ?? 0) > 0;
         // The glitch-free deviation: rough (above the model's location + lot) or smooth.
         const rough = Math.log10(t.sigma) - (t.glitchLog10 ?? 0) - r.truth.lot!.sigmaShiftLog10 > m.realistic!.locationLog10;
-        if (rough) { nRough++; if (g) glitchRough++; } else { nSmooth++; if (g) glitchSmooth++; }
+        if (rough) {
+          nRough++;
+          if (g) glitchRough++;
+        } else {
+          nSmooth++;
+          if (g) glitchSmooth++;
+        }
       }
     }
     // P(glitch | z > 0) = q·E[2Φ(z) | z > 0] = 1.5q versus 0.5q below: three times as frequent.
     expect(glitchRough / nRough).toBeGreaterThan(2 * (glitchSmooth / nSmooth));
-    const all = stableLarge(100).flatMap((m) => cleanRuns(m.name).map((r) => ({ q: m.realistic!.glitchRate, g: (r.truth.tracks[0]!.glitchLog10 ?? 0) > 0 })));
+    const all = stableLarge(100).flatMap((m) =>
+      cleanRuns(m.name).map((r) => ({ q: m.realistic!.glitchRate, g: (r.truth.tracks[0]!.glitchLog10 ?? 0) > 0 })),
+    );
     const expected = mean(all.map((x) => x.q));
     const observed = all.filter((x) => x.g).length / all.length;
     expect(Math.abs(observed - expected)).toBeLessThan(5 * Math.sqrt((expected * (1 - expected)) / all.length));
@@ -151,7 +175,12 @@ describe('production lots', () => {
     const iccs = stableLarge(150)
       .map((m) => cleanRuns(m.name))
       .filter((runs) => new Set(runs.map((r) => r.truth.lot!.id)).size >= 8)
-      .map((runs) => intraclassCorrelation(runs.map((r) => Math.log(r.truth.tracks[0]!.sigma)), runs.map((r) => r.truth.lot!.id)));
+      .map((runs) =>
+        intraclassCorrelation(
+          runs.map((r) => Math.log(r.truth.tracks[0]!.sigma)),
+          runs.map((r) => r.truth.lot!.id),
+        ),
+      );
     expect(iccs.length).toBeGreaterThanOrEqual(10);
     // With the default between-lot sd of 0.2–0.5 within-lot sds, the expected ICC is ~0.03–0.2.
     expect(quantile(iccs, 0.5)).toBeGreaterThan(0.03);
@@ -192,7 +221,9 @@ describe('models, outcomes and links', () => {
     }
     // Large models: the realised link rate (units before the cut, FT due before the end) is the model's rate.
     for (const m of plant.models.filter((x) => x.role === 'normal' && x.units >= 400 && x.lastDate.getTime() < end - 40 * DAY)) {
-      const units = (runsBy.get(m.name) ?? []).filter((r) => !r.truth.duplicate && !r.truth.superseded && r.truth.unitIndex < Math.floor(m.units * 0.95));
+      const units = (runsBy.get(m.name) ?? []).filter(
+        (r) => !r.truth.duplicate && !r.truth.superseded && r.truth.unitIndex < Math.floor(m.units * 0.95),
+      );
       const p = m.realistic!.linkRate;
       const got = units.filter((r) => r.truth.ftLink !== 'none').length / units.length;
       expect(Math.abs(got - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / units.length) + 1e-9);
@@ -210,13 +241,16 @@ describe('models, outcomes and links', () => {
     const rate = big.map((m) => {
       const runs = cleanRuns(m.name);
       const observed = mean(runs.map((r) => (r.truth.tracks[0]!.ftPass ? 0 : 1)));
-      const trimOnly = mean(runs.map((r) => logistic(logit(r.truth.tracks[0]!.ftFailProbability) - m.assemblyDifficulty - r.truth.lot!.finalTestLogOddsShift)));
+      const trimOnly = mean(
+        runs.map((r) => logistic(logit(r.truth.tracks[0]!.ftFailProbability) - m.assemblyDifficulty - r.truth.lot!.finalTestLogOddsShift)),
+      );
       return observed - trimOnly;
     });
     const rank = (xs: number[]) => xs.map((x) => xs.filter((y) => y < x).length);
     const a = rank(big.map((m) => m.assemblyDifficulty));
     const b = rank(rate);
-    const ma = mean(a), mb = mean(b);
+    const ma = mean(a),
+      mb = mean(b);
     const cov = a.reduce((s, x, i) => s + (x - ma) * ((b[i] as number) - mb), 0);
     const rho = cov / Math.sqrt(a.reduce((s, x) => s + (x - ma) ** 2, 0) * b.reduce((s, x) => s + (x - mb) ** 2, 0));
     expect(big.length).toBeGreaterThanOrEqual(15);
@@ -240,7 +274,12 @@ describe('drift truth', () => {
       if (x.shape === 'ramp') expect(x.rampUnits).toBeGreaterThanOrEqual(5);
     }
     const drifting = new Set(d.map((x) => x.model));
-    expect(plant.models.filter((m) => m.drift !== null).map((m) => m.name).sort()).toEqual([...drifting].sort());
+    expect(
+      plant.models
+        .filter((m) => m.drift !== null)
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual([...drifting].sort());
     expect(plant.runs.filter((r) => r.truth.drifted && !drifting.has(r.truth.model))).toHaveLength(0);
   });
   it('each run’s drift truth follows its shape, and the stored sigma moves by it', () => {
@@ -251,7 +290,8 @@ describe('drift truth', () => {
       const full: number[] = [];
       for (const r of cleanRuns(x.model)) {
         const i = r.truth.unitIndex;
-        const expected = i < x.onsetIndex ? 0 : sign * x.sizeSigma * (x.shape === 'ramp' ? Math.min(1, (i - x.onsetIndex + 1) / x.rampUnits!) : 1);
+        const expected =
+          i < x.onsetIndex ? 0 : sign * x.sizeSigma * (x.shape === 'ramp' ? Math.min(1, (i - x.onsetIndex + 1) / x.rampUnits!) : 1);
         expect(r.truth.driftSigma).toBeCloseTo(expected, 12);
         expect(r.truth.drifted).toBe(i >= x.onsetIndex);
         expect(r.input.fileDate.getTime() >= x.onsetDate.getTime()).toBe(i >= x.onsetIndex);
@@ -262,7 +302,10 @@ describe('drift truth', () => {
       if (before.length < 30 || full.length < 30) continue;
       // Lots make units correlated: the standard error counts lots, not units (upper bound: one lot per ~5 units).
       const m = spec.realistic!;
-      const se = Math.sqrt((m.withinLotSd ** 2 + m.glitchScale ** 2) * (1 / before.length + 1 / full.length) + m.betweenLotSd ** 2 * (5 / before.length + 5 / full.length) * 4);
+      const se = Math.sqrt(
+        (m.withinLotSd ** 2 + m.glitchScale ** 2) * (1 / before.length + 1 / full.length) +
+          m.betweenLotSd ** 2 * (5 / before.length + 5 / full.length) * 4,
+      );
       expect(Math.abs(mean(full) - mean(before) - x.shiftLog10)).toBeLessThan(5 * se);
     }
   });

@@ -82,7 +82,12 @@ describe('garbage', () => {
       }
       if (r.truth.retrim && !r.truth.duplicate) {
         retrims++;
-        const ok = prev !== undefined && prev.truth.superseded && prev.input.serial === r.input.serial && prev.input.model === r.input.model && prev.input.fileDate < r.input.fileDate;
+        const ok =
+          prev !== undefined &&
+          prev.truth.superseded &&
+          prev.input.serial === r.input.serial &&
+          prev.input.model === r.input.model &&
+          prev.input.fileDate < r.input.fileDate;
         if (!ok) bad++;
       }
     });
@@ -98,7 +103,12 @@ describe('drift truth', () => {
   it('drifts only eligible models, onset after ≥ 40 % of their history, and only they have drifted runs', () => {
     const drifting = new Set(plant.summary.drifts.map((d) => d.model));
     expect(drifting.size).toBeGreaterThan(0);
-    expect(plant.models.filter((m) => m.drift !== null).map((m) => m.name).sort()).toEqual([...drifting].sort());
+    expect(
+      plant.models
+        .filter((m) => m.drift !== null)
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual([...drifting].sort());
     for (const d of plant.summary.drifts) {
       expect(d.unitsBefore / (d.unitsBefore + d.unitsAfter)).toBeGreaterThanOrEqual(0.4);
       expect(d.unitsBefore + d.unitsAfter).toBeGreaterThanOrEqual(120);

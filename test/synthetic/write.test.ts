@@ -41,7 +41,13 @@ describe('writePlant', () => {
       expect(run.fileDate.getTime()).toBeLessThan(t.testDate.getTime());
     }
     const last = progress[progress.length - 1]!;
-    expect(last).toEqual({ runsWritten: res.runsWritten, tracksWritten: res.tracksWritten, finalTestsWritten: w.tests.length, modelsDone: 50, modelsTotal: 50 });
+    expect(last).toEqual({
+      runsWritten: res.runsWritten,
+      tracksWritten: res.tracksWritten,
+      finalTestsWritten: w.tests.length,
+      modelsDone: 50,
+      modelsTotal: 50,
+    });
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.runsWritten).toBeGreaterThanOrEqual(progress[i - 1]!.runsWritten);
   });
 

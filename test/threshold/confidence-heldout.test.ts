@@ -65,7 +65,13 @@ describe('bootstrap and confidence on data', () => {
 
   it('more data → higher confidence (median over 5 synthetic models each)', () => {
     const conf = (n: number) =>
-      median(SEEDS.map((seed) => new ModelThresholdOptimizer('m').calculateThreshold(synthUnits({ n, seed, truth: 4e-4, slope: 0.1, formula: 1.5e-4 })).confidence!));
+      median(
+        SEEDS.map(
+          (seed) =>
+            new ModelThresholdOptimizer('m').calculateThreshold(synthUnits({ n, seed, truth: 4e-4, slope: 0.1, formula: 1.5e-4 }))
+              .confidence!,
+        ),
+      );
     const c60 = conf(60);
     const c300 = conf(300);
     const c2000 = conf(2000);
@@ -75,7 +81,13 @@ describe('bootstrap and confidence on data', () => {
 
   it('more separation → higher confidence (median over 5 synthetic models each)', () => {
     const conf = (slope: number) =>
-      median(SEEDS.map((seed) => new ModelThresholdOptimizer('m').calculateThreshold(synthUnits({ n: 300, seed, truth: 4e-4, slope, formula: 1.5e-4 })).confidence!));
+      median(
+        SEEDS.map(
+          (seed) =>
+            new ModelThresholdOptimizer('m').calculateThreshold(synthUnits({ n: 300, seed, truth: 4e-4, slope, formula: 1.5e-4 }))
+              .confidence!,
+        ),
+      );
     const loose = conf(0.3);
     const mid = conf(0.1);
     const sharp = conf(0.03);

@@ -87,7 +87,10 @@ describe('costCurve / searchCostOptimalThreshold', () => {
   it('breaks a tie between separate optimal cuts towards the wider gap in log space', () => {
     // sigma 1..8, failures at 4,6,7,8 (weight 2): W_fail 8, N_pass 4.
     // 3|4: 0 + 1/4 = 0.25; 5|6: 2/8 + 0 = 0.25; widths ln(4/3) = 0.288 > ln(6/5) = 0.182 → 3|4.
-    const best = searchCostOptimalThreshold(groups([1, 2, 3, 4, 5, 6, 7, 8], [0, 0, 0, 1, 0, 1, 1, 1], [1, 1, 1, 2, 1, 2, 2, 2]), BALANCED)!;
+    const best = searchCostOptimalThreshold(
+      groups([1, 2, 3, 4, 5, 6, 7, 8], [0, 0, 0, 1, 0, 1, 1, 1], [1, 1, 1, 2, 1, 2, 2, 2]),
+      BALANCED,
+    )!;
     expect(best.cost).toBeCloseTo(0.25, 12);
     expect(best.threshold).toBeCloseTo(Math.sqrt(12), 12);
   });

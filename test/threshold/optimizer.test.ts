@@ -28,7 +28,13 @@ describe('ModelThresholdOptimizer: the learned threshold', () => {
 
   it('finds the hand-computed optimum, with severity from fail points', () => {
     const opt = new ModelThresholdOptimizer('8340-1', small);
-    const r = opt.calculateThreshold(data(sigma, fail, fail.map((f) => (f ? 1 : 0))));
+    const r = opt.calculateThreshold(
+      data(
+        sigma,
+        fail,
+        fail.map((f) => (f ? 1 : 0)),
+      ),
+    );
     expect(r.learned).toBe(true);
     expect(r.reason).toBe('learned');
     expect(r.threshold).toBeCloseTo(Math.sqrt(56), 12);
@@ -41,13 +47,25 @@ describe('ModelThresholdOptimizer: the learned threshold', () => {
   });
 
   it('a heavy failure (255 fail points) just above the cut pulls the threshold down', () => {
-    const r = new ModelThresholdOptimizer('8340-1', small).calculateThreshold(data(sigma, fail, fail.map((f, i) => (f ? (i === 4 ? 255 : 1) : 0))));
+    const r = new ModelThresholdOptimizer('8340-1', small).calculateThreshold(
+      data(
+        sigma,
+        fail,
+        fail.map((f, i) => (f ? (i === 4 ? 255 : 1) : 0)),
+      ),
+    );
     expect(r.threshold).toBeCloseTo(Math.sqrt(20), 12);
   });
 
   it('costRatio is a parameter: escapes costing 3× move the cut below the failure at 5', () => {
     // cost = 3·escapes/12 + rejects/6: 4|5 → 2/6 = 0.333; 7|8 → 3·2/12 = 0.5; 3|4 → 0.5; 5|6 → 0.833 → 4|5
-    const r = new ModelThresholdOptimizer('m', { ...small, costRatio: 3 }).calculateThreshold(data(sigma, fail, fail.map((f) => (f ? 1 : 0))));
+    const r = new ModelThresholdOptimizer('m', { ...small, costRatio: 3 }).calculateThreshold(
+      data(
+        sigma,
+        fail,
+        fail.map((f) => (f ? 1 : 0)),
+      ),
+    );
     expect(r.threshold).toBeCloseTo(Math.sqrt(20), 12);
     expect(r.search!.cost).toBeCloseTo(2 / 6, 12);
     expect(r.search!.costPassAll).toBe(3);
@@ -56,9 +74,20 @@ describe('ModelThresholdOptimizer: the learned threshold', () => {
 
   it('precomputed severity takes precedence over fail points; unknown fail points weigh as one', () => {
     const sev = fail.map((f, i) => (f ? (i === 4 ? 9 : 2) : 1));
-    const d = { ...data(sigma, fail, fail.map(() => Number.NaN)), severity: Float64Array.from(sev) };
+    const d = {
+      ...data(
+        sigma,
+        fail,
+        fail.map(() => Number.NaN),
+      ),
+      severity: Float64Array.from(sev),
+    };
     expect(new ModelThresholdOptimizer('m', small).calculateThreshold(d).threshold).toBeCloseTo(Math.sqrt(20), 12);
-    const unknown = data(sigma, fail, fail.map(() => Number.NaN));
+    const unknown = data(
+      sigma,
+      fail,
+      fail.map(() => Number.NaN),
+    );
     expect(new ModelThresholdOptimizer('m', small).calculateThreshold(unknown).threshold).toBeCloseTo(Math.sqrt(56), 12);
   });
 
@@ -81,13 +110,62 @@ describe('ModelThresholdOptimizer: the learned threshold', () => {
 
 describe('ModelThresholdOptimizer: when no threshold can be learned', () => {
   const cases: [string, ThresholdNotLearnedReason, ThresholdData][] = [
-    ['fewer than minSamples (20 < 30)', 'too_few_samples', data(range(20, (i) => i + 1), range(20, (i) => (i >= 15 ? 1 : 0)))],
-    ['no failures', 'no_failures', data(range(40, (i) => i + 1), range(40, () => 0))],
-    ['no passes', 'no_passes', data(range(40, (i) => i + 1), range(40, () => 1))],
-    ['3 failures (< 5)', 'too_few_failures', data(range(40, (i) => i + 1), range(40, (i) => (i >= 37 ? 1 : 0)))],
-    ['3 passes (< 5)', 'too_few_passes', data(range(40, (i) => i + 1), range(40, (i) => (i < 3 ? 0 : 1)))],
-    ['constant sigma', 'constant_sigma', data(range(40, () => 2e-4), range(40, (i) => (i < 10 ? 1 : 0)))],
-    ['inverted: failures have the LOWEST sigma', 'no_separation', data(range(40, (i) => i + 1), range(40, (i) => (i < 10 ? 1 : 0)))],
+    [
+      'fewer than minSamples (20 < 30)',
+      'too_few_samples',
+      data(
+        range(20, (i) => i + 1),
+        range(20, (i) => (i >= 15 ? 1 : 0)),
+      ),
+    ],
+    [
+      'no failures',
+      'no_failures',
+      data(
+        range(40, (i) => i + 1),
+        range(40, () => 0),
+      ),
+    ],
+    [
+      'no passes',
+      'no_passes',
+      data(
+        range(40, (i) => i + 1),
+        range(40, () => 1),
+      ),
+    ],
+    [
+      '3 failures (< 5)',
+      'too_few_failures',
+      data(
+        range(40, (i) => i + 1),
+        range(40, (i) => (i >= 37 ? 1 : 0)),
+      ),
+    ],
+    [
+      '3 passes (< 5)',
+      'too_few_passes',
+      data(
+        range(40, (i) => i + 1),
+        range(40, (i) => (i < 3 ? 0 : 1)),
+      ),
+    ],
+    [
+      'constant sigma',
+      'constant_sigma',
+      data(
+        range(40, () => 2e-4),
+        range(40, (i) => (i < 10 ? 1 : 0)),
+      ),
+    ],
+    [
+      'inverted: failures have the LOWEST sigma',
+      'no_separation',
+      data(
+        range(40, (i) => i + 1),
+        range(40, (i) => (i < 10 ? 1 : 0)),
+      ),
+    ],
   ];
   for (const [name, reason, d] of cases) {
     it(`${name} → learned: false, reason ${reason}, the formula stays`, () => {
@@ -119,7 +197,9 @@ describe('ModelThresholdOptimizer: input and options validation', () => {
     expect(() => opt.calculateThreshold(data([1, 0], [0, 1]))).toThrow(/sigma must be finite and > 0/);
     expect(() => opt.calculateThreshold(data([1, 999.999, Number.NaN], [0, 1, 0]))).toThrow(InvalidInputError);
     expect(() => opt.calculateThreshold(data([1, 2], [0, 2]))).toThrow(/1 for a failure/);
-    expect(() => opt.calculateThreshold({ ...data([1, 2], [0, 1]), formulaThreshold: Float64Array.from([0, 1]) })).toThrow(InvalidInputError);
+    expect(() => opt.calculateThreshold({ ...data([1, 2], [0, 1]), formulaThreshold: Float64Array.from([0, 1]) })).toThrow(
+      InvalidInputError,
+    );
     expect(() => opt.calculateThreshold({ ...data([1, 2], [0, 1]), dates: [new Date(0)] })).toThrow(InvalidInputError);
   });
 
@@ -152,7 +232,12 @@ describe('ModelThresholdOptimizer: state', () => {
   it('round-trips untrained and not-learned states', () => {
     const fresh = new ModelThresholdOptimizer('m');
     expect(ModelThresholdOptimizer.fromState(fresh.toState()).result).toBeNull();
-    fresh.calculateThreshold(data(range(40, (i) => i + 1), range(40, () => 0)));
+    fresh.calculateThreshold(
+      data(
+        range(40, (i) => i + 1),
+        range(40, () => 0),
+      ),
+    );
     const back = ModelThresholdOptimizer.fromState(JSON.parse(JSON.stringify(fresh.toState())) as ModelThresholdOptimizerState);
     expect(back.result?.reason).toBe('no_failures');
     expect(back.threshold).toBeNull();
@@ -163,7 +248,12 @@ describe('ModelThresholdOptimizer: state', () => {
     expect(() => ModelThresholdOptimizer.fromState({ ...state, version: 3 } as never)).toThrow(StateVersionError);
     expect(() => ModelThresholdOptimizer.fromState({ ...state, kind: 'FeatureImputer' } as never)).toThrow(StateVersionError);
     const opt = new ModelThresholdOptimizer('m', { minSamples: 12 });
-    opt.calculateThreshold(data(range(12, (i) => i + 1), [0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1]));
+    opt.calculateThreshold(
+      data(
+        range(12, (i) => i + 1),
+        [0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1],
+      ),
+    );
     const good = opt.toState();
     expect(() => ModelThresholdOptimizer.fromState({ ...good, result: { ...good.result!, threshold: -1 } })).toThrow(InvalidInputError);
     expect(() => ModelThresholdOptimizer.fromState({ ...good, modelName: 'other' })).toThrow(InvalidInputError);

@@ -21,7 +21,19 @@ import {
 const objective = { costRatio: 1, normalization: 'class-totals' as const };
 
 function ev(cut: number | null, variance: number | null, extra: Partial<ThresholdEvidence> = {}): ThresholdEvidence {
-  return { reference: 1e-4, logMedianRatio: 0, logSpread: 0.3, failLogit: 0, n: 40, failures: 10, cut, variance, bootstrapVariance: variance, auc: 0.8, ...extra };
+  return {
+    reference: 1e-4,
+    logMedianRatio: 0,
+    logSpread: 0.3,
+    failLogit: 0,
+    n: 40,
+    failures: 10,
+    cut,
+    variance,
+    bootstrapVariance: variance,
+    auc: 0.8,
+    ...extra,
+  };
 }
 
 function prior(coefficients: number[], tau2: number, covariates: PlantThresholdPrior['covariates'] = []): PlantThresholdPrior {
@@ -51,7 +63,17 @@ describe('thresholdEvidence: the own cut on the unit-free scale', () => {
 
   it('scaleFrom: no bootstrap; the superset bootstrap variance × n_superset / n plus the own plateau term', () => {
     // units 0, 1, 2 of sigma 1, 2, 4 (pass, pass, fail): plateau (2, 4); superset: bootstrap variance 0.02 on 6 units
-    const e = thresholdEvidence(sigma, fail, ones, formula, objective, 50, 7, Int32Array.from([0, 1, 2]), ev(0, 0.05, { n: 6, bootstrapVariance: 0.02 }))!;
+    const e = thresholdEvidence(
+      sigma,
+      fail,
+      ones,
+      formula,
+      objective,
+      50,
+      7,
+      Int32Array.from([0, 1, 2]),
+      ev(0, 0.05, { n: 6, bootstrapVariance: 0.02 }),
+    )!;
     expect(e.bootstrapVariance).toBeCloseTo(0.04, 15);
     expect(e.variance).toBeCloseTo(0.04 + Math.LN2 ** 2 / 12, 15);
     expect(e.cut).toBeCloseTo(Math.log(Math.SQRT2), 14);
@@ -65,7 +87,6 @@ describe('thresholdEvidence: the own cut on the unit-free scale', () => {
     expect(thresholdEvidence(sigma, fail, ones, formula, objective, 50, 7, new Int32Array(0))).toBeNull();
   });
 });
-
 
 describe('fitPlantPrior: the Fay–Herriot fit', () => {
   it('intercept only, exact cuts 0, 1, 2: τ² is their sample variance (ddof 1) and β0 their mean', () => {
@@ -132,7 +153,13 @@ describe('blendCut: the empirical-Bayes blend', () => {
 describe('pairedBalancedAccuracyDifference', () => {
   it('matches the hand example', () => {
     // d = [0, −1, 0, 0]; passes: 1 of 2 discordant (p̃ = 2/4), failures 0 of 2 (p̃ = 1/4)
-    const r = pairedBalancedAccuracyDifference(Float64Array.from([1, 2, 3, 4]), Uint8Array.from([0, 0, 1, 1]), 2.5, new Float64Array(4).fill(1.5), [0, 1, 2, 3]);
+    const r = pairedBalancedAccuracyDifference(
+      Float64Array.from([1, 2, 3, 4]),
+      Uint8Array.from([0, 0, 1, 1]),
+      2.5,
+      new Float64Array(4).fill(1.5),
+      [0, 1, 2, 3],
+    );
     expect(r.difference).toBeCloseTo(-0.25, 14);
     expect(r.se).toBeCloseTo(0.5 * Math.sqrt(0.25 / 2 + 0.5 / 2), 14);
   });
@@ -155,7 +182,7 @@ describe('expectedBalancedAccuracyDifference', () => {
     expect(r.se).toBeCloseTo(0.380468, 6);
   });
 
-  it('with 0/1 probabilities has the labels\' difference and the add-one share (discordant + 1) / n', () => {
+  it("with 0/1 probabilities has the labels' difference and the add-one share (discordant + 1) / n", () => {
     const r = expectedBalancedAccuracyDifference(sigma, Float64Array.from([0, 0, 1, 1]), 2.5, formula, [0, 1, 2, 3]);
     const labels = pairedBalancedAccuracyDifference(sigma, Uint8Array.from([0, 0, 1, 1]), 2.5, formula, [0, 1, 2, 3]);
     expect(r.difference).toBeCloseTo(labels.difference, 14);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
-import { bootstrapThreshold, ModelThresholdOptimizer, sortBySigma, thresholdEvidence, Z_95, type PlantThresholdPrior, type ThresholdData } from '../../src/threshold/index.js';
+import {
+  bootstrapThreshold,
+  ModelThresholdOptimizer,
+  sortBySigma,
+  thresholdEvidence,
+  Z_95,
+  type PlantThresholdPrior,
+  type ThresholdData,
+} from '../../src/threshold/index.js';
 import { groupBySigma, groupBySigmaSoft, weightedAuc } from '../../src/threshold/sigma-groups.js';
 import { searchCostOptimalThreshold } from '../../src/threshold/cost-search.js';
 
@@ -28,7 +36,9 @@ describe('groupBySigmaSoft: soft outcomes', () => {
     const sigma = Float64Array.from([3, 1, 2, 1]);
     const fail = Uint8Array.from([1, 1, 0, 0]);
     const sev = Float64Array.from([2, 3, 1, 1]);
-    expect(groupBySigmaSoft(sigma, Float64Array.from(fail), sev, sortBySigma(sigma))).toEqual(groupBySigma(sigma, fail, sev, sortBySigma(sigma)));
+    expect(groupBySigmaSoft(sigma, Float64Array.from(fail), sev, sortBySigma(sigma))).toEqual(
+      groupBySigma(sigma, fail, sev, sortBySigma(sigma)),
+    );
   });
 
   it('the cost search maximises the expected balanced accuracy (hand values)', () => {
@@ -81,8 +91,23 @@ describe('thresholdEvidence and the optimizer with failProbability', () => {
     expect(thresholdEvidence(sigma, fail, ones(4), formula, objective, 50, 7)!.cut).toBeCloseTo(Math.log(Math.sqrt(6) / 2), 14);
   });
 
-  const data = (failProbability: Float64Array): ThresholdData => ({ sigma, fail, formulaThreshold: formula, labelSource: 'final_test', failProbability });
-  const prior: PlantThresholdPrior = { kind: 'PlantThresholdPrior', version: 1, covariates: [], coefficients: [0], tau2: 1e6, models: 10, modelsWithOutcomes: 10, units: 400 };
+  const data = (failProbability: Float64Array): ThresholdData => ({
+    sigma,
+    fail,
+    formulaThreshold: formula,
+    labelSource: 'final_test',
+    failProbability,
+  });
+  const prior: PlantThresholdPrior = {
+    kind: 'PlantThresholdPrior',
+    version: 1,
+    covariates: [],
+    coefficients: [0],
+    tau2: 1e6,
+    models: 10,
+    modelsWithOutcomes: 10,
+    units: 400,
+  };
 
   it('a NaN probability counts the label; the blend uses the soft cut', () => {
     const opt = new ModelThresholdOptimizer('m', { bootstrapResamples: 50 });

@@ -72,7 +72,8 @@ export function sampleStd(values: readonly number[]): number | null {
  */
 export function quantilesLinear(values: readonly number[], ps: readonly number[]): (number | null)[] {
   for (const p of ps) {
-    if (!(p >= 0 && p <= 1)) throw new InvalidInputError(`quantilesLinear: probability must be in [0, 1] (0.95 for the 95th percentile), got ${p}.`);
+    if (!(p >= 0 && p <= 1))
+      throw new InvalidInputError(`quantilesLinear: probability must be in [0, 1] (0.95 for the 95th percentile), got ${p}.`);
   }
   if (values.length === 0) return ps.map(() => null);
   const sorted = [...values].sort((a, b) => a - b);
@@ -101,7 +102,8 @@ export function quantileLinear(values: readonly number[], p: number): number | n
  * ```
  */
 export function pearsonCorrelation(x: readonly number[], y: readonly number[]): number | null {
-  if (x.length !== y.length) throw new InvalidInputError(`pearsonCorrelation: lengths differ (${x.length} vs ${y.length}); pass paired values.`);
+  if (x.length !== y.length)
+    throw new InvalidInputError(`pearsonCorrelation: lengths differ (${x.length} vs ${y.length}); pass paired values.`);
   if (x.length < 2) return null;
   const mx = mean(x) as number;
   const my = mean(y) as number;
@@ -132,7 +134,8 @@ export function pearsonCorrelation(x: readonly number[], y: readonly number[]): 
  * ```
  */
 export function spearmanCorrelation(x: readonly number[], y: readonly number[]): number | null {
-  if (x.length !== y.length) throw new InvalidInputError(`spearmanCorrelation: lengths differ (${x.length} vs ${y.length}); pass paired values.`);
+  if (x.length !== y.length)
+    throw new InvalidInputError(`spearmanCorrelation: lengths differ (${x.length} vs ${y.length}); pass paired values.`);
   if (x.length < 2) return null;
   const r = sampleRankCorrelation(x, y);
   return Number.isNaN(r) ? null : Math.max(-1, Math.min(1, r));

@@ -31,7 +31,8 @@ export function solveLinearInPlace(a: Float64Array, b: Float64Array, n: number):
         piv = r;
       }
     }
-    if (best === 0 || !Number.isFinite(best)) throw new InvalidInputError('solveLinearInPlace: the matrix is singular to working precision; check that its rows are independent.');
+    if (best === 0 || !Number.isFinite(best))
+      throw new InvalidInputError('solveLinearInPlace: the matrix is singular to working precision; check that its rows are independent.');
     if (piv !== col) {
       for (let c = col; c < n; c++) {
         const t = a[col * n + c]!;

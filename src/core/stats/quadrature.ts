@@ -59,7 +59,8 @@ function legendreRoots(n: number): { z: Float64Array; pp: Float64Array } {
  * ```
  */
 export function gaussLegendre(n: number, a: number, b: number): QuadratureRule {
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`gaussLegendre: n must be a positive integer (the number of nodes), got ${n}.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInputError(`gaussLegendre: n must be a positive integer (the number of nodes), got ${n}.`);
   const nodes = new Float64Array(n);
   const weights = new Float64Array(n);
   const mid = (a + b) / 2;

@@ -17,7 +17,14 @@ import type { PooledModel } from '../pooled/pooled.js';
 import { BatchWriteError, BatchWriter } from '../runtime/batch-writer.js';
 import { createRemoteScorer, type RemoteScorer } from '../runtime/score-pool.js';
 import type { ApplyModelResult, ApplyOptions, ApplyResult } from '../types.js';
-import { applyVersionOf, incrementalScope, loadApplyJournal, saveApplyJournal, type ApplyJournal, type IncrementalScope } from './incremental.js';
+import {
+  applyVersionOf,
+  incrementalScope,
+  loadApplyJournal,
+  saveApplyJournal,
+  type ApplyJournal,
+  type IncrementalScope,
+} from './incremental.js';
 import { applyPipeline } from './pipeline.js';
 import type { ApplyPlan } from './plan.js';
 import { buildApplyPlan, type LoadedPredictor } from './serving.js';
@@ -44,13 +51,21 @@ interface ApplyScope {
 }
 
 /** The models to apply: every wanted model; incrementally, those with new tracks and those applied in full. */
-async function scopeOf(repo: MLRepository, states: Map<ModelName, ModelMLState>, journal: ApplyJournal, options: ApplyOptions): Promise<ApplyScope> {
+async function scopeOf(
+  repo: MLRepository,
+  states: Map<ModelName, ModelMLState>,
+  journal: ApplyJournal,
+  options: ApplyOptions,
+): Promise<ApplyScope> {
   const wanted = options.models ? new Set(options.models) : null;
-  const incremental = options.only === 'pending' && repo.listModelsWithUnappliedTracks !== undefined && repo.readUnappliedTracks !== undefined;
+  const incremental =
+    options.only === 'pending' && repo.listModelsWithUnappliedTracks !== undefined && repo.readUnappliedTracks !== undefined;
   const scopes = new Map<ModelName, IncrementalScope>();
   if (!incremental) return { models: (await repo.listModels()).filter((s) => !wanted || wanted.has(s.model)), scopes, incremental };
   const unapplied = new Map((await repo.listModelsWithUnappliedTracks!()).map((m) => [m.model, m.trimTracks]));
-  const names = [...new Set([...unapplied.keys(), ...states.keys()])].filter((m) => !wanted || wanted.has(m)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = [...new Set([...unapplied.keys(), ...states.keys()])]
+    .filter((m) => !wanted || wanted.has(m))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const models: ModelReadRequest[] = [];
   for (const model of names) {
     const state = states.get(model) ?? null;
@@ -79,7 +94,14 @@ async function* plansOf(
     try {
       const scope = scopes.get(summary.model);
       const parsed = scope?.scope === 'pending' ? scope.components : undefined;
-      const plan = await buildApplyPlan(summary.model, states.get(summary.model) ?? null, pooled, (m, c) => deps.getOwnPredictor(m, c), remote, parsed);
+      const plan = await buildApplyPlan(
+        summary.model,
+        states.get(summary.model) ?? null,
+        pooled,
+        (m, c) => deps.getOwnPredictor(m, c),
+        remote,
+        parsed,
+      );
       if (scope === undefined) yield plan;
       else if (scope.scope === 'all') yield { ...plan, fullReason: scope.reason };
       else yield { ...plan, scope: 'pending', driftFrom: plan.driftReplay ? scope.driftFrom : null };
@@ -146,7 +168,13 @@ export class ApplyBook {
  * Applies every model (see {@link MLManager.applyToDatabase}); the caller holds the locks and passes their signal.
  * `started` is when the caller's operation started (progress and duration count from it).
  */
-export async function applyAll(deps: ApplyDeps, options: ApplyOptions, batchSize: number, signal: AbortSignal | undefined, started: number): Promise<ApplyResult> {
+export async function applyAll(
+  deps: ApplyDeps,
+  options: ApplyOptions,
+  batchSize: number,
+  signal: AbortSignal | undefined,
+  started: number,
+): Promise<ApplyResult> {
   const repo = deps.repository;
   const states = await deps.loadStates();
   const journal = await loadApplyJournal(repo);
@@ -172,18 +200,37 @@ export async function applyAll(deps: ApplyDeps, options: ApplyOptions, batchSize
   // Forest prediction runs in a scoring worker beside the database work (in this thread with concurrency 1).
   // Not for a small run (an incremental apply of a few new units): there sending each model's forest to the worker
   // costs more than scoring its few tracks here (docs/benchmarks.md).
-  const remote = (options.concurrency ?? availableParallelism()) > 1 && recordsTotal >= REMOTE_SCORING_MIN_TRACKS ? createRemoteScorer() : null;
+  const remote =
+    (options.concurrency ?? availableParallelism()) > 1 && recordsTotal >= REMOTE_SCORING_MIN_TRACKS ? createRemoteScorer() : null;
   // Progress counts tracks as their results are computed (one event per model's read batch), not as the write
   // batches (of batchSize tracks, across models) commit: small models would otherwise show no progress at all.
-  const writer = new BatchWriter(repo, batchSize, () => undefined, (model, n) => {
-    recordsDone += n;
-    emit('applying', model);
-  });
+  const writer = new BatchWriter(
+    repo,
+    batchSize,
+    () => undefined,
+    (model, n) => {
+      recordsDone += n;
+      emit('applying', model);
+    },
+  );
   try {
     const tracks = incremental
-      ? incrementalTrackSource(repo as MLRepository & Required<Pick<MLRepository, 'readUnappliedTracks'>>, models, (m) => scopes.get(m)?.scope === 'pending', batchSize)
+      ? incrementalTrackSource(
+          repo as MLRepository & Required<Pick<MLRepository, 'readUnappliedTracks'>>,
+          models,
+          (m) => scopes.get(m)?.scope === 'pending',
+          batchSize,
+        )
       : trackSource(repo, models, batchSize);
-    const context = { repository: repo, formula: deps.options.formulaThreshold, riskCutoffs: deps.options.riskCutoffs, batchSize, signal, writer, tracks };
+    const context = {
+      repository: repo,
+      formula: deps.options.formulaThreshold,
+      riskCutoffs: deps.options.riskCutoffs,
+      batchSize,
+      signal,
+      writer,
+      tracks,
+    };
     await applyPipeline(plansOf(models, scopes, states, pooled, deps, remote), context, (model, r) => {
       if (!('error' in r)) {
         const { driftUpdate, ...modelResult } = r;

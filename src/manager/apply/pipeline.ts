@@ -162,7 +162,13 @@ export async function applyPipeline(
 }
 
 /** The rows apply writes for one batch (and the drift points it contributes). */
-function resultsOf(run: ModelRun, batch: readonly TrimTrack[], probabilities: Float64Array | null, ok: Uint8Array | null, ctx: ApplyContext): TrackResultWrite[] {
+function resultsOf(
+  run: ModelRun,
+  batch: readonly TrimTrack[],
+  probabilities: Float64Array | null,
+  ok: Uint8Array | null,
+  ctx: ApplyContext,
+): TrackResultWrite[] {
   const plan = run.plan;
   const writes = new Array<TrackResultWrite>(batch.length);
   for (let i = 0; i < batch.length; i++) {

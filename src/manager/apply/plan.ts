@@ -9,7 +9,14 @@ import { emptyExclusionCounts, exclusionReason } from '../../core/features.js';
 import type { FormulaThresholdFn } from '../../core/formula.js';
 import type { ModelName, TrimTrack } from '../../core/types.js';
 import type { ModelDriftDetectorState } from '../../drift/index.js';
-import type { DriftAlert, DriftDirection, DriftStateColumns, MLRepository, ModelMLState, TrackResultWrite } from '../../storage/repository.js';
+import type {
+  DriftAlert,
+  DriftDirection,
+  DriftStateColumns,
+  MLRepository,
+  ModelMLState,
+  TrackResultWrite,
+} from '../../storage/repository.js';
 import type { ComponentsState, DriftThrough } from '../components-state.js';
 import type { DriftPoint } from '../drift-series.js';
 import type { BatchWriter } from '../runtime/batch-writer.js';
@@ -21,7 +28,10 @@ import type { TrackSource } from './track-source.js';
  * Replays drift over a model's post-baseline series, from the baseline's detector state or from `from` (a stored
  * `ModelDriftDetector` state that has seen the units before the series); returns the alerts and the final state.
  */
-export type DriftReplay = (series: { dates: Date[]; sigma: Float64Array }, from?: ModelDriftDetectorState) => {
+export type DriftReplay = (
+  series: { dates: Date[]; sigma: Float64Array },
+  from?: ModelDriftDetectorState,
+) => {
   alerts: Omit<DriftAlert, 'id' | 'createdDate'>[];
   isDrifting: boolean;
   direction: DriftDirection | null;

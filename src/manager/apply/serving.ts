@@ -30,7 +30,12 @@ export interface LoadedPredictor {
 }
 
 /** Loads a model's own forest artifact (`null` when the state says the model has none). */
-export async function loadOwnPredictor(repo: MLRepository, model: ModelName, version: string, c: ComponentsState): Promise<LoadedPredictor | null> {
+export async function loadOwnPredictor(
+  repo: MLRepository,
+  model: ModelName,
+  version: string,
+  c: ComponentsState,
+): Promise<LoadedPredictor | null> {
   const p = c.predictor;
   if (p.kind !== 'own' || !p.artifactKind || !p.imputer || !p.featureNames) return null;
   const artifact = await repo.loadArtifact(model, p.artifactKind, version);
@@ -106,8 +111,20 @@ export async function buildApplyPlan(
   parsed?: ComponentsState,
 ): Promise<ApplyPlan> {
   if (!state) {
-    return { model, state: null, learnedThreshold: null, scorer: null, predictorKind: 'none', driftAfter: null, driftReplay: null, version: 'formula',
-      scope: 'all', driftFrom: null, fullReason: null, components: null };
+    return {
+      model,
+      state: null,
+      learnedThreshold: null,
+      scorer: null,
+      predictorKind: 'none',
+      driftAfter: null,
+      driftReplay: null,
+      version: 'formula',
+      scope: 'all',
+      driftFrom: null,
+      fullReason: null,
+      components: null,
+    };
   }
   const c = parsed ?? parseComponents(state.componentsJson, model);
   let scorer: TrackScorer | null = null;
@@ -131,7 +148,9 @@ export async function buildApplyPlan(
     learnedThreshold,
     scorer,
     predictorKind: kind,
-    driftAfter: c.driftBaselineEnd ? { date: new Date(c.driftBaselineEnd.fileDate), trackResultId: c.driftBaselineEnd.trackResultId } : null,
+    driftAfter: c.driftBaselineEnd
+      ? { date: new Date(c.driftBaselineEnd.fileDate), trackResultId: c.driftBaselineEnd.trackResultId }
+      : null,
     driftReplay: driftReplayOf(model, c),
     version: state.isTrained ? state.stateVersion : 'formula',
     scope: 'all',

@@ -47,7 +47,8 @@ export function incrementalTrackSource(
   const all = models.filter((m) => !pending(m.model));
   // If the shared stream fails, a pending model is read in full: its drift then sees old units and is replayed from
   // the baseline (apply.ts), and its rewritten tracks get the values they have.
-  const perModel = (model: ModelName): AsyncIterator<TrimTrack[]> => repository.readTracksForApply(model, { batchSize })[Symbol.asyncIterator]();
+  const perModel = (model: ModelName): AsyncIterator<TrimTrack[]> =>
+    repository.readTracksForApply(model, { batchSize })[Symbol.asyncIterator]();
   const unapplied = new SharedStream(repository.readUnappliedTracks(few, { batchSize }), few, perModel);
   const full = trackSource(repository, all, batchSize);
   return {

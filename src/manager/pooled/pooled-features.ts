@@ -100,7 +100,13 @@ export function medianLogSigma(sigmas: Iterable<number | null>): number | null {
  * The context columns after them are left untouched. Returns `false` when the track cannot be scored at all (a
  * track hygiene excludes: no usable sigma, an unreadable cell, a value outside the physical bounds).
  */
-export function pooledFeatureRow(track: TrimTrack, ctx: ModelContext, out: Float64Array, offset = 0, columns: number = POOLED_TRACK_FEATURE_COUNT): boolean {
+export function pooledFeatureRow(
+  track: TrimTrack,
+  ctx: ModelContext,
+  out: Float64Array,
+  offset = 0,
+  columns: number = POOLED_TRACK_FEATURE_COUNT,
+): boolean {
   if (exclusionReason(track) !== null) return false;
   const f = extractFeatures(track);
   const sigma = f.sigma_gradient;

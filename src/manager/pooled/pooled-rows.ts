@@ -116,7 +116,11 @@ export class PooledRows {
     }
     if (this.n > start) {
       this.ranges.set(model, { start, end: this.n });
-      this.counts.set(model, { history: decayHistory(ctx.finalTest ?? finalTestHistory(records), CONTEXT_HALF_LIFE_DAYS), foldUnits, foldFailures });
+      this.counts.set(model, {
+        history: decayHistory(ctx.finalTest ?? finalTestHistory(records), CONTEXT_HALF_LIFE_DAYS),
+        foldUnits,
+        foldFailures,
+      });
     }
   }
 
@@ -151,7 +155,14 @@ export function fillContextColumns(rows: PooledRows, all: Float64Array): Context
   const prior = fitRatePrior(totals);
   const foldPriors: RatePrior[] = [];
   for (let k = 0; k < CONTEXT_FOLDS; k++) {
-    foldPriors.push(fitRatePrior([...rows.counts.values()].map((c, i) => ({ units: totals[i]!.units - c.foldUnits[k]!, failures: totals[i]!.failures - c.foldFailures[k]! }))));
+    foldPriors.push(
+      fitRatePrior(
+        [...rows.counts.values()].map((c, i) => ({
+          units: totals[i]!.units - c.foldUnits[k]!,
+          failures: totals[i]!.failures - c.foldFailures[k]!,
+        })),
+      ),
+    );
   }
   let mi = 0;
   for (const [model, c] of rows.counts) {
@@ -217,7 +228,9 @@ export function fillExcessColumn(rows: PooledRows, all: Float64Array): ExcessPar
   for (const f of v.folds) foldCounts[f]!++;
   // Each fold's fit starts from zero (a warm start from a fit that saw fold k would tie its rounding to fold k's
   // labels) and uses at most EXCESS_FIT_ROWS of the rows outside fold k.
-  const foldFits = foldCounts.map((c, k) => (c < n ? fitLogistic(track, T, T, v.labels, { include: (i) => v.folds[i] !== k, maxRows: EXCESS_FIT_ROWS }) : null));
+  const foldFits = foldCounts.map((c, k) =>
+    c < n ? fitLogistic(track, T, T, v.labels, { include: (i) => v.folds[i] !== k, maxRows: EXCESS_FIT_ROWS }) : null,
+  );
   const expectedOut = new Float64Array(CONTEXT_FOLDS);
   for (const [model, c] of rows.counts) {
     const r = rows.ranges.get(model)!;
@@ -247,13 +260,17 @@ export function fillExcessColumn(rows: PooledRows, all: Float64Array): ExcessPar
  * and (v3, where `params.excess` is stored) the model's excess from the counts of the train-all that fitted the forest.
  * `null` when the model's context has no FT history (a context stored before v2): the columns are then imputed.
  */
-export function applyContext(model: ModelName, ctx: ModelContext, params: ContextParams): ((track: TrimTrack, out: Float64Array, offset: number) => void) | null {
+export function applyContext(
+  model: ModelName,
+  ctx: ModelContext,
+  params: ContextParams,
+): ((track: TrimTrack, out: Float64Array, offset: number) => void) | null {
   const h = ctx.finalTest;
   if (!h) return null;
   const t = historyTotals(h);
   const base = smoothedRate(t.failures, t.units, params.prior);
   const ex = params.excess;
-  const counts = ex ? Object.hasOwn(ex.models, model) ? ex.models[model]! : { failures: 0, expected: 0 } : null;
+  const counts = ex ? (Object.hasOwn(ex.models, model) ? ex.models[model]! : { failures: 0, expected: 0 }) : null;
   const excess = counts && ex ? excessRate(counts.failures, counts.expected, ex.strength) : Number.NaN;
   const decayed = decayHistory(h, params.halfLifeDays);
   // A model's tracks come in runs of the same day: the day's two rates are computed once per run.

@@ -20,9 +20,7 @@ import {
   pooledFeatureRow,
   type ModelContext,
 } from './pooled-features.js';
-import {
-  type ContextParams,
-} from './pooled-context.js';
+import { type ContextParams } from './pooled-context.js';
 import type { TrackScorer } from '../scorer.js';
 import type { PooledSummary } from '../types.js';
 import type { RemoteScorer } from '../runtime/score-pool.js';
@@ -155,7 +153,10 @@ const POOLED_SEVERITY_WEIGHTED = false;
 export const POOLED_MAX_ROWS = 60_000;
 
 /** Trains the pooled forest; `null` when the plant has too few Final Test outcomes of either class. */
-export function trainPooledModel(rows: PooledRows, o: { seed: number; trees: number; version: string; maxRows?: number }): PooledModel | null {
+export function trainPooledModel(
+  rows: PooledRows,
+  o: { seed: number; trees: number; version: string; maxRows?: number },
+): PooledModel | null {
   const v = rows.view();
   const n = rows.rows;
   const all = Float64Array.from(v.data);
@@ -210,26 +211,33 @@ export function trainPooledModel(rows: PooledRows, o: { seed: number; trees: num
   const ids = Float64Array.from(v.ids);
   const allLabels = Uint8Array.from(v.labels);
   const ranges = new Map(rows.ranges);
-  return makeModel(predictor, medians, summary, o.version, (model) => {
-    const r = ranges.get(model);
-    if (!r || !oob) return null;
-    // Out-of-bag where the unit trained the forest, a plain prediction (held out) where it did not.
-    const len = r.end - r.start;
-    const probabilities = new Float64Array(len);
-    const heldOut: number[] = [];
-    for (let i = r.start; i < r.end; i++) {
-      const k = inSample[i]!;
-      if (k >= 0) probabilities[i - r.start] = oob[k]!;
-      else heldOut.push(i);
-    }
-    if (heldOut.length > 0) {
-      const x = new Float64Array(heldOut.length * D);
-      heldOut.forEach((i, h) => x.set(all.subarray(i * D, (i + 1) * D), h * D));
-      const p = predictor.predictMany(x);
-      heldOut.forEach((i, h) => (probabilities[i - r.start] = p[h]!));
-    }
-    return { trackResultIds: ids.subarray(r.start, r.end), probabilities, labels: allLabels.subarray(r.start, r.end) };
-  }, context);
+  return makeModel(
+    predictor,
+    medians,
+    summary,
+    o.version,
+    (model) => {
+      const r = ranges.get(model);
+      if (!r || !oob) return null;
+      // Out-of-bag where the unit trained the forest, a plain prediction (held out) where it did not.
+      const len = r.end - r.start;
+      const probabilities = new Float64Array(len);
+      const heldOut: number[] = [];
+      for (let i = r.start; i < r.end; i++) {
+        const k = inSample[i]!;
+        if (k >= 0) probabilities[i - r.start] = oob[k]!;
+        else heldOut.push(i);
+      }
+      if (heldOut.length > 0) {
+        const x = new Float64Array(heldOut.length * D);
+        heldOut.forEach((i, h) => x.set(all.subarray(i * D, (i + 1) * D), h * D));
+        const p = predictor.predictMany(x);
+        heldOut.forEach((i, h) => (probabilities[i - r.start] = p[h]!));
+      }
+      return { trackResultIds: ids.subarray(r.start, r.end), probabilities, labels: allLabels.subarray(r.start, r.end) };
+    },
+    context,
+  );
 }
 
 /** Saves the pooled forest as the artifact (`*`, `pooled_predictor`). */
@@ -256,8 +264,15 @@ export function pooledModelFromState(s: PooledModelState): PooledModel {
   }
   const expected = POOLED_FEATURE_NAMES.slice(0, s.version === 3 ? D : s.version === 2 ? POOLED_V2_FEATURE_COUNT : POOLED_V1_FEATURE_COUNT);
   const names = Array.isArray(s.featureNames) ? s.featureNames : [];
-  if (names.length !== expected.length || names.some((n, i) => n !== expected[i]) || !Array.isArray(s.medians) || s.medians.length !== expected.length) {
-    throw new StateVersionError(`The stored pooled forest (v${s.version}) has the columns [${names.join(', ')}], not [${expected.join(', ')}]; ${retrain}`);
+  if (
+    names.length !== expected.length ||
+    names.some((n, i) => n !== expected[i]) ||
+    !Array.isArray(s.medians) ||
+    s.medians.length !== expected.length
+  ) {
+    throw new StateVersionError(
+      `The stored pooled forest (v${s.version}) has the columns [${names.join(', ')}], not [${expected.join(', ')}]; ${retrain}`,
+    );
   }
   const context = s.version === 1 ? null : s.context;
   if (s.version !== 1 && !validContext(context, s.version === 3)) {
@@ -270,9 +285,24 @@ export function pooledModelFromState(s: PooledModelState): PooledModel {
 
 function validContext(c: ContextParams | null | undefined, withExcess: boolean): c is ContextParams {
   const pos = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x > 0;
-  const base = !!c && !!c.prior && pos(c.prior.strength) && typeof c.prior.rate === 'number' && c.prior.rate >= 0 && c.prior.rate <= 1 && pos(c.halfLifeDays) && pos(c.recentStrength) && pos(c.folds);
+  const base =
+    !!c &&
+    !!c.prior &&
+    pos(c.prior.strength) &&
+    typeof c.prior.rate === 'number' &&
+    c.prior.rate >= 0 &&
+    c.prior.rate <= 1 &&
+    pos(c.halfLifeDays) &&
+    pos(c.recentStrength) &&
+    pos(c.folds);
   if (!base || !withExcess) return base;
   const ex = c.excess;
   const count = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
-  return !!ex && pos(ex.strength) && typeof ex.models === 'object' && ex.models !== null && Object.values(ex.models).every((m) => !!m && count(m.failures) && count(m.expected));
+  return (
+    !!ex &&
+    pos(ex.strength) &&
+    typeof ex.models === 'object' &&
+    ex.models !== null &&
+    Object.values(ex.models).every((m) => !!m && count(m.failures) && count(m.expected))
+  );
 }

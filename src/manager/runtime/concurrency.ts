@@ -12,7 +12,12 @@ import { InvalidInputError } from '../../core/errors.js';
  * settled; a task that rejects rejects the whole run after the others have settled (tasks report their own failures
  * where they should not stop the run). `stop` is checked before each start.
  */
-export async function runLimited<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>, stop: () => boolean = () => false): Promise<void> {
+export async function runLimited<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<void> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}.`);
   }

@@ -64,7 +64,10 @@ export class DriftStateWriter {
 
   private async write(batch: readonly Queued[]): Promise<void> {
     try {
-      await updateDriftStatesOf(this.repository, batch.map((q) => q.update));
+      await updateDriftStatesOf(
+        this.repository,
+        batch.map((q) => q.update),
+      );
       for (const q of batch) q.resolve();
     } catch {
       // The batch was all or nothing: write its models one by one, so each gets its own outcome.

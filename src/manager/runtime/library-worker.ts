@@ -22,7 +22,9 @@ export function createLibraryWorker(name: LibraryWorkerName): Worker {
   if (here.endsWith('.ts')) {
     // Node 20 does not apply `--import tsx` hooks to a worker's entry module; tsx's API loads it instead.
     const url = new URL(SOURCES[name], here).href;
-    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, { eval: true });
+    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`, {
+      eval: true,
+    });
   }
   return new Worker(new URL(here.endsWith('.cjs') ? `./${name}.cjs` : `./${name}.js`, here));
 }

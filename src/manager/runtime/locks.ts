@@ -19,7 +19,12 @@ export interface RunLocks {
  * states): both take the `train` lock, then the `apply` lock, always in that order, so two callers never deadlock;
  * the loser gets a `BusyError` naming the holder and what it runs (the owner gets a ` (train)` / ` (apply)` suffix).
  */
-export async function lockBoth(repository: MLRepository, owner: string, userSignal: AbortSignal | undefined, operation: 'train' | 'apply'): Promise<RunLocks> {
+export async function lockBoth(
+  repository: MLRepository,
+  owner: string,
+  userSignal: AbortSignal | undefined,
+  operation: 'train' | 'apply',
+): Promise<RunLocks> {
   const holder = `${owner} (${operation})`;
   const train = await repository.acquireLock('train', holder);
   let apply: LockHandle;
@@ -79,10 +84,12 @@ export async function withLocks<R extends { readonly storageError?: StorageError
 export function withReleaseError<R extends { readonly storageError?: StorageError }>(result: R, error: unknown): R {
   if (!(error instanceof StorageError)) throw error;
   const cause = result.storageError ?? error;
-  const storageError = new StorageError(`${cause === error ? '' : `${cause.message} `}The train/apply locks could not be released: ${error.message}`, {
-    cause: error,
-    code: cause.code === 'DISK_FULL' ? 'DISK_FULL' : 'STORAGE',
-  });
+  const storageError = new StorageError(
+    `${cause === error ? '' : `${cause.message} `}The train/apply locks could not be released: ${error.message}`,
+    {
+      cause: error,
+      code: cause.code === 'DISK_FULL' ? 'DISK_FULL' : 'STORAGE',
+    },
+  );
   return { ...result, storageError };
 }
-

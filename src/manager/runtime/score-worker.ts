@@ -45,7 +45,9 @@ if (port) {
       port.postMessage({
         id: msg.id,
         ok: false,
-        error: serializeError(new InvalidInputError(`The scoring worker could not load the forest ${JSON.stringify(msg.key)}: ${why}. Retrain the model.`)),
+        error: serializeError(
+          new InvalidInputError(`The scoring worker could not load the forest ${JSON.stringify(msg.key)}: ${why}. Retrain the model.`),
+        ),
       });
       return;
     }

@@ -31,7 +31,12 @@ interface Slot {
  * Creates a pool of `concurrency` workers of the bundle `worker` (which answers `{ id, input }` with
  * `{ id, ok, output | error }`), or one that calls `inline` in this thread when `concurrency` is 1.
  */
-export function createWorkerPool<I, O>(a: { worker: LibraryWorkerName; concurrency: number; inline: (input: I) => O; what: string }): WorkerPool<I, O> {
+export function createWorkerPool<I, O>(a: {
+  worker: LibraryWorkerName;
+  concurrency: number;
+  inline: (input: I) => O;
+  what: string;
+}): WorkerPool<I, O> {
   const { concurrency } = a;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}.`);

@@ -20,9 +20,16 @@ export interface DriftBaselineOutcome {
 }
 
 /** Establishes (or keeps, from `prev`) the drift baseline of a model's clean records, in date order. */
-export function driftBaselineOf(model: ModelName, clean: readonly TrainingRecord[], prev: DriftBaselineEnd | null, minDriftBaseline: number): DriftBaselineOutcome {
+export function driftBaselineOf(
+  model: ModelName,
+  clean: readonly TrainingRecord[],
+  prev: DriftBaselineEnd | null,
+  minDriftBaseline: number,
+): DriftBaselineOutcome {
   const drift = new ModelDriftDetector(model);
-  const units = unitSeries(clean.map((r) => ({ trimResultId: r.trimResultId, trackResultId: r.trackResultId, fileDate: r.fileDate, sigma: r.sigmaGradient! })));
+  const units = unitSeries(
+    clean.map((r) => ({ trimResultId: r.trimResultId, trackResultId: r.trackResultId, fileDate: r.fileDate, sigma: r.sigmaGradient! })),
+  );
   const nUnits = units.sigma.length;
   let nBase = 0;
   if (prev) {
@@ -48,7 +55,12 @@ export function driftBaselineOf(model: ModelName, clean: readonly TrainingRecord
       baselineEnd = { fileDate: units.dates[nBase - 1]!.toISOString(), trackResultId: units.lastTrackIds[nBase - 1]!, samples: nBase };
     }
   }
-  return { drift, driftOk, baselineEnd, driftMonitoring: driftMonitoringOf(nUnits, nBase, driftOk, minDriftBaseline, drift.baselineFailureReason) };
+  return {
+    drift,
+    driftOk,
+    baselineEnd,
+    driftMonitoring: driftMonitoringOf(nUnits, nBase, driftOk, minDriftBaseline, drift.baselineFailureReason),
+  };
 }
 
 /**
@@ -57,7 +69,13 @@ export function driftBaselineOf(model: ModelName, clean: readonly TrainingRecord
  *
  * @param nUnits - units in the clean history; @param nBase - units chosen for the baseline (0: too few).
  */
-export function driftMonitoringOf(nUnits: number, nBase: number, accepted: boolean, minDriftBaseline: number, refusal: string | null): DriftMonitoring {
+export function driftMonitoringOf(
+  nUnits: number,
+  nBase: number,
+  accepted: boolean,
+  minDriftBaseline: number,
+  refusal: string | null,
+): DriftMonitoring {
   if (accepted) return { monitoring: true, units: nUnits, unitsNeeded: null, reason: null };
   if (nBase === 0) {
     const unitsNeeded = Math.max(1, minDriftBaseline + 1 - nUnits);
@@ -68,5 +86,10 @@ export function driftMonitoringOf(nUnits: number, nBase: number, accepted: boole
       reason: `Drift not monitored yet: ${nUnits} units; a baseline needs ${minDriftBaseline} and monitoring one more (${unitsNeeded} more).`,
     };
   }
-  return { monitoring: false, units: nUnits, unitsNeeded: null, reason: `Drift not monitored: ${refusal ?? 'the detector refused the baseline.'}` };
+  return {
+    monitoring: false,
+    units: nUnits,
+    unitsNeeded: null,
+    reason: `Drift not monitored: ${refusal ?? 'the detector refused the baseline.'}`,
+  };
 }

@@ -24,8 +24,19 @@ export interface TrainModelOutput {
 
 /** The profile columns of a model without a usable profile. */
 const NO_PROFILE: ProfileColumns = {
-  sigmaMean: null, sigmaStd: null, sigmaP5: null, sigmaP50: null, sigmaP95: null, errorMean: null, errorStd: null,
-  passRate: null, failRate: null, avgFailPoints: null, trackCorrelation: null, specMargin: null, difficultyScore: null,
+  sigmaMean: null,
+  sigmaStd: null,
+  sigmaP5: null,
+  sigmaP50: null,
+  sigmaP95: null,
+  errorMean: null,
+  errorStd: null,
+  passRate: null,
+  failRate: null,
+  avgFailPoints: null,
+  trackCorrelation: null,
+  specMargin: null,
+  difficultyScore: null,
 };
 
 /** What a model's state row is made of; every column of {@link ModelMLState} follows from it. */
@@ -127,8 +138,15 @@ export function untrainedState(a: {
     version: 1,
     context: a.context,
     training: {
-      rowsRead: a.rowsRead, samples: a.samples, excluded: a.excluded ?? null, label: null, minSamples: a.minSamples,
-      minPlantBackedSamples: a.minPlantBackedSamples ?? a.minSamples, tier: null, message: a.message, durationMs: 0,
+      rowsRead: a.rowsRead,
+      samples: a.samples,
+      excluded: a.excluded ?? null,
+      label: null,
+      minSamples: a.minSamples,
+      minPlantBackedSamples: a.minPlantBackedSamples ?? a.minSamples,
+      tier: null,
+      message: a.message,
+      durationMs: 0,
     },
     profile: a.profileState,
     threshold: a.threshold ?? null,

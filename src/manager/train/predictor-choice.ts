@@ -47,7 +47,9 @@ export function choosePredictor(
   tier: TrainingTier,
 ): { choice: PredictorChoice; own: ModelPredictor | null } {
   const st = input.settings;
-  const pooledMetrics = input.pooled ? servingMetrics(input.pooled.probabilities, input.pooled.labels) : (input.pooledMetricsFallback ?? null);
+  const pooledMetrics = input.pooled
+    ? servingMetrics(input.pooled.probabilities, input.pooled.labels)
+    : (input.pooledMetricsFallback ?? null);
   const pooledExists = input.pooled !== null || input.pooledAvailable === true;
   const pooledChoice = (reason: string, alternative: ServingMetrics | null = null): Extract<PredictorChoice, { kind: 'pooled' }> => ({
     kind: 'pooled',
@@ -79,7 +81,10 @@ export function choosePredictor(
   const trained = own.train({ names: set.featureNames, data: set.X }, set.y, set.severity);
   if (!trained.trained) {
     if (pooledExists) return { choice: pooledChoice(`Pooled forest: own forest not trained (${trained.reason}).`), own: null };
-    return { choice: { ...pooledChoice(`No predictor: own forest not trained (${trained.reason}).`), kind: 'none', labelSource: null }, own: null };
+    return {
+      choice: { ...pooledChoice(`No predictor: own forest not trained (${trained.reason}).`), kind: 'none', labelSource: null },
+      own: null,
+    };
   }
   const oob = own.oobProbabilities;
   const ownMetrics = oob ? servingMetrics(oob, set.y) : null;
@@ -104,7 +109,16 @@ export function choosePredictor(
         own: null,
       };
     }
-    return { choice: { ...ownChoice, reason: `Own forest: out-of-bag Brier ${ownMetrics.brier.toFixed(4)} < pooled ${pooledMetrics.brier.toFixed(4)} on this model's ${ownMetrics.n} units.` }, own };
+    return {
+      choice: {
+        ...ownChoice,
+        reason: `Own forest: out-of-bag Brier ${ownMetrics.brier.toFixed(4)} < pooled ${pooledMetrics.brier.toFixed(4)} on this model's ${ownMetrics.n} units.`,
+      },
+      own,
+    };
   }
-  return { choice: { ...ownChoice, reason: `Own forest on ${set.rows} units (${set.label.source} label); no pooled comparison available.` }, own };
+  return {
+    choice: { ...ownChoice, reason: `Own forest on ${set.rows} units (${set.label.source} label); no pooled comparison available.` },
+    own,
+  };
 }

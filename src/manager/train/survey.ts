@@ -83,7 +83,12 @@ export interface SurveyRun {
  * The pooled forest's Final Test failure probability of each record (NaN where it cannot score one), for the
  * threshold's expected balanced accuracy (`thresholdDataOf`); `null` without a forest or a model context.
  */
-export function pooledFailProbabilities(pooled: PooledModel | null, model: ModelName, context: ModelContext | null, records: readonly TrainingRecord[]): Float64Array | null {
+export function pooledFailProbabilities(
+  pooled: PooledModel | null,
+  model: ModelName,
+  context: ModelContext | null,
+  records: readonly TrainingRecord[],
+): Float64Array | null {
   if (pooled === null || context === null || records.length === 0) return null;
   return scoreNow(pooled.scorer(model, context), records);
 }
@@ -113,13 +118,28 @@ function surveyModel(run: SurveyRun, model: ModelName, records: TrainingRecord[]
   const finalTestSamples = clean.records.filter((r) => labelOf(r, 'final_test') !== null).length;
   // The threshold's data (its evidence follows the pooled forest); it calls the host's formula, so it may throw
   // (then this model alone fails).
-  const thresholdData = thresholdDataOf(clean.records, (r) => o.formulaThreshold(r), chooseLabelSource(clean.records, o.labelOptions).source);
-  const thresholdRecords = keep || clean.records.length < minSamples ? clean.records.filter((r) => (labelOf(r, 'final_test') ?? labelOf(r, 'trim')) !== null) : null;
+  const thresholdData = thresholdDataOf(
+    clean.records,
+    (r) => o.formulaThreshold(r),
+    chooseLabelSource(clean.records, o.labelOptions).source,
+  );
+  const thresholdRecords =
+    keep || clean.records.length < minSamples
+      ? clean.records.filter((r) => (labelOf(r, 'final_test') ?? labelOf(r, 'trim')) !== null)
+      : null;
   // Last, so that a model whose survey fails adds nothing to the pooled forest or the cache.
   if (context) run.pooledRows.add(model, context, clean.records);
   return {
-    model, records: keep ? records : null, rowsRead: records.length, cleanSamples: clean.records.length, finalTestSamples, context, profiler,
-    excluded: clean.excluded, thresholdData, thresholdRecords,
+    model,
+    records: keep ? records : null,
+    rowsRead: records.length,
+    cleanSamples: clean.records.length,
+    finalTestSamples,
+    context,
+    profiler,
+    excluded: clean.excluded,
+    thresholdData,
+    thresholdRecords,
   };
 }
 

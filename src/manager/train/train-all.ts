@@ -190,7 +190,12 @@ async function trainSurveyed(run: TrainRun, s: Survey, t0: number): Promise<void
     // A plant-backed model with nothing usable to train on (no unit with an outcome) is saved untrained, as it was
     // before the plant-backed tier existed.
     if (tier !== 'plant-backed' || !(e instanceof InsufficientDataError) || run.signal?.aborted) throw e;
-    await saveUntrained(run, s, `${s.cleanSamples} usable samples, none usable for training (${e.message}); plant-backed training needs a unit with an outcome.`, t0);
+    await saveUntrained(
+      run,
+      s,
+      `${s.cleanSamples} usable samples, none usable for training (${e.message}); plant-backed training needs a unit with an outcome.`,
+      t0,
+    );
     return;
   }
   throwIfAborted(run.signal);
@@ -200,7 +205,14 @@ async function trainSurveyed(run: TrainRun, s: Survey, t0: number): Promise<void
 }
 
 /** Trains and saves the pooled forest (`null`: none); a full disk is booked, not thrown. */
-async function pooledForest(repo: MLRepository, o: ResolvedManagerOptions, rows: PooledRows, version: string, book: TrainBook, signal: AbortSignal | undefined): Promise<PooledModel | null> {
+async function pooledForest(
+  repo: MLRepository,
+  o: ResolvedManagerOptions,
+  rows: PooledRows,
+  version: string,
+  book: TrainBook,
+  signal: AbortSignal | undefined,
+): Promise<PooledModel | null> {
   const pooled = trainPooledModel(rows, { seed: o.seed, trees: o.trees, version });
   throwIfAborted(signal);
   if (pooled) {
@@ -217,14 +229,21 @@ async function pooledForest(repo: MLRepository, o: ResolvedManagerOptions, rows:
 /** Ranks difficulty relative to the other models that will be trained (either tier) and `others` (stored profiles). */
 function rankDifficulty(surveys: readonly Survey[], minPlantBacked: number, others: readonly ModelProfiler[]): void {
   const ranked = [
-    ...surveys.filter((s) => s.cleanSamples >= minPlantBacked && s.readError === undefined).flatMap((s) => (s.profiler === null ? [] : [s.profiler])),
+    ...surveys
+      .filter((s) => s.cleanSamples >= minPlantBacked && s.readError === undefined)
+      .flatMap((s) => (s.profiler === null ? [] : [s.profiler])),
     ...others,
   ];
   if (ranked.length > 1) ModelProfiler.rankAll(ranked);
 }
 
 /** Runs the whole train-all workflow (see the module comment); `single` trains one model against the stored plant. */
-export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, opts: TrainAllOptions, single?: SingleModelContext): Promise<TrainAllResult> {
+export async function trainAll(
+  repo: MLRepository,
+  o: ResolvedManagerOptions,
+  opts: TrainAllOptions,
+  single?: SingleModelContext,
+): Promise<TrainAllResult> {
   const started = Date.now();
   const minSamples = opts.minSamples ?? o.minSamples;
   // The plant-backed tier: from this many clean samples up to minSamples (an empty tier when it equals minSamples).
@@ -238,8 +257,14 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
   let rowsTotal = requests.reduce((n, s) => n + s.trimTracks, 0);
   const emit = (phase: ProgressEvent['phase'], model?: ModelName): void =>
     opts.onProgress?.({
-      operation: 'train', phase, ...(model !== undefined ? { model } : {}), modelsDone: done, modelsTotal: requests.length,
-      recordsDone: rowsDone, recordsTotal: rowsTotal, elapsedMs: Date.now() - started,
+      operation: 'train',
+      phase,
+      ...(model !== undefined ? { model } : {}),
+      modelsDone: done,
+      modelsTotal: requests.length,
+      recordsDone: rowsDone,
+      recordsTotal: rowsTotal,
+      elapsedMs: Date.now() - started,
     });
   const previousBaselines = await previousBaselinesOf(repo, opts.rebaselineDrift === true);
 
@@ -247,7 +272,17 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
   emit('planning');
   const pooledRows = new PooledRows(o.seed);
   const surveys = await surveyAll(
-    { repo, o, minSamples, minPlantBacked, signal, pooledRows, onReading: (m) => emit('reading', m), onRows: (n) => (rowsDone = n), onSurveyed: () => done++ },
+    {
+      repo,
+      o,
+      minSamples,
+      minPlantBacked,
+      signal,
+      pooledRows,
+      onReading: (m) => emit('reading', m),
+      onRows: (n) => (rowsDone = n),
+      onSurveyed: () => done++,
+    },
     requests,
   );
   rankDifficulty(surveys, minPlantBacked, single?.otherProfiles ?? []);
@@ -268,9 +303,27 @@ export async function trainAll(repo: MLRepository, o: ResolvedManagerOptions, op
   rowsDone = 0;
   rowsTotal = surveys.reduce((n, s) => n + s.rowsRead, 0);
   const runner = createWorkerPool<TrainModelInput, TrainModelOutput>({
-    worker: 'train-worker', concurrency: opts.concurrency ?? availableParallelism(), inline: trainModelCore, what: 'training',
+    worker: 'train-worker',
+    concurrency: opts.concurrency ?? availableParallelism(),
+    inline: trainModelCore,
+    what: 'training',
   });
-  const run: TrainRun = { repo, o, minSamples, minPlantBacked, signal, pooled, thresholdPrior, single, previousBaselines, trainingDate, version, runner, book, emit };
+  const run: TrainRun = {
+    repo,
+    o,
+    minSamples,
+    minPlantBacked,
+    signal,
+    pooled,
+    thresholdPrior,
+    single,
+    previousBaselines,
+    trainingDate,
+    version,
+    runner,
+    book,
+    emit,
+  };
   let aborted: Error | null = null;
   try {
     await runLimited(

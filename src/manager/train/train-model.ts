@@ -65,7 +65,7 @@ export function thresholdDataOf(
     if (failProbability) tProb.push(failProbability(r));
     tSigma.push(r.sigmaGradient!);
     tFail.push(y);
-    tFp.push(y === 1 ? failPointsOf(r, source) ?? Number.NaN : 0);
+    tFp.push(y === 1 ? (failPointsOf(r, source) ?? Number.NaN) : 0);
     tFormula.push(formula(r));
     tDates.push(r.fileDate);
   }
@@ -96,12 +96,22 @@ export function trainModelCore(input: TrainModelInput): TrainModelOutput {
   const probs = input.thresholdFailProbability ?? null;
   if (probs) input.records.forEach((r, i) => pById.set(r.trackResultId, probs[i]!));
   const threshold = optimizer.calculateThreshold(
-    thresholdDataOf(clean.records, (r) => formulaById.get(r.trackResultId)!, set.label.source, probs ? (r) => pById.get(r.trackResultId) ?? Number.NaN : undefined),
+    thresholdDataOf(
+      clean.records,
+      (r) => formulaById.get(r.trackResultId)!,
+      set.label.source,
+      probs ? (r) => pById.get(r.trackResultId) ?? Number.NaN : undefined,
+    ),
     input.thresholdPrior ?? null,
     input.thresholdEvidence,
   );
 
-  const { drift, driftOk, baselineEnd, driftMonitoring } = driftBaselineOf(model, clean.records, input.previousBaselineEnd ?? null, st.minDriftBaseline);
+  const { drift, driftOk, baselineEnd, driftMonitoring } = driftBaselineOf(
+    model,
+    clean.records,
+    input.previousBaselineEnd ?? null,
+    st.minDriftBaseline,
+  );
 
   // Predictor.
   const tier: TrainingTier = input.tier ?? 'own';

@@ -52,7 +52,12 @@ export async function trainSingleModel(
       // A state from another version cannot be ranked against; it is replaced at its next training.
     }
   }
-  const result = await trainAll(repo, o, { ...opts, models: [model], concurrency: 1 }, { pooled, otherProfiles, pooledMetrics, thresholdPrior });
+  const result = await trainAll(
+    repo,
+    o,
+    { ...opts, models: [model], concurrency: 1 },
+    { pooled, otherProfiles, pooledMetrics, thresholdPrior },
+  );
   const r = result.results[0];
   if (!r) throw new InsufficientDataError(`Model ${JSON.stringify(model)} has no records in the repository.`);
   return r;

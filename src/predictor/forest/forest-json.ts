@@ -67,7 +67,8 @@ export function treeFromJSON(t: TreeJSON, nFeatures: number, which: number): Tre
       const l = t.left[k]!;
       const r = t.right[k]!;
       // Children come after their parent, so traversal always terminates.
-      if (!Number.isInteger(l) || !Number.isInteger(r) || l <= k || r <= k || l >= n || r >= n) bad(`tree ${which} node ${k}: children out of range`);
+      if (!Number.isInteger(l) || !Number.isInteger(r) || l <= k || r <= k || l >= n || r >= n)
+        bad(`tree ${which} node ${k}: children out of range`);
       if (!Number.isFinite(t.threshold[k])) bad(`tree ${which} node ${k}: threshold is not finite`);
     }
   }
@@ -83,6 +84,7 @@ export function checkForestJSON(json: RandomForestJSON): RandomForestParams {
   }
   if (!Number.isInteger(json.nFeatures) || json.nFeatures < 1) bad(`nFeatures ${json.nFeatures} is not a positive integer`);
   if (!Array.isArray(json.trees) || json.trees.length === 0) bad('it has no trees');
-  if (!Array.isArray(json.impurityImportance) || json.impurityImportance.length !== json.nFeatures) bad('impurityImportance length differs from nFeatures');
+  if (!Array.isArray(json.impurityImportance) || json.impurityImportance.length !== json.nFeatures)
+    bad('impurityImportance length differs from nFeatures');
   return resolveForestParams(json.params);
 }

@@ -32,7 +32,9 @@ export function toRowMajor(x: MatrixInput, where: string): RowMajorMatrix {
   let m: RowMajorMatrix;
   if (isRowMajor(x)) {
     if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.cols < 1 || x.rows < 0 || x.data.length !== x.rows * x.cols) {
-      throw new InvalidInputError(`${where}: matrix data has ${x.data.length} values, not rows × cols = ${x.rows} × ${x.cols}; fix rows/cols.`);
+      throw new InvalidInputError(
+        `${where}: matrix data has ${x.data.length} values, not rows × cols = ${x.rows} × ${x.cols}; fix rows/cols.`,
+      );
     }
     m = x;
   } else {
@@ -44,7 +46,8 @@ export function toRowMajor(x: MatrixInput, where: string): RowMajorMatrix {
     const data = new Float64Array(rows * cols);
     for (let i = 0; i < rows; i++) {
       const r = x[i]!;
-      if (r.length !== cols) throw new InvalidInputError(`${where}: row ${i} has ${r.length} values but row 0 has ${cols}; X must be rectangular.`);
+      if (r.length !== cols)
+        throw new InvalidInputError(`${where}: row ${i} has ${r.length} values but row 0 has ${cols}; X must be rectangular.`);
       for (let j = 0; j < cols; j++) data[i * cols + j] = r[j]!;
     }
     m = { data, rows, cols };

@@ -72,11 +72,13 @@ export function resolveForestParams(params: Partial<RandomForestParams> = {}): R
   intAtLeast('minSamplesSplit', p.minSamplesSplit, 2);
   intAtLeast('minSamplesLeaf', p.minSamplesLeaf, 1);
   intAtLeast('maxBins', p.maxBins, 2);
-  if (p.maxBins > 256) throw new InvalidInputError(`RandomForestClassifier: maxBins must be at most 256 (bins are stored as bytes), got ${p.maxBins}.`);
+  if (p.maxBins > 256)
+    throw new InvalidInputError(`RandomForestClassifier: maxBins must be at most 256 (bins are stored as bytes), got ${p.maxBins}.`);
   if (typeof p.seed !== 'number' || !Number.isFinite(p.seed)) {
     throw new InvalidInputError(`RandomForestClassifier: seed must be a finite number, got ${String(p.seed)}.`);
   }
-  if (typeof p.bootstrap !== 'boolean') throw new InvalidInputError(`RandomForestClassifier: bootstrap must be true or false, got ${String(p.bootstrap)}.`);
+  if (typeof p.bootstrap !== 'boolean')
+    throw new InvalidInputError(`RandomForestClassifier: bootstrap must be true or false, got ${String(p.bootstrap)}.`);
   if (p.classWeight !== null && p.classWeight !== 'balanced') {
     throw new InvalidInputError(`RandomForestClassifier: classWeight must be 'balanced' or null, got ${String(p.classWeight)}.`);
   }
@@ -112,7 +114,9 @@ export function featuresPerSplit(maxFeatures: MaxFeatures, d: number): number {
   if (maxFeatures === 'log2') return Math.max(1, Math.floor(Math.log2(d)));
   if (maxFeatures < 1) return Math.max(1, Math.floor(maxFeatures * d));
   if (maxFeatures > d) {
-    throw new InvalidInputError(`RandomForestClassifier: maxFeatures is ${maxFeatures} but the data has only ${d} features; lower maxFeatures.`);
+    throw new InvalidInputError(
+      `RandomForestClassifier: maxFeatures is ${maxFeatures} but the data has only ${d} features; lower maxFeatures.`,
+    );
   }
   return maxFeatures;
 }

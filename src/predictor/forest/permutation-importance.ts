@@ -65,17 +65,22 @@ export function permutationImportance(
 ): PermutationImportanceResult {
   const scoring = options.scoring ?? 'auc';
   const nRepeats = options.nRepeats ?? 5;
-  if (!Number.isInteger(nRepeats) || nRepeats < 1) throw new InvalidInputError(`permutationImportance: nRepeats must be an integer >= 1, got ${nRepeats}.`);
+  if (!Number.isInteger(nRepeats) || nRepeats < 1)
+    throw new InvalidInputError(`permutationImportance: nRepeats must be an integer >= 1, got ${nRepeats}.`);
   if (scoring !== 'auc' && scoring !== 'brier' && scoring !== 'accuracy') {
     throw new InvalidInputError(`permutationImportance: scoring must be 'auc', 'brier' or 'accuracy', got ${String(scoring)}.`);
   }
   const m = toRowMajor(x, 'permutationImportance');
-  if (m.cols !== model.nFeatures) throw new InvalidInputError(`permutationImportance: X has ${m.cols} columns but the model was fitted on ${model.nFeatures}.`);
+  if (m.cols !== model.nFeatures)
+    throw new InvalidInputError(`permutationImportance: X has ${m.cols} columns but the model was fitted on ${model.nFeatures}.`);
   if (y.length !== m.rows) throw new InvalidInputError(`permutationImportance: ${m.rows} rows but ${y.length} labels.`);
   const labels = Uint8Array.from(y);
   const work: RowMajorMatrix = { data: Float64Array.from(m.data), rows: m.rows, cols: m.cols };
   const baseline = score(scoring, model.predictProba(work), labels);
-  if (Number.isNaN(baseline)) throw new InvalidInputError('permutationImportance: the AUC is undefined because y has one class; pass rows of both classes or use scoring "brier".');
+  if (Number.isNaN(baseline))
+    throw new InvalidInputError(
+      'permutationImportance: the AUC is undefined because y has one class; pass rows of both classes or use scoring "brier".',
+    );
   const sign = scoring === 'brier' ? -1 : 1;
   const rng = createRng(options.seed ?? 0);
   const { rows: n, cols: d, data } = work;

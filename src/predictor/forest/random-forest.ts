@@ -33,12 +33,14 @@ interface FittedForest {
 }
 
 function checkLabels(y: ArrayLike<number>, n: number): Uint8Array {
-  if (y.length !== n) throw new InvalidInputError(`RandomForestClassifier.fit: X has ${n} rows but y has ${y.length} labels; pass one label per row.`);
+  if (y.length !== n)
+    throw new InvalidInputError(`RandomForestClassifier.fit: X has ${n} rows but y has ${y.length} labels; pass one label per row.`);
   const out = new Uint8Array(n);
   let ones = 0;
   for (let i = 0; i < n; i++) {
     const v = y[i];
-    if (v !== 0 && v !== 1) throw new InvalidInputError(`RandomForestClassifier.fit: y[${i}] is ${String(v)}; labels must be 0 (pass) or 1 (fail).`);
+    if (v !== 0 && v !== 1)
+      throw new InvalidInputError(`RandomForestClassifier.fit: y[${i}] is ${String(v)}; labels must be 0 (pass) or 1 (fail).`);
     out[i] = v;
     ones += v;
   }
@@ -52,12 +54,14 @@ function checkLabels(y: ArrayLike<number>, n: number): Uint8Array {
 
 function checkWeights(w: ArrayLike<number> | undefined, n: number): Float64Array {
   if (w === undefined) return new Float64Array(n).fill(1);
-  if (w.length !== n) throw new InvalidInputError(`RandomForestClassifier.fit: X has ${n} rows but sampleWeight has ${w.length}; pass one weight per row.`);
+  if (w.length !== n)
+    throw new InvalidInputError(`RandomForestClassifier.fit: X has ${n} rows but sampleWeight has ${w.length}; pass one weight per row.`);
   const out = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const v = w[i]!;
-    if (!Number.isFinite(v) || v < 0) throw new InvalidInputError(`RandomForestClassifier.fit: sampleWeight[${i}] is ${v}; weights must be finite and >= 0.`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new InvalidInputError(`RandomForestClassifier.fit: sampleWeight[${i}] is ${v}; weights must be finite and >= 0.`);
     out[i] = v;
     sum += v;
   }
@@ -207,7 +211,10 @@ export class RandomForestClassifier {
   }
 
   private state(what: string): FittedForest {
-    if (this.fitted === null) throw new NotTrainedError(`RandomForestClassifier.${what}: the forest is not fitted; call fit(X, y) or RandomForestClassifier.fromJSON() first.`);
+    if (this.fitted === null)
+      throw new NotTrainedError(
+        `RandomForestClassifier.${what}: the forest is not fitted; call fit(X, y) or RandomForestClassifier.fromJSON() first.`,
+      );
     return this.fitted;
   }
 
@@ -296,7 +303,9 @@ export class RandomForestClassifier {
     const f = this.state('predictProba');
     const m = toRowMajor(x, 'RandomForestClassifier.predictProba');
     if (m.cols !== f.nFeatures) {
-      throw new InvalidInputError(`RandomForestClassifier.predictProba: X has ${m.cols} columns but the forest was fitted on ${f.nFeatures}; pass the same columns in the same order.`);
+      throw new InvalidInputError(
+        `RandomForestClassifier.predictProba: X has ${m.cols} columns but the forest was fitted on ${f.nFeatures}; pass the same columns in the same order.`,
+      );
     }
     return this.predictUnchecked(m);
   }
@@ -322,7 +331,10 @@ export class RandomForestClassifier {
 
   private outOfBag(what: string): OutOfBag {
     const f = this.state(what);
-    if (f.oob === null) throw new NotTrainedError(`RandomForestClassifier.${what}: out-of-bag results exist only right after fit(), not in a forest loaded with fromJSON().`);
+    if (f.oob === null)
+      throw new NotTrainedError(
+        `RandomForestClassifier.${what}: out-of-bag results exist only right after fit(), not in a forest loaded with fromJSON().`,
+      );
     if (f.oob.result === null) {
       if (!this.params.bootstrap) {
         f.oob.result = { proba: new Float64Array(f.nTrainingRows).fill(Number.NaN), treeCounts: new Uint32Array(f.nTrainingRows) };

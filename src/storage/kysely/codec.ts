@@ -70,7 +70,9 @@ export function toDate(v: unknown, what?: string): Date | null {
     d = generalDate(v);
   } else d = new Date(Number.NaN);
   if (Number.isNaN(d.getTime())) {
-    throw new StorageError(`Expected a date${what === undefined ? '' : ` in ${what}`} from the database, got ${JSON.stringify(v)}: check the schema mapping.`);
+    throw new StorageError(
+      `Expected a date${what === undefined ? '' : ` in ${what}`} from the database, got ${JSON.stringify(v)}: check the schema mapping.`,
+    );
   }
   return d;
 }

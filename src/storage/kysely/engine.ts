@@ -35,9 +35,7 @@ export function detectEngine<DB>(db: Kysely<DB>): Engine {
   const name = adapter.constructor.name.toLowerCase();
   if (name.includes('postgres')) return 'postgres';
   if (name.includes('sqlite')) return 'sqlite';
-  throw new InvalidInputError(
-    `Unsupported Kysely dialect (${adapter.constructor.name}): laser-trim-ml supports SQLite and PostgreSQL.`,
-  );
+  throw new InvalidInputError(`Unsupported Kysely dialect (${adapter.constructor.name}): laser-trim-ml supports SQLite and PostgreSQL.`);
 }
 
 /** DDL column types per engine. SQLite: dates as ISO text, booleans as 0/1 integers. */

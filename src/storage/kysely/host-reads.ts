@@ -8,14 +8,28 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { FinalTestOutcome, ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../core/types.js';
 import {
-  type ApplyReadOptions, type ManyTrainingReadOptions, type ModelReadRequest, type ModelRecordsBatch,
-  type ModelTracksBatch, type TrainingReadOptions,
+  type ApplyReadOptions,
+  type ManyTrainingReadOptions,
+  type ModelReadRequest,
+  type ModelRecordsBatch,
+  type ModelTracksBatch,
+  type TrainingReadOptions,
 } from '../repository.js';
 import { batchSizeOf, groupRowsOf } from '../options.js';
 import { StorageError } from '../../core/errors.js';
 import { dateParam, toDate, toNumberRequired } from './codec.js';
 import { type RepoContext, col, hostDate, selectArrays, selectRows, tableAs } from './context.js';
-import { type OutcomeLookup, type RawRow, finalTestSelect, newerOutcome, noOutcome, rowToOutcome, trackJsonArray, trackRowDecoder, trackSelect } from './rows.js';
+import {
+  type OutcomeLookup,
+  type RawRow,
+  finalTestSelect,
+  newerOutcome,
+  noOutcome,
+  rowToOutcome,
+  trackJsonArray,
+  trackRowDecoder,
+  trackSelect,
+} from './rows.js';
 import { serialOutcomes } from './serial-linking.js';
 import { asModelBatches } from '../model-batches.js';
 import { UNAPPLIED_INDEX } from './migrations.js';
@@ -47,7 +61,9 @@ const unappliedIndexOf = new WeakMap<RepoContext, Promise<boolean>>();
 function hasUnappliedIndex(ctx: RepoContext): Promise<boolean> {
   let known = unappliedIndexOf.get(ctx);
   if (known === undefined) {
-    known = selectRows(ctx, sql<RawRow>`SELECT 1 AS found FROM sqlite_master WHERE type = 'index' AND name = ${UNAPPLIED_INDEX}`).then((rows) => rows.length > 0);
+    known = selectRows(ctx, sql<RawRow>`SELECT 1 AS found FROM sqlite_master WHERE type = 'index' AND name = ${UNAPPLIED_INDEX}`).then(
+      (rows) => rows.length > 0,
+    );
     unappliedIndexOf.set(ctx, known);
   }
   return known;
@@ -85,11 +101,12 @@ export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
   const model = col(ctx, 'trim_results', 'r', 'model');
   const date = col(ctx, 'trim_results', 'r', 'file_date');
   const [rows, linkedRows] = await Promise.all([
-    selectRows(ctx, sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n, ${hostDate(ctx, sql`MIN(${date})`)} AS first_date, ${hostDate(ctx, sql`MAX(${date})`)} AS last_date
-      FROM ${trackFrom(ctx)} GROUP BY ${model}`),
-    ctx.linking === 'linkedTrimId'
-      ? selectRows(ctx, linkedCounts(ctx))
-      : Promise.resolve([]),
+    selectRows(
+      ctx,
+      sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n, ${hostDate(ctx, sql`MIN(${date})`)} AS first_date, ${hostDate(ctx, sql`MAX(${date})`)} AS last_date
+      FROM ${trackFrom(ctx)} GROUP BY ${model}`,
+    ),
+    ctx.linking === 'linkedTrimId' ? selectRows(ctx, linkedCounts(ctx)) : Promise.resolve([]),
   ]);
   const linkedOf = new Map(linkedRows.map((row) => [String(row['model']), toNumberRequired(row['linked'], 'linked count')]));
   const out: ModelSummary[] = [];
@@ -97,16 +114,22 @@ export async function listModels(ctx: RepoContext): Promise<ModelSummary[]> {
     const model = String(row['model']);
     // A model's undecodable row must not stop the listing of every model: its range (or serial-linked count) is
     // left unknown here, and reading the model reports the error for that model (see ModelSummary).
-    const linked = ctx.linking === 'linkedTrimId' ? (linkedOf.get(model) ?? 0) : await serialOutcomes(ctx, model).then(
-      (o) => o.size,
-      (e: unknown) => {
-        if (e instanceof StorageError) return 0;
-        throw e;
-      },
-    );
+    const linked =
+      ctx.linking === 'linkedTrimId'
+        ? (linkedOf.get(model) ?? 0)
+        : await serialOutcomes(ctx, model).then(
+            (o) => o.size,
+            (e: unknown) => {
+              if (e instanceof StorageError) return 0;
+              throw e;
+            },
+          );
     out.push({
-      model, trimTracks: toNumberRequired(row['n'], 'count'), finalTestLinked: linked,
-      firstDate: dateOrUnknown(row['first_date']), lastDate: dateOrUnknown(row['last_date']),
+      model,
+      trimTracks: toNumberRequired(row['n'], 'count'),
+      finalTestLinked: linked,
+      firstDate: dateOrUnknown(row['first_date']),
+      lastDate: dateOrUnknown(row['last_date']),
     });
   }
   return out.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
@@ -137,11 +160,14 @@ interface TrackOutcome {
 async function linkedOutcomes(ctx: RepoContext, where: RawBuilder<unknown>): Promise<Map<number, TrackOutcome[]>> {
   const f = (c: 'id' | 'test_date' | 'linked_trim_id') => col(ctx, 'final_test_results', 'fr', c);
   const k = (c: 'id' | 'track_id' | 'final_test_id') => col(ctx, 'final_test_tracks', 'ft', c);
-  const rows = await selectRows(ctx, sql<RawRow>`SELECT ${finalTestSelect(ctx)}, ${f('linked_trim_id')} AS ft_trim_id, ${k('track_id')} AS ft_track_id
+  const rows = await selectRows(
+    ctx,
+    sql<RawRow>`SELECT ${finalTestSelect(ctx)}, ${f('linked_trim_id')} AS ft_trim_id, ${k('track_id')} AS ft_track_id
     FROM ${tableAs(ctx, 'trim_results', 'r')}
     JOIN ${tableAs(ctx, 'final_test_results', 'fr')} ON ${f('linked_trim_id')} = ${col(ctx, 'trim_results', 'r', 'id')}
     JOIN ${tableAs(ctx, 'final_test_tracks', 'ft')} ON ${k('final_test_id')} = ${f('id')}
-    WHERE ${where}`);
+    WHERE ${where}`,
+  );
   const byRun = new Map<number, TrackOutcome[]>();
   for (const row of rows) {
     const outcome = rowToOutcome(row);
@@ -200,10 +226,15 @@ export async function* readTrainingRecords(
   let cursor: { key: unknown; id: number } | null = null;
   for (;;) {
     const keyset: RawBuilder<unknown> =
-      cursor === null ? sql`` : sql`AND (${r('file_date')} > ${cursor.key} OR (${r('file_date')} = ${cursor.key} AND ${tId} > ${cursor.id}))`;
-    const { columns, rows } = await selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
+      cursor === null
+        ? sql``
+        : sql`AND (${r('file_date')} > ${cursor.key} OR (${r('file_date')} = ${cursor.key} AND ${tId} > ${cursor.id}))`;
+    const { columns, rows } = await selectArrays(
+      ctx,
+      sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${trackFrom(ctx)}
         WHERE ${r('model')} = ${model} ${afterSql} ${keyset}
-        ORDER BY ${r('file_date')}, ${tId} LIMIT ${size}`);
+        ORDER BY ${r('file_date')}, ${tId} LIMIT ${size}`,
+    );
     const last = rows[rows.length - 1];
     if (last === undefined) return;
     const decode = trackRowDecoder(columns, outcomeOf);
@@ -307,20 +338,23 @@ async function readGroup(
     // PostgreSQL sorts on the server's core. SQLite would sort in a temporary B-tree on this thread although its
     // index scan delivers the rows nearly always in order already (the sort is a quarter of the query): there the order is
     // checked, and restored where needed, here.
-    const records = ctx.engine === 'postgres'
-      ? sql`CAST(json_agg(${json.expr} ORDER BY ${order}) AS text)`
-      : sql`json_group_array(${json.expr})`;
+    const records =
+      ctx.engine === 'postgres' ? sql`CAST(json_agg(${json.expr} ORDER BY ${order}) AS text)` : sql`json_group_array(${json.expr})`;
     const [outcomeOf, { rows }] = await Promise.all([
       outcomes(),
-      selectArrays(ctx, sql<RawRow>`SELECT CAST(${model} AS text) AS model, ${records} AS records
-        FROM ${from} WHERE ${where} GROUP BY ${model}`),
+      selectArrays(
+        ctx,
+        sql<RawRow>`SELECT CAST(${model} AS text) AS model, ${records} AS records
+        FROM ${from} WHERE ${where} GROUP BY ${model}`,
+      ),
     ]);
     const decode = trackRowDecoder(json.columns, outcomeOf);
     for (const [name, text] of rows) {
       const list = byModel.get(String(name));
       if (list === undefined) return null;
       const arrays = JSON.parse(String(text)) as unknown[][];
-      for (const a of ctx.engine === 'postgres' ? arrays : sqliteOrder(arrays, json.columns, purpose === 'training' ? 'training' : 'apply')) list.push(decode(a));
+      for (const a of ctx.engine === 'postgres' ? arrays : sqliteOrder(arrays, json.columns, purpose === 'training' ? 'training' : 'apply'))
+        list.push(decode(a));
     }
     return byModel;
   }
@@ -396,8 +430,13 @@ export function readManyTrainingRecords(
   models: readonly ModelReadRequest[],
   options: ManyTrainingReadOptions = {},
 ): AsyncIterable<ModelRecordsBatch> {
-  return readGrouped(models, options, false, (group) => readGroup(ctx, group, 'training'), (model, batchSize) =>
-    readTrainingRecords(ctx, model, { batchSize }));
+  return readGrouped(
+    models,
+    options,
+    false,
+    (group) => readGroup(ctx, group, 'training'),
+    (model, batchSize) => readTrainingRecords(ctx, model, { batchSize }),
+  );
 }
 
 /**
@@ -410,15 +449,24 @@ async function* readManyTracks(
   options: ManyTrainingReadOptions,
   onlyUnapplied: boolean,
 ): AsyncIterable<ModelTracksBatch> {
-  const batches = readGrouped<TrimTrack>(models, options, true, (group) => readGroup(ctx, group, onlyUnapplied ? 'unapplied' : 'apply'), (model, batchSize) =>
-    readTracksForApply(ctx, model, { batchSize }, onlyUnapplied));
+  const batches = readGrouped<TrimTrack>(
+    models,
+    options,
+    true,
+    (group) => readGroup(ctx, group, onlyUnapplied ? 'unapplied' : 'apply'),
+    (model, batchSize) => readTracksForApply(ctx, model, { batchSize }, onlyUnapplied),
+  );
   for await (const { model, records, last, error } of batches) {
     yield error === undefined ? { model, tracks: records, last } : { model, tracks: records, last, error };
   }
 }
 
 /** Many models' tracks for apply, each model in id order, with few queries (see {@link readGrouped}). */
-export function readManyTracksForApply(ctx: RepoContext, models: readonly ModelReadRequest[], options: ManyTrainingReadOptions = {}): AsyncIterable<ModelTracksBatch> {
+export function readManyTracksForApply(
+  ctx: RepoContext,
+  models: readonly ModelReadRequest[],
+  options: ManyTrainingReadOptions = {},
+): AsyncIterable<ModelTracksBatch> {
   return readManyTracks(ctx, models, options, false);
 }
 
@@ -434,14 +482,21 @@ function unapplied(ctx: RepoContext): RawBuilder<unknown> {
  */
 export async function listModelsWithUnappliedTracks(ctx: RepoContext): Promise<ModelReadRequest[]> {
   const model = col(ctx, 'trim_results', 'r', 'model');
-  const rows = await selectRows(ctx, sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n FROM ${await unappliedFrom(ctx)} WHERE ${unapplied(ctx)} GROUP BY ${model}`);
+  const rows = await selectRows(
+    ctx,
+    sql<RawRow>`SELECT ${model} AS model, COUNT(*) AS n FROM ${await unappliedFrom(ctx)} WHERE ${unapplied(ctx)} GROUP BY ${model}`,
+  );
   return rows
     .map((row) => ({ model: String(row['model']), trimTracks: toNumberRequired(row['n'], 'count') }))
     .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 }
 
 /** Many models' tracks that apply has not written yet, each model in id order (see {@link readGrouped}). */
-export function readUnappliedTracks(ctx: RepoContext, models: readonly ModelReadRequest[], options: ManyTrainingReadOptions = {}): AsyncIterable<ModelTracksBatch> {
+export function readUnappliedTracks(
+  ctx: RepoContext,
+  models: readonly ModelReadRequest[],
+  options: ManyTrainingReadOptions = {},
+): AsyncIterable<ModelTracksBatch> {
   return readManyTracks(ctx, models, options, true);
 }
 
@@ -462,8 +517,11 @@ export async function* readTracksForApply(
   let after = options.afterTrackResultId ?? null;
   for (;;) {
     const from = after === null ? sql`` : sql`AND ${tId} > ${after}`;
-    const { columns, rows } = await selectArrays(ctx, sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${tracks}
-      WHERE ${col(ctx, 'trim_results', 'r', 'model')} = ${model} ${only} ${from} ORDER BY ${tId} LIMIT ${size}`);
+    const { columns, rows } = await selectArrays(
+      ctx,
+      sql<RawRow>`SELECT ${trackSelect(ctx)} FROM ${tracks}
+      WHERE ${col(ctx, 'trim_results', 'r', 'model')} = ${model} ${only} ${from} ORDER BY ${tId} LIMIT ${size}`,
+    );
     if (rows.length === 0) return;
     const decode = trackRowDecoder(columns);
     const batch: TrimTrack[] = rows.map(decode);

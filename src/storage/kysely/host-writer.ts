@@ -44,22 +44,52 @@ export async function insertTrimRuns(ctx: RepoContext, runs: readonly HostTrimRu
   if (runs.length === 0) return [];
   return transact(ctx.db, async (trx) => {
     const runIds = await insertRows(
-      ctx, trx, 'trim_results',
+      ctx,
+      trx,
+      'trim_results',
       runs.map((r) => ({ model: r.model, serial: r.serial, file_date: dateParam(r.fileDate), system: r.system })),
-      ['model', 'serial', 'file_date', 'system'], true,
+      ['model', 'serial', 'file_date', 'system'],
+      true,
     );
     const tracks = runs.flatMap((r, i) =>
       r.tracks.map((t) => ({
-        trim_result_id: runIds[i], track_id: t.trackId, status: t.status, sigma_gradient: t.sigmaGradient,
-        linearity_spec: t.linearitySpec, linearity_error: t.linearityError, linearity_fail_points: t.linearityFailPoints,
-        linearity_pass: boolParam(ctx.engine, t.linearityPass), optimal_offset: t.optimalOffset, travel_length: t.travelLength,
-        unit_length: t.unitLength, untrimmed_resistance: t.untrimmedResistance, trimmed_resistance: t.trimmedResistance,
+        trim_result_id: runIds[i],
+        track_id: t.trackId,
+        status: t.status,
+        sigma_gradient: t.sigmaGradient,
+        linearity_spec: t.linearitySpec,
+        linearity_error: t.linearityError,
+        linearity_fail_points: t.linearityFailPoints,
+        linearity_pass: boolParam(ctx.engine, t.linearityPass),
+        optimal_offset: t.optimalOffset,
+        travel_length: t.travelLength,
+        unit_length: t.unitLength,
+        untrimmed_resistance: t.untrimmedResistance,
+        trimmed_resistance: t.trimmedResistance,
       })),
     );
-    await insertRows(ctx, trx, 'track_results', tracks, [
-      'trim_result_id', 'track_id', 'status', 'sigma_gradient', 'linearity_spec', 'linearity_error', 'linearity_fail_points',
-      'linearity_pass', 'optimal_offset', 'travel_length', 'unit_length', 'untrimmed_resistance', 'trimmed_resistance',
-    ], false);
+    await insertRows(
+      ctx,
+      trx,
+      'track_results',
+      tracks,
+      [
+        'trim_result_id',
+        'track_id',
+        'status',
+        'sigma_gradient',
+        'linearity_spec',
+        'linearity_error',
+        'linearity_fail_points',
+        'linearity_pass',
+        'optimal_offset',
+        'travel_length',
+        'unit_length',
+        'untrimmed_resistance',
+        'trimmed_resistance',
+      ],
+      false,
+    );
     return runIds;
   });
 }
@@ -69,16 +99,29 @@ export async function insertFinalTests(ctx: RepoContext, tests: readonly HostFin
   if (tests.length === 0) return;
   await transact(ctx.db, async (trx) => {
     const ids = await insertRows(
-      ctx, trx, 'final_test_results',
+      ctx,
+      trx,
+      'final_test_results',
       tests.map((t) => ({ model: t.model, serial: t.serial, test_date: dateParam(t.testDate), linked_trim_id: t.linkedTrimId })),
-      ['model', 'serial', 'test_date', 'linked_trim_id'], true,
+      ['model', 'serial', 'test_date', 'linked_trim_id'],
+      true,
     );
     const tracks = tests.flatMap((t, i) =>
       t.tracks.map((k) => ({
-        final_test_id: ids[i], track_id: k.trackId, linearity_pass: boolParam(ctx.engine, k.linearityPass),
-        fail_points: k.failPoints, linearity_error: k.linearityError,
+        final_test_id: ids[i],
+        track_id: k.trackId,
+        linearity_pass: boolParam(ctx.engine, k.linearityPass),
+        fail_points: k.failPoints,
+        linearity_error: k.linearityError,
       })),
     );
-    await insertRows(ctx, trx, 'final_test_tracks', tracks, ['final_test_id', 'track_id', 'linearity_pass', 'fail_points', 'linearity_error'], false);
+    await insertRows(
+      ctx,
+      trx,
+      'final_test_tracks',
+      tracks,
+      ['final_test_id', 'track_id', 'linearity_pass', 'fail_points', 'linearity_error'],
+      false,
+    );
   });
 }

@@ -17,7 +17,12 @@ import type { PgQuery, RepoContext } from './context.js';
 import type { AnyKysely } from './engine.js';
 import { transact } from './engine.js';
 import {
-  listModels, listModelsWithUnappliedTracks, readManyTrainingRecords, readManyTracksForApply, readTrainingRecords, readTracksForApply,
+  listModels,
+  listModelsWithUnappliedTracks,
+  readManyTrainingRecords,
+  readManyTracksForApply,
+  readTrainingRecords,
+  readTracksForApply,
   readUnappliedTracks,
 } from './host-reads.js';
 import { insertFinalTests, insertTrimRuns } from './host-writer.js';
@@ -26,7 +31,17 @@ import { type SchemaMapping, resolveSchema } from './mapping.js';
 import { migrateToLatest } from './migrations.js';
 import { type LinkCounts } from '../linking/link-final-tests.js';
 import { serialLinking } from './serial-linking.js';
-import { acknowledge, insertAlerts, insertAlertsWithState, loadArtifact, putArtifactRow, selectAlerts, selectStates, updateDriftRows, upsertState } from './state-store.js';
+import {
+  acknowledge,
+  insertAlerts,
+  insertAlertsWithState,
+  loadArtifact,
+  putArtifactRow,
+  selectAlerts,
+  selectStates,
+  updateDriftRows,
+  upsertState,
+} from './state-store.js';
 import { type SchemaFacts, validateSchema } from './validate.js';
 import { writeWithStatement, writeWithUnnest, writeWithValues } from './bulk-update.js';
 
@@ -150,24 +165,29 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     }
   };
   /** A write whose driver error says the disk is full fails with a {@link DiskFullError} naming the place. */
-  const guard = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-    try {
-      return await write(...args);
-    } catch (e) {
-      if (diskFullOf(e, null) === null) {
-        // A commit that SQLite rolled back itself leaves only Kysely's failed ROLLBACK: a full file system is then
-        // told by its free space.
-        if (input.engine === 'sqlite' && /cannot rollback - no transaction is active/u.test((e as Error | null)?.message ?? '')) {
-          const file = await place();
-          if (file !== null && (await freeBytes(file)) < LOW_DISK_BYTES) throw new DiskFullError(file, { cause: e });
+  const guard =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await write(...args);
+      } catch (e) {
+        if (diskFullOf(e, null) === null) {
+          // A commit that SQLite rolled back itself leaves only Kysely's failed ROLLBACK: a full file system is then
+          // told by its free space.
+          if (input.engine === 'sqlite' && /cannot rollback - no transaction is active/u.test((e as Error | null)?.message ?? '')) {
+            const file = await place();
+            if (file !== null && (await freeBytes(file)) < LOW_DISK_BYTES) throw new DiskFullError(file, { cause: e });
+          }
+          throw e;
         }
-        throw e;
+        // ENOSPC comes from the file artifact store (the database reports its own codes).
+        const full = diskFullOf(e, null)!;
+        throw new DiskFullError(
+          (full.cause as { code?: unknown } | undefined)?.code === 'ENOSPC' ? 'the artifact directory' : await place(),
+          { cause: e },
+        );
       }
-      // ENOSPC comes from the file artifact store (the database reports its own codes).
-      const full = diskFullOf(e, null)!;
-      throw new DiskFullError((full.cause as { code?: unknown } | undefined)?.code === 'ENOSPC' ? 'the artifact directory' : await place(), { cause: e });
-    }
-  };
+    };
 
   return {
     engine: input.engine,
@@ -215,7 +235,12 @@ export async function openKyselyRepository(input: KyselyOpenInput, options: Kyse
     acquireLock: guard(async (name, owner): Promise<LockHandle> => {
       const lock =
         input.engine === 'postgres'
-          ? await acquirePostgresLock(ctx, name, owner, input.openLockConnection ? { open: input.openLockConnection } : { session: (pinned ??= new PinnedSession(input.db)) })
+          ? await acquirePostgresLock(
+              ctx,
+              name,
+              owner,
+              input.openLockConnection ? { open: input.openLockConnection } : { session: (pinned ??= new PinnedSession(input.db)) },
+            )
           : await acquireRowLock(ctx, name, owner, ttl, options.onLockTakeover);
       held.add(lock);
       return {

@@ -166,11 +166,13 @@ async function lockOnDedicated(
   let done = false;
   conn.onLost((cause) => {
     if (done) return;
-    loss.lose(new BusyError(
-      `The ${name} lock was lost: its database connection closed (${cause.message}), so another process may have ` +
-        'started meanwhile. The results written so far are complete batches; run again.',
-      owner,
-    ));
+    loss.lose(
+      new BusyError(
+        `The ${name} lock was lost: its database connection closed (${cause.message}), so another process may have ` +
+          'started meanwhile. The results written so far are complete batches; run again.',
+        owner,
+      ),
+    );
   });
   return {
     lost: loss.signal,
@@ -286,7 +288,9 @@ export async function acquirePostgresLock(
   const conn = await session.acquire(name, owner);
   const unlockSql = sql`SELECT pg_advisory_unlock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4)`;
   try {
-    const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4) AS ok`.execute(conn);
+    const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${LOCK_CLASS}::int4, ${LOCK_KEYS[name]}::int4) AS ok`.execute(
+      conn,
+    );
     if (rows[0]?.ok !== true) {
       await session.release(name);
       throw await busy(ctx, name);
@@ -355,7 +359,10 @@ export async function acquireRowLock(
     if (r === undefined) return new BusyError(busyMessage(name, 'another process', '', ''), 'another process');
     const expires = Number(r['expires_at']);
     const lease = ` (its lease runs to ${new Date(expires).toISOString()}, in ${Math.max(0, Math.ceil((expires - Date.now()) / 1000))} s, renewed while it runs)`;
-    return new BusyError(busyMessage(name, String(r['holder']), ` since ${new Date(Number(r['acquired_at'])).toISOString()}`, lease), String(r['holder']));
+    return new BusyError(
+      busyMessage(name, String(r['holder']), ` since ${new Date(Number(r['acquired_at'])).toISOString()}`, lease),
+      String(r['holder']),
+    );
   };
   const reread = () =>
     ctx.db.selectFrom('ml_locks').select(['token', 'holder', 'acquired_at', 'expires_at']).where('name', '=', name).executeTakeFirst();
@@ -390,25 +397,31 @@ export async function acquireRowLock(
         'run is done, or raise lockTtlMs.',
       owner,
     );
-  const heartbeat = setInterval(() => {
-    const t = Date.now();
-    ctx.db
-      .updateTable('ml_locks')
-      .set({ expires_at: t + ttlMs })
-      .where('name', '=', name)
-      .where('token', '=', token)
-      .executeTakeFirst()
-      .then((res) => {
-        if (Number(res.numUpdatedRows) > 0) return;
-        // Our row is gone or another holder's: the lease ran out (this process was blocked for longer than the TTL,
-        // or the beats failed) and someone else took the lock.
-        clearInterval(heartbeat);
-        loss.lose(lostLease());
-      }, (e: unknown) => {
-        // A failed beat only shortens the lease; the next beat retries (and reports this error if the lease is lost).
-        lastBeatError = e instanceof Error ? e : new Error(String(e));
-      });
-  }, Math.max(10, Math.floor(ttlMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      const t = Date.now();
+      ctx.db
+        .updateTable('ml_locks')
+        .set({ expires_at: t + ttlMs })
+        .where('name', '=', name)
+        .where('token', '=', token)
+        .executeTakeFirst()
+        .then(
+          (res) => {
+            if (Number(res.numUpdatedRows) > 0) return;
+            // Our row is gone or another holder's: the lease ran out (this process was blocked for longer than the TTL,
+            // or the beats failed) and someone else took the lock.
+            clearInterval(heartbeat);
+            loss.lose(lostLease());
+          },
+          (e: unknown) => {
+            // A failed beat only shortens the lease; the next beat retries (and reports this error if the lease is lost).
+            lastBeatError = e instanceof Error ? e : new Error(String(e));
+          },
+        );
+    },
+    Math.max(10, Math.floor(ttlMs / 3)),
+  );
   heartbeat.unref();
   let done = false;
   return {

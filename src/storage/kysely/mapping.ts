@@ -10,11 +10,26 @@ import { SchemaMappingError } from '../../core/errors.js';
 export const HOST_COLUMNS = {
   trim_results: ['id', 'model', 'serial', 'file_date', 'system'],
   track_results: [
-    'id', 'trim_result_id', 'track_id', 'status', 'sigma_gradient', 'linearity_spec', 'linearity_error',
-    'linearity_fail_points', 'linearity_pass', 'optimal_offset', 'travel_length', 'unit_length',
-    'untrimmed_resistance', 'trimmed_resistance',
+    'id',
+    'trim_result_id',
+    'track_id',
+    'status',
+    'sigma_gradient',
+    'linearity_spec',
+    'linearity_error',
+    'linearity_fail_points',
+    'linearity_pass',
+    'optimal_offset',
+    'travel_length',
+    'unit_length',
+    'untrimmed_resistance',
+    'trimmed_resistance',
     // Result columns written by apply (added by the migrations where absent).
-    'sigma_threshold', 'sigma_pass', 'failure_probability', 'risk_category', 'ml_model_version',
+    'sigma_threshold',
+    'sigma_pass',
+    'failure_probability',
+    'risk_category',
+    'ml_model_version',
   ],
   final_test_results: ['id', 'model', 'serial', 'test_date', 'linked_trim_id'],
   final_test_tracks: ['id', 'final_test_id', 'track_id', 'linearity_pass', 'fail_points', 'linearity_error'],
@@ -27,7 +42,11 @@ export type HostColumn<T extends HostTable> = (typeof HOST_COLUMNS)[T][number];
 
 /** The result columns apply writes to the track table. */
 export const RESULT_COLUMNS = [
-  'sigma_threshold', 'sigma_pass', 'failure_probability', 'risk_category', 'ml_model_version',
+  'sigma_threshold',
+  'sigma_pass',
+  'failure_probability',
+  'risk_category',
+  'ml_model_version',
 ] as const satisfies readonly HostColumn<'track_results'>[];
 
 /**
@@ -37,8 +56,16 @@ export const RESULT_COLUMNS = [
 export const OPTIONAL_COLUMNS: { readonly [T in HostTable]: readonly HostColumn<T>[] } = {
   trim_results: ['system'],
   track_results: [
-    'status', 'linearity_spec', 'linearity_error', 'linearity_fail_points', 'linearity_pass', 'optimal_offset',
-    'travel_length', 'unit_length', 'untrimmed_resistance', 'trimmed_resistance',
+    'status',
+    'linearity_spec',
+    'linearity_error',
+    'linearity_fail_points',
+    'linearity_pass',
+    'optimal_offset',
+    'travel_length',
+    'unit_length',
+    'untrimmed_resistance',
+    'trimmed_resistance',
   ],
   final_test_results: ['linked_trim_id'],
   final_test_tracks: ['linearity_pass', 'fail_points', 'linearity_error'],
@@ -86,12 +113,14 @@ function identifierProblem(name: string, kind: 'table' | 'column', engine: 'sqli
   if (kind === 'column' && name.includes('.')) return 'a column name cannot contain a dot (rename the column, or map a view)';
   const parts = kind === 'table' ? name.split('.') : [name];
   if (kind === 'table' && parts.length > 1) {
-    if (engine === 'sqlite') return 'SQLite table names cannot contain a dot here (`a.b` would name table b of an attached database a): rename the table, or map a view without a dot';
+    if (engine === 'sqlite')
+      return 'SQLite table names cannot contain a dot here (`a.b` would name table b of an attached database a): rename the table, or map a view without a dot';
     if (parts.length > 2 || parts.some((p) => p === '' || p.trim() !== p)) return 'a qualified name must be exactly `schema.table`';
   }
   if (engine === 'postgres') {
     for (const p of parts) {
-      if (Buffer.byteLength(p, 'utf8') > PG_MAX_IDENTIFIER_BYTES) return `PostgreSQL cuts identifiers at ${PG_MAX_IDENTIFIER_BYTES} bytes ("${p}" is longer)`;
+      if (Buffer.byteLength(p, 'utf8') > PG_MAX_IDENTIFIER_BYTES)
+        return `PostgreSQL cuts identifiers at ${PG_MAX_IDENTIFIER_BYTES} bytes ("${p}" is longer)`;
     }
   }
   return null;
@@ -115,9 +144,7 @@ export function resolveSchema(mapping: SchemaMapping = {}, engine?: 'sqlite' | '
   const columns = {} as Record<HostTable, Record<string, string | null>>;
   for (const key of Object.keys(mapping.tables ?? {})) {
     if (!(key in HOST_COLUMNS)) {
-      throw new SchemaMappingError(
-        `Schema mapping: unknown table key "${key}". Use one of ${Object.keys(HOST_COLUMNS).join(', ')}.`,
-      );
+      throw new SchemaMappingError(`Schema mapping: unknown table key "${key}". Use one of ${Object.keys(HOST_COLUMNS).join(', ')}.`);
     }
   }
   for (const table of Object.keys(HOST_COLUMNS) as HostTable[]) {
@@ -127,16 +154,16 @@ export function resolveSchema(mapping: SchemaMapping = {}, engine?: 'sqlite' | '
     }
     const tableProblem = identifierProblem(name, 'table', engine);
     if (tableProblem !== null) {
-      throw new SchemaMappingError(`Schema mapping: table "${table}" maps to ${JSON.stringify(name)}, which cannot be used: ${tableProblem}.`);
+      throw new SchemaMappingError(
+        `Schema mapping: table "${table}" maps to ${JSON.stringify(name)}, which cannot be used: ${tableProblem}.`,
+      );
     }
     tables[table] = name;
     const given = (mapping.columns?.[table] ?? {}) as Record<string, string | null | undefined>;
     const known: readonly string[] = HOST_COLUMNS[table];
     for (const key of Object.keys(given)) {
       if (!known.includes(key)) {
-        throw new SchemaMappingError(
-          `Schema mapping: unknown column key "${table}.${key}". Use one of ${known.join(', ')}.`,
-        );
+        throw new SchemaMappingError(`Schema mapping: unknown column key "${table}.${key}". Use one of ${known.join(', ')}.`);
       }
     }
     const optional: readonly string[] = OPTIONAL_COLUMNS[table];
@@ -151,7 +178,9 @@ export function resolveSchema(mapping: SchemaMapping = {}, engine?: 'sqlite' | '
       if (v !== undefined && v !== null) {
         const problem = typeof v !== 'string' ? 'it is not a string' : identifierProblem(v, 'column', engine);
         if (problem !== null) {
-          throw new SchemaMappingError(`Schema mapping: column "${table}.${col}" maps to ${JSON.stringify(v)}, which cannot be used: ${problem}.`);
+          throw new SchemaMappingError(
+            `Schema mapping: column "${table}.${col}" maps to ${JSON.stringify(v)}, which cannot be used: ${problem}.`,
+          );
         }
       }
       resolved[col] = v === undefined ? col : v;

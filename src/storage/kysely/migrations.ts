@@ -33,8 +33,11 @@ export const MIGRATION_TABLE = 'laser_trim_ml_migration';
 function resultColumnTypes(engine: Engine): Record<(typeof RESULT_COLUMNS)[number], ReturnType<typeof sql>> {
   const t = ddlTypes(engine);
   return {
-    sigma_threshold: t.float, sigma_pass: t.bool, failure_probability: t.float,
-    risk_category: sql`varchar(10)`, ml_model_version: t.text,
+    sigma_threshold: t.float,
+    sigma_pass: t.bool,
+    failure_probability: t.float,
+    risk_category: sql`varchar(10)`,
+    ml_model_version: t.text,
   };
 }
 
@@ -77,7 +80,9 @@ function loadMigrationModule(): Promise<MigrationModule> {
     const subpath: string = 'kysely/migration';
     const mod = (await import(subpath)) as Partial<MigrationModule>;
     if (typeof mod.Migrator !== 'function' || mod.NO_MIGRATIONS === undefined) {
-      throw new StorageError('The installed kysely has no Migrator (neither in "kysely" nor in "kysely/migration"); install kysely >=0.28.19 <0.30.');
+      throw new StorageError(
+        'The installed kysely has no Migrator (neither in "kysely" nor in "kysely/migration"); install kysely >=0.28.19 <0.30.',
+      );
     }
     return mod as MigrationModule;
   })();
@@ -88,34 +93,36 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
   const trackTable = schema.tables.track_results;
   return {
     '0001_library_tables': {
-      up: (db: AnyKysely) => atomically(engine, db, async (db) => {
-        const existing = await tableColumns(db, trackTable);
-        if (existing === null) {
-          throw new SchemaMappingError(
-            `The track table "${trackTable}" does not exist. Map your own with schema.tables.track_results (the CLI: ` +
-              '--schema mapping.json), or create the host tables first for a new database (createReferenceSchema(db); ' +
-              'the CLI: laser-trim-ml migrate --reference-schema).',
-          );
-        }
-        await createLibraryTables(db, engine);
-        const types = resultColumnTypes(engine);
-        for (const ref of RESULT_COLUMNS) {
-          const col = schema.columns.track_results[ref];
-          if (col === null || existing.includes(col)) continue;
-          await db.schema.alterTable(trackTable).addColumn(col, types[ref]).execute();
-          await db.insertInto('ml_schema_changes').values({ table_name: trackTable, column_name: col }).execute();
-        }
-      }),
-      down: (db: AnyKysely) => atomically(engine, db, async (db) => {
-        // Remove only the columns this migration added, then the library's own tables.
-        const added = await db.selectFrom('ml_schema_changes').select(['table_name', 'column_name']).execute();
-        for (const row of added as { table_name: string; column_name: string }[]) {
-          if ((await tableColumns(db, row.table_name))?.includes(row.column_name)) {
-            await db.schema.alterTable(row.table_name).dropColumn(row.column_name).execute();
+      up: (db: AnyKysely) =>
+        atomically(engine, db, async (db) => {
+          const existing = await tableColumns(db, trackTable);
+          if (existing === null) {
+            throw new SchemaMappingError(
+              `The track table "${trackTable}" does not exist. Map your own with schema.tables.track_results (the CLI: ` +
+                '--schema mapping.json), or create the host tables first for a new database (createReferenceSchema(db); ' +
+                'the CLI: laser-trim-ml migrate --reference-schema).',
+            );
           }
-        }
-        await dropLibraryTables(db);
-      }),
+          await createLibraryTables(db, engine);
+          const types = resultColumnTypes(engine);
+          for (const ref of RESULT_COLUMNS) {
+            const col = schema.columns.track_results[ref];
+            if (col === null || existing.includes(col)) continue;
+            await db.schema.alterTable(trackTable).addColumn(col, types[ref]).execute();
+            await db.insertInto('ml_schema_changes').values({ table_name: trackTable, column_name: col }).execute();
+          }
+        }),
+      down: (db: AnyKysely) =>
+        atomically(engine, db, async (db) => {
+          // Remove only the columns this migration added, then the library's own tables.
+          const added = await db.selectFrom('ml_schema_changes').select(['table_name', 'column_name']).execute();
+          for (const row of added as { table_name: string; column_name: string }[]) {
+            if ((await tableColumns(db, row.table_name))?.includes(row.column_name)) {
+              await db.schema.alterTable(row.table_name).dropColumn(row.column_name).execute();
+            }
+          }
+          await dropLibraryTables(db);
+        }),
     },
     // Incremental apply (`applyToDatabase({ only: 'pending' })`) looks up the tracks with no result yet. On SQLite a
     // partial index holds just those (empty after an apply), so the lookup costs the new tracks, not the table. Not on
@@ -127,7 +134,9 @@ function migrations(schema: ResolvedSchema, engine: Engine): Record<string, Migr
         if (engine !== 'sqlite') return;
         const id = schema.columns.track_results.id ?? 'id';
         const version = schema.columns.track_results.ml_model_version ?? 'ml_model_version';
-        await sql`CREATE INDEX IF NOT EXISTS ${sql.id(UNAPPLIED_INDEX)} ON ${sql.table(trackTable)} (${sql.id(id)}) WHERE ${sql.id(version)} IS NULL`.execute(db);
+        await sql`CREATE INDEX IF NOT EXISTS ${sql.id(UNAPPLIED_INDEX)} ON ${sql.table(trackTable)} (${sql.id(id)}) WHERE ${sql.id(version)} IS NULL`.execute(
+          db,
+        );
       },
       down: async (db: AnyKysely) => {
         if (engine !== 'sqlite') return;
@@ -155,23 +164,26 @@ async function migrator(db: AnyKysely, options: MigrationOptions): Promise<{ m: 
   const { Migrator, NO_MIGRATIONS } = await loadMigrationModule();
   const provider = { getMigrations: async () => list };
   const m = new Migrator({
-    db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+    db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
   });
   return { m, none: NO_MIGRATIONS };
 }
 
-async function run(
-  what: string,
-  go: () => Promise<MigrationResultSet>,
-): Promise<MigrationReport> {
+async function run(what: string, go: () => Promise<MigrationResultSet>): Promise<MigrationReport> {
   const { error, results } = await go();
   if (error !== undefined) {
     if (error instanceof SchemaMappingError) throw error;
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a thrown non-Error: its text is all there is
     const msg = error instanceof Error ? error.message : String(error);
-    throw new StorageError(`laser-trim-ml ${what} failed: ${msg}. Nothing of the failed migration was kept (it runs in one transaction); fix the cause and run it again.`, {
-      cause: error,
-    });
+    throw new StorageError(
+      `laser-trim-ml ${what} failed: ${msg}. Nothing of the failed migration was kept (it runs in one transaction); fix the cause and run it again.`,
+      {
+        cause: error,
+      },
+    );
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

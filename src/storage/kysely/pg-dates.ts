@@ -24,7 +24,14 @@ const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1)
  */
 export function parsePgTimestamp(s: string): Date | undefined {
   const n = s.length;
-  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
+  if (
+    n < 19 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 32 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  ) {
     return undefined;
   }
   const year = two(s, 0) * 100 + two(s, 2);
@@ -65,7 +72,15 @@ export function parsePgTimestamp(s: string): Date | undefined {
     }
     offsetMs = (sign === 45 ? -secs : secs) * 1000;
   }
-  if (i !== n || !(year >= 1000) || !(month >= 1 && month <= 12) || !(day >= 1 && day <= 31) || !(hour <= 24) || !(minute <= 59) || !(second <= 60)) {
+  if (
+    i !== n ||
+    !(year >= 1000) ||
+    !(month >= 1 && month <= 12) ||
+    !(day >= 1 && day <= 31) ||
+    !(hour <= 24) ||
+    !(minute <= 59) ||
+    !(second <= 60)
+  ) {
     return undefined;
   }
   const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - (offsetMs ?? 0));

@@ -12,8 +12,7 @@ import { resolveSchema } from './mapping.js';
 
 /** Where the PostgreSQL database is: a connection string (the repository owns a pool) or the host's Kysely instance. */
 export type PostgresSource<DB = unknown> =
-  | { readonly connectionString: string; /** Pool size, default 10. */ readonly poolSize?: number }
-  | { readonly db: Kysely<DB> };
+  { readonly connectionString: string; /** Pool size, default 10. */ readonly poolSize?: number } | { readonly db: Kysely<DB> };
 
 async function loadDrivers() {
   try {
@@ -95,8 +94,5 @@ export async function createPostgresRepository<DB>(
     const res = await pool.query({ name, text, values, rowMode: 'array' });
     return Object.assign(res.rows as unknown[][], { fields: res.fields.map((f) => f.name) });
   };
-  return openKyselyRepository(
-    { db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, destroy: () => db.destroy() },
-    options,
-  );
+  return openKyselyRepository({ db: untyped(db), engine: 'postgres', openLockConnection, pgQuery, destroy: () => db.destroy() }, options);
 }

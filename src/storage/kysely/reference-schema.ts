@@ -23,7 +23,8 @@ export async function createReferenceSchema<DB>(host: Kysely<DB>): Promise<void>
   const db = untyped(host);
   const t = ddlTypes(detectEngine(host));
   await db.schema
-    .createTable('trim_results').ifNotExists()
+    .createTable('trim_results')
+    .ifNotExists()
     .addColumn('id', t.id, (c) => c.primaryKey())
     .addColumn('model', t.text, (c) => c.notNull())
     .addColumn('serial', t.text, (c) => c.notNull())
@@ -31,7 +32,8 @@ export async function createReferenceSchema<DB>(host: Kysely<DB>): Promise<void>
     .addColumn('system', sql`varchar(10)`)
     .execute();
   await db.schema
-    .createTable('track_results').ifNotExists()
+    .createTable('track_results')
+    .ifNotExists()
     .addColumn('id', t.id, (c) => c.primaryKey())
     .addColumn('trim_result_id', t.int, (c) => c.notNull().references('trim_results.id').onDelete('cascade'))
     .addColumn('track_id', t.text, (c) => c.notNull())
@@ -53,7 +55,8 @@ export async function createReferenceSchema<DB>(host: Kysely<DB>): Promise<void>
     .addColumn('ml_model_version', t.text)
     .execute();
   await db.schema
-    .createTable('final_test_results').ifNotExists()
+    .createTable('final_test_results')
+    .ifNotExists()
     .addColumn('id', t.id, (c) => c.primaryKey())
     .addColumn('model', t.text, (c) => c.notNull())
     .addColumn('serial', t.text, (c) => c.notNull())
@@ -61,7 +64,8 @@ export async function createReferenceSchema<DB>(host: Kysely<DB>): Promise<void>
     .addColumn('linked_trim_id', t.int, (c) => c.references('trim_results.id').onDelete('set null'))
     .execute();
   await db.schema
-    .createTable('final_test_tracks').ifNotExists()
+    .createTable('final_test_tracks')
+    .ifNotExists()
     .addColumn('id', t.id, (c) => c.primaryKey())
     .addColumn('final_test_id', t.int, (c) => c.notNull().references('final_test_results.id').onDelete('cascade'))
     .addColumn('track_id', t.text, (c) => c.notNull())

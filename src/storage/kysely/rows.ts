@@ -51,9 +51,10 @@ export function trackSelect(ctx: RepoContext): RawBuilder<unknown> {
 export function trackJsonArray(ctx: RepoContext): { readonly expr: RawBuilder<unknown>; readonly columns: readonly string[] } {
   const columns = trackColumns(ctx);
   return {
-    expr: ctx.engine === 'postgres'
-      ? sql`json_build_array(${sql.join(columns.map(([, expr, text]) => (text ? sql`CAST(${expr} AS text)` : expr)))})`
-      : sql`json_array(${sql.join(columns.map(([, expr]) => expr))})`,
+    expr:
+      ctx.engine === 'postgres'
+        ? sql`json_build_array(${sql.join(columns.map(([, expr, text]) => (text ? sql`CAST(${expr} AS text)` : expr)))})`
+        : sql`json_array(${sql.join(columns.map(([, expr]) => expr))})`,
     columns: columns.map(([alias]) => alias),
   };
 }
@@ -125,11 +126,44 @@ export function trackRowDecoder(
   columns: readonly string[],
   outcomeOf: OutcomeLookup = noOutcome,
 ): (a: readonly unknown[]) => TrainingRecord {
-  const [iId, iRun, iModel, iSerial, iDate, iTrack, iStatus, iSigma, iSpec, iError, iFail, iPass, iOffset, iTravel, iUnit, iUntrim, iTrim] = [
-    'track_result_id', 'trim_result_id', 'model', 'serial', 'file_date', 'track_id', 'status', 'sigma_gradient', 'linearity_spec',
-    'linearity_error', 'linearity_fail_points', 'linearity_pass', 'optimal_offset', 'travel_length', 'unit_length',
-    'untrimmed_resistance', 'trimmed_resistance',
-  ].map((c) => indexOf(columns, c)) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+  const [iId, iRun, iModel, iSerial, iDate, iTrack, iStatus, iSigma, iSpec, iError, iFail, iPass, iOffset, iTravel, iUnit, iUntrim, iTrim] =
+    [
+      'track_result_id',
+      'trim_result_id',
+      'model',
+      'serial',
+      'file_date',
+      'track_id',
+      'status',
+      'sigma_gradient',
+      'linearity_spec',
+      'linearity_error',
+      'linearity_fail_points',
+      'linearity_pass',
+      'optimal_offset',
+      'travel_length',
+      'unit_length',
+      'untrimmed_resistance',
+      'trimmed_resistance',
+    ].map((c) => indexOf(columns, c)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
   return (a) => {
     const trackResultId = toNumberRequired(a[iId], 'track id');
     const trimResultId = toNumberRequired(a[iRun], 'trim run id');

@@ -39,16 +39,24 @@ export async function serialLinking(
   const { links, counts } = linkFinalTests(
     trims.rows.flatMap((row) => {
       const fileDate = dateOrNull(row['file_date']);
-      return fileDate === null ? [] : [{
-        trackResultId: toNumberRequired(row['track_result_id'], 'track id'),
-        trimResultId: toNumberRequired(row['trim_result_id'], 'trim run id'),
-        model, serial: toText(row['serial']), trackId: String(row['track_id']),
-        fileDate,
-      }];
+      return fileDate === null
+        ? []
+        : [
+            {
+              trackResultId: toNumberRequired(row['track_result_id'], 'track id'),
+              trimResultId: toNumberRequired(row['trim_result_id'], 'trim run id'),
+              model,
+              serial: toText(row['serial']),
+              trackId: String(row['track_id']),
+              fileDate,
+            },
+          ];
     }),
     tests.rows.map((row) => ({
       finalTestTrackId: toNumberRequired(row['ft_id'], 'final test track id'),
-      model, serial: toText(row['serial']), trackId: String(row['track_id']),
+      model,
+      serial: toText(row['serial']),
+      trackId: String(row['track_id']),
       testDate: dateOrNull(row['ft_test_date']) ?? new Date(Number.NaN),
       linkedTrimId: linkedIdOrNull(row['linked_trim_id']),
     })),

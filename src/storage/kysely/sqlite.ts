@@ -78,8 +78,5 @@ export async function createSqliteRepository<DB>(
     );
   }
   const db = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database: handle }) });
-  return openKyselyRepository(
-    { db: untyped(db), engine: 'sqlite', sqliteHandle: handle, destroy: () => db.destroy() },
-    options,
-  );
+  return openKyselyRepository({ db: untyped(db), engine: 'sqlite', sqliteHandle: handle, destroy: () => db.destroy() }, options);
 }

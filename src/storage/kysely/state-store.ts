@@ -74,7 +74,11 @@ function rowToState(row: Row): ModelMLState {
 export async function upsertState(ctx: RepoContext, db: AnyKysely, state: ModelMLState): Promise<void> {
   const row = stateToRow(ctx, state);
   const { model: _model, ...update } = row;
-  await db.insertInto('model_ml_state').values(row).onConflict((oc) => oc.column('model').doUpdateSet(update)).execute();
+  await db
+    .insertInto('model_ml_state')
+    .values(row)
+    .onConflict((oc) => oc.column('model').doUpdateSet(update))
+    .execute();
 }
 
 /** Inserts or replaces the artifact of (model, kind) in `ml_artifacts`. */
@@ -83,7 +87,9 @@ export async function putArtifactRow(db: AnyKysely, a: Omit<Artifact, 'createdDa
   await db
     .insertInto('ml_artifacts')
     .values(row)
-    .onConflict((oc) => oc.columns(['model', 'kind']).doUpdateSet({ version: a.version, content: a.content, created_date: row.created_date }))
+    .onConflict((oc) =>
+      oc.columns(['model', 'kind']).doUpdateSet({ version: a.version, content: a.content, created_date: row.created_date }),
+    )
     .execute();
 }
 
@@ -106,11 +112,14 @@ export async function loadArtifact(
   if (store !== undefined) return store.load(model, kind, version);
   let q = ctx.db.selectFrom('ml_artifacts').selectAll().where('model', '=', model).where('kind', '=', kind);
   if (version !== undefined) q = q.where('version', '=', version);
-  const row = (await q.executeTakeFirst());
+  const row = await q.executeTakeFirst();
   if (row === undefined) return null;
   return {
-    model: String(row['model']), kind: String(row['kind']), version: String(row['version']),
-    content: String(row['content']), createdDate: toDateRequired(row['created_date'], 'created_date'),
+    model: String(row['model']),
+    kind: String(row['kind']),
+    version: String(row['version']),
+    content: String(row['content']),
+    createdDate: toDateRequired(row['created_date'], 'created_date'),
   };
 }
 
@@ -145,9 +154,13 @@ async function updateDriftRowsIn(ctx: RepoContext, trx: AnyKysely, updates: read
         const res = await trx
           .updateTable('model_ml_state')
           .set({
-            cusum_pos: drift.cusumPos, cusum_neg: drift.cusumNeg, ewma_value: drift.ewmaValue,
-            is_drifting: boolParam(ctx.engine, drift.isDrifting), drift_direction: drift.driftDirection,
-            components_json: drift.componentsJson, updated_date: now,
+            cusum_pos: drift.cusumPos,
+            cusum_neg: drift.cusumNeg,
+            ewma_value: drift.ewmaValue,
+            is_drifting: boolParam(ctx.engine, drift.isDrifting),
+            drift_direction: drift.driftDirection,
+            components_json: drift.componentsJson,
+            updated_date: now,
           })
           .where('model', '=', model)
           .executeTakeFirst();
@@ -155,7 +168,15 @@ async function updateDriftRowsIn(ctx: RepoContext, trx: AnyKysely, updates: read
       }
     }
     if (matched !== updates.length) {
-      const present = new Set((await trx.selectFrom('model_ml_state').select('model').where('model', 'in', [...seen]).execute()).map((r) => String(r['model'])));
+      const present = new Set(
+        (
+          await trx
+            .selectFrom('model_ml_state')
+            .select('model')
+            .where('model', 'in', [...seen])
+            .execute()
+        ).map((r) => String(r['model'])),
+      );
       throw noSavedStateError([...seen].filter((m) => !present.has(m)));
     }
   }
@@ -187,15 +208,24 @@ export async function insertAlertsWithState(
 }
 
 /** {@link insertAlerts}' statements inside the caller's transaction. */
-async function insertAlertsIn(ctx: RepoContext, trx: AnyKysely, alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[]): Promise<number> {
+async function insertAlertsIn(
+  ctx: RepoContext,
+  trx: AnyKysely,
+  alerts: readonly Omit<DriftAlert, 'id' | 'createdDate'>[],
+): Promise<number> {
   const now = dateParam(new Date());
   {
     let added = 0;
     for (let i = 0; i < alerts.length; i += 500) {
       const rows = alerts.slice(i, i + 500).map((a) => ({
-        model: a.model, direction: a.direction, onset_date: dateParam(a.onsetDate),
-        detected_date: dateParam(a.detectedDate), size_sigma: a.sizeSigma, statistic: a.statistic,
-        acknowledged: boolParam(ctx.engine, a.acknowledged), created_date: now,
+        model: a.model,
+        direction: a.direction,
+        onset_date: dateParam(a.onsetDate),
+        detected_date: dateParam(a.detectedDate),
+        size_sigma: a.sizeSigma,
+        statistic: a.statistic,
+        acknowledged: boolParam(ctx.engine, a.acknowledged),
+        created_date: now,
       }));
       const res = await trx
         .insertInto('drift_alerts')
@@ -209,7 +239,10 @@ async function insertAlertsIn(ctx: RepoContext, trx: AnyKysely, alerts: readonly
 }
 
 /** Alerts in id order, optionally of one model / only unacknowledged. */
-export async function selectAlerts(ctx: RepoContext, filter: { model?: ModelName; unacknowledgedOnly?: boolean } = {}): Promise<DriftAlert[]> {
+export async function selectAlerts(
+  ctx: RepoContext,
+  filter: { model?: ModelName; unacknowledgedOnly?: boolean } = {},
+): Promise<DriftAlert[]> {
   let q = ctx.db.selectFrom('drift_alerts').selectAll().orderBy('id');
   if (filter.model !== undefined) q = q.where('model', '=', filter.model);
   if (filter.unacknowledgedOnly === true) q = q.where('acknowledged', '=', boolParam(ctx.engine, false));

@@ -46,7 +46,12 @@ export class MemoryHostData {
       for (const t of r.tracks) {
         const trackResultId = this.nextTrackId++;
         this.tracks.set(trackResultId, {
-          ...t, trackResultId, trimResultId, model: r.model, serial: r.serial, fileDate: new Date(r.fileDate),
+          ...t,
+          trackResultId,
+          trimResultId,
+          model: r.model,
+          serial: r.serial,
+          fileDate: new Date(r.fileDate),
         });
       }
       return trimResultId;
@@ -64,9 +69,15 @@ export class MemoryHostData {
     for (const t of tests) {
       for (const k of t.tracks) {
         this.finalTestTracks.push({
-          finalTestId: this.nextFinalTestTrackId++, testDate: new Date(t.testDate), linearityPass: k.linearityPass,
-          failPoints: k.failPoints, linearityError: k.linearityError, model: t.model, serial: t.serial,
-          trackId: k.trackId, linkedTrimId: t.linkedTrimId,
+          finalTestId: this.nextFinalTestTrackId++,
+          testDate: new Date(t.testDate),
+          linearityPass: k.linearityPass,
+          failPoints: k.failPoints,
+          linearityError: k.linearityError,
+          model: t.model,
+          serial: t.serial,
+          trackId: k.trackId,
+          linkedTrimId: t.linkedTrimId,
         });
       }
     }
@@ -84,14 +95,16 @@ export class MemoryHostData {
   outcomes(): Map<number, FinalTestOutcome> {
     if (this.outcomeCache !== null) return this.outcomeCache;
     const linkable: LinkableFinalTestTrack[] = this.finalTestTracks.map((f) => ({
-      finalTestTrackId: f.finalTestId, model: f.model, serial: f.serial, trackId: f.trackId, testDate: f.testDate,
+      finalTestTrackId: f.finalTestId,
+      model: f.model,
+      serial: f.serial,
+      trackId: f.trackId,
+      testDate: f.testDate,
       linkedTrimId: f.linkedTrimId,
     }));
     const trims = [...this.tracks.values()];
     const links =
-      this.linking === 'serial'
-        ? linkFinalTests(trims, linkable).links
-        : linkFinalTests(trims, linkable, { serialFallback: false }).links;
+      this.linking === 'serial' ? linkFinalTests(trims, linkable).links : linkFinalTests(trims, linkable, { serialFallback: false }).links;
     const byId = new Map(this.finalTestTracks.map((f) => [f.finalTestId, f]));
     const out = new Map<number, FinalTestOutcome>();
     for (const l of links) {
@@ -104,8 +117,11 @@ export class MemoryHostData {
         (f.testDate.getTime() === prev.testDate.getTime() && f.finalTestId > prev.finalTestId);
       if (newer) {
         out.set(l.trackResultId, {
-          finalTestId: f.finalTestId, testDate: new Date(f.testDate), linearityPass: f.linearityPass,
-          failPoints: f.failPoints, linearityError: f.linearityError,
+          finalTestId: f.finalTestId,
+          testDate: new Date(f.testDate),
+          linearityPass: f.linearityPass,
+          failPoints: f.failPoints,
+          linearityError: f.linearityError,
         });
       }
     }

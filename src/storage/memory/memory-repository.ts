@@ -9,9 +9,24 @@
 import { BusyError, StorageError } from '../../core/errors.js';
 import type { ModelName, ModelSummary, TrainingRecord, TrimTrack } from '../../core/types.js';
 import type {
-  Artifact, DriftAlert, DriftStateUpdate, HostDataWriter, LockHandle, MLRepository, ModelMLState, TrackResultWrite,
+  Artifact,
+  DriftAlert,
+  DriftStateUpdate,
+  HostDataWriter,
+  LockHandle,
+  MLRepository,
+  ModelMLState,
+  TrackResultWrite,
 } from '../repository.js';
-import { batchSizeOf, noSavedStateError, validateDriftAlerts, validateDriftUpdates, validateModelState, validateTrackResults, type FinalTestLinking } from '../options.js';
+import {
+  batchSizeOf,
+  noSavedStateError,
+  validateDriftAlerts,
+  validateDriftUpdates,
+  validateModelState,
+  validateTrackResults,
+  type FinalTestLinking,
+} from '../options.js';
 import { MemoryHostData, type StoredTrackResults } from './memory-host-data.js';
 
 /** Options of {@link createMemoryRepository}. */
@@ -95,8 +110,11 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
       return [...byModel.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([model, s]) => ({
-          model, trimTracks: s.trimTracks, finalTestLinked: s.finalTestLinked,
-          firstDate: new Date(s.first), lastDate: new Date(s.last),
+          model,
+          trimTracks: s.trimTracks,
+          finalTestLinked: s.finalTestLinked,
+          firstDate: new Date(s.first),
+          lastDate: new Date(s.last),
         }));
     },
 
@@ -117,7 +135,10 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
       const size = batchSizeOf(opts.batchSize);
       const after = opts.afterTrackResultId ?? Number.NEGATIVE_INFINITY;
       // Contract: trackResultId order, resumable after a given id.
-      const rows = host.tracksOf(model).filter((t) => t.trackResultId > after).sort((a, b) => a.trackResultId - b.trackResultId);
+      const rows = host
+        .tracksOf(model)
+        .filter((t) => t.trackResultId > after)
+        .sort((a, b) => a.trackResultId - b.trackResultId);
       for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size).map(copyTrack);
     },
 
@@ -133,9 +154,13 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
       // Contract: the models in the order asked, each model's tracks without a result in trackResultId order, its
       // batches consecutive and its last one marked (one empty batch for a model without such tracks).
       for (const { model } of models) {
-        const rows = host.tracksOf(model).filter((t) => !host.results.has(t.trackResultId)).sort((a, b) => a.trackResultId - b.trackResultId);
+        const rows = host
+          .tracksOf(model)
+          .filter((t) => !host.results.has(t.trackResultId))
+          .sort((a, b) => a.trackResultId - b.trackResultId);
         if (rows.length === 0) yield { model, tracks: [], last: true };
-        for (let i = 0; i < rows.length; i += size) yield { model, tracks: rows.slice(i, i + size).map(copyTrack), last: i + size >= rows.length };
+        for (let i = 0; i < rows.length; i += size)
+          yield { model, tracks: rows.slice(i, i + size).map(copyTrack), last: i + size >= rows.length };
       }
     },
 
@@ -148,8 +173,11 @@ export function createMemoryRepository(options: MemoryRepositoryOptions = {}): M
       }
       for (const r of batch) {
         host.results.set(r.trackResultId, {
-          sigmaThreshold: r.sigmaThreshold, sigmaPass: r.sigmaPass, failureProbability: r.failureProbability,
-          riskCategory: r.riskCategory, mlModelVersion: r.mlModelVersion,
+          sigmaThreshold: r.sigmaThreshold,
+          sigmaPass: r.sigmaPass,
+          failureProbability: r.failureProbability,
+          riskCategory: r.riskCategory,
+          mlModelVersion: r.mlModelVersion,
         });
       }
     },
