@@ -36,11 +36,14 @@ const tracks = Number(values.tracks ?? 80_000);
 const newOptions = (values['new-options'] === undefined ? {} : JSON.parse(values['new-options'])) as ConstructorParameters<
   Lib['MLManager']
 >[1];
+// The built package is imported through computed paths, so that type-checking this script does not need dist/ (a
+// fresh checkout, or CI's Node 22 copy, has none); its types are the sources'.
+const distOf = (file: string): string => new URL(`../dist/${file}`, import.meta.url).href;
 const libs: Record<'base' | 'new', Lib> = {
   base: (await import(join(baseDir, 'dist/index.js'))) as Lib,
-  new: (await import('../dist/index.js')) as unknown as Lib,
+  new: (await import(distOf('index.js'))) as Lib,
 };
-const { writePlant } = (await import('../dist/synthetic.js')) as unknown as typeof import('../src/synthetic/index.js');
+const { writePlant } = (await import(distOf('synthetic.js'))) as typeof import('../src/synthetic/index.js');
 
 type Repo = Awaited<ReturnType<Lib['createSqliteRepository']>>;
 interface Timing {
