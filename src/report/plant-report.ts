@@ -18,7 +18,7 @@ import { ChartRenderer } from './render.js';
 export interface PlantReportOptions {
   /** Only these models (default: all). */
   readonly models?: readonly ModelName[];
-  /** Most points per time-series chart (min–max decimation beyond it, `decimateExtremes`). Default 300. */
+  /** Most points per time-series chart (min–max decimation beyond it, `decimateExtremes`). Default 240. */
   readonly maxPoints?: number;
   /** Report title. Default "laser-trim-ml plant report". */
   readonly title?: string;
@@ -246,7 +246,7 @@ export async function plantReportHtml(
     ...(options.models ? { models: options.models } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const maxPoints = options.maxPoints ?? 300;
+  const maxPoints = options.maxPoints ?? 240;
   const counts = { charts: 0, unavailable: 0 };
   const sections: string[] = [];
   const ordered = rankModels(plant.models.map((m) => m.summary)).map((s) => plant.models.find((m) => m.model === s.model)!);

@@ -102,7 +102,15 @@ export function compactSvg(svg: string): string {
     .replace(/<path d="M0,0h0v0h0Z"\/>/g, '')
     .replace(/<path d=""[^>]*\/>/g, '');
   // The page's CSS sets the text defaults Vega writes on every label.
-  s = s.replace(/<text[^>]*>/g, (tag) => tag.replace(/ font-size="10px"/, '').replace(/ fill="#000"/, ''));
+  // A label placed by a pure translation is placed by x and y instead (the same position, fewer bytes), and the
+  // default anchor (start) is not written.
+  s = s.replace(/<text[^>]*>/g, (tag) =>
+    tag
+      .replace(/ font-size="10px"/, '')
+      .replace(/ fill="#000"/, '')
+      .replace(/ text-anchor="start"/, '')
+      .replace(/ transform="translate\((-?[\d.]+),(-?[\d.]+)\)"/, ' x="$1" y="$2"'),
+  );
   for (let prev = ''; prev !== s;) {
     prev = s;
     s = s.replace(/<g(?: transform="[^"]*")?><\/g>/g, '');

@@ -34,6 +34,12 @@ describe('SVG compaction', () => {
         '<svg><g><g class="x" role="graphics-object"><text font-size="10px" fill="#000" opacity="1">a</text><text opacity="0">b</text></g></g><g></g></svg>',
       ),
     ).toBe('<svg><text>a</text></svg>');
+    // A label moved by a pure translation gets x/y; a rotated one keeps its transform; the default anchor goes.
+    expect(
+      compactSvg(
+        '<svg><text text-anchor="start" transform="translate(16,9)">formula</text><text text-anchor="middle" transform="translate(-39,75) rotate(-90)">ln</text></svg>',
+      ),
+    ).toBe('<svg><text x="16" y="9">formula</text><text text-anchor="middle" transform="translate(-39,75) rotate(-90)">ln</text></svg>');
   });
 });
 
