@@ -54,7 +54,7 @@ export interface MLManagerOptions extends ComponentMinimums {
 export interface ResolvedManagerOptions {
   readonly seed: number;
   readonly minSamples: number;
-  /** The plant-backed tier's minimum (see {@link ComponentMinimums}); at most `minSamples` in effect. */
+  /** The plant-backed tier's minimum (see `ComponentMinimums`); at most `minSamples` in effect. */
   readonly minPlantBackedSamples: number;
   readonly minOwnPredictorSamples: number;
   readonly minOwnPredictorClassCount: number;

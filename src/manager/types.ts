@@ -112,7 +112,7 @@ export interface TrainingResult {
 export interface TrainAllResult {
   readonly results: TrainingResult[];
   readonly trained: number;
-  /** Of the trained, how many in the `plant-backed` tier ({@link TrainingTier}). */
+  /** Of the trained, how many in the `plant-backed` tier (`TrainingResult['tier']`). */
   readonly plantBacked: number;
   readonly skipped: number;
   readonly failed: number;
