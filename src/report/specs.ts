@@ -51,6 +51,15 @@ const episodeLayers = [
   { data: { name: 'episodes' }, mark: { type: 'rule', color: '#d62728' }, encoding: { x: { field: 'detected', type: 'temporal' } } },
 ];
 
+/** A thin line of one field of a dataset over time: the centre line and the limits of the control charts. */
+function timeLine(dataset: string, field: string, color: string, interpolate?: 'step-after'): Record<string, unknown> {
+  return {
+    data: { name: dataset },
+    mark: { type: 'line', color, ...(interpolate === undefined ? {} : { interpolate }), strokeWidth: 1 },
+    encoding: { x: time, y: { field, type: 'quantitative' } },
+  };
+}
+
 /** The specification of one chart kind. */
 export function chartSpec(kind: ChartKind): VegaLiteSpec {
   switch (kind) {
@@ -75,21 +84,9 @@ export function chartSpec(kind: ChartKind): VegaLiteSpec {
               },
             },
           },
-          {
-            data: { name: 'limits' },
-            mark: { type: 'line', color: '#2ca02c', interpolate: 'step-after', strokeWidth: 1 },
-            encoding: { x: time, y: { field: 'centre', type: 'quantitative' } },
-          },
-          {
-            data: { name: 'limits' },
-            mark: { type: 'line', color: '#ff7f0e', interpolate: 'step-after', strokeWidth: 1 },
-            encoding: { x: time, y: { field: 'lower', type: 'quantitative' } },
-          },
-          {
-            data: { name: 'limits' },
-            mark: { type: 'line', color: '#ff7f0e', interpolate: 'step-after', strokeWidth: 1 },
-            encoding: { x: time, y: { field: 'upper', type: 'quantitative' } },
-          },
+          timeLine('limits', 'centre', '#2ca02c', 'step-after'),
+          timeLine('limits', 'lower', '#ff7f0e', 'step-after'),
+          timeLine('limits', 'upper', '#ff7f0e', 'step-after'),
           ...episodeLayers,
         ],
       };
@@ -129,16 +126,8 @@ export function chartSpec(kind: ChartKind): VegaLiteSpec {
             mark: { type: 'line', color: '#1f77b4', strokeWidth: 1 },
             encoding: { x: time, y: { field: 'ewma', type: 'quantitative', title: 'EWMA' } },
           },
-          {
-            data: { name: 'points' },
-            mark: { type: 'line', color: '#ff7f0e', strokeWidth: 1 },
-            encoding: { x: time, y: { field: 'limit', type: 'quantitative' } },
-          },
-          {
-            data: { name: 'points' },
-            mark: { type: 'line', color: '#ff7f0e', strokeWidth: 1 },
-            encoding: { x: time, y: { field: 'negLimit', type: 'quantitative' } },
-          },
+          timeLine('points', 'limit', '#ff7f0e'),
+          timeLine('points', 'negLimit', '#ff7f0e'),
           ...episodeLayers,
         ],
       };
