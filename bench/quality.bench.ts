@@ -127,7 +127,7 @@ function skewness(xs: readonly number[]): number {
 
 /**
  * The unit-free features the baseline learns from: the eight track columns of the library's pooled forest
- * (src/manager/pooled-features.ts, every column that uses no Final Test outcome; the forest's four FT context columns
+ * (src/manager/pooled/pooled-features.ts, every column that uses no Final Test outcome; the forest's four FT context columns
  * are the library's own engineering and are left out), computed here so that the baseline stays fixed when the
  * library's features change. ctx: median of ln(sigma) and of the resistance change over the model's clean tracks
  * (linked or not: no label involved).
